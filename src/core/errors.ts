@@ -1,0 +1,203 @@
+/**
+ * One catalog of every error lifeboat reports: a stable code, the HTTP status a surface
+ * answers with, and the next thing a human should do. The README lists them all
+ * (test/unit/error-catalog.test.ts keeps the two in step).
+ */
+export interface ErrorSpec {
+  status: number;
+  title: string;
+  hint: string;
+}
+
+export const ERROR_CATALOG = {
+  LB_ERR_VALIDATION: {
+    status: 400,
+    title: 'The request is not valid',
+    hint: 'Fix the fields named in details and send it again.',
+  },
+  LB_ERR_MALFORMED_JSON: {
+    status: 400,
+    title: 'The body is not valid JSON',
+    hint: 'Send a JSON object with Content-Type: application/json.',
+  },
+  LB_ERR_BODY_TOO_LARGE: {
+    status: 413,
+    title: 'The body is too large',
+    hint: 'Send a smaller body; intents are small JSON documents.',
+  },
+  LB_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'The body is not JSON',
+    hint: 'Send Content-Type: application/json.',
+  },
+  LB_ERR_NOT_FOUND: {
+    status: 404,
+    title: 'No such resource',
+    hint: 'Check the id or path; GET /v1/operations lists operations.',
+  },
+  LB_ERR_UNKNOWN_REGION: {
+    status: 400,
+    title: 'The region is not managed by lifeboat',
+    hint: 'Use one of the regions in LIFEBOAT_REGIONS (GET /v1/fleet lists them).',
+  },
+  LB_ERR_UNKNOWN_SERVICE: {
+    status: 400,
+    title: 'No managed Auto Scaling group serves this service',
+    hint: 'Tag its groups lifeboat:service=<service>, or use a service listed by GET /v1/fleet.',
+  },
+  LB_ERR_UNKNOWN_MODEL: {
+    status: 400,
+    title: 'No capacity model has this name',
+    hint: 'Use a model listed by GET /v1/models, or add one in models/.',
+  },
+  LB_ERR_MODEL_INVALID: {
+    status: 500,
+    title: 'A capacity model file is not valid',
+    hint: 'Fix the file and field named in the message; lifeboat loads models at start.',
+  },
+  LB_ERR_MODEL_PARAMETER: {
+    status: 400,
+    title: 'A model parameter is missing or out of range',
+    hint: 'Pass the parameter in the intent (parameters: {...}) within the range the model declares.',
+  },
+  LB_ERR_MODEL_INPUT_MISSING: {
+    status: 409,
+    title: 'The fleet lacks an input the model needs',
+    hint: 'Tag the groups named in details (for example lifeboat:capacity-per-instance), or choose another model.',
+  },
+  LB_ERR_MODEL_EVALUATION: {
+    status: 409,
+    title: 'The model produced no usable answer',
+    hint: 'Check the model parameters and the fleet inputs named in details.',
+  },
+  LB_ERR_NO_SERVING_REGION: {
+    status: 409,
+    title: 'No region would be left serving',
+    hint: 'Restore another region first, or shift only part of the traffic.',
+  },
+  LB_ERR_REGION_ALREADY_EVACUATED: {
+    status: 409,
+    title: 'The region already serves no traffic',
+    hint: 'Nothing to evacuate; use restore to bring it back.',
+  },
+  LB_ERR_REGION_NOT_EVACUATED: {
+    status: 409,
+    title: 'The region is not evacuated',
+    hint: 'Only a region with a recorded evacuation or shift can be restored.',
+  },
+  LB_ERR_SHORTFALL: {
+    status: 409,
+    title: 'Survivors cannot reach the capacity they need',
+    hint: 'Raise MaxSize (or the MaxSize growth allowed), shift less traffic, or pass force: true to accept the shortfall.',
+  },
+  LB_ERR_NOTHING_TO_DO: {
+    status: 409,
+    title: 'The plan changes nothing',
+    hint: 'The fleet already matches the intent.',
+  },
+  LB_ERR_DESIRED_ABOVE_MAX: {
+    status: 409,
+    title: 'Desired capacity would exceed MaxSize',
+    hint: 'Raise MaxSize in the same change, or ask for less.',
+  },
+  LB_ERR_AWS_THROTTLED: {
+    status: 503,
+    title: 'AWS kept throttling the calls',
+    hint: 'Retry in a minute; lower the client rate limit if it keeps happening.',
+  },
+  LB_ERR_AWS_UNAVAILABLE: {
+    status: 503,
+    title: 'AWS did not answer',
+    hint: 'Check connectivity and AWS_ENDPOINT_URL, then retry.',
+  },
+  LB_ERR_AWS_REJECTED: {
+    status: 502,
+    title: 'AWS rejected the request',
+    hint: 'Read the AWS message in details; the fleet may have changed under lifeboat.',
+  },
+  LB_ERR_REGION_LOCKED: {
+    status: 409,
+    title: 'Another operation holds the region',
+    hint: 'Wait for it to finish or cancel it (details names it).',
+  },
+  LB_ERR_IDEMPOTENCY_MISMATCH: {
+    status: 409,
+    title: 'The Idempotency-Key was used with another body',
+    hint: 'Use a new Idempotency-Key for a new request.',
+  },
+  LB_ERR_OPERATION_FINISHED: {
+    status: 409,
+    title: 'The operation has already finished',
+    hint: 'Nothing to cancel; start a new operation if needed.',
+  },
+  LB_ERR_CAPACITY_TIMEOUT: {
+    status: 504,
+    title: 'Capacity did not come into service in time',
+    hint: 'See the shortfall per group in details; raise the timeout or use the partial-shift policy.',
+  },
+  LB_ERR_VERIFICATION_FAILED: {
+    status: 409,
+    title: 'Verification after a stage failed',
+    hint: 'The stage was rolled back to the previous weights; see details for what was short.',
+  },
+  LB_ERR_CANCELLED: {
+    status: 409,
+    title: 'The operation was cancelled',
+    hint: 'Start it again when ready.',
+  },
+  LB_ERR_DEPENDENCY_DOWN: {
+    status: 503,
+    title: 'A dependency is down',
+    hint: 'GET /readyz names the failing dependency.',
+  },
+  LB_ERR_INTERNAL: {
+    status: 500,
+    title: 'Internal error',
+    hint: 'This is a bug in lifeboat; the log has the details under the request id.',
+  },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** A problem as data: what plans carry as blockers and warnings, and what errors carry. */
+export interface Problem {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class LifeboatError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly hint: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'LifeboatError';
+    this.code = code;
+    this.status = ERROR_CATALOG[code].status;
+    this.hint = ERROR_CATALOG[code].hint;
+    this.details = details;
+  }
+
+  static fromProblem(problem: Problem): LifeboatError {
+    return new LifeboatError(problem.code, problem.message, problem.details);
+  }
+
+  /** The JSON body every surface returns: never a stack trace. */
+  toJSON(): { error: { code: ErrorCode; message: string; hint: string; details?: Record<string, unknown> } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        hint: this.hint,
+        ...(this.details ? { details: this.details } : {}),
+      },
+    };
+  }
+}
+
+export function isLifeboatError(e: unknown): e is LifeboatError {
+  return e instanceof LifeboatError;
+}

@@ -1,0 +1,153 @@
+/**
+ * The fleet as lifeboat sees it: what the cloud adapters read, normalized into plain,
+ * JSON-serializable data. Everything the planner needs comes from a FleetSnapshot.
+ */
+
+export type RegionCode = string;
+
+export const TAG_SERVICE = 'lifeboat:service';
+export const TAG_CAPACITY_PER_INSTANCE = 'lifeboat:capacity-per-instance';
+export const TAG_TRAFFIC = 'lifeboat:traffic';
+export const TAG_MANAGED_ZONE = 'lifeboat:managed';
+
+export interface InstanceState {
+  instanceId: string;
+  availabilityZone?: string;
+  /** Auto Scaling lifecycle state: Pending, InService, Terminating, Standby, ... */
+  lifecycleState: string;
+  /** Healthy or Unhealthy, as Auto Scaling reports it. */
+  healthStatus: string;
+}
+
+/** Raw Auto Scaling group as read from AWS, before lifeboat interprets its tags. */
+export interface AutoScalingGroupReading {
+  region: RegionCode;
+  name: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  tags: Record<string, string>;
+  instances: InstanceState[];
+}
+
+/** Raw weighted record set as read from a managed hosted zone. */
+export interface RecordSetReading {
+  zoneId: string;
+  zoneName: string;
+  name: string;
+  type: string;
+  setIdentifier?: string;
+  weight?: number;
+  ttl?: number;
+  resourceRecords?: string[];
+  aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
+  healthCheckId?: string;
+}
+
+export interface HostedZoneReading {
+  zoneId: string;
+  zoneName: string;
+  records: RecordSetReading[];
+}
+
+/** What a cloud adapter reads: the raw material of a FleetSnapshot. */
+export interface FleetReading {
+  takenAt: string;
+  regions: RegionCode[];
+  groups: AutoScalingGroupReading[];
+  zones: HostedZoneReading[];
+  /** Problems the reader met that the snapshot must carry (an unreadable region, say). */
+  warnings?: SnapshotWarning[];
+}
+
+/** A managed Auto Scaling group, interpreted through the lifeboat tags. */
+export interface ManagedGroup {
+  region: RegionCode;
+  name: string;
+  service: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  /** Instances InService and Healthy: the capacity that really serves. */
+  inService: number;
+  /** Instances launching (Pending*), not yet serving. */
+  pending: number;
+  instances: InstanceState[];
+  /** Requests per second one instance serves, from lifeboat:capacity-per-instance. */
+  capacityPerInstance?: number;
+  /** DNS name of the weighted record set that sends users to this group, from lifeboat:traffic. */
+  trafficName?: string;
+  tags: Record<string, string>;
+}
+
+/** A weighted record whose SetIdentifier is a managed region: that region's weight for that name. */
+export interface WeightedRecord {
+  zoneId: string;
+  zoneName: string;
+  name: string;
+  type: string;
+  region: RegionCode;
+  setIdentifier: string;
+  weight: number;
+  ttl?: number;
+  resourceRecords?: string[];
+  aliasTarget?: { hostedZoneId: string; dnsName: string; evaluateTargetHealth: boolean };
+  healthCheckId?: string;
+}
+
+/** Capacity of one service in one region: the sum over its groups there. */
+export interface ServiceCapacity {
+  service: string;
+  region: RegionCode;
+  groups: string[];
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  inService: number;
+  pending: number;
+  /** Requests per second per instance, when every group of the service here says the same. */
+  capacityPerInstance?: number;
+  trafficName?: string;
+}
+
+/** A region's share of one DNS name's traffic: its weight over the sum of weights. */
+export interface TrafficShare {
+  name: string;
+  region: RegionCode;
+  weight: number;
+  share: number;
+}
+
+export type SnapshotWarningCode =
+  | 'REGION_UNREADABLE'
+  | 'TAG_INVALID'
+  | 'TRAFFIC_NAME_UNKNOWN'
+  | 'TRAFFIC_NAME_MISSING'
+  | 'TRAFFIC_NAME_INCONSISTENT'
+  | 'CAPACITY_PER_INSTANCE_INCONSISTENT'
+  | 'RECORD_NOT_WEIGHTED'
+  | 'RECORD_UNKNOWN_SET_IDENTIFIER'
+  | 'RECORD_REGION_MISSING'
+  | 'RECORD_TYPES_DISAGREE'
+  | 'WEIGHTS_ALL_ZERO'
+  | 'SERVICE_WITHOUT_TRAFFIC';
+
+export interface SnapshotWarning {
+  code: SnapshotWarningCode;
+  message: string;
+  region?: RegionCode;
+  group?: string;
+  service?: string;
+  name?: string;
+  zoneId?: string;
+}
+
+export interface FleetSnapshot {
+  takenAt: string;
+  regions: RegionCode[];
+  groups: ManagedGroup[];
+  records: WeightedRecord[];
+  capacity: ServiceCapacity[];
+  traffic: TrafficShare[];
+  warnings: SnapshotWarning[];
+}

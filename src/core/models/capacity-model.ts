@@ -1,0 +1,189 @@
+import type { EvalFunction, MathNode } from 'mathjs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { LifeboatError } from '../errors';
+import { compileExpression, modelMath, parseExpression } from './model-math';
+
+/**
+ * A capacity model is data: a YAML file in models/ with parameters and mathjs
+ * expressions, evaluated for one service across all regions at once. Every input below
+ * is a vector with one entry per managed region, in LIFEBOAT_REGIONS order.
+ */
+export const MODEL_INPUTS = {
+  current: 'instances the region runs now for the service (DesiredCapacity summed over its groups)',
+  inService: 'instances InService and Healthy now',
+  minSize: 'MinSize summed over the groups',
+  maxSize: 'MaxSize summed over the groups',
+  share: 'share of the service traffic the region serves now (0..1)',
+  targetShare: 'share of the service traffic the plan gives the region (0..1)',
+  capacityPerInstance: 'requests per second one instance serves (tag lifeboat:capacity-per-instance); NaN where untagged',
+  instances: 'only in `servable`: the instances whose servable share is asked',
+} as const;
+
+export type ModelInputName = keyof typeof MODEL_INPUTS;
+
+const CONSTANTS = new Set(['pi', 'e', 'Infinity', 'NaN', 'true', 'false', 'null', 'phi', 'tau']);
+
+const parameterSchema = z
+  .object({
+    description: z.string().min(1),
+    unit: z.string().min(1),
+    default: z.number().finite().optional(),
+    min: z.number().finite().optional(),
+    max: z.number().finite().optional(),
+  })
+  .strict();
+
+const modelFileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter'),
+    description: z.string().min(1),
+    parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a parameter name is a mathjs symbol: letters and digits'), parameterSchema).default({}),
+    expressions: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'an expression name is a mathjs symbol: letters and digits'), z.string().min(1))
+      .refine((e) => 'required' in e, { message: 'must define `required`: instances needed per region' }),
+  })
+  .strict();
+
+export type ModelParameter = z.infer<typeof parameterSchema>;
+
+export interface CapacityModel {
+  name: string;
+  description: string;
+  file: string;
+  parameters: Record<string, ModelParameter>;
+  expressions: Record<string, string>;
+  /** Inputs the model reads (directly or through its own expressions). */
+  inputsUsed: ModelInputName[];
+  /** Whether the model says how much share given instances can serve; otherwise lifeboat bisects `required`. */
+  hasServable: boolean;
+  compiled: Array<{ name: string; code: EvalFunction; dependsOn: Set<string> }>;
+}
+
+function invalid(file: string, field: string, what: string): LifeboatError {
+  return new LifeboatError('LB_ERR_MODEL_INVALID', `${file}: ${field}: ${what}`, { file, field });
+}
+
+/** Parse, validate and compile one model file. Throws LB_ERR_MODEL_INVALID naming file and field. */
+export function compileModel(file: string, text: string): CapacityModel {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const line = err.linePos?.[0]?.line;
+    throw invalid(file, line ? `line ${line}` : 'yaml', err.message.split('\n')[0]!);
+  }
+  const parsed = modelFileSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalid(file, issue.path.join('.') || '(top level)', issue.message);
+  }
+  const def = parsed.data;
+  const base = file.split('/').pop()!.replace(/\.ya?ml$/, '');
+  if (def.name !== base) throw invalid(file, 'name', `"${def.name}" must match the file name "${base}"`);
+
+  for (const [pname, p] of Object.entries(def.parameters)) {
+    const field = `parameters.${pname}`;
+    if (pname in MODEL_INPUTS) throw invalid(file, field, `"${pname}" is a fleet input; choose another name`);
+    if (p.min !== undefined && p.max !== undefined && p.min > p.max) throw invalid(file, field, `min ${p.min} is above max ${p.max}`);
+    if (p.default !== undefined) {
+      if (p.min !== undefined && p.default < p.min) throw invalid(file, `${field}.default`, `${p.default} is below min ${p.min}`);
+      if (p.max !== undefined && p.default > p.max) throw invalid(file, `${field}.default`, `${p.default} is above max ${p.max}`);
+    }
+  }
+
+  const known = new Set<string>([...Object.keys(MODEL_INPUTS), ...Object.keys(def.parameters)]);
+  const depends = new Map<string, Set<string>>();
+  const compiled: CapacityModel['compiled'] = [];
+  for (const [ename, source] of Object.entries(def.expressions)) {
+    const field = `expressions.${ename}`;
+    if (known.has(ename) && !depends.has(ename)) throw invalid(file, field, `"${ename}" is already an input or a parameter`);
+    let node: MathNode;
+    try {
+      node = parseExpression(source);
+    } catch (e) {
+      throw invalid(file, field, `does not parse: ${(e as Error).message}`);
+    }
+    const locals = localNames(node);
+    const symbols = referencedSymbols(node, locals);
+    const dependsOn = new Set<string>();
+    for (const s of symbols) {
+      if (depends.has(s)) {
+        dependsOn.add(s);
+        for (const d of depends.get(s)!) dependsOn.add(d);
+      } else if (known.has(s)) {
+        dependsOn.add(s);
+      } else if (!CONSTANTS.has(s)) {
+        throw invalid(file, field, `unknown symbol "${s}" (inputs: ${Object.keys(MODEL_INPUTS).join(', ')}; parameters: ${Object.keys(def.parameters).join(', ') || 'none'}; earlier expressions: ${[...depends.keys()].join(', ') || 'none'})`);
+      }
+    }
+    for (const fn of calledFunctions(node)) {
+      if (typeof (modelMath as unknown as Record<string, unknown>)[fn] !== 'function' && !locals.has(fn)) {
+        throw invalid(file, field, `unknown function "${fn}"`);
+      }
+    }
+    if (ename === 'required' && dependsOn.has('instances')) throw invalid(file, field, '`required` cannot use `instances`; it computes them');
+    if (ename === 'servable' && (dependsOn.has('targetShare') || dependsOn.has('required'))) {
+      throw invalid(file, field, '`servable` answers for given `instances`; it cannot use targetShare or required');
+    }
+    if (ename !== 'servable' && ename !== 'required' && dependsOn.has('instances')) {
+      throw invalid(file, field, 'only `servable` may use `instances`');
+    }
+    depends.set(ename, dependsOn);
+    known.add(ename);
+    compiled.push({ name: ename, code: compileExpression(source), dependsOn });
+  }
+
+  const inputsUsed = (Object.keys(MODEL_INPUTS) as ModelInputName[]).filter((i) =>
+    compiled.some((c) => c.name !== 'servable' && c.dependsOn.has(i)),
+  );
+  return {
+    name: def.name,
+    description: def.description.trim(),
+    file,
+    parameters: def.parameters,
+    expressions: def.expressions,
+    inputsUsed,
+    hasServable: 'servable' in def.expressions,
+    compiled,
+  };
+}
+
+/** Names an expression defines for itself: lambda parameters, local functions and assignments. */
+function localNames(node: MathNode): Set<string> {
+  const locals = new Set<string>();
+  node.traverse((n) => {
+    if (n.type === 'FunctionAssignmentNode') {
+      const fa = n as unknown as { name: string; params: string[] };
+      locals.add(fa.name);
+      for (const p of fa.params) locals.add(p);
+    }
+    if (n.type === 'AssignmentNode') {
+      const target = (n as unknown as { object: MathNode }).object;
+      if (target.type === 'SymbolNode') locals.add((target as unknown as { name: string }).name);
+    }
+  });
+  return locals;
+}
+
+/** Symbols an expression reads, minus function names and its own local names. */
+function referencedSymbols(node: MathNode, locals: Set<string>): Set<string> {
+  const symbols = new Set<string>();
+  node.traverse((n, _path, parent) => {
+    if (n.type !== 'SymbolNode') return;
+    const name = (n as unknown as { name: string }).name;
+    if (parent?.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n) return;
+    if (!locals.has(name)) symbols.add(name);
+  });
+  return symbols;
+}
+
+function calledFunctions(node: MathNode): Set<string> {
+  const fns = new Set<string>();
+  node.traverse((n) => {
+    if (n.type === 'FunctionNode') {
+      const fn = (n as unknown as { fn: MathNode }).fn;
+      if (fn.type === 'SymbolNode') fns.add((fn as unknown as { name: string }).name);
+    }
+  });
+  return fns;
+}

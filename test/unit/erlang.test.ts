@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { erlangB, erlangC, erlangServersFor, erlangServiceLevel } from '../../src/core/models/erlang';
+
+// Reference values: test/reference/erlang_reference.py (exact rational arithmetic on the
+// factorial formulas, independent of the recursion used here), and by hand where noted.
+describe('Erlang B and C', () => {
+  it.each([
+    [5, 3, 0.110054347826],
+    [10, 8, 0.121661064253],
+  ])('blocking probability B(%i servers, %f erlangs) matches the reference', (c, a, expected) => {
+    expect(erlangB(c, a)).toBeCloseTo(expected, 10);
+  });
+
+  it('C(3, 2) = 4/9, as computed by hand in the module comment', () => {
+    expect(erlangC(3, 2)).toBeCloseTo(4 / 9, 12);
+  });
+
+  it.each([
+    [5, 3, 0.236151603499],
+    [10, 8, 0.409180150796],
+    [120, 100, 0.033195895355],
+    [300, 280, 0.163814169293],
+    [520, 500, 0.274756344697],
+  ])('probability of waiting C(%i servers, %f erlangs) matches the reference', (c, a, expected) => {
+    expect(erlangC(c, a)).toBeCloseTo(expected, 9);
+  });
+
+  it('stays finite and in [0, 1] for thousands of servers, where factorials overflow', () => {
+    for (const [c, a] of [[5000, 4900], [20000, 19950], [3000, 10]] as const) {
+      const p = erlangC(c, a);
+      expect(Number.isFinite(p)).toBe(true);
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('always waits when the servers cannot carry the load', () => {
+    expect(erlangC(10, 10)).toBe(1);
+    expect(erlangC(10, 12)).toBe(1);
+  });
+});
+
+describe('smallest server count for a queueing target', () => {
+  const target = (maxWaitProbability: number) => ({ maxWaitProbability, serviceLevel: 0, answerWithin: 0, serviceRate: 1 });
+
+  it.each([
+    [100, 0.2, 111],
+    [500, 0.2, 525],
+    [2000, 0.05, 2079],
+  ])('%f erlangs with P(wait) ≤ %f needs %i servers', (a, p, expected) => {
+    expect(erlangServersFor(a, target(p))).toBe(expected);
+  });
+
+  it('meets a service level: 10 erlangs of 3-minute calls, 80% answered within 20 s, needs 14 servers', () => {
+    // The classic call-centre example; the reference script gives SL(13) = 0.7956, SL(14) = 0.8884.
+    const c = erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.8, answerWithin: 20, serviceRate: 1 / 180 });
+    expect(c).toBe(14);
+    expect(erlangServiceLevel(14, 10, 1 / 180, 20)).toBeCloseTo(0.88835, 5);
+  });
+
+  it('needs no servers for no load, and one more than the load at the loosest target', () => {
+    expect(erlangServersFor(0, target(0.2))).toBe(0);
+    expect(erlangServersFor(7.5, target(1))).toBe(8);
+  });
+
+  it('refuses targets outside their range', () => {
+    expect(() => erlangServersFor(10, target(0))).toThrow(RangeError);
+    expect(() => erlangServersFor(-1, target(0.2))).toThrow(RangeError);
+    expect(() => erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.8, answerWithin: 20, serviceRate: 0 })).toThrow(RangeError);
+  });
+});

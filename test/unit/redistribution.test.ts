@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { interpolateShares, moveShare, sharesFromTargetWeights } from '../../src/core/redistribution';
+import { sharesFromWeights } from '../../src/core/snapshot';
+import { sharesToWeights } from '../../src/core/weights';
+
+const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1', 'sa-east-1'];
+
+/** 2..5 regions with non-negative shares summing to 1, at least one positive besides the first. */
+const sharesArb = fc
+  .integer({ min: 2, max: 5 })
+  .chain((n) => fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: n, maxLength: n }))
+  .filter((ws) => ws.slice(1).some((w) => w > 0) && ws[0]! > 0)
+  .map((ws) => {
+    const total = ws.reduce((a, b) => a + b, 0);
+    return new Map(ws.map((w, i) => [REGIONS[i]!, w / total]));
+  });
+
+const sum = (m: ReadonlyMap<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+describe('moving traffic between regions', () => {
+  it('evacuating a region gives its share to the others in proportion to theirs (worked example)', () => {
+    const { shares } = moveShare({ shares: new Map([['a', 0.5], ['b', 0.3], ['c', 0.2]]), from: 'a', fraction: 1, mode: 'proportional' });
+    expect(shares.get('a')).toBe(0);
+    expect(shares.get('b')).toBeCloseTo(0.6, 12);
+    expect(shares.get('c')).toBeCloseTo(0.4, 12);
+  });
+
+  it('capacity-aware: a survivor stops at its ceiling and the others take the rest (worked example)', () => {
+    const { shares, unplaced } = moveShare({
+      shares: new Map([['a', 0.5], ['b', 0.3], ['c', 0.2]]),
+      from: 'a',
+      fraction: 1,
+      mode: 'capacity-aware',
+      ceilings: new Map([['b', 0.55]]),
+    });
+    expect(unplaced).toBe(0);
+    expect(shares.get('b')).toBeCloseTo(0.55, 12);
+    expect(shares.get('c')).toBeCloseTo(0.45, 12);
+  });
+
+  it('capacity-aware: what no survivor can take stays on the region and is reported as unplaced', () => {
+    const { shares, unplaced } = moveShare({
+      shares: new Map([['a', 0.4], ['b', 0.3], ['c', 0.3]]),
+      from: 'a',
+      fraction: 1,
+      mode: 'capacity-aware',
+      ceilings: new Map([['b', 0.4], ['c', 0.45]]),
+    });
+    expect(unplaced).toBeCloseTo(0.15, 12);
+    expect(shares.get('a')).toBeCloseTo(0.15, 12);
+    expect(shares.get('b')).toBeCloseTo(0.4, 12);
+    expect(shares.get('c')).toBeCloseTo(0.45, 12);
+  });
+
+  it('explicit recipients that serve nothing yet gain equally', () => {
+    const { shares } = moveShare({ shares: new Map([['a', 1], ['b', 0], ['c', 0]]), from: 'a', fraction: 0.5, to: ['b', 'c'], mode: 'proportional' });
+    expect([...shares.values()]).toEqual([0.5, 0.25, 0.25]);
+  });
+
+  it('property: shares stay a distribution (sum 1, none negative)', () => {
+    fc.assert(
+      fc.property(sharesArb, fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('proportional', 'capacity-aware') as fc.Arbitrary<'proportional' | 'capacity-aware'>, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }), (shares, fraction, mode, caps) => {
+        const ceilings = new Map([...shares.keys()].map((r, i) => [r, shares.get(r)! + caps[i]!]));
+        const { shares: after } = moveShare({ shares, from: REGIONS[0]!, fraction, mode, ceilings });
+        expect(sum(after)).toBeCloseTo(1, 9);
+        for (const s of after.values()) expect(s).toBeGreaterThanOrEqual(0);
+      }),
+    );
+  });
+
+  it('property: on evacuation survivors only gain and keep their ratios, and the region goes to zero', () => {
+    fc.assert(
+      fc.property(sharesArb, (shares) => {
+        const from = REGIONS[0]!;
+        const { shares: after } = moveShare({ shares, from, fraction: 1, mode: 'proportional' });
+        expect(after.get(from)).toBe(0);
+        const survivors = [...shares.keys()].filter((r) => r !== from && shares.get(r)! > 0);
+        for (const r of survivors) expect(after.get(r)!).toBeGreaterThanOrEqual(shares.get(r)! - 1e-12);
+        for (const r of survivors) for (const q of survivors) {
+          expect(after.get(r)! * shares.get(q)!).toBeCloseTo(after.get(q)! * shares.get(r)!, 9);
+        }
+      }),
+    );
+  });
+
+  it('property: capacity-aware never pushes a survivor past its ceiling', () => {
+    fc.assert(
+      fc.property(sharesArb, fc.array(fc.double({ min: 0, max: 0.6, noNaN: true }), { minLength: 5, maxLength: 5 }), (shares, room) => {
+        const ceilings = new Map([...shares.keys()].map((r, i) => [r, shares.get(r)! + room[i]!]));
+        const { shares: after, unplaced } = moveShare({ shares, from: REGIONS[0]!, fraction: 1, mode: 'capacity-aware', ceilings });
+        for (const [r, s] of after) if (r !== REGIONS[0]) expect(s).toBeLessThanOrEqual(ceilings.get(r)! + 1e-9);
+        expect(after.get(REGIONS[0]!)).toBeCloseTo(unplaced, 9);
+      }),
+    );
+  });
+
+  it('stages interpolate between before and after and end exactly on after', () => {
+    const before = new Map([['a', 0.5], ['b', 0.5]]);
+    const after = new Map([['a', 0], ['b', 1]]);
+    expect(interpolateShares(before, after, 0.5).get('a')).toBe(0.25);
+    expect(interpolateShares(before, after, 1)).toEqual(after);
+  });
+
+  it('explicit target weights become shares; unlisted regions get none', () => {
+    expect([...sharesFromTargetWeights(['a', 'b', 'c'], { a: 3, b: 1 }).values()]).toEqual([0.75, 0.25, 0]);
+  });
+});
+
+describe('shares to Route 53 weights', () => {
+  it('turns halves into 1 and 1, and thirds of a staged move into small whole weights (worked example)', () => {
+    expect([...sharesToWeights(new Map([['a', 0], ['b', 0.5], ['c', 0.5]])).values()]).toEqual([0, 1, 1]);
+    expect([...sharesToWeights(new Map([['a', 0], ['b', 5 / 12], ['c', 5 / 12], ['d', 1 / 6]])).values()]).toEqual([0, 5, 5, 2]);
+  });
+
+  it('keeps the current weights when they already give the intended shares', () => {
+    const current = new Map([['a', 100], ['b', 100], ['c', 100]]);
+    expect(sharesToWeights(new Map([['a', 1 / 3], ['b', 1 / 3], ['c', 1 / 3]]), current)).toEqual(current);
+  });
+
+  it('never rounds a region that keeps traffic to 0', () => {
+    const w = sharesToWeights(new Map([['a', 0.9995], ['b', 0.0005]]));
+    expect(w.get('b')).toBe(1);
+  });
+
+  it('gives a share too small for one unit beside a large one a weight of 1 rather than 0', () => {
+    // 1/515, 513/515, 1/515 cannot be within one unit with every weight ≥ 1 and ≤ 255.
+    const w = sharesToWeights(new Map([['a', 1 / 515], ['b', 513 / 515], ['c', 1 / 515]]));
+    expect([...w.values()]).toEqual([1, 255, 1]);
+  });
+
+  it('property: weights are whole numbers 0..255 whose implied shares are within one weight unit', () => {
+    fc.assert(
+      fc.property(sharesArb.filter((s) => [...s.values()].every((x) => x === 0 || x >= 1 / 255)), (shares) => {
+        const weights = sharesToWeights(shares);
+        const total = sum(weights);
+        const implied = sharesFromWeights(weights);
+        // Shares under 1/255 may be forced up to one unit each (see sharesToWeights).
+        const forced = [...shares.values()].filter((s) => s > 0 && s < 1 / 255).length;
+        for (const [r, w] of weights) {
+          expect(Number.isInteger(w)).toBe(true);
+          expect(w).toBeGreaterThanOrEqual(0);
+          expect(w).toBeLessThanOrEqual(255);
+          expect(Math.abs(implied.get(r)! - shares.get(r)!)).toBeLessThanOrEqual((forced > 0 ? 1 + forced : 1) / total + 1e-12);
+          if (shares.get(r)! > 0) expect(w).toBeGreaterThan(0);
+          if (shares.get(r)! === 0) expect(w).toBe(0);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('property: weights of an evacuation keep the survivors’ ratios within a weight unit', () => {
+    fc.assert(
+      fc.property(sharesArb, (shares) => {
+        const { shares: after } = moveShare({ shares, from: REGIONS[0]!, fraction: 1, mode: 'proportional' });
+        const weights = sharesToWeights(after);
+        const total = sum(weights);
+        for (const [r, w] of weights) expect(Math.abs(w / total - after.get(r)!)).toBeLessThanOrEqual(1 / total + 1e-12);
+      }),
+    );
+  });
+});
