@@ -37,44 +37,47 @@ describe('shipped models', () => {
 describe('proportional model', () => {
   const m = model('proportional');
 
-  it('scales survivors of an evacuation by the share they absorb, plus 10% headroom', () => {
-    // By hand: 10 instances at 1/3 share → 30 per unit share; at 1/2 share that is 15, ×1.1 = 16.5 → 17.
+  it('scales survivors of an evacuation by the share they absorb, with 10% headroom on it', () => {
+    // By hand: 10 instances at 1/3 share → 30 per unit of share. Going to 1/2 absorbs 1/6:
+    // 30 × 1/6 = 5 more, × 1.1 = 5.5 → 10 + 5.5 = 15.5 → 16. The evacuated region needs 0.
     const req = requiredInstances(m, inputs({ targetShare: [0, 0.5, 0.5] }), resolveParameters(m));
-    expect(req).toEqual([10, 17, 17]);
+    expect(req).toEqual([0, 16, 16]);
   });
 
   it('uses each region’s own instances per unit of share', () => {
-    // us-west-2: 20 instances at 0.5 → 40 per unit; gets 0.75 → 30, ×1.2 = 36.
-    // eu-west-1: 6 instances at 0.2 → 30 per unit; gets 0.25 → 7.5, ×1.2 = 9.
+    // us-west-2: 20 instances at 0.5 → 40 per unit; absorbs 0.25 → 10, × 1.2 = 12 → 32.
+    // eu-west-1: 6 instances at 0.2 → 30 per unit; absorbs 0.05 → 1.5, × 1.2 = 1.8 → 7.8 → 8.
     const req = requiredInstances(
       m,
       inputs({ current: [9, 20, 6], share: [0.3, 0.5, 0.2], targetShare: [0, 0.75, 0.25] }),
       resolveParameters(m, { headroom: 0.2 }),
     );
-    expect(req).toEqual([9, 36, 9]);
+    expect(req).toEqual([0, 32, 8]);
   });
 
-  it('does not let float noise add an instance: 10 × 1.5 with no headroom is 15', () => {
+  it('does not let float noise add an instance: 10 + 30 × (1/2 − 1/3) with no headroom is 15', () => {
     const req = requiredInstances(m, inputs({ targetShare: [0, 0.5, 0.5] }), resolveParameters(m, { headroom: 0 }));
-    expect(req).toEqual([10, 15, 15]);
+    expect(req).toEqual([0, 15, 15]);
   });
 
   it('sizes a region with no share today from the capacity per share of the others', () => {
-    // Serving regions run 10 + 30 = 40 instances for the whole traffic; 0.25 of it needs 10, ×1.1 = 11.
+    // Serving regions run 10 + 30 = 40 instances for the whole traffic; 0.25 of it needs 10, × 1.1 = 11.
+    // us-west-2 drops from 0.75 to 0.5: it needs 40 × 0.5 = 20 (lifeboat never shrinks it; the planner decides).
     const req = requiredInstances(
       m,
       inputs({ current: [10, 30, 0], share: [0.25, 0.75, 0], targetShare: [0.25, 0.5, 0.25] }),
       resolveParameters(m),
     );
-    expect(req).toEqual([10, 30, 11]);
+    expect(req).toEqual([10, 20, 11]);
   });
 
   it('says what share given instances can serve (the inverse of required)', () => {
-    // 33 instances at 30 per unit of share with 10% headroom serve 33 / 30 / 1.1 = 1.0 of the traffic.
+    // 30 per unit of share: 10 instances serve today's 1/3; 22 serve 1/3 + 12/30/1.1;
+    // 33 would serve more than all of it, so 1.
     const servable = servableShare(m, inputs({}), [10, 22, 33], resolveParameters(m));
     expect(servable[0]).toBeCloseTo(1 / 3, 9);
-    expect(servable[1]).toBeCloseTo(22 / 33, 9);
-    expect(servable[2]).toBeCloseTo(1, 9);
+    expect(servable[1]).toBeCloseTo(1 / 3 + 12 / 30 / 1.1, 9);
+    expect(servable[2]).toBe(1);
   });
 });
 

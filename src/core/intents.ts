@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { FleetSnapshot } from './fleet';
+
+/**
+ * What people ask lifeboat to do. The API, the REPL and runbooks all validate with these
+ * schemas, so an intent means the same thing whoever sends it.
+ */
+
+export const regionCode = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region code such as us-east-1');
+
+const serviceName = z.string().min(1).max(200);
+
+/** Cumulative percentages of the move done after each stage, or a number of equal stages. */
+export const stagesSchema = z.union([
+  z.number().int().min(1).max(20),
+  z
+    .array(z.number().gt(0).max(100))
+    .min(1)
+    .max(20)
+    .refine((p) => p.every((x, i) => i === 0 || x > p[i - 1]!), 'stage percentages must increase')
+    .refine((p) => p[p.length - 1] === 100, 'the last stage must be 100 (the whole move)'),
+]);
+
+export const distributionSchema = z.union([
+  z.enum(['proportional', 'capacity-aware']),
+  z.object({ weights: z.record(regionCode, z.number().int().min(0).max(255)) }).strict(),
+]);
+
+const modelChoice = {
+  /** Capacity model (a file in models/); proportional by default. */
+  model: z.string().min(1).max(100).optional(),
+  /** Model parameters for every service, e.g. {"demand": 12000}. */
+  parameters: z.record(z.string(), z.number().finite()).optional(),
+  /** Model parameters per service, over `parameters`. */
+  serviceParameters: z.record(serviceName, z.record(z.string(), z.number().finite())).optional(),
+  /** Shortcut for parameters.headroom (models that have it). */
+  headroom: z.number().min(0).max(4).optional(),
+  /** MaxSize may be raised to at most ceil(MaxSize × maxSizeGrowth); 1 never raises it. */
+  maxSizeGrowth: z.number().min(1).max(10).optional(),
+};
+
+const moveOptions = {
+  ...modelChoice,
+  /** Only these services (and the DNS names they serve); all by default. */
+  services: z.array(serviceName).min(1).max(1000).optional(),
+  stages: stagesSchema.optional(),
+  distribution: distributionSchema.optional(),
+};
+
+export const evacuateIntentSchema = z
+  .object({ kind: z.literal('evacuate'), region: regionCode, ...moveOptions })
+  .strict();
+
+export const shiftIntentSchema = z
+  .object({
+    kind: z.literal('shift'),
+    from: regionCode,
+    to: z.union([regionCode, z.array(regionCode).min(1)]).optional(),
+    percent: z.number().gt(0).max(100),
+    ...moveOptions,
+  })
+  .strict();
+
+/** Restore as people ask for it; the operation layer adds the snapshot taken before the evacuation. */
+export const restoreRequestSchema = z
+  .object({
+    kind: z.literal('restore'),
+    region: regionCode,
+    stages: stagesSchema.optional(),
+    /** Also return survivors' DesiredCapacity to its old value, not only MinSize. */
+    scaleDownSurvivors: z.boolean().optional(),
+  })
+  .strict();
+
+export const scaleIntentSchema = z
+  .object({
+    kind: z.literal('scale'),
+    region: regionCode,
+    service: serviceName,
+    desiredCapacity: z.number().int().min(0).max(100000),
+    minSize: z.number().int().min(0).max(100000).optional(),
+    maxSize: z.number().int().min(0).max(100000).optional(),
+  })
+  .strict()
+  .refine((s) => s.minSize === undefined || s.minSize <= s.desiredCapacity, { message: 'minSize must not exceed desiredCapacity', path: ['minSize'] })
+  .refine((s) => s.maxSize === undefined || s.maxSize >= s.desiredCapacity, { message: 'maxSize must not be below desiredCapacity', path: ['maxSize'] });
+
+export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema]);
+
+export type EvacuateIntent = z.infer<typeof evacuateIntentSchema>;
+export type ShiftIntent = z.infer<typeof shiftIntentSchema>;
+export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
+export type ScaleIntent = z.infer<typeof scaleIntentSchema>;
+export type IntentRequest = z.infer<typeof intentSchema>;
+
+/** Restore as the planner takes it: with the fleet as it was before the evacuation. */
+export interface RestoreIntent extends RestoreRequest {
+  previous: FleetSnapshot;
+}
+
+export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent;

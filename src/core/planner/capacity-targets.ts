@@ -1,0 +1,99 @@
+import type { ManagedGroup, RegionCode } from '../fleet';
+import type { CapacityModel } from '../models/capacity-model';
+import type { ModelParameters, ServiceModelInputs } from '../models/evaluate-model';
+import { requiredInstances, resolveParameters } from '../models/evaluate-model';
+import type { FleetIndex } from './fleet-index';
+import { groupCeiling } from './fleet-index';
+import type { CapacityTarget } from './plan-types';
+
+/** Everything needed to size one service, gathered once per plan. */
+export interface ServiceContext {
+  service: string;
+  trafficName?: string;
+  inputs: ServiceModelInputs;
+  parameters: ModelParameters;
+  groups: Map<RegionCode, ManagedGroup[]>;
+  /** Most instances obtainable per region (Σ group ceilings). */
+  ceilings: number[];
+}
+
+export interface ParameterChoice {
+  parameters?: Record<string, number>;
+  serviceParameters?: Record<string, Record<string, number>>;
+  headroom?: number;
+}
+
+/** Throws LifeboatError (LB_ERR_MODEL_PARAMETER) when the model's parameters do not fit. */
+export function serviceContext(
+  index: FleetIndex,
+  service: string,
+  model: CapacityModel,
+  choice: ParameterChoice,
+  maxSizeGrowth: number,
+): ServiceContext {
+  const regions = index.regions;
+  const groups = index.groups.get(service) ?? new Map<RegionCode, ManagedGroup[]>();
+  const cap = index.capacity.get(service);
+  const at = (r: RegionCode) => cap?.get(r);
+  const current = regions.map((r) => at(r)?.desiredCapacity ?? 0);
+  const trafficName = index.trafficNameOf.get(service);
+  const share = trafficName ? regions.map((r) => index.sharesOf.get(trafficName)?.get(r) ?? 0) : capacityShares(current);
+  const overrides = {
+    ...(choice.parameters ?? {}),
+    ...(choice.headroom !== undefined ? { headroom: choice.headroom } : {}),
+    ...(choice.serviceParameters?.[service] ?? {}),
+  };
+  return {
+    service,
+    ...(trafficName ? { trafficName } : {}),
+    inputs: {
+      service,
+      regions,
+      current,
+      inService: regions.map((r) => at(r)?.inService ?? 0),
+      minSize: regions.map((r) => at(r)?.minSize ?? 0),
+      maxSize: regions.map((r) => at(r)?.maxSize ?? 0),
+      share,
+      targetShare: share,
+      capacityPerInstance: regions.map((r) => at(r)?.capacityPerInstance ?? NaN),
+    },
+    parameters: resolveParameters(model, overrides, service),
+    groups,
+    ceilings: regions.map((r) => (groups.get(r) ?? []).reduce((a, g) => a + groupCeiling(g, maxSizeGrowth), 0)),
+  };
+}
+
+/** A service without a traffic record is assumed to carry load in proportion to what it runs. */
+export function capacityShares(current: number[]): number[] {
+  const total = current.reduce((a, b) => a + b, 0);
+  return current.map((c) => (total > 0 ? c / total : 0));
+}
+
+/**
+ * Per region: what the model requires at the target share and what lifeboat will set.
+ * A region that gains traffic goes to max(current, required), capped at its ceiling (the
+ * rest is the shortfall); a region that does not gain is left alone: lifeboat never
+ * shrinks capacity in the middle of moving traffic.
+ */
+export function capacityTargets(ctx: ServiceContext, model: CapacityModel, targetShare: number[]): CapacityTarget[] {
+  const { inputs } = ctx;
+  const required = requiredInstances(model, { ...inputs, targetShare }, ctx.parameters);
+  return inputs.regions.map((region, i) => {
+    const current = inputs.current[i]!;
+    const gains = targetShare[i]! > inputs.share[i]! + 1e-12;
+    const wanted = gains ? Math.max(current, required[i]!) : current;
+    const ceiling = Math.max(ctx.ceilings[i]!, current);
+    return {
+      service: ctx.service,
+      region,
+      share: inputs.share[i]!,
+      targetShare: targetShare[i]!,
+      current,
+      inService: inputs.inService[i]!,
+      required: required[i]!,
+      target: Math.min(wanted, ceiling),
+      ceiling,
+      shortfall: Math.max(0, wanted - ceiling),
+    };
+  });
+}

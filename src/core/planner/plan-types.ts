@@ -1,0 +1,114 @@
+import type { Problem } from '../errors';
+import type { RegionCode } from '../fleet';
+import type { IntentRequest } from '../intents';
+import type { ModelParameters } from '../models/evaluate-model';
+
+export interface GroupSize {
+  minSize: number;
+  desiredCapacity: number;
+  maxSize: number;
+}
+
+/** One UpdateAutoScalingGroup: absolute sizes, never increments. */
+export interface GroupChange {
+  region: RegionCode;
+  group: string;
+  service: string;
+  from: GroupSize;
+  to: GroupSize;
+}
+
+/** One weighted record's new weight (all record types of a name move together). */
+export interface WeightChange {
+  zoneId: string;
+  name: string;
+  type: string;
+  region: RegionCode;
+  setIdentifier: string;
+  from: number;
+  to: number;
+}
+
+export interface RegionLoad {
+  service: string;
+  region: RegionCode;
+  share: number;
+  /** Instances the region runs for the service once prescaled. */
+  instances: number;
+  /** Instances the model says this share needs (headroom included). */
+  needed: number;
+  /** needed ÷ instances: above 1 the region is short for this stage; null when it runs none but needs some. */
+  loadFactor: number | null;
+}
+
+export interface Stage {
+  index: number;
+  /** Cumulative percentage of the move done once this stage is in. */
+  percent: number;
+  weights: WeightChange[];
+  /** Shares the stage's weights imply, per name and region. */
+  traffic: Array<{ name: string; region: RegionCode; weight: number; share: number }>;
+  load: RegionLoad[];
+}
+
+/** The capacity verdict for one service in one region. */
+export interface CapacityTarget {
+  service: string;
+  region: RegionCode;
+  share: number;
+  targetShare: number;
+  current: number;
+  inService: number;
+  /** What the model asks for at the target share. */
+  required: number;
+  /** What lifeboat will set (never below current). */
+  target: number;
+  /** Most instances obtainable: Σ ceil(MaxSize × maxSizeGrowth) over the groups. */
+  ceiling: number;
+  /** Instances missing under the ceiling (0 when none). */
+  shortfall: number;
+}
+
+export interface ServicePlan {
+  service: string;
+  trafficName?: string;
+  parameters: ModelParameters;
+  regions: CapacityTarget[];
+}
+
+export type PlanWarningCode =
+  | 'NAME_WITHOUT_SERVICE'
+  | 'NAME_WITHOUT_REGION_RECORD'
+  | 'RECIPIENT_WITHOUT_RECORD'
+  | 'GROUP_GONE'
+  | 'FORCED';
+
+export interface PlanWarning {
+  /** A plan warning code above, or a snapshot warning code (see fleet.ts). */
+  code: PlanWarningCode | string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export interface Plan {
+  kind: IntentRequest['kind'];
+  /** The intent as asked (a restore's previous snapshot is not repeated). */
+  intent: IntentRequest;
+  region?: RegionCode;
+  model: string;
+  maxSizeGrowth: number;
+  snapshotTakenAt: string;
+  regions: RegionCode[];
+  /** DNS names whose weights this plan moves. */
+  names: string[];
+  services: ServicePlan[];
+  /** Applied before any traffic moves (prescale), then awaited. */
+  groupChanges: GroupChange[];
+  stages: Stage[];
+  /** Applied after the last stage (a restore returns survivors' MinSize here). */
+  finalGroupChanges: GroupChange[];
+  /** Worth a human's attention, but not in the way: the snapshot's warnings and the plan's own. */
+  warnings: PlanWarning[];
+  /** Problems that forbid carrying the plan out (unless forced where allowed). */
+  blockers: Problem[];
+}

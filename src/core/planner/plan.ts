@@ -1,0 +1,30 @@
+import type { FleetSnapshot } from '../fleet';
+import type { Intent } from '../intents';
+import { indexFleet } from './fleet-index';
+import { planMove } from './move-plan';
+import type { PlanContext } from './plan-context';
+import type { Plan } from './plan-types';
+import { planRestore } from './restore-plan';
+import { planScale } from './scale-plan';
+
+/**
+ * The planner: fleet snapshot + intent + models → plan. Pure: no I/O, no clock, no
+ * randomness; the same inputs give the same plan. A plan with blockers must not be
+ * carried out (unless forced, where the operation allows it).
+ */
+export function plan(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext): Plan {
+  const index = indexFleet(snapshot);
+  switch (intent.kind) {
+    case 'evacuate':
+    case 'shift':
+      return planMove(index, intent, ctx);
+    case 'restore':
+      return planRestore(index, intent, ctx);
+    case 'scale':
+      return planScale(index, intent, ctx);
+  }
+}
+
+export type { Plan } from './plan-types';
+export type { PlanContext } from './plan-context';
+export { DEFAULT_PLAN_CONTEXT } from './plan-context';

@@ -1,0 +1,157 @@
+import { isLifeboatError } from '../errors';
+import type { ManagedGroup, RegionCode } from '../fleet';
+import type { RestoreIntent } from '../intents';
+import type { ServiceContext } from './capacity-targets';
+import { serviceContext } from './capacity-targets';
+import type { FleetIndex } from './fleet-index';
+import { indexFleet } from './fleet-index';
+import { groupChange, sizeOf } from './group-sizing';
+import type { PlanContext } from './plan-context';
+import { emptyPlan, shortfallProblem } from './plan-context';
+import type { CapacityTarget, GroupChange, Plan, ServicePlan } from './plan-types';
+import type { SharesByName } from './stages';
+import { buildStages, stagePercents } from './stages';
+
+/**
+ * Undo an evacuation or shift from the snapshot taken before it: bring the region's
+ * groups back to their old sizes (pinned while traffic returns), move traffic back in
+ * stages ending on the old weights exactly, then return every group lifeboat pinned to
+ * its old MinSize and MaxSize.
+ */
+export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanContext): Plan {
+  const plan = emptyPlan(index, intent, ctx);
+  const { region } = intent;
+  plan.region = region;
+  const { blockers, warnings } = plan;
+  if (!index.regions.includes(region)) {
+    blockers.push({ code: 'LB_ERR_UNKNOWN_REGION', message: `${region} is not a managed region (managed: ${index.regions.join(', ')})`, details: { region } });
+    return plan;
+  }
+  const model = ctx.models.get(plan.model);
+  if (!model) {
+    blockers.push({ code: 'LB_ERR_UNKNOWN_MODEL', message: `no capacity model named ${plan.model}`, details: { model: plan.model } });
+    return plan;
+  }
+  const previous = indexFleet(intent.previous);
+
+  // Names whose share in the region is below what it was: those come back.
+  const before: SharesByName = new Map();
+  const after: SharesByName = new Map();
+  const finalWeights = new Map<string, Map<RegionCode, number>>();
+  for (const [name, oldShares] of previous.sharesOf) {
+    const oldShare = oldShares.get(region) ?? 0;
+    const nowShares = index.sharesOf.get(name);
+    if (!nowShares) {
+      warnings.push({ code: 'NAME_WITHOUT_REGION_RECORD', message: `${name} had weighted records before but has none now; it is not restored`, details: { name } });
+      continue;
+    }
+    if (oldShare <= (nowShares.get(region) ?? 0) + 1e-9) continue;
+    const regionsNow = [...nowShares.keys()];
+    const target = new Map(regionsNow.map((r) => [r, oldShares.get(r) ?? 0]));
+    const total = [...target.values()].reduce((a, b) => a + b, 0);
+    for (const [r, s] of target) target.set(r, s / total);
+    before.set(name, new Map(nowShares));
+    after.set(name, target);
+    finalWeights.set(name, new Map(regionsNow.map((r) => [r, previous.weightsOf.get(name)?.get(r) ?? 0])));
+  }
+
+  const oldGroups = new Map(intent.previous.groups.map((g) => [`${g.region}\u0000${g.name}`, g]));
+  const oldOf = (g: ManagedGroup) => oldGroups.get(`${g.region}\u0000${g.name}`);
+
+  // The region's groups go back to (at least) their old size, pinned while traffic returns.
+  const groupChanges: GroupChange[] = [];
+  for (const g of index.snapshot.groups.filter((g) => g.region === region)) {
+    const old = oldOf(g);
+    if (!old) continue;
+    const desired = Math.max(old.desiredCapacity, g.desiredCapacity);
+    const change = groupChange(g, { minSize: Math.max(g.minSize, desired), desiredCapacity: desired, maxSize: Math.max(g.maxSize, old.maxSize, desired) });
+    if (change) groupChanges.push(change);
+  }
+  for (const old of intent.previous.groups.filter((g) => g.region === region)) {
+    if (!index.snapshot.groups.some((g) => g.region === region && g.name === old.name)) {
+      warnings.push({ code: 'GROUP_GONE', message: `${old.name} in ${region} existed before the evacuation but is gone; it cannot be restored`, details: { group: old.name, region } });
+    }
+  }
+
+  const regionShrank = index.snapshot.groups.some((g) => g.region === region && (oldOf(g)?.desiredCapacity ?? 0) > g.desiredCapacity);
+  if (after.size === 0 && !regionShrank) {
+    blockers.push({
+      code: 'LB_ERR_REGION_NOT_EVACUATED',
+      message: `${region} already serves what it served before (and runs what it ran); nothing to restore`,
+      details: { region },
+    });
+    return plan;
+  }
+
+  // Capacity: the region gets back what served it before; nobody else changes until the end.
+  const contexts: ServiceContext[] = [];
+  for (const service of index.services) {
+    try {
+      contexts.push(serviceContext(index, service, model, {}, plan.maxSizeGrowth));
+    } catch (e) {
+      if (!isLifeboatError(e)) throw e;
+      warnings.push({ code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
+    }
+  }
+  const services: ServicePlan[] = [];
+  const instances = new Map<string, number[]>();
+  const shortfalls: NonNullable<Parameters<typeof shortfallProblem>[0]> = [];
+  const planned = new Map(groupChanges.map((c) => [c.group + '\u0000' + c.region, c.to.desiredCapacity]));
+  for (const c of contexts) {
+    const targetShare = c.trafficName && after.has(c.trafficName) ? index.regions.map((r) => after.get(c.trafficName!)!.get(r) ?? 0) : c.inputs.share;
+    const targets: CapacityTarget[] = index.regions.map((r, i) => {
+      const groups = c.groups.get(r) ?? [];
+      const target = groups.reduce((a, g) => a + (planned.get(g.name + '\u0000' + r) ?? g.desiredCapacity), 0);
+      const wanted = r === region ? groups.reduce((a, g) => a + (oldOf(g)?.desiredCapacity ?? g.desiredCapacity), 0) : target;
+      const ceiling = Math.max(c.ceilings[i]!, target);
+      if (wanted > ceiling) shortfalls.push({ service: c.service, region: r, required: wanted, ceiling, short: wanted - ceiling });
+      return {
+        service: c.service,
+        region: r,
+        share: c.inputs.share[i]!,
+        targetShare: targetShare[i]!,
+        current: c.inputs.current[i]!,
+        inService: c.inputs.inService[i]!,
+        required: wanted,
+        target,
+        ceiling,
+        shortfall: Math.max(0, wanted - ceiling),
+      };
+    });
+    services.push({ service: c.service, ...(c.trafficName ? { trafficName: c.trafficName } : {}), parameters: c.parameters, regions: targets });
+    instances.set(c.service, targets.map((t) => t.target));
+  }
+  if (shortfalls.length > 0) blockers.push(shortfallProblem(shortfalls));
+
+  // Afterwards every group lifeboat pinned (here or in a survivor) gets its old MinSize and
+  // MaxSize back; DesiredCapacity is left to the group's own scaling unless asked otherwise.
+  const finalGroupChanges: GroupChange[] = [];
+  for (const g of index.snapshot.groups) {
+    const old = oldOf(g);
+    if (!old) continue;
+    const during = { ...sizeOf(g), ...(groupChanges.find((c) => c.group === g.name && c.region === g.region)?.to ?? {}) };
+    const pinned = during.minSize > old.minSize || during.maxSize > old.maxSize;
+    if (!pinned) continue;
+    const desired = intent.scaleDownSurvivors && g.region !== region ? old.desiredCapacity : Math.min(Math.max(during.desiredCapacity, old.minSize), old.maxSize);
+    const to = { minSize: old.minSize, desiredCapacity: desired, maxSize: old.maxSize };
+    const change = groupChange({ ...g, ...during }, to);
+    if (change) finalGroupChanges.push(change);
+  }
+
+  plan.names = [...after.keys()];
+  plan.services = services;
+  plan.groupChanges = groupChanges;
+  plan.finalGroupChanges = finalGroupChanges;
+  plan.stages = buildStages({
+    index,
+    before,
+    after,
+    finalWeights,
+    percents: stagePercents(intent.stages ?? ctx.defaultStages),
+    model,
+    services: contexts,
+    serviceShares: new Map(),
+    instances,
+  });
+  return plan;
+}

@@ -1,0 +1,111 @@
+import type { RegionCode } from '../fleet';
+import type { CapacityModel } from '../models/capacity-model';
+import { requiredInstances } from '../models/evaluate-model';
+import { interpolateShares } from '../redistribution';
+import { sharesFromWeights } from '../snapshot';
+import { sharesToWeights } from '../weights';
+import type { ServiceContext } from './capacity-targets';
+import type { FleetIndex } from './fleet-index';
+import type { RegionLoad, Stage, WeightChange } from './plan-types';
+
+export type SharesByName = Map<string, Map<RegionCode, number>>;
+
+/** Cumulative percentages of the move after each stage: 3 → [33.3, 66.7, 100]. */
+export function stagePercents(stages: number | number[]): number[] {
+  if (Array.isArray(stages)) return stages;
+  return Array.from({ length: stages }, (_, i) => (i + 1 === stages ? 100 : Math.round(((i + 1) * 1000) / stages) / 10));
+}
+
+export interface StageInput {
+  index: FleetIndex;
+  /** Shares per name before and after the whole move. */
+  before: SharesByName;
+  after: SharesByName;
+  percents: number[];
+  /** Exact weights for the last stage (a restore puts back the old weights, not equivalent ones). */
+  finalWeights?: Map<string, Map<RegionCode, number>>;
+  model: CapacityModel;
+  services: ServiceContext[];
+  /** Shares of services that have no traffic record, before and after. */
+  serviceShares: Map<string, { before: number[]; after: number[] }>;
+  /** Instances each service runs per region once prescaled. */
+  instances: Map<string, number[]>;
+}
+
+/**
+ * Weights per stage, and what each stage will do to every region: the shares its
+ * (rounded) weights really imply, and the load those shares put on the prescaled fleet.
+ * A stage whose rounded weights change nothing is dropped.
+ */
+export function buildStages(input: StageInput): Stage[] {
+  const { index, before, after, percents } = input;
+  const names = [...after.keys()];
+  const weightsNow = new Map(names.map((n) => [n, new Map(index.weightsOf.get(n) ?? [])]));
+  const recordWeight = new Map(index.snapshot.records.map((r) => [recordKey(r), r.weight]));
+  const stages: Stage[] = [];
+
+  percents.forEach((percent, k) => {
+    const last = k === percents.length - 1;
+    const weights: WeightChange[] = [];
+    const stageShares: SharesByName = new Map();
+    for (const name of names) {
+      const shares = interpolateShares(before.get(name)!, after.get(name)!, percent / 100);
+      const prev = weightsNow.get(name)!;
+      const next = last && input.finalWeights?.has(name) ? input.finalWeights.get(name)! : sharesToWeights(shares, prev);
+      for (const record of index.recordsOf.get(name) ?? []) {
+        const to = next.get(record.region);
+        const key = recordKey(record);
+        if (to === undefined || recordWeight.get(key) === to) continue;
+        weights.push({ zoneId: record.zoneId, name, type: record.type, region: record.region, setIdentifier: record.setIdentifier, from: recordWeight.get(key)!, to });
+        recordWeight.set(key, to);
+      }
+      weightsNow.set(name, new Map(next));
+      stageShares.set(name, sharesFromWeights(next));
+    }
+    if (weights.length === 0 && !last) return;
+    if (weights.length === 0 && last && stages.length > 0) return;
+    stages.push({
+      index: stages.length + 1,
+      percent,
+      weights,
+      traffic: names.flatMap((name) =>
+        [...stageShares.get(name)!].map(([region, share]) => ({ name, region, weight: weightsNow.get(name)!.get(region)!, share })),
+      ),
+      load: stageLoad(input, stageShares, percent),
+    });
+  });
+  return stages;
+}
+
+function stageLoad(input: StageInput, stageShares: SharesByName, percent: number): RegionLoad[] {
+  const loads: RegionLoad[] = [];
+  for (const ctx of input.services) {
+    const regions = ctx.inputs.regions;
+    let share: number[];
+    if (ctx.trafficName && stageShares.has(ctx.trafficName)) {
+      const s = stageShares.get(ctx.trafficName)!;
+      share = regions.map((r) => s.get(r) ?? 0);
+    } else {
+      const v = input.serviceShares.get(ctx.service);
+      share = v ? v.before.map((b, i) => b + (v.after[i]! - b) * (percent / 100)) : ctx.inputs.share;
+    }
+    const needed = requiredInstances(input.model, { ...ctx.inputs, targetShare: share }, ctx.parameters);
+    const instances = input.instances.get(ctx.service) ?? ctx.inputs.current;
+    regions.forEach((region, i) => {
+      const n = instances[i]!;
+      loads.push({
+        service: ctx.service,
+        region,
+        share: share[i]!,
+        instances: n,
+        needed: needed[i]!,
+        loadFactor: n > 0 ? needed[i]! / n : needed[i]! > 0 ? null : 0,
+      });
+    });
+  }
+  return loads;
+}
+
+function recordKey(r: { zoneId: string; name: string; type: string; setIdentifier: string }): string {
+  return `${r.zoneId}\u0000${r.name}\u0000${r.type}\u0000${r.setIdentifier}`;
+}
