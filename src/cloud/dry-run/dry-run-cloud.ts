@@ -1,0 +1,110 @@
+import { LifeboatError } from '../../core/errors';
+import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../../core/fleet';
+import { normalizeDnsName } from '../../core/snapshot';
+import type { ChangeStatus, CloudPort, GroupSizeUpdate, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+
+export type DryRunCall =
+  | { action: 'setGroupSize'; update: GroupSizeUpdate }
+  | { action: 'setWeights'; updates: Array<{ zoneId: string; name: string; type: string; setIdentifier: string; weight: number }> };
+
+export interface DryRunOptions {
+  /** Time source for takenAt; defaults to the wall clock. */
+  now?: () => Date;
+}
+
+/**
+ * A cloud that lives in memory: it starts from a reading, applies every write to itself
+ * (so reads show the world as it would be) and records each call. Instances come into
+ * service at once and DNS changes are in sync at once. The free dry run, and the fleet
+ * operations tests run against when they do not need AWS's timing.
+ */
+export class DryRunCloud implements CloudPort {
+  readonly calls: DryRunCall[] = [];
+  private state: FleetReading;
+  private changeCounter = 0;
+  private readonly now: () => Date;
+
+  constructor(reading: FleetReading, options: DryRunOptions = {}) {
+    this.state = structuredClone(reading);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async readFleet(): Promise<FleetReading> {
+    return { ...structuredClone(this.state), takenAt: this.now().toISOString() };
+  }
+
+  async setGroupSize(update: GroupSizeUpdate): Promise<void> {
+    if (update.desiredCapacity > update.maxSize || update.minSize > update.desiredCapacity) {
+      throw new LifeboatError(
+        'LB_ERR_DESIRED_ABOVE_MAX',
+        `${update.group} in ${update.region}: sizes must satisfy MinSize ≤ DesiredCapacity ≤ MaxSize (got ${update.minSize} ≤ ${update.desiredCapacity} ≤ ${update.maxSize})`,
+        { ...update },
+      );
+    }
+    const group = this.group(update.region, update.group);
+    this.calls.push({ action: 'setGroupSize', update: { ...update } });
+    group.minSize = update.minSize;
+    group.maxSize = update.maxSize;
+    group.desiredCapacity = update.desiredCapacity;
+    const live = group.instances.filter((i) => i.lifecycleState !== 'Terminated');
+    let serial = group.instances.length;
+    while (live.length < update.desiredCapacity) {
+      live.push({ instanceId: `i-dry-${update.group}-${serial++}`, availabilityZone: `${update.region}a`, lifecycleState: 'InService', healthStatus: 'Healthy' });
+    }
+    group.instances = live.slice(0, update.desiredCapacity);
+  }
+
+  async readGroups(region: RegionCode, groups: readonly string[]): Promise<AutoScalingGroupReading[]> {
+    return this.state.groups.filter((g) => g.region === region && groups.includes(g.name)).map((g) => structuredClone(g));
+  }
+
+  async readScalingProblems(): Promise<ScalingProblem[]> {
+    return [];
+  }
+
+  async setWeights(updates: readonly WeightUpdate[]): Promise<TrafficChange[]> {
+    if (updates.length === 0) return [];
+    const byZone = new Map<string, WeightUpdate[]>();
+    for (const u of updates) byZone.set(u.record.zoneId, [...(byZone.get(u.record.zoneId) ?? []), u]);
+    const changes: TrafficChange[] = [];
+    for (const [zoneId, zoneUpdates] of byZone) {
+      for (const u of zoneUpdates) {
+        const rec = this.findRecord(u.record);
+        if (!rec) {
+          throw new LifeboatError('LB_ERR_AWS_REJECTED', `no ${u.record.type} record ${u.record.name} set ${u.record.setIdentifier} in zone ${zoneId}`, {
+            zoneId,
+            name: u.record.name,
+          });
+        }
+        rec.weight = u.weight;
+      }
+      this.calls.push({
+        action: 'setWeights',
+        updates: zoneUpdates.map((u) => ({ zoneId, name: u.record.name, type: u.record.type, setIdentifier: u.record.setIdentifier, weight: u.weight })),
+      });
+      changes.push({ changeId: `dry-run-${++this.changeCounter}`, zoneId, records: zoneUpdates.length, status: 'INSYNC', submittedAt: this.now().toISOString() });
+    }
+    return changes;
+  }
+
+  async changeStatus(): Promise<ChangeStatus> {
+    return 'INSYNC';
+  }
+
+  async readWeights(records: readonly WeightedRecord[]): Promise<Array<number | undefined>> {
+    return records.map((r) => this.findRecord(r)?.weight);
+  }
+
+  private group(region: RegionCode, name: string): AutoScalingGroupReading {
+    const group = this.state.groups.find((g) => g.region === region && g.name === name);
+    if (!group) throw new LifeboatError('LB_ERR_AWS_REJECTED', `no Auto Scaling group ${name} in ${region}`, { region, group: name });
+    return group;
+  }
+
+  private findRecord(r: { zoneId: string; name: string; type: string; setIdentifier: string }) {
+    const zone = this.state.zones.find((z) => z.zoneId === r.zoneId);
+    return zone?.records.find(
+      (x) => normalizeDnsName(x.name) === normalizeDnsName(r.name) && x.type === r.type && x.setIdentifier === r.setIdentifier,
+    );
+  }
+}

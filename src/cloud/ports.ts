@@ -1,0 +1,78 @@
+import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../core/fleet';
+
+/**
+ * The cloud port: what lifeboat needs from a cloud, in its own words. One AWS adapter
+ * (src/cloud/aws) and one dry-run adapter (src/cloud/dry-run) implement it; operations
+ * only ever see these interfaces. Every write takes absolute values, so repeating one is
+ * harmless, and every write has a read that verifies it.
+ */
+
+/** Absolute sizes for one Auto Scaling group. */
+export interface GroupSizeUpdate {
+  region: RegionCode;
+  group: string;
+  minSize: number;
+  desiredCapacity: number;
+  maxSize: number;
+}
+
+/** A weighted record (as read into the snapshot) with the weight it should now have. */
+export interface WeightUpdate {
+  record: WeightedRecord;
+  weight: number;
+}
+
+export type ChangeStatus = 'PENDING' | 'INSYNC';
+
+/** One submitted Route 53 change batch. */
+export interface TrafficChange {
+  changeId: string;
+  zoneId: string;
+  /** How many record sets the batch upserted. */
+  records: number;
+  status: ChangeStatus;
+  submittedAt?: string;
+}
+
+/** Why a group is not getting its instances, from its recent scaling activities. */
+export interface ScalingProblem {
+  region: RegionCode;
+  group: string;
+  /** e.g. InsufficientInstanceCapacity, as AWS states it. */
+  reason: string;
+  message: string;
+  at?: string;
+}
+
+export interface FleetReader {
+  /**
+   * Every managed region's Auto Scaling groups tagged lifeboat:service, and the weighted
+   * records of every hosted zone tagged lifeboat:managed=true. A region that cannot be
+   * read becomes a REGION_UNREADABLE warning (its AWS endpoint may be what is failing);
+   * Route 53 that cannot be read is an error.
+   */
+  readFleet(): Promise<FleetReading>;
+}
+
+export interface CapacityProvider {
+  /** Set absolute sizes; refuses desired > max (LB_ERR_DESIRED_ABOVE_MAX) before any call. */
+  setGroupSize(update: GroupSizeUpdate): Promise<void>;
+  /** Current sizes and instances of the named groups in one region (read-back and awaiting). */
+  readGroups(region: RegionCode, groups: readonly string[]): Promise<AutoScalingGroupReading[]>;
+  /** Failed or cancelled scaling activities since `since` (ISO time), newest first. */
+  readScalingProblems(region: RegionCode, groups: readonly string[], since: string): Promise<ScalingProblem[]>;
+}
+
+export interface TrafficRouter {
+  /**
+   * Upsert weights, batched per hosted zone within Route 53's limits (1,000 records a
+   * request, an UPSERT counting twice). Returns one change per batch submitted.
+   */
+  setWeights(updates: readonly WeightUpdate[]): Promise<TrafficChange[]>;
+  /** Whether a submitted change has reached every Route 53 name server. */
+  changeStatus(changeId: string): Promise<ChangeStatus>;
+  /** Read the current weights back (undefined where the record is gone). */
+  readWeights(records: readonly WeightedRecord[]): Promise<Array<number | undefined>>;
+}
+
+export type CloudPort = FleetReader & CapacityProvider & TrafficRouter;

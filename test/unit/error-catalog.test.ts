@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CATALOG, LifeboatError } from '../../src/core/errors';
+
+const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+const errorsSection = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
+const documented = new Map(
+  [...errorsSection.matchAll(/^\| `(LB_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
+);
+
+describe('the error catalog', () => {
+  it('documents every code in the README with its status', () => {
+    for (const [code, spec] of Object.entries(ERROR_CATALOG)) {
+      expect(documented.get(code), `${code} missing from README ## Errors`).toBe(spec.status);
+    }
+  });
+
+  it('documents no code that does not exist', () => {
+    for (const code of documented.keys()) expect(Object.keys(ERROR_CATALOG)).toContain(code);
+  });
+
+  it('gives every code a hint for what to do next', () => {
+    for (const spec of Object.values(ERROR_CATALOG)) expect(spec.hint.length).toBeGreaterThan(10);
+  });
+
+  it('serializes an error as code, message, hint and details, without a stack', () => {
+    const body = JSON.parse(JSON.stringify(new LifeboatError('LB_ERR_SHORTFALL', 'api short by 4', { short: 4 })));
+    expect(body).toEqual({ error: { code: 'LB_ERR_SHORTFALL', message: 'api short by 4', hint: ERROR_CATALOG.LB_ERR_SHORTFALL.hint, details: { short: 4 } } });
+  });
+});
