@@ -1,0 +1,188 @@
+import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { LifeboatError } from '../../core/errors';
+import type { AutoScalingGroupReading, RegionCode } from '../../core/fleet';
+import { TAG_SERVICE } from '../../core/fleet';
+import type { GroupSizeUpdate, ScalingProblem } from '../ports';
+import type { AwsClients } from './aws-clients';
+import { awsCall } from './aws-errors';
+
+/** Where lifeboat calls Auto Scaling: reading groups, setting absolute sizes, reading scaling failures. */
+
+/** DescribeAutoScalingGroups takes at most this many names a request. */
+export const GROUP_NAMES_PER_REQUEST = 50;
+/** MaxRecords cap of DescribeAutoScalingGroups and DescribeScalingActivities. */
+export const AUTO_SCALING_MAX_RECORDS = 100;
+
+export function toGroupReading(region: RegionCode, g: AutoScalingGroup): AutoScalingGroupReading {
+  const tags: Record<string, string> = {};
+  for (const t of g.Tags ?? []) {
+    if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+  }
+  return {
+    region,
+    name: g.AutoScalingGroupName ?? '',
+    minSize: g.MinSize ?? 0,
+    maxSize: g.MaxSize ?? 0,
+    desiredCapacity: g.DesiredCapacity ?? 0,
+    tags,
+    instances: (g.Instances ?? []).map((i) => ({
+      instanceId: i.InstanceId ?? '',
+      ...(i.AvailabilityZone !== undefined ? { availabilityZone: i.AvailabilityZone } : {}),
+      lifecycleState: i.LifecycleState ?? 'Unknown',
+      healthStatus: i.HealthStatus ?? 'Unknown',
+    })),
+  };
+}
+
+async function describeGroups(
+  clients: AwsClients,
+  region: RegionCode,
+  request: { AutoScalingGroupNames?: string[]; Filters?: Array<{ Name: string; Values: string[] }> },
+  pageSize: number,
+): Promise<AutoScalingGroupReading[]> {
+  const client = clients.autoScaling(region);
+  const groups: AutoScalingGroupReading[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await awsCall({ service: 'autoscaling', region, action: 'DescribeAutoScalingGroups' }, () =>
+      client.send(new DescribeAutoScalingGroupsCommand({ ...request, MaxRecords: pageSize, ...(nextToken ? { NextToken: nextToken } : {}) })),
+    );
+    for (const g of page.AutoScalingGroups ?? []) groups.push(toGroupReading(region, g));
+    nextToken = page.NextToken || undefined;
+  } while (nextToken);
+  return groups;
+}
+
+/** Every group in the region that carries the lifeboat:service tag. */
+export function readTaggedGroups(clients: AwsClients, region: RegionCode, pageSize: number): Promise<AutoScalingGroupReading[]> {
+  return describeGroups(clients, region, { Filters: [{ Name: 'tag-key', Values: [TAG_SERVICE] }] }, pageSize);
+}
+
+/** The named groups, in the order asked; groups that do not exist are left out. */
+export async function readNamedGroups(
+  clients: AwsClients,
+  region: RegionCode,
+  names: readonly string[],
+  pageSize: number,
+): Promise<AutoScalingGroupReading[]> {
+  const unique = [...new Set(names)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += GROUP_NAMES_PER_REQUEST) chunks.push(unique.slice(i, i + GROUP_NAMES_PER_REQUEST));
+  const found = (await Promise.all(chunks.map((chunk) => describeGroups(clients, region, { AutoScalingGroupNames: chunk }, pageSize)))).flat();
+  const byName = new Map(found.map((g) => [g.name, g]));
+  return unique.map((n) => byName.get(n)).filter((g): g is AutoScalingGroupReading => g !== undefined);
+}
+
+/** Refuses sizes AWS would refuse (or, like moto, silently accept): desired above max, min above desired. */
+export function checkGroupSize(update: GroupSizeUpdate): void {
+  const { region, group, minSize, desiredCapacity, maxSize } = update;
+  const sizes = { region, group, minSize, desiredCapacity, maxSize };
+  for (const [field, value] of Object.entries({ minSize, desiredCapacity, maxSize })) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new LifeboatError('LB_ERR_VALIDATION', `${group} in ${region}: ${field} must be a whole number of instances, 0 or more (got ${value}).`, sizes);
+    }
+  }
+  if (desiredCapacity > maxSize) {
+    throw new LifeboatError(
+      'LB_ERR_DESIRED_ABOVE_MAX',
+      `${group} in ${region}: desired capacity ${desiredCapacity} is above MaxSize ${maxSize}; nothing was changed.`,
+      sizes,
+    );
+  }
+  if (minSize > desiredCapacity) {
+    throw new LifeboatError(
+      'LB_ERR_DESIRED_ABOVE_MAX',
+      `${group} in ${region}: MinSize ${minSize} is above desired capacity ${desiredCapacity}; nothing was changed.`,
+      sizes,
+    );
+  }
+}
+
+/** Sets MinSize, MaxSize and DesiredCapacity together, absolutely. */
+export async function updateGroupSize(clients: AwsClients, update: GroupSizeUpdate): Promise<void> {
+  checkGroupSize(update);
+  const client = clients.autoScaling(update.region);
+  await awsCall({ service: 'autoscaling', region: update.region, action: 'UpdateAutoScalingGroup' }, () =>
+    client.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: update.group,
+        MinSize: update.minSize,
+        MaxSize: update.maxSize,
+        DesiredCapacity: update.desiredCapacity,
+      }),
+    ),
+  );
+}
+
+/** Error codes EC2 and Auto Scaling put into scaling activity messages, most specific first. */
+const KNOWN_REASONS = [
+  'InsufficientInstanceCapacity',
+  'InsufficientFreeAddressesInSubnet',
+  'InstanceLimitExceeded',
+  'VcpuLimitExceeded',
+  'MaxSpotInstanceCountExceeded',
+  'SpotMaxPriceTooLow',
+  'InsufficientCapacity',
+  'UnfulfillableCapacity',
+  'Unsupported',
+];
+
+/** A CamelCase token of two or more humps, maybe dotted (InvalidAMIID.NotFound): the shape of an AWS error code. */
+const CAMEL_TOKEN = /\b[A-Z][a-z0-9]*[A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)*\b/g;
+/** Words that make such a token an error code rather than a product name (AutoScaling, LaunchTemplate). */
+const CODE_WORDS = /Insufficient|Invalid|Exceeded|Limit|NotFound|Unsupported|Denied|Unauthorized|Malformed|Error|Exception|Failure|TooLow|Capacity/;
+
+/** Why a scaling activity failed, as an AWS error code when its message names one, else its status code. */
+export function scalingProblemReason(statusMessage: string | undefined, statusCode: string): string {
+  const message = statusMessage ?? '';
+  const known = KNOWN_REASONS.find((code) => new RegExp(`\\b${code}\\b`).test(message));
+  if (known) return known;
+  const token = [...message.matchAll(CAMEL_TOKEN)].map((m) => m[0]).find((t) => CODE_WORDS.test(t));
+  return token ?? statusCode;
+}
+
+/** Failed or cancelled activities of the groups since `since`, newest first. */
+export async function readScalingProblems(
+  clients: AwsClients,
+  region: RegionCode,
+  groups: readonly string[],
+  since: string,
+  pageSize: number,
+): Promise<ScalingProblem[]> {
+  const sinceMs = Date.parse(since);
+  if (Number.isNaN(sinceMs)) throw new LifeboatError('LB_ERR_VALIDATION', `since must be an ISO time (got "${since}").`, { since });
+  const client = clients.autoScaling(region);
+  const perGroup = await Promise.all(
+    [...new Set(groups)].map(async (group) => {
+      const problems: ScalingProblem[] = [];
+      let nextToken: string | undefined;
+      let reachedOlder = false;
+      do {
+        const page = await awsCall({ service: 'autoscaling', region, action: 'DescribeScalingActivities' }, () =>
+          client.send(
+            new DescribeScalingActivitiesCommand({ AutoScalingGroupName: group, MaxRecords: pageSize, ...(nextToken ? { NextToken: nextToken } : {}) }),
+          ),
+        );
+        for (const a of page.Activities ?? []) {
+          const at = a.StartTime?.getTime();
+          if (at !== undefined && at < sinceMs) {
+            reachedOlder = true;
+            continue;
+          }
+          if (a.StatusCode !== 'Failed' && a.StatusCode !== 'Cancelled') continue;
+          problems.push({
+            region,
+            group,
+            reason: scalingProblemReason(a.StatusMessage, a.StatusCode),
+            message: a.StatusMessage ?? a.Description ?? a.StatusCode,
+            ...(a.StartTime ? { at: a.StartTime.toISOString() } : {}),
+          });
+        }
+        nextToken = page.NextToken || undefined;
+      } while (nextToken && !reachedOlder);
+      return problems;
+    }),
+  );
+  return perGroup.flat().sort((a, b) => (b.at ?? '').localeCompare(a.at ?? ''));
+}

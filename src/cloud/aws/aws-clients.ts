@@ -1,0 +1,182 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+import { LifeboatError } from '../../core/errors';
+import { isThrottlingError } from './aws-errors';
+import type { AwsService } from './rate-limiter';
+import { TokenBuckets } from './rate-limiter';
+
+/** Route 53 is a global service; its API lives in us-east-1. */
+export const ROUTE53_REGION = 'us-east-1';
+
+/** The SDK's retry middleware; the limiter sits right after it so that every attempt takes a token. */
+export const SDK_RETRY_MIDDLEWARE = 'retryMiddleware';
+
+export type AwsCredentials = AutoScalingClientConfig['credentials'];
+
+export interface AwsClientsOptions {
+  regions: readonly string[];
+  /** An explicit endpoint for every client (moto, LocalStack). Otherwise the SDK's own rules apply, AWS_ENDPOINT_URL included. */
+  endpoint?: string;
+  credentials?: AwsCredentials;
+  /** Attempts per call, the first included (SDK standard retry mode). Default 8. */
+  maxAttempts?: number;
+  limiter?: TokenBuckets;
+  stats?: AwsCallStats;
+}
+
+export interface AwsCallCounts {
+  service: AwsService;
+  region: string;
+  action: string;
+  /** Calls made (one per SDK send). */
+  calls: number;
+  /** HTTP attempts, the SDK's retries included. */
+  attempts: number;
+  /** Attempts AWS answered with a throttling error. */
+  throttles: number;
+  /** Calls that failed after every attempt. */
+  failures: number;
+}
+
+/** Counts of calls, attempts and throttles per (service, region, action), for operations to report. */
+export class AwsCallStats {
+  private readonly counts = new Map<string, AwsCallCounts>();
+
+  private entry(service: AwsService, region: string, action: string): AwsCallCounts {
+    const key = `${service}\u0000${region}\u0000${action}`;
+    let c = this.counts.get(key);
+    if (!c) {
+      c = { service, region, action, calls: 0, attempts: 0, throttles: 0, failures: 0 };
+      this.counts.set(key, c);
+    }
+    return c;
+  }
+
+  recordCall(service: AwsService, region: string, action: string): void {
+    this.entry(service, region, action).calls += 1;
+  }
+
+  recordAttempt(service: AwsService, region: string, action: string): void {
+    this.entry(service, region, action).attempts += 1;
+  }
+
+  recordThrottle(service: AwsService, region: string, action: string): void {
+    this.entry(service, region, action).throttles += 1;
+  }
+
+  recordFailure(service: AwsService, region: string, action: string): void {
+    this.entry(service, region, action).failures += 1;
+  }
+
+  /** A copy of the counts, sorted by service, region and action. */
+  snapshot(): AwsCallCounts[] {
+    return [...this.counts.values()]
+      .map((c) => ({ ...c }))
+      .sort((a, b) => a.service.localeCompare(b.service) || a.region.localeCompare(b.region) || a.action.localeCompare(b.action));
+  }
+}
+
+function actionOf(context: HandlerExecutionContext): string {
+  return (context.commandName ?? 'UnknownCommand').replace(/Command$/, '');
+}
+
+/**
+ * Installs the limiter and the counters on a client's middleware stack: one middleware at
+ * initialize (once per call) and one right after the retry middleware (once per attempt).
+ */
+export function instrumentClient(
+  stack: MiddlewareStack<object, object>,
+  service: AwsService,
+  region: string,
+  limiter: TokenBuckets,
+  stats: AwsCallStats,
+): void {
+  const perCall: InitializeMiddleware<object, object> = (next, context) => async (args) => {
+    const action = actionOf(context);
+    stats.recordCall(service, region, action);
+    try {
+      return await next(args);
+    } catch (e) {
+      stats.recordFailure(service, region, action);
+      throw e;
+    }
+  };
+  const perAttempt: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
+    const action = actionOf(context);
+    await limiter.take(service, region);
+    stats.recordAttempt(service, region, action);
+    try {
+      return await next(args);
+    } catch (e) {
+      if (isThrottlingError(e)) stats.recordThrottle(service, region, action);
+      throw e;
+    }
+  };
+  stack.add(perCall, { step: 'initialize', name: 'lifeboatCallStatsMiddleware', override: true });
+  stack.addRelativeTo(perAttempt, {
+    name: 'lifeboatRateLimitMiddleware',
+    relation: 'after',
+    toMiddleware: SDK_RETRY_MIDDLEWARE,
+    override: true,
+  });
+}
+
+/** One Auto Scaling and one EC2 client per managed region, one Route 53 client, all limited and counted. */
+export class AwsClients {
+  readonly route53: Route53Client;
+  readonly stats: AwsCallStats;
+  readonly limiter: TokenBuckets;
+  private readonly autoScalingClients = new Map<string, AutoScalingClient>();
+  private readonly ec2Clients = new Map<string, EC2Client>();
+
+  constructor(options: AwsClientsOptions) {
+    this.stats = options.stats ?? new AwsCallStats();
+    this.limiter = options.limiter ?? new TokenBuckets();
+    const base = (region: string) => ({
+      region,
+      maxAttempts: options.maxAttempts ?? 8,
+      retryMode: 'standard',
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    });
+    for (const region of options.regions) {
+      const autoScaling = new AutoScalingClient(base(region));
+      instrumentClient(autoScaling.middlewareStack as MiddlewareStack<object, object>, 'autoscaling', region, this.limiter, this.stats);
+      this.autoScalingClients.set(region, autoScaling);
+      const ec2 = new EC2Client(base(region));
+      instrumentClient(ec2.middlewareStack as MiddlewareStack<object, object>, 'ec2', region, this.limiter, this.stats);
+      this.ec2Clients.set(region, ec2);
+    }
+    this.route53 = new Route53Client(base(ROUTE53_REGION));
+    instrumentClient(this.route53.middlewareStack as MiddlewareStack<object, object>, 'route53', ROUTE53_REGION, this.limiter, this.stats);
+  }
+
+  autoScaling(region: string): AutoScalingClient {
+    return this.forRegion(this.autoScalingClients, region);
+  }
+
+  ec2(region: string): EC2Client {
+    return this.forRegion(this.ec2Clients, region);
+  }
+
+  /** Closes the clients' connection pools. */
+  destroy(): void {
+    for (const c of this.autoScalingClients.values()) c.destroy();
+    for (const c of this.ec2Clients.values()) c.destroy();
+    this.route53.destroy();
+  }
+
+  private forRegion<C>(clients: Map<string, C>, region: string): C {
+    const client = clients.get(region);
+    if (!client) {
+      throw new LifeboatError('LB_ERR_UNKNOWN_REGION', `Region ${region} is not managed by lifeboat (managed: ${[...clients.keys()].join(', ')}).`, {
+        region,
+        managedRegions: [...clients.keys()],
+      });
+    }
+    return client;
+  }
+}

@@ -1,0 +1,106 @@
+import type { AutoScalingGroupReading, FleetReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
+import type { ChangeStatus, CloudPort, GroupSizeUpdate, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import { AUTO_SCALING_MAX_RECORDS, readNamedGroups, readScalingProblems, readTaggedGroups, updateGroupSize } from './aws-auto-scaling';
+import type { AwsCallStats, AwsCredentials } from './aws-clients';
+import { AwsClients } from './aws-clients';
+import { readChangeStatus, readManagedZones, readRecordWeights, upsertWeights } from './aws-route53';
+import type { Clock, RateLimits } from './rate-limiter';
+import { TokenBuckets } from './rate-limiter';
+
+/**
+ * The AWS adapter behind the cloud port: Auto Scaling per region, Route 53 globally, through
+ * the SDK v3 with its standard retries, a client-side token bucket per (service, region) and
+ * per-action call statistics. Endpoints follow the SDK's rules unless `endpoint` is given.
+ */
+
+export interface AwsCloudOptions {
+  /** Managed regions (LIFEBOAT_REGIONS). */
+  regions: RegionCode[];
+  /** One endpoint for every service (moto, LocalStack); otherwise AWS_ENDPOINT_URL or AWS's own. */
+  endpoint?: string;
+  credentials?: AwsCredentials;
+  /** Attempts per call, the first included. Default 8. */
+  maxAttempts?: number;
+  /** Overrides of the client-side rate limits (see DEFAULT_RATE_LIMITS). */
+  rateLimits?: RateLimits;
+  /** The limiter's clock; tests only. */
+  clock?: Clock;
+  /** Page sizes, small in tests to force pagination: Auto Scaling MaxRecords (default 100, at most 100), Route 53 MaxItems (default 300). */
+  pageSize?: { autoScaling?: number; route53?: number };
+}
+
+export class AwsCloud implements CloudPort {
+  readonly regions: RegionCode[];
+  readonly stats: AwsCallStats;
+  private readonly clients: AwsClients;
+  private readonly autoScalingPageSize: number;
+  private readonly route53PageSize: number;
+
+  constructor(options: AwsCloudOptions) {
+    this.regions = [...options.regions];
+    this.clients = new AwsClients({
+      regions: this.regions,
+      limiter: new TokenBuckets(options.rateLimits ?? {}, options.clock),
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+    });
+    this.stats = this.clients.stats;
+    this.autoScalingPageSize = Math.min(Math.max(1, options.pageSize?.autoScaling ?? AUTO_SCALING_MAX_RECORDS), AUTO_SCALING_MAX_RECORDS);
+    this.route53PageSize = Math.max(1, options.pageSize?.route53 ?? 300);
+  }
+
+  /**
+   * Every region's tagged groups (in parallel; a region that fails becomes a REGION_UNREADABLE
+   * warning) and every managed zone's record sets (a Route 53 failure throws).
+   */
+  async readFleet(): Promise<FleetReading> {
+    const takenAt = new Date().toISOString();
+    const [perRegion, zones] = await Promise.all([
+      Promise.allSettled(this.regions.map((region) => readTaggedGroups(this.clients, region, this.autoScalingPageSize))),
+      readManagedZones(this.clients, this.route53PageSize),
+    ]);
+    const groups: AutoScalingGroupReading[] = [];
+    const warnings: SnapshotWarning[] = [];
+    perRegion.forEach((result, i) => {
+      const region = this.regions[i]!;
+      if (result.status === 'fulfilled') {
+        groups.push(...result.value);
+      } else {
+        const reason: unknown = result.reason;
+        // The mapped error's message already names the service, the action and the region.
+        warnings.push({ code: 'REGION_UNREADABLE', region, message: reason instanceof Error ? reason.message : String(reason) });
+      }
+    });
+    return { takenAt, regions: [...this.regions], groups, zones, ...(warnings.length > 0 ? { warnings } : {}) };
+  }
+
+  setGroupSize(update: GroupSizeUpdate): Promise<void> {
+    return updateGroupSize(this.clients, update);
+  }
+
+  readGroups(region: RegionCode, groups: readonly string[]): Promise<AutoScalingGroupReading[]> {
+    return readNamedGroups(this.clients, region, groups, this.autoScalingPageSize);
+  }
+
+  readScalingProblems(region: RegionCode, groups: readonly string[], since: string): Promise<ScalingProblem[]> {
+    return readScalingProblems(this.clients, region, groups, since, this.autoScalingPageSize);
+  }
+
+  setWeights(updates: readonly WeightUpdate[]): Promise<TrafficChange[]> {
+    return upsertWeights(this.clients, updates);
+  }
+
+  changeStatus(changeId: string): Promise<ChangeStatus> {
+    return readChangeStatus(this.clients, changeId);
+  }
+
+  readWeights(records: readonly WeightedRecord[]): Promise<Array<number | undefined>> {
+    return readRecordWeights(this.clients, records, this.route53PageSize);
+  }
+
+  /** Closes the SDK clients' connections. */
+  destroy(): void {
+    this.clients.destroy();
+  }
+}

@@ -1,0 +1,123 @@
+import { LifeboatError } from '../../core/errors';
+import type { AwsService } from './rate-limiter';
+
+/**
+ * AWS failures, after the SDK's own retries, as lifeboat errors: throttled, unavailable
+ * (no answer, a 5xx, a timeout) or rejected (AWS answered no). Messages name the service,
+ * the action and the region, and carry AWS's own words; never a stack trace.
+ */
+
+export const THROTTLING_CODES: ReadonlySet<string> = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'PriorRequestNotComplete',
+  'TooManyRequestsException',
+  'SlowDown',
+]);
+
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'AbortError',
+]);
+
+const PROGRAMMING_ERRORS: ReadonlySet<string> = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
+
+export const SERVICE_LABEL: Record<AwsService, string> = {
+  autoscaling: 'Auto Scaling',
+  ec2: 'EC2',
+  route53: 'Route 53',
+};
+
+export interface AwsCallContext {
+  service: AwsService;
+  region: string;
+  /** The API action, e.g. DescribeAutoScalingGroups. */
+  action: string;
+}
+
+interface AwsErrorShape {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: number; attempts?: number; requestId?: string };
+  $retryable?: { throttling?: boolean };
+}
+
+function shape(e: unknown): AwsErrorShape {
+  return typeof e === 'object' && e !== null ? (e as AwsErrorShape) : {};
+}
+
+/** The AWS error code: the exception name for service errors, the Node code for network errors. */
+export function awsErrorCode(e: unknown): string {
+  const s = shape(e);
+  if (typeof s.code === 'string' && NETWORK_CODES.has(s.code)) return s.code;
+  if (typeof s.name === 'string' && s.name !== 'Error') return s.name;
+  if (typeof s.code === 'string') return s.code;
+  return 'UnknownError';
+}
+
+export function isThrottlingError(e: unknown): boolean {
+  const s = shape(e);
+  return THROTTLING_CODES.has(awsErrorCode(e)) || s.$metadata?.httpStatusCode === 429 || s.$retryable?.throttling === true;
+}
+
+/** Maps anything an SDK call threw to a LifeboatError; lifeboat's own errors and programming errors pass through. */
+export function toLifeboatError(e: unknown, ctx: AwsCallContext): unknown {
+  if (e instanceof LifeboatError) return e;
+  const s = shape(e);
+  const awsCode = awsErrorCode(e);
+  if (PROGRAMMING_ERRORS.has(awsCode)) return e;
+  const awsMessage = typeof s.message === 'string' && s.message.trim() !== '' ? firstLine(s.message) : awsCode;
+  const httpStatus = s.$metadata?.httpStatusCode;
+  const attempts = s.$metadata?.attempts;
+  const details: Record<string, unknown> = {
+    service: ctx.service,
+    region: ctx.region,
+    action: ctx.action,
+    awsCode,
+    awsMessage,
+    ...(httpStatus !== undefined ? { httpStatus } : {}),
+    ...(attempts !== undefined ? { attempts } : {}),
+    ...(s.$metadata?.requestId ? { requestId: s.$metadata.requestId } : {}),
+  };
+  const what = `${SERVICE_LABEL[ctx.service]} ${ctx.action} in ${ctx.region}`;
+  const afterAttempts = attempts !== undefined ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'}` : '';
+
+  if (isThrottlingError(e)) {
+    return new LifeboatError('LB_ERR_AWS_THROTTLED', `${what} was throttled${afterAttempts} (${awsCode}: ${awsMessage}).`, details);
+  }
+  const isServiceAnswer = httpStatus !== undefined || s.$fault === 'client' || s.$fault === 'server';
+  if (!isServiceAnswer || (httpStatus !== undefined && httpStatus >= 500) || NETWORK_CODES.has(awsCode)) {
+    return new LifeboatError('LB_ERR_AWS_UNAVAILABLE', `${what} got no usable answer${afterAttempts} (${awsCode}: ${awsMessage}).`, details);
+  }
+  return new LifeboatError('LB_ERR_AWS_REJECTED', `${what} was rejected: ${awsCode}: ${awsMessage}`, details);
+}
+
+/** Runs one SDK call and maps its failure. */
+export async function awsCall<T>(ctx: AwsCallContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw toLifeboatError(e, ctx);
+  }
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}

@@ -1,0 +1,227 @@
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
+} from '@aws-sdk/client-route-53';
+import { LifeboatError } from '../../core/errors';
+import type { HostedZoneReading, RecordSetReading, WeightedRecord } from '../../core/fleet';
+import { TAG_MANAGED_ZONE } from '../../core/fleet';
+import { normalizeDnsName } from '../../core/snapshot';
+import type { ChangeStatus, TrafficChange, WeightUpdate } from '../ports';
+import type { AwsClients } from './aws-clients';
+import { ROUTE53_REGION } from './aws-clients';
+import { awsCall } from './aws-errors';
+import type { ChangeBatchPlan } from './route53-batches';
+import { planChangeBatches } from './route53-batches';
+
+/** Where lifeboat calls Route 53: finding managed zones, reading records, upserting weights. */
+
+/** ListTagsForResources takes at most this many ids a request. */
+export const ZONES_PER_TAG_REQUEST = 10;
+/** MaxItems caps: ListHostedZones 100, ListResourceRecordSets 300. */
+export const LIST_ZONES_MAX_ITEMS = 100;
+export const LIST_RECORDS_MAX_ITEMS = 300;
+
+const r53 = (action: string) => ({ service: 'route53' as const, region: ROUTE53_REGION, action });
+
+export const stripPrefix = (id: string, prefix: 'hostedzone' | 'change') => id.replace(new RegExp(`^/?${prefix}/`), '');
+
+export function toRecordSetReading(zone: { zoneId: string; zoneName: string }, r: ResourceRecordSet): RecordSetReading {
+  return {
+    zoneId: zone.zoneId,
+    zoneName: zone.zoneName,
+    name: r.Name ?? '',
+    type: r.Type ?? '',
+    ...(r.SetIdentifier !== undefined ? { setIdentifier: r.SetIdentifier } : {}),
+    ...(r.Weight !== undefined ? { weight: r.Weight } : {}),
+    ...(r.TTL !== undefined ? { ttl: r.TTL } : {}),
+    ...(r.ResourceRecords ? { resourceRecords: r.ResourceRecords.map((v) => v.Value ?? '') } : {}),
+    ...(r.AliasTarget
+      ? {
+          aliasTarget: {
+            hostedZoneId: r.AliasTarget.HostedZoneId ?? '',
+            dnsName: r.AliasTarget.DNSName ?? '',
+            evaluateTargetHealth: r.AliasTarget.EvaluateTargetHealth ?? false,
+          },
+        }
+      : {}),
+    ...(r.HealthCheckId !== undefined ? { healthCheckId: r.HealthCheckId } : {}),
+  };
+}
+
+interface RecordPosition {
+  name: string;
+  type: string;
+  identifier?: string;
+}
+
+/**
+ * Pages through a zone's record sets from `start`, handing each page to `visit` until it
+ * returns false or the listing ends. Record sets seen before are skipped: an endpoint that
+ * ignores StartRecordIdentifier (moto) restarts a page at the first record of a name and
+ * type; if it makes no progress at all, that is an error rather than an endless loop.
+ */
+async function listRecordSets(
+  clients: AwsClients,
+  zoneId: string,
+  pageSize: number,
+  start: RecordPosition | undefined,
+  visit: (records: ResourceRecordSet[]) => boolean,
+): Promise<void> {
+  const seen = new Set<string>();
+  let position = start;
+  for (;;) {
+    const page = await awsCall(r53('ListResourceRecordSets'), () =>
+      clients.route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          MaxItems: Math.min(pageSize, LIST_RECORDS_MAX_ITEMS),
+          ...(position ? { StartRecordName: position.name, StartRecordType: position.type as ResourceRecordSet['Type'] } : {}),
+          ...(position?.identifier ? { StartRecordIdentifier: position.identifier } : {}),
+        }),
+      ),
+    );
+    const fresh = (page.ResourceRecordSets ?? []).filter((r) => {
+      const key = `${r.Name}\u0000${r.Type}\u0000${r.SetIdentifier ?? ''}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (!visit(fresh) || !page.IsTruncated || !page.NextRecordName) return;
+    const next: RecordPosition = {
+      name: page.NextRecordName,
+      type: page.NextRecordType ?? '',
+      ...(page.NextRecordIdentifier ? { identifier: page.NextRecordIdentifier } : {}),
+    };
+    if (fresh.length === 0) {
+      throw new LifeboatError(
+        'LB_ERR_AWS_REJECTED',
+        `Route 53 ListResourceRecordSets in zone ${zoneId} returned the same page again (next ${next.name} ${next.type}); more record sets share one name and type than fit a page and the endpoint ignores StartRecordIdentifier. Use a larger page size.`,
+        { ...r53('ListResourceRecordSets'), awsCode: 'PaginationStalled', awsMessage: 'No new record sets on a truncated page', zoneId },
+      );
+    }
+    position = next;
+  }
+}
+
+async function listAllZones(clients: AwsClients, pageSize: number): Promise<Array<{ zoneId: string; zoneName: string }>> {
+  const zones: Array<{ zoneId: string; zoneName: string }> = [];
+  let marker: string | undefined;
+  do {
+    const page = await awsCall(r53('ListHostedZones'), () =>
+      clients.route53.send(new ListHostedZonesCommand({ MaxItems: Math.min(pageSize, LIST_ZONES_MAX_ITEMS), ...(marker ? { Marker: marker } : {}) })),
+    );
+    for (const z of page.HostedZones ?? []) {
+      if (z.Id && z.Name) zones.push({ zoneId: stripPrefix(z.Id, 'hostedzone'), zoneName: z.Name.replace(/\.$/, '') });
+    }
+    marker = page.IsTruncated ? page.NextMarker : undefined;
+  } while (marker);
+  return zones;
+}
+
+/** Hosted zones tagged lifeboat:managed=true, with every record set they hold. */
+export async function readManagedZones(clients: AwsClients, pageSize: number): Promise<HostedZoneReading[]> {
+  const zones = await listAllZones(clients, pageSize);
+  const chunks: Array<typeof zones> = [];
+  for (let i = 0; i < zones.length; i += ZONES_PER_TAG_REQUEST) chunks.push(zones.slice(i, i + ZONES_PER_TAG_REQUEST));
+  const managedIds = new Set<string>();
+  for (const chunk of chunks) {
+    const tagged = await awsCall(r53('ListTagsForResources'), () =>
+      clients.route53.send(new ListTagsForResourcesCommand({ ResourceType: 'hostedzone', ResourceIds: chunk.map((z) => z.zoneId) })),
+    );
+    for (const set of tagged.ResourceTagSets ?? []) {
+      const managed = (set.Tags ?? []).some((t) => t.Key === TAG_MANAGED_ZONE && t.Value?.trim().toLowerCase() === 'true');
+      if (managed && set.ResourceId) managedIds.add(stripPrefix(set.ResourceId, 'hostedzone'));
+    }
+  }
+  return Promise.all(
+    zones
+      .filter((z) => managedIds.has(z.zoneId))
+      .map(async (zone) => {
+        const records: RecordSetReading[] = [];
+        await listRecordSets(clients, zone.zoneId, pageSize, undefined, (page) => {
+          for (const r of page) records.push(toRecordSetReading(zone, r));
+          return true;
+        });
+        return { ...zone, records };
+      }),
+  );
+}
+
+async function submitBatch(clients: AwsClients, batch: ChangeBatchPlan): Promise<TrafficChange> {
+  const out = await awsCall(r53('ChangeResourceRecordSets'), () =>
+    clients.route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: batch.zoneId,
+        ChangeBatch: { Comment: 'lifeboat: set weights', Changes: batch.changes },
+      }),
+    ),
+  );
+  const info = out.ChangeInfo;
+  return {
+    changeId: stripPrefix(info?.Id ?? '', 'change'),
+    zoneId: batch.zoneId,
+    records: batch.changes.length,
+    status: info?.Status === 'INSYNC' ? 'INSYNC' : 'PENDING',
+    ...(info?.SubmittedAt ? { submittedAt: info.SubmittedAt.toISOString() } : {}),
+  };
+}
+
+/**
+ * Upserts the weights: one zone's batches one after another (Route 53 answers concurrent
+ * changes to a zone with PriorRequestNotComplete), different zones in parallel. If a batch
+ * fails, the error lists in details.submittedChanges the batches that did go through.
+ */
+export async function upsertWeights(clients: AwsClients, updates: readonly WeightUpdate[]): Promise<TrafficChange[]> {
+  const batches = planChangeBatches(updates);
+  if (batches.length === 0) return [];
+  const zoneIds = [...new Set(batches.map((b) => b.zoneId))];
+  const submitted = new Map<string, TrafficChange[]>(zoneIds.map((z) => [z, []]));
+  const results = await Promise.allSettled(
+    zoneIds.map(async (zoneId) => {
+      for (const batch of batches.filter((b) => b.zoneId === zoneId)) {
+        submitted.get(zoneId)!.push(await submitBatch(clients, batch));
+      }
+    }),
+  );
+  const changes = zoneIds.flatMap((z) => submitted.get(z)!);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    const e: unknown = failed.reason;
+    if (e instanceof LifeboatError) {
+      throw new LifeboatError(e.code, e.message, { ...e.details, submittedChanges: changes });
+    }
+    throw e;
+  }
+  return changes;
+}
+
+export async function readChangeStatus(clients: AwsClients, changeId: string): Promise<ChangeStatus> {
+  const out = await awsCall(r53('GetChange'), () => clients.route53.send(new GetChangeCommand({ Id: stripPrefix(changeId, 'change') })));
+  return out.ChangeInfo?.Status === 'INSYNC' ? 'INSYNC' : 'PENDING';
+}
+
+/** Current weights of the records, in the order given; undefined where a record set is gone. */
+export async function readRecordWeights(clients: AwsClients, records: readonly WeightedRecord[], pageSize: number): Promise<Array<number | undefined>> {
+  const groupKey = (r: { zoneId: string; name: string; type: string }) => `${r.zoneId}\u0000${normalizeDnsName(r.name)}\u0000${r.type}`;
+  const groups = new Map<string, WeightedRecord>();
+  for (const r of records) if (!groups.has(groupKey(r))) groups.set(groupKey(r), r);
+
+  const weights = new Map<string, number | undefined>();
+  await Promise.all(
+    [...groups.entries()].map(async ([key, first]) => {
+      const name = normalizeDnsName(first.name);
+      await listRecordSets(clients, first.zoneId, pageSize, { name: first.name, type: first.type }, (page) => {
+        for (const r of page) {
+          if (normalizeDnsName(r.Name ?? '') !== name || r.Type !== first.type) return false;
+          if (r.SetIdentifier !== undefined) weights.set(`${key}\u0000${r.SetIdentifier}`, r.Weight);
+        }
+        return true;
+      });
+    }),
+  );
+  return records.map((r) => weights.get(`${groupKey(r)}\u0000${r.setIdentifier}`));
+}
