@@ -135,6 +135,11 @@ export const ERROR_CATALOG = {
     title: 'Capacity did not come into service in time',
     hint: 'See the shortfall per group in details; raise the timeout or use the partial-shift policy.',
   },
+  LB_ERR_DNS_TIMEOUT: {
+    status: 504,
+    title: 'Route 53 did not report the change in sync in time',
+    hint: 'The weights of the last applied stage are in place; check Route 53, then resume or restore.',
+  },
   LB_ERR_VERIFICATION_FAILED: {
     status: 409,
     title: 'Verification after a stage failed',

@@ -49,43 +49,44 @@ const moveOptions = {
   distribution: distributionSchema.optional(),
 };
 
-export const evacuateIntentSchema = z
-  .object({ kind: z.literal('evacuate'), region: regionCode, ...moveOptions })
-  .strict();
-
-export const shiftIntentSchema = z
-  .object({
+/** Field shapes, so operation requests can add their options to the same fields. */
+export const intentShapes = {
+  evacuate: { kind: z.literal('evacuate'), region: regionCode, ...moveOptions },
+  shift: {
     kind: z.literal('shift'),
     from: regionCode,
     to: z.union([regionCode, z.array(regionCode).min(1)]).optional(),
     percent: z.number().gt(0).max(100),
     ...moveOptions,
-  })
-  .strict();
-
-/** Restore as people ask for it; the operation layer adds the snapshot taken before the evacuation. */
-export const restoreRequestSchema = z
-  .object({
+  },
+  restore: {
     kind: z.literal('restore'),
     region: regionCode,
     stages: stagesSchema.optional(),
     /** Also return survivors' DesiredCapacity to its old value, not only MinSize. */
     scaleDownSurvivors: z.boolean().optional(),
-  })
-  .strict();
-
-export const scaleIntentSchema = z
-  .object({
+  },
+  scale: {
     kind: z.literal('scale'),
     region: regionCode,
     service: serviceName,
     desiredCapacity: z.number().int().min(0).max(100000),
     minSize: z.number().int().min(0).max(100000).optional(),
     maxSize: z.number().int().min(0).max(100000).optional(),
-  })
-  .strict()
-  .refine((s) => s.minSize === undefined || s.minSize <= s.desiredCapacity, { message: 'minSize must not exceed desiredCapacity', path: ['minSize'] })
-  .refine((s) => s.maxSize === undefined || s.maxSize >= s.desiredCapacity, { message: 'maxSize must not be below desiredCapacity', path: ['maxSize'] });
+  },
+};
+
+/** Checks a scale request's sizes against each other. */
+export function checkScaleSizes(s: { desiredCapacity: number; minSize?: number | undefined; maxSize?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (s.minSize !== undefined && s.minSize > s.desiredCapacity) ctx.addIssue({ code: 'custom', message: 'minSize must not exceed desiredCapacity', path: ['minSize'] });
+  if (s.maxSize !== undefined && s.maxSize < s.desiredCapacity) ctx.addIssue({ code: 'custom', message: 'maxSize must not be below desiredCapacity', path: ['maxSize'] });
+}
+
+export const evacuateIntentSchema = z.object(intentShapes.evacuate).strict();
+export const shiftIntentSchema = z.object(intentShapes.shift).strict();
+/** Restore as people ask for it; the operation layer adds the snapshot taken before the evacuation. */
+export const restoreRequestSchema = z.object(intentShapes.restore).strict();
+export const scaleIntentSchema = z.object(intentShapes.scale).strict().superRefine(checkScaleSizes);
 
 export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema]);
 
@@ -98,6 +99,8 @@ export type IntentRequest = z.infer<typeof intentSchema>;
 /** Restore as the planner takes it: with the fleet as it was before the evacuation. */
 export interface RestoreIntent extends RestoreRequest {
   previous: FleetSnapshot;
+  /** Other regions still evacuated: they stay at their current share and survivors stay pinned. */
+  stillEvacuated?: string[];
 }
 
 export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent;

@@ -64,6 +64,11 @@ export function assembleSnapshot(reading: FleetReading): FleetSnapshot {
   };
 }
 
+/** Instances that really serve: InService and Healthy. */
+export function countInService(instances: ReadonlyArray<{ lifecycleState: string; healthStatus: string }>): number {
+  return instances.filter((i) => i.lifecycleState === 'InService' && i.healthStatus === 'Healthy').length;
+}
+
 function interpretGroup(g: AutoScalingGroupReading, warnings: SnapshotWarning[]): ManagedGroup | undefined {
   const service = g.tags[TAG_SERVICE]?.trim();
   if (!service) {
@@ -93,7 +98,7 @@ function interpretGroup(g: AutoScalingGroupReading, warnings: SnapshotWarning[])
   }
   const trafficTag = g.tags[TAG_TRAFFIC];
   const trafficName = trafficTag && trafficTag.trim() !== '' ? normalizeDnsName(trafficTag) : undefined;
-  const inService = g.instances.filter((i) => i.lifecycleState === 'InService' && i.healthStatus === 'Healthy').length;
+  const inService = countInService(g.instances);
   const pending = g.instances.filter((i) => i.lifecycleState.startsWith('Pending')).length;
   return {
     region: g.region,

@@ -31,11 +31,14 @@ export function sharesToWeights(
   const total = positive.reduce((a, r) => a + shares.get(r)!, 0);
   const normalized = new Map(regions.map((r) => [r, Math.max(0, shares.get(r)!) / total]));
   const maxShare = Math.max(...positive.map((r) => normalized.get(r)!));
+  const exactTotal = Math.floor(MAX_WEIGHT / maxShare + 1e-9);
+
+  const exact = exactWeights(regions, normalized, exactTotal);
+  if (exact) return exact;
 
   // Each weight within one unit of share × total, so the implied share is within one
   // weight unit. Prefer the total at which the largest share lands on 255 exactly, then
   // smaller ones, then the few larger ones where the largest weight rounds down to 255.
-  const exactTotal = Math.floor(MAX_WEIGHT / maxShare + 1e-9);
   const totals = [
     ...Array.from({ length: exactTotal }, (_, i) => exactTotal - i),
     ...Array.from({ length: Math.floor((MAX_WEIGHT + 1) / maxShare) - exactTotal }, (_, i) => exactTotal + 1 + i),
@@ -86,6 +89,22 @@ function apportion(
     diff += up ? -1 : 1;
   }
   return new Map(slots.map((s) => [s.r, s.w]));
+}
+
+/** The smallest whole weights that give the shares exactly (1/3 and 2/3 → 1 and 2), if any fit in 255. */
+function exactWeights(regions: RegionCode[], shares: ReadonlyMap<RegionCode, number>, maxTotal: number): Map<RegionCode, number> | undefined {
+  for (let total = 1; total <= maxTotal; total++) {
+    let fits = true;
+    for (const r of regions) {
+      const x = shares.get(r)! * total;
+      if (Math.abs(x - Math.round(x)) > 1e-9 || (x > 0 && Math.round(x) === 0)) {
+        fits = false;
+        break;
+      }
+    }
+    if (fits) return new Map(regions.map((r) => [r, Math.round(shares.get(r)! * total)]));
+  }
+  return undefined;
 }
 
 function gcd(a: number, b: number): number {

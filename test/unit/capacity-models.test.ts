@@ -71,6 +71,19 @@ describe('proportional model', () => {
     expect(req).toEqual([10, 20, 11]);
   });
 
+  it('counts the instances of a region that serves nothing as idle, not as already busy', () => {
+    // us-east-1 was evacuated but kept 10 instances; the others run 16 each for half the traffic each:
+    // 32 per unit of share. Getting 1/6 back needs 32 / 6 × 1.1 = 5.9 → 6 (which its 10 cover).
+    const req = requiredInstances(
+      m,
+      inputs({ current: [10, 16, 16], share: [0, 0.5, 0.5], targetShare: [1 / 6, 5 / 12, 5 / 12] }),
+      resolveParameters(m),
+    );
+    expect(req[0]).toBe(6);
+    const servable = servableShare(m, inputs({ current: [10, 16, 16], share: [0, 0.5, 0.5] }), [10, 16, 16], resolveParameters(m));
+    expect(servable[0]).toBeCloseTo(10 / 32 / 1.1, 9);
+  });
+
   it('says what share given instances can serve (the inverse of required)', () => {
     // 30 per unit of share: 10 instances serve today's 1/3; 22 serve 1/3 + 12/30/1.1;
     // 33 would serve more than all of it, so 1.

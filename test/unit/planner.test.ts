@@ -264,6 +264,22 @@ describe('planning a restore', () => {
     expect(p.finalGroupChanges).toContainEqual(expect.objectContaining({ group: 'api-us-west-2', to: { minSize: 2, desiredCapacity: 10, maxSize: 20 } }));
   });
 
+  it('keeps a region that is still evacuated at zero, and survivors pinned, while restoring another', () => {
+    const s = threeRegions();
+    s[0]!.regions = {
+      'us-east-1': { desired: 10, min: 2, max: 20, weight: 0 },
+      'us-west-2': { desired: 10, min: 2, max: 20, weight: 0 },
+      'eu-west-1': { desired: 20, min: 20, max: 20, weight: 1 },
+    };
+    const p = plan(fleet([s[0]!]), { kind: 'restore', region: 'us-east-1', previous: fleet([threeRegions()[0]!]), stillEvacuated: ['us-west-2'], stages: 1 }, ctx);
+    expect(p.blockers).toEqual([]);
+    const shares = Object.fromEntries(p.stages[0]!.traffic.map((t) => [t.region, t.share]));
+    // us-east-1 gets its old third back; us-west-2 stays out; eu-west-1 keeps the rest.
+    expect(shares).toEqual({ 'us-east-1': 1 / 3, 'us-west-2': 0, 'eu-west-1': 2 / 3 });
+    expect(p.finalGroupChanges.filter((c) => c.region === 'eu-west-1')).toEqual([]);
+    expect(p.warnings.map((w) => w.message).join()).toContain('us-west-2 is still evacuated');
+  });
+
   it('refuses to restore a region that is not evacuated', () => {
     const p = plan(before, { kind: 'restore', region: 'us-east-1', previous: before }, ctx);
     expect(p.blockers.map((b) => b.code)).toEqual(['LB_ERR_REGION_NOT_EVACUATED']);

@@ -33,6 +33,14 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     return plan;
   }
   const previous = indexFleet(intent.previous);
+  const held = new Set((intent.stillEvacuated ?? []).filter((r) => r !== region));
+  if (held.size > 0) {
+    warnings.push({
+      code: 'FORCED',
+      message: `${[...held].join(', ')} ${held.size > 1 ? 'are' : 'is'} still evacuated: ${held.size > 1 ? 'they keep' : 'it keeps'} its share and survivors stay pinned until ${held.size > 1 ? 'they are' : 'it is'} restored`,
+      details: { stillEvacuated: [...held] },
+    });
+  }
 
   // Names whose share in the region is below what it was: those come back.
   const before: SharesByName = new Map();
@@ -46,13 +54,11 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
       continue;
     }
     if (oldShare <= (nowShares.get(region) ?? 0) + 1e-9) continue;
-    const regionsNow = [...nowShares.keys()];
-    const target = new Map(regionsNow.map((r) => [r, oldShares.get(r) ?? 0]));
-    const total = [...target.values()].reduce((a, b) => a + b, 0);
-    for (const [r, s] of target) target.set(r, s / total);
     before.set(name, new Map(nowShares));
+    const target = restoredShares(region, oldShares, nowShares, held);
     after.set(name, target);
-    finalWeights.set(name, new Map(regionsNow.map((r) => [r, previous.weightsOf.get(name)?.get(r) ?? 0])));
+    const exact = [...target].every(([r, s]) => Math.abs(s - (oldShares.get(r) ?? 0)) < 1e-9);
+    if (exact) finalWeights.set(name, new Map([...nowShares.keys()].map((r) => [r, previous.weightsOf.get(name)?.get(r) ?? 0])));
   }
 
   const oldGroups = new Map(intent.previous.groups.map((g) => [`${g.region}\u0000${g.name}`, g]));
@@ -129,6 +135,7 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
   for (const g of index.snapshot.groups) {
     const old = oldOf(g);
     if (!old) continue;
+    if (held.size > 0 && g.region !== region) continue;
     const during = { ...sizeOf(g), ...(groupChanges.find((c) => c.group === g.name && c.region === g.region)?.to ?? {}) };
     const pinned = during.minSize > old.minSize || during.maxSize > old.maxSize;
     if (!pinned) continue;
@@ -142,6 +149,17 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
   plan.services = services;
   plan.groupChanges = groupChanges;
   plan.finalGroupChanges = finalGroupChanges;
+  // Each stage's load is judged against the fleet being returned to: it served the old
+  // shares with the old instances, which the survivors' inflated capacity says nothing about.
+  const reference = { ...previous, regions: index.regions };
+  const referenceContexts: ServiceContext[] = [];
+  for (const c of contexts) {
+    try {
+      referenceContexts.push({ ...serviceContext(reference, c.service, model, {}, plan.maxSizeGrowth), ceilings: c.ceilings });
+    } catch {
+      referenceContexts.push(c);
+    }
+  }
   plan.stages = buildStages({
     index,
     before,
@@ -149,9 +167,35 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     finalWeights,
     percents: stagePercents(intent.stages ?? ctx.defaultStages),
     model,
-    services: contexts,
+    services: referenceContexts,
     serviceShares: new Map(),
     instances,
   });
   return plan;
+}
+
+/**
+ * The shares a name returns to: the restored region gets its old share back, regions still
+ * evacuated keep what they have now, and the others split the rest as they did before.
+ */
+function restoredShares(
+  region: RegionCode,
+  oldShares: ReadonlyMap<RegionCode, number>,
+  nowShares: ReadonlyMap<RegionCode, number>,
+  held: ReadonlySet<RegionCode>,
+): Map<RegionCode, number> {
+  const regions = [...nowShares.keys()];
+  const target = new Map<RegionCode, number>(regions.map((r) => [r, 0]));
+  const mine = oldShares.get(region) ?? 0;
+  target.set(region, mine);
+  let rest = 1 - mine;
+  for (const r of regions.filter((r) => held.has(r) && r !== region)) {
+    target.set(r, nowShares.get(r) ?? 0);
+    rest -= nowShares.get(r) ?? 0;
+  }
+  const others = regions.filter((r) => r !== region && !held.has(r));
+  const oldTotal = others.reduce((a, r) => a + (oldShares.get(r) ?? 0), 0);
+  if (others.length === 0) target.set(region, mine + rest);
+  for (const r of others) target.set(r, oldTotal > 0 ? ((oldShares.get(r) ?? 0) / oldTotal) * rest : rest / others.length);
+  return target;
 }

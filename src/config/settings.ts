@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { regionCode } from '../core/intents';
+import { LifeboatError } from '../core/errors';
+
+/**
+ * Everything lifeboat reads from the environment, in one place, validated at start.
+ * Durations are in seconds unless the name says Ms.
+ */
+const seconds = (fallback: number) => z.coerce.number().min(0).default(fallback);
+
+const settingsSchema = z.object({
+  LIFEBOAT_REGIONS: z
+    .string()
+    .default('us-east-1,us-west-2,eu-west-1')
+    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(z.array(regionCode).min(1)),
+  REDIS_URL: z
+    .string()
+    .refine((s) => URL.canParse(s), 'a URL such as redis://127.0.0.1:6379')
+    .default('redis://127.0.0.1:6379'),
+  /** Key prefix for everything lifeboat keeps in Redis (queues, leases, records). */
+  LIFEBOAT_REDIS_PREFIX: z.string().min(1).default('lifeboat'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('127.0.0.1'),
+  LIFEBOAT_MODELS_DIR: z.string().optional(),
+  LIFEBOAT_DEFAULT_MODEL: z.string().default('proportional'),
+  LIFEBOAT_DEFAULT_STAGES: z.coerce.number().int().min(1).max(20).default(2),
+  /** MaxSize may grow to ceil(MaxSize × this) during a prescale; 1 never raises it. */
+  LIFEBOAT_MAX_SIZE_GROWTH: z.coerce.number().min(1).max(10).default(1),
+  /** A group counts as ready when InService ≥ target × readiness. */
+  LIFEBOAT_READINESS: z.coerce.number().gt(0).max(1).default(0.95),
+  LIFEBOAT_CAPACITY_TIMEOUT: seconds(900),
+  LIFEBOAT_CAPACITY_POLL_MS: z.coerce.number().int().min(10).default(5000),
+  LIFEBOAT_DNS_TIMEOUT: seconds(600),
+  LIFEBOAT_DNS_POLL_MS: z.coerce.number().int().min(10).default(5000),
+  /** Dwell after each stage: at least the record TTL, unless this overrides it (tests, demos). */
+  LIFEBOAT_DWELL: z.coerce.number().min(0).optional(),
+  /** What to do when capacity does not come in time: abort, or shift only what it can serve. */
+  LIFEBOAT_ON_CAPACITY_TIMEOUT: z.enum(['abort', 'partial']).default('abort'),
+  /** Region leases: how long one outlives a worker that stopped renewing it. */
+  LIFEBOAT_LEASE_TTL: seconds(30),
+  /** How long a queued operation holds its regions before a worker picks it up. */
+  LIFEBOAT_QUEUED_LEASE_TTL: seconds(900),
+  /** BullMQ job lock; a killed worker's job is taken over after about this long. */
+  LIFEBOAT_JOB_LOCK_MS: z.coerce.number().int().min(500).default(30000),
+  LIFEBOAT_STALLED_INTERVAL_MS: z.coerce.number().int().min(500).default(30000),
+  LIFEBOAT_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  LIFEBOAT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  LIFEBOAT_IDEMPOTENCY_TTL: seconds(86400),
+  AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = settingsSchema.safeParse(clean);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? '');
+    throw new LifeboatError('LB_ERR_VALIDATION', `environment variable ${name}: ${issue.message}`, { field: name, value: env[name] });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,35 @@
+import type { FleetSnapshot, RegionCode } from '../fleet';
+import type { EvacuateIntent, ShiftIntent } from '../intents';
+import { plan } from './plan';
+import type { PlanContext } from './plan-context';
+import type { Plan } from './plan-types';
+
+export interface ObtainedCapacity {
+  region: RegionCode;
+  group: string;
+  inService: number;
+}
+
+/**
+ * When prescaled capacity did not all arrive: plan the same move again, as if each group's
+ * ceiling were what it really has in service, with capacity-aware distribution. No region
+ * is then sent more than its obtained capacity serves at the model's target; what nobody
+ * can take stays where it is (reported as unplaced by the LB_ERR_SHORTFALL blocker).
+ */
+export function planWithinObtainedCapacity(
+  snapshot: FleetSnapshot,
+  intent: EvacuateIntent | ShiftIntent,
+  obtained: readonly ObtainedCapacity[],
+  ctx: PlanContext,
+): Plan {
+  const cap = new Map(obtained.map((o) => [`${o.region}\u0000${o.group}`, o.inService]));
+  const groups = snapshot.groups.map((g) => {
+    const have = cap.get(`${g.region}\u0000${g.name}`);
+    return have === undefined ? g : { ...g, maxSize: have };
+  });
+  const capacity = snapshot.capacity.map((c) => ({
+    ...c,
+    maxSize: groups.filter((g) => g.service === c.service && g.region === c.region).reduce((a, g) => a + g.maxSize, 0),
+  }));
+  return plan({ ...snapshot, groups, capacity }, { ...intent, distribution: 'capacity-aware', maxSizeGrowth: 1 }, ctx);
+}

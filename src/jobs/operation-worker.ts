@@ -1,0 +1,47 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { OperationDeps } from '../operations/deps';
+import type { OperationData } from '../operations/operation-types';
+import { runOperation } from '../operations/run-operation';
+import { OPERATIONS_QUEUE } from './operation-queue';
+
+export interface WorkerSettings {
+  prefix: string;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  name?: string;
+}
+
+/**
+ * A BullMQ worker for the `operations` queue: a thin shell over runOperation. The job's
+ * data is the checkpoint; a worker that dies loses its job lock and another one resumes
+ * the job from the last checkpoint.
+ */
+export function startOperationWorker(connection: Redis, deps: OperationDeps, settings: WorkerSettings): Worker<OperationData> {
+  return new Worker<OperationData>(
+    OPERATIONS_QUEUE,
+    async (job) => {
+      const outcome = await runOperation(job.data, deps, {
+        save: (op) => job.updateData(op),
+        report: (progress) => job.updateProgress(progress),
+        isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      });
+      if (outcome.retry) throw outcome.error;
+      if (outcome.state === 'failed' || outcome.state === 'refused') {
+        throw new UnrecoverableError(job.data.checkpoint.error?.message ?? outcome.state);
+      }
+      return { state: outcome.state, summary: job.data.checkpoint.result?.summary };
+    },
+    {
+      connection,
+      prefix: settings.prefix,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      // An operation may be taken over several times (several workers crashing) before it gives up.
+      maxStalledCount: 10,
+      ...(settings.name ? { name: settings.name } : {}),
+    },
+  );
+}

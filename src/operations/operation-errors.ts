@@ -1,0 +1,26 @@
+import type { ErrorCode, Problem } from '../core/errors';
+import { LifeboatError } from '../core/errors';
+
+/** The operation must not go ahead: it ends as refused, with the reason. */
+export class OperationRefused extends LifeboatError {
+  constructor(problem: Problem) {
+    super(problem.code, problem.message, problem.details);
+    this.name = 'OperationRefused';
+  }
+}
+
+/** Failures worth retrying: the world may answer differently in a moment. */
+const TRANSIENT: readonly ErrorCode[] = ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_DEPENDENCY_DOWN'];
+
+export function isTransient(e: unknown): boolean {
+  if (e instanceof OperationRefused) return false;
+  if (e instanceof LifeboatError) return TRANSIENT.includes(e.code);
+  return true;
+}
+
+/** Any error as the Problem an operation records: never a stack trace. */
+export function problemOf(e: unknown): Problem {
+  if (e instanceof LifeboatError) return { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'LB_ERR_INTERNAL', message: `unexpected error: ${message}` };
+}

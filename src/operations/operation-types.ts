@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { Problem } from '../core/errors';
+import type { FleetSnapshot, RegionCode } from '../core/fleet';
+import type { IntentRequest } from '../core/intents';
+import { checkScaleSizes, intentShapes } from '../core/intents';
+import type { Plan } from '../core/planner/plan-types';
+
+/** How an operation is carried out, on top of what it does (the intent). */
+export const operationOptionsShape = {
+  /** Carry out a plan whose only blockers are shortfalls; recorded on the operation. */
+  force: z.boolean().optional(),
+  /** Return the plan; change nothing. */
+  dryRun: z.boolean().optional(),
+  /** When capacity does not come in time: stop, or move only what the capacity obtained can serve. */
+  onCapacityTimeout: z.enum(['abort', 'partial']).optional(),
+  capacityTimeoutSeconds: z.number().min(1).max(86400).optional(),
+  /** A group is ready when InService ≥ target × readiness. */
+  readiness: z.number().gt(0).max(1).optional(),
+  /** Wait after each stage; by default the record TTL. */
+  dwellSeconds: z.number().min(0).max(3600).optional(),
+  /** Why: kept with the operation for the audit trail. */
+  reason: z.string().max(1000).optional(),
+};
+
+/** An operation request: an intent plus how to carry it out, one flat JSON object. */
+export const operationRequestSchema = z.discriminatedUnion('kind', [
+  z.object({ ...intentShapes.evacuate, ...operationOptionsShape }).strict(),
+  z.object({ ...intentShapes.shift, ...operationOptionsShape }).strict(),
+  z.object({ ...intentShapes.restore, ...operationOptionsShape }).strict(),
+  z.object({ ...intentShapes.scale, ...operationOptionsShape }).strict().superRefine(checkScaleSizes),
+]);
+
+export type OperationRequest = z.infer<typeof operationRequestSchema>;
+export type OperationOptions = Pick<OperationRequest, keyof typeof operationOptionsShape>;
+export type OperationKind = OperationRequest['kind'];
+
+/** Split a request into the intent the planner takes and the options the runner takes. */
+export function splitRequest(request: OperationRequest): { intent: IntentRequest; options: OperationOptions } {
+  const intent: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(request)) {
+    if (v === undefined) continue;
+    (k in operationOptionsShape ? options : intent)[k] = v;
+  }
+  return { intent: intent as IntentRequest, options: options as OperationOptions };
+}
+
+export type OperationState = 'queued' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'refused' | 'cancelled';
+export const FINISHED_STATES: readonly OperationState[] = ['succeeded', 'failed', 'refused', 'cancelled'];
+
+export type StepKind =
+  | 'guard'
+  | 'prescale'
+  | 'await-capacity'
+  | 'apply-weights'
+  | 'await-dns'
+  | 'dwell'
+  | 'verify'
+  | 'finalize'
+  | 'rollback-weights'
+  | 'rollback-dns'
+  | 'rollback-capacity';
+
+export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface StepRecord {
+  id: string;
+  kind: StepKind;
+  /** Stage number for stage steps. */
+  stage?: number;
+  title: string;
+  state: StepState;
+  attempts: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** One line a human reads: what the step found or did. */
+  outcome?: string;
+  /** Data the step leaves for later steps or for the report (change ids, counts). */
+  detail?: Record<string, unknown>;
+  error?: Problem;
+}
+
+export interface CapacityProgress {
+  region: RegionCode;
+  group: string;
+  service: string;
+  inService: number;
+  target: number;
+}
+
+export interface Progress {
+  step: string;
+  message: string;
+  at: string;
+  capacity?: CapacityProgress[];
+  weights?: Array<{ name: string; region: RegionCode; weight: number }>;
+}
+
+export interface CancelRequest {
+  at: string;
+  by: string;
+  rollback: boolean;
+}
+
+export interface OperationResult {
+  summary: string;
+  groupsChanged: number;
+  weightChanges: number;
+  stagesApplied: number;
+  /** Instances short per (service, region) when the operation went on without them. */
+  shortfall?: Array<{ service: string; region: RegionCode; target: number; obtained: number }>;
+  /** Traffic share left on the region because the capacity obtained could not serve it. */
+  unplaced?: Array<{ name: string; share: number }>;
+  /** Route 53 and Auto Scaling calls the operation made, as the adapter counted them. */
+  awsCalls?: Record<string, unknown>;
+}
+
+/** What a job carries: the request, who asked, and the checkpoint the worker keeps current. */
+export interface OperationData {
+  id: string;
+  kind: OperationKind;
+  intent: IntentRequest;
+  options: OperationOptions;
+  actor: string;
+  createdAt: string;
+  /** Regions the operation holds a lease on. */
+  regions: RegionCode[];
+  checkpoint: Checkpoint;
+}
+
+export interface Checkpoint {
+  state: OperationState;
+  startedAt?: string;
+  finishedAt?: string;
+  snapshot?: FleetSnapshot;
+  plan?: Plan;
+  steps: StepRecord[];
+  forced?: boolean;
+  cancel?: CancelRequest;
+  error?: Problem;
+  result?: OperationResult;
+  /** Set when capacity came short and the operation moved only what it could serve. */
+  partial?: Pick<OperationResult, 'shortfall' | 'unplaced'>;
+}

@@ -1,0 +1,60 @@
+import type { Problem } from '../core/errors';
+import type { Plan } from '../core/planner/plan-types';
+import type { QueuedOperation } from '../jobs/operation-queue';
+import type { CancelRequest, OperationData, OperationResult, OperationState, Progress, StepRecord } from './operation-types';
+import { FINISHED_STATES } from './operation-types';
+
+/** An operation as people see it: what was asked, by whom, where it is, and what it did. */
+export interface OperationView {
+  id: string;
+  kind: OperationData['kind'];
+  state: OperationState;
+  actor: string;
+  request: Record<string, unknown>;
+  regions: string[];
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  forced: boolean;
+  cancel?: CancelRequest;
+  steps: StepRecord[];
+  progress?: Progress;
+  plan?: Plan;
+  error?: Problem;
+  result?: OperationResult;
+  links: { self: string; cancel: string };
+}
+
+export function stateOf(q: Pick<QueuedOperation, 'data' | 'jobState'>, cancelRequested = false): OperationState {
+  const cp = q.data.checkpoint;
+  if (FINISHED_STATES.includes(cp.state)) return cp.state;
+  if (q.jobState === 'failed') return 'failed';
+  if (cp.state === 'queued' && cancelRequested) return 'cancelling';
+  return cp.state;
+}
+
+export function viewOf(q: QueuedOperation, options: { cancelRequested?: boolean; withPlan?: boolean } = {}): OperationView {
+  const { data } = q;
+  const cp = data.checkpoint;
+  const state = stateOf(q, options.cancelRequested);
+  const error = cp.error ?? (state === 'failed' && q.failedReason ? { code: 'LB_ERR_INTERNAL' as const, message: q.failedReason } : undefined);
+  return {
+    id: data.id,
+    kind: data.kind,
+    state,
+    actor: data.actor,
+    request: { ...data.intent, ...data.options },
+    regions: data.regions,
+    createdAt: data.createdAt,
+    ...(cp.startedAt ? { startedAt: cp.startedAt } : {}),
+    ...(cp.finishedAt ? { finishedAt: cp.finishedAt } : {}),
+    forced: cp.forced ?? false,
+    ...(cp.cancel ? { cancel: cp.cancel } : {}),
+    steps: cp.steps,
+    ...(q.progress ? { progress: q.progress } : {}),
+    ...(options.withPlan !== false && cp.plan ? { plan: cp.plan } : {}),
+    ...(error ? { error } : {}),
+    ...(cp.result ? { result: cp.result } : {}),
+    links: { self: `/v1/operations/${data.id}`, cancel: `/v1/operations/${data.id}/cancel` },
+  };
+}

@@ -1,0 +1,47 @@
+import type { FleetSnapshot } from '../core/fleet';
+import type { IntentRequest } from '../core/intents';
+import { plan } from '../core/planner/plan';
+import type { Plan } from '../core/planner/plan-types';
+import type { EvacuationRecord } from '../jobs/operation-store';
+import type { OperationDeps } from './deps';
+import { planContextOf } from './deps';
+import { takeSnapshot } from './fleet-snapshot';
+
+export interface PlannedRequest {
+  snapshot: FleetSnapshot;
+  plan: Plan;
+  /** For a restore: the evacuation it undoes. */
+  evacuation?: EvacuationRecord;
+}
+
+/**
+ * Read the fleet and plan an intent. A restore goes back to the snapshot recorded when the
+ * region was first evacuated; regions still evacuated otherwise stay so.
+ */
+export async function planRequest(intent: IntentRequest, deps: Pick<OperationDeps, 'cloud' | 'models' | 'settings' | 'store'>): Promise<PlannedRequest> {
+  const snapshot = await takeSnapshot(deps.cloud);
+  const ctx = planContextOf(deps);
+  if (intent.kind !== 'restore') return { snapshot, plan: plan(snapshot, intent, ctx) };
+
+  const evacuation = await deps.store.evacuationOf(intent.region);
+  if (!evacuation) {
+    const refused = plan(snapshot, { ...intent, previous: snapshot }, ctx);
+    refused.blockers = [
+      {
+        code: 'LB_ERR_REGION_NOT_EVACUATED',
+        message: `no evacuation or shift of ${intent.region} is on record; lifeboat restores what it moved`,
+        details: { region: intent.region },
+      },
+    ];
+    refused.groupChanges = [];
+    refused.stages = [];
+    refused.finalGroupChanges = [];
+    return { snapshot, plan: refused };
+  }
+  const others = (await deps.store.evacuatedRegions(snapshot.regions)).filter((r) => r !== intent.region);
+  return {
+    snapshot,
+    evacuation,
+    plan: plan(snapshot, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx),
+  };
+}

@@ -1,0 +1,174 @@
+import type { OperationDeps } from './deps';
+import { OperationRefused, isTransient, problemOf } from './operation-errors';
+import type { OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
+import { FINISHED_STATES } from './operation-types';
+import { guardStep, rollbackSteps } from './step-list';
+import { awaitCapacity } from './steps/await-capacity';
+import { guard } from './steps/guard';
+import { rollbackDns, rollbackWeights } from './steps/rollback';
+import { finalize, prescale, rollbackCapacity } from './steps/set-capacity';
+import { applyWeights, awaitDns, dwell, verify } from './steps/shift-stage';
+import type { StepContext, StepHandler } from './steps/step-context';
+import { Interrupted } from './steps/step-context';
+
+const HANDLERS: Record<StepKind, StepHandler> = {
+  guard,
+  prescale,
+  'await-capacity': awaitCapacity,
+  'apply-weights': applyWeights,
+  'await-dns': awaitDns,
+  dwell,
+  verify,
+  finalize,
+  'rollback-weights': rollbackWeights,
+  'rollback-dns': rollbackDns,
+  'rollback-capacity': rollbackCapacity,
+};
+
+export interface RunHooks {
+  /** Persist the operation (the job's data): the checkpoint. */
+  save(op: OperationData): Promise<void>;
+  report(progress: Progress): Promise<void>;
+  /** Whether a transient failure now ends the operation instead of being retried. */
+  isFinalAttempt: boolean;
+}
+
+export type RunOutcome = { state: OperationState; retry: false } | { state: OperationState; retry: true; error: unknown };
+
+/**
+ * Carry an operation out from its checkpoint: each step runs at most to completion once
+ * it is recorded as succeeded, so a worker that takes over after a crash goes on from the
+ * step that was running. Steps set absolute targets, so running that one again is harmless.
+ */
+export async function runOperation(op: OperationData, deps: OperationDeps, hooks: RunHooks): Promise<RunOutcome> {
+  const cp = op.checkpoint;
+  if (FINISHED_STATES.includes(cp.state)) return { state: cp.state, retry: false };
+  if (cp.steps.length === 0) cp.steps.push(guardStep());
+  cp.startedAt ??= deps.clock.now().toISOString();
+  cp.state = cp.cancel ? 'cancelling' : 'running';
+  await hooks.save(op);
+
+  const leaseMs = deps.settings.LIFEBOAT_LEASE_TTL * 1000;
+  const renewal = setInterval(() => {
+    if (cp.steps[0]?.state === 'succeeded') deps.leases.acquire(op.id, op.regions, leaseMs).catch(() => undefined);
+  }, Math.max(200, leaseMs / 3));
+
+  try {
+    for (;;) {
+      await handleCancelRequest(op, deps);
+      const step = cp.steps.find((s) => s.state === 'pending' || s.state === 'running' || s.state === 'failed');
+      if (!step) break;
+      await runStep(op, step, deps, hooks);
+    }
+    return { state: await finish(op, deps, hooks, cp.cancel ? 'cancelled' : 'succeeded'), retry: false };
+  } catch (e) {
+    const problem = problemOf(e);
+    if (isTransient(e) && !hooks.isFinalAttempt && !(e instanceof OperationRefused)) {
+      await hooks.save(op);
+      return { state: cp.state, retry: true, error: e };
+    }
+    cp.error = problem;
+    return { state: await finish(op, deps, hooks, e instanceof OperationRefused ? 'refused' : 'failed'), retry: false };
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+async function runStep(op: OperationData, step: StepRecord, deps: OperationDeps, hooks: RunHooks): Promise<void> {
+  const now = () => deps.clock.now().toISOString();
+  // A step resumed after a crash keeps its first start, so its timeouts and dwell span the takeover.
+  step.startedAt ??= now();
+  step.state = 'running';
+  step.attempts += 1;
+  delete step.error;
+  await hooks.save(op);
+  const ctx: StepContext = {
+    ...deps,
+    op,
+    step,
+    save: () => hooks.save(op),
+    report: (p) => hooks.report({ ...p, at: now() }),
+    // Once cancelling, the rollback's own waits must not be interrupted by the same request.
+    cancelRequested: async () => !op.checkpoint.cancel && !!(await deps.store.cancelRequest(op.id)),
+  };
+  try {
+    const { outcome, detail } = await HANDLERS[step.kind](ctx);
+    step.state = 'succeeded';
+    step.outcome = outcome;
+    if (detail) step.detail = detail;
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      step.state = 'skipped';
+      step.outcome = 'interrupted: the operation was cancelled';
+    } else {
+      step.state = 'failed';
+      step.error = problemOf(e);
+      step.outcome = step.error.message;
+      step.finishedAt = now();
+      await hooks.save(op);
+      throw e;
+    }
+  }
+  step.finishedAt = now();
+  await hooks.save(op);
+}
+
+/**
+ * Between steps: a cancel request skips what is left; with rollback, the traffic goes back
+ * first and the capacity after, in their own checkpointed steps.
+ */
+async function handleCancelRequest(op: OperationData, deps: OperationDeps): Promise<void> {
+  const cp = op.checkpoint;
+  if (cp.cancel) return;
+  const request = await deps.store.cancelRequest(op.id);
+  if (!request) return;
+  cp.cancel = request;
+  cp.state = 'cancelling';
+  for (const s of cp.steps) {
+    if (s.state === 'pending' || s.state === 'failed') {
+      s.state = 'skipped';
+      s.outcome = `skipped: cancelled by ${request.by}`;
+    }
+  }
+  const didSomething = cp.steps.some((s) => s.kind !== 'guard' && s.state === 'succeeded');
+  if (request.rollback && didSomething) cp.steps.push(...rollbackSteps());
+}
+
+async function finish(op: OperationData, deps: OperationDeps, hooks: RunHooks, state: OperationState): Promise<OperationState> {
+  const cp = op.checkpoint;
+  cp.state = state;
+  cp.finishedAt = deps.clock.now().toISOString();
+  cp.result = resultOf(op);
+  const region = cp.plan?.region;
+  if (region && state === 'succeeded' && op.intent.kind === 'restore') await deps.store.clearEvacuation(region);
+  if (region && state === 'cancelled' && cp.cancel?.rollback && (op.intent.kind === 'evacuate' || op.intent.kind === 'shift')) {
+    const record = await deps.store.evacuationOf(region);
+    if (record?.operationId === op.id) await deps.store.clearEvacuation(region);
+  }
+  await deps.leases.release(op.id, op.regions);
+  await hooks.save(op);
+  return state;
+}
+
+function resultOf(op: OperationData): OperationResult {
+  const cp = op.checkpoint;
+  const done = (kind: StepKind) => cp.steps.filter((s) => s.kind === kind && s.state === 'succeeded');
+  const stagesApplied = done('apply-weights').length;
+  const weightChanges = (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0);
+  const groupsChanged = (done('prescale').length ? (cp.plan?.groupChanges.length ?? 0) : 0) + (done('finalize').length ? (cp.plan?.finalGroupChanges.length ?? 0) : 0);
+  const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
+  const summary =
+    cp.state === 'succeeded'
+      ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}`
+      : cp.state === 'cancelled'
+        ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} stage(s)`}`
+        : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${stagesApplied ? `; weights are those of stage ${stagesApplied}` : ''}`;
+  return {
+    summary,
+    groupsChanged,
+    weightChanges,
+    stagesApplied,
+    ...(cp.partial?.shortfall?.length ? { shortfall: cp.partial.shortfall } : {}),
+    ...(cp.partial?.unplaced?.length ? { unplaced: cp.partial.unplaced } : {}),
+  };
+}

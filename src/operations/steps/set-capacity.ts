@@ -1,0 +1,104 @@
+import type { GroupSizeUpdate } from '../../cloud/ports';
+import { LifeboatError } from '../../core/errors';
+import type { AutoScalingGroupReading } from '../../core/fleet';
+import type { GroupChange, GroupSize } from '../../core/planner/plan-types';
+import type { StepContext, StepHandler } from './step-context';
+import { planOf } from './step-context';
+
+const key = (region: string, group: string) => `${region}\u0000${group}`;
+
+/** The named groups as they are now, one read per region. */
+export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region: string; group: string }>): Promise<Map<string, AutoScalingGroupReading>> {
+  const byRegion = new Map<string, string[]>();
+  for (const c of changes) byRegion.set(c.region, [...(byRegion.get(c.region) ?? []), c.group]);
+  const live = new Map<string, AutoScalingGroupReading>();
+  await Promise.all(
+    [...byRegion].map(async ([region, groups]) => {
+      for (const g of await ctx.cloud.readGroups(region, groups)) live.set(key(region, g.name), g);
+    }),
+  );
+  return live;
+}
+
+/** Set absolute sizes on every group at once, then read them back: a write counts when the world shows it. */
+async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[]): Promise<void> {
+  await Promise.all(updates.map((u) => ctx.cloud.setGroupSize(u)));
+  const live = await readLive(ctx, updates);
+  const wrong = updates.filter((u) => {
+    const g = live.get(key(u.region, u.group));
+    return !g || g.minSize !== u.minSize || g.maxSize !== u.maxSize || g.desiredCapacity !== u.desiredCapacity;
+  });
+  if (wrong.length > 0) {
+    throw new LifeboatError('LB_ERR_AWS_REJECTED', `read-back after resizing differs for ${wrong.map((u) => `${u.group} (${u.region})`).join(', ')}`, {
+      groups: wrong.map((u) => ({ ...u, live: live.get(key(u.region, u.group)) && sizes(live.get(key(u.region, u.group))!) })),
+    });
+  }
+}
+
+function sizes(g: GroupSize): GroupSize {
+  return { minSize: g.minSize, desiredCapacity: g.desiredCapacity, maxSize: g.maxSize };
+}
+
+function missing(changes: GroupChange[], live: Map<string, AutoScalingGroupReading>): GroupChange[] {
+  return changes.filter((c) => !live.has(key(c.region, c.group)));
+}
+
+/**
+ * Pin every group that gains traffic at its target. If the group's own scaling went higher
+ * since the snapshot, keep its higher DesiredCapacity: a prescale never shrinks anything.
+ */
+export const prescale: StepHandler = async (ctx) => {
+  const { plan } = planOf(ctx);
+  const live = await readLive(ctx, plan.groupChanges);
+  const gone = missing(plan.groupChanges, live);
+  if (gone.length > 0) throw new LifeboatError('LB_ERR_AWS_REJECTED', `groups disappeared since the plan: ${gone.map((c) => c.group).join(', ')}`, { groups: gone });
+  const updates = plan.groupChanges.map((c) => {
+    const now = live.get(key(c.region, c.group))!;
+    const desired = Math.max(c.to.desiredCapacity, now.desiredCapacity);
+    return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: Math.max(c.to.maxSize, desired) };
+  });
+  await applySizes(ctx, updates);
+  const raisedByOwnScaling = updates.filter((u, i) => u.desiredCapacity > plan.groupChanges[i]!.to.desiredCapacity).length;
+  return {
+    outcome: `${updates.length} group(s) pinned at their targets${raisedByOwnScaling ? ` (${raisedByOwnScaling} already higher, kept)` : ''}`,
+    detail: { updates },
+  };
+};
+
+/**
+ * After the last stage: groups go back to their old MinSize and MaxSize; DesiredCapacity
+ * stays where their own scaling has it (within the old bounds) unless the plan says otherwise.
+ */
+export const finalize: StepHandler = async (ctx) => {
+  const { plan } = planOf(ctx);
+  const { intent } = ctx.op;
+  const scaleDownSurvivors = intent.kind === 'restore' && intent.scaleDownSurvivors === true;
+  const live = await readLive(ctx, plan.finalGroupChanges);
+  const updates = plan.finalGroupChanges
+    .filter((c) => live.has(key(c.region, c.group)))
+    .map((c) => {
+      const now = live.get(key(c.region, c.group))!;
+      const desired =
+        scaleDownSurvivors && c.region !== plan.region ? c.to.desiredCapacity : Math.min(Math.max(now.desiredCapacity, c.to.minSize), c.to.maxSize);
+      return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: c.to.maxSize };
+    });
+  await applySizes(ctx, updates);
+  return { outcome: `${updates.length} group(s) returned to their own scaling`, detail: { updates } };
+};
+
+/** Roll back: every group the operation resized goes back to its size in the snapshot. */
+export const rollbackCapacity: StepHandler = async (ctx) => {
+  const { plan, snapshot } = planOf(ctx);
+  const touched = [...plan.groupChanges, ...plan.finalGroupChanges];
+  const original = new Map(snapshot.groups.map((g) => [key(g.region, g.name), g]));
+  const updates = [...new Map(touched.map((c) => [key(c.region, c.group), c])).values()]
+    .filter((c) => original.has(key(c.region, c.group)))
+    .map((c) => ({ region: c.region, group: c.group, ...sizes(original.get(key(c.region, c.group))!) }));
+  const live = await readLive(ctx, updates);
+  const needed = updates.filter((u) => {
+    const g = live.get(key(u.region, u.group));
+    return g && (g.minSize !== u.minSize || g.maxSize !== u.maxSize || g.desiredCapacity !== u.desiredCapacity);
+  });
+  await applySizes(ctx, needed);
+  return { outcome: `${needed.length} group(s) returned to their sizes before the operation`, detail: { updates: needed } };
+};

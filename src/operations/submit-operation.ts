@@ -1,0 +1,150 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { RegionCode } from '../core/fleet';
+import type { IntentRequest } from '../core/intents';
+import type { Plan } from '../core/planner/plan-types';
+import { LifeboatError } from '../core/errors';
+import type { LifeboatDeps } from './lifeboat-deps';
+import type { OperationData } from './operation-types';
+import { operationRequestSchema, splitRequest } from './operation-types';
+import type { OperationView } from './operation-views';
+import { viewOf } from './operation-views';
+import { planRequest } from './plan-request';
+import { parseOrThrow } from './validation';
+
+export interface Requester {
+  /** Who asks: a token name, `repl:<user>`, `runbook:<name>`. */
+  actor: string;
+  idempotencyKey?: string;
+}
+
+export type Submitted =
+  | { dryRun: true; plan: Plan }
+  | { dryRun: false; created: boolean; operation: OperationView };
+
+/**
+ * The one way to change the world: validate, plan, refuse what is unsafe, take the regions
+ * and queue the operation. The API, the REPL and runbooks all come through here.
+ */
+export async function submitOperation(body: unknown, who: Requester, deps: LifeboatDeps): Promise<Submitted> {
+  const request = parseOrThrow(operationRequestSchema, body);
+  const { intent, options } = splitRequest(request);
+  checkRegions(intent, deps.settings.LIFEBOAT_REGIONS);
+
+  if (options.dryRun) return { dryRun: true, plan: (await planRequest(intent, deps)).plan };
+
+  const id = newOperationId(deps.clock.now());
+  if (who.idempotencyKey) {
+    const existing = await claimOrFind(who.actor, who.idempotencyKey, request, id, deps);
+    if (existing) return { dryRun: false, created: false, operation: existing };
+  }
+  // Whatever refuses from here on releases the key, so the same request may be sent again.
+  const refuse = async (error: LifeboatError): Promise<never> => {
+    if (who.idempotencyKey) await deps.store.releaseIdempotencyKey(who.actor, who.idempotencyKey, id);
+    throw error;
+  };
+
+  let plan: Plan;
+  try {
+    ({ plan } = await planRequest(intent, deps));
+  } catch (e) {
+    if (e instanceof LifeboatError) return refuse(e);
+    throw e;
+  }
+  const forcible = plan.blockers.every((b) => b.code === 'LB_ERR_SHORTFALL');
+  if (plan.blockers.length > 0 && !(options.force && forcible)) {
+    const first = plan.blockers[0]!;
+    return refuse(new LifeboatError(first.code, plan.blockers.map((b) => b.message).join('; '), { blockers: plan.blockers }));
+  }
+
+  const regions = regionsTouched(intent, deps.settings.LIFEBOAT_REGIONS);
+  const lease = await deps.leases.acquire(id, regions, deps.settings.LIFEBOAT_QUEUED_LEASE_TTL * 1000);
+  if (!lease.acquired) {
+    return refuse(
+      new LifeboatError('LB_ERR_REGION_LOCKED', `${lease.region} is held by operation ${lease.heldBy}; one mutating operation per region at a time`, {
+        region: lease.region,
+        operationId: lease.heldBy,
+      }),
+    );
+  }
+  const data: OperationData = {
+    id,
+    kind: intent.kind,
+    intent,
+    options,
+    actor: who.actor,
+    createdAt: deps.clock.now().toISOString(),
+    regions,
+    checkpoint: { state: 'queued', steps: [] },
+  };
+  await deps.queue.add(data);
+  return { dryRun: false, created: true, operation: viewOf({ data, jobState: 'waiting' }) };
+}
+
+const IN_FLIGHT_WAIT_MS = 5000;
+
+/**
+ * Claim an Idempotency-Key for this request, or return the operation that already has it.
+ * A request with the same key still in flight elsewhere is waited for briefly.
+ */
+async function claimOrFind(actor: string, key: string, request: unknown, id: string, deps: LifeboatDeps): Promise<OperationView | undefined> {
+  const hash = bodyHash(request);
+  const started = deps.clock.now().getTime();
+  for (;;) {
+    const claim = await deps.store.claimIdempotencyKey(actor, key, hash, id);
+    if (claim.claimed) return undefined;
+    if (claim.bodyHash !== hash) {
+      throw new LifeboatError('LB_ERR_IDEMPOTENCY_MISMATCH', `Idempotency-Key ${key} was used for operation ${claim.operationId} with another body`, {
+        operationId: claim.operationId,
+      });
+    }
+    const existing = await deps.queue.get(claim.operationId);
+    if (existing) return viewOf(existing);
+    if (deps.clock.now().getTime() - started > IN_FLIGHT_WAIT_MS) {
+      throw new LifeboatError('LB_ERR_IDEMPOTENCY_MISMATCH', `a request with Idempotency-Key ${key} is still being processed; try again in a moment`, {
+        operationId: claim.operationId,
+      });
+    }
+    await deps.clock.sleep(100);
+  }
+}
+
+function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): void {
+  const named = intent.kind === 'shift' ? [intent.from, ...(intent.to === undefined ? [] : [intent.to].flat())] : [intent.region];
+  for (const region of named) {
+    if (!managed.includes(region)) {
+      throw new LifeboatError('LB_ERR_UNKNOWN_REGION', `${region} is not a managed region (LIFEBOAT_REGIONS: ${managed.join(', ')})`, { region });
+    }
+  }
+}
+
+/**
+ * Every region whose capacity or weights the operation may change: it holds them all, so
+ * two operations never pull the same region two ways.
+ */
+export function regionsTouched(intent: IntentRequest, managed: readonly RegionCode[]): RegionCode[] {
+  if (intent.kind === 'scale') return [intent.region];
+  if (intent.kind === 'shift' && intent.to !== undefined) return [...new Set([intent.from, ...[intent.to].flat()])];
+  return [...managed];
+}
+
+/** Time-ordered, unguessable: op_<time base36>_<12 hex>. */
+export function newOperationId(now: Date): string {
+  return `op_${now.getTime().toString(36)}_${randomBytes(6).toString('hex')}`;
+}
+
+function bodyHash(request: unknown): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+/** JSON with sorted keys, so {a,b} and {b,a} are the same body. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}

@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
+import { takeSnapshot } from '../../src/operations/fleet-snapshot';
+import { submitOperation } from '../../src/operations/submit-operation';
+import { cancelOperation } from '../../src/operations/cancel-operation';
+import type { TestLifeboat } from '../support/harness';
+import { testLifeboat } from '../support/harness';
+import type { ServiceSpec } from '../support/fleet-fixture';
+import { fleetReading } from '../support/fleet-fixture';
+
+const services = (): ServiceSpec[] => [
+  {
+    name: 'api',
+    dns: 'api.example.com',
+    regions: {
+      'us-east-1': { desired: 10, min: 2, max: 20, weight: 100 },
+      'us-west-2': { desired: 10, min: 2, max: 20, weight: 100 },
+      'eu-west-1': { desired: 10, min: 2, max: 20, weight: 100 },
+    },
+  },
+];
+
+let lb: TestLifeboat | undefined;
+afterEach(async () => {
+  await lb?.close();
+  lb = undefined;
+});
+
+const weightsOf = async (cloud: DryRunCloud) => Object.fromEntries((await takeSnapshot(cloud)).traffic.map((t) => [t.region, t.weight]));
+const sizesOf = async (cloud: DryRunCloud) =>
+  Object.fromEntries((await takeSnapshot(cloud)).groups.map((g) => [g.region, [g.minSize, g.desiredCapacity, g.maxSize]]));
+
+describe('operations on the dry-run cloud, through the real queue', () => {
+  it('evacuates a region and restores it, ending where it started', async () => {
+    const cloud = new DryRunCloud(fleetReading(services()));
+    lb = testLifeboat(cloud);
+    lb.startWorker();
+    const before = { weights: await weightsOf(cloud), sizes: await sizesOf(cloud) };
+
+    const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+    if (evac.dryRun) throw new Error('not a dry run');
+    const done = await lb.waitFor(evac.operation.id);
+    expect(done.state).toBe('succeeded');
+    expect(done.steps.map((s) => [s.id, s.state])).toEqual([
+      ['guard', 'succeeded'],
+      ['prescale', 'succeeded'],
+      ['await-capacity', 'succeeded'],
+      ['stage-1/apply-weights', 'succeeded'],
+      ['stage-1/await-dns', 'succeeded'],
+      ['stage-1/dwell', 'succeeded'],
+      ['stage-1/verify', 'succeeded'],
+      ['stage-2/apply-weights', 'succeeded'],
+      ['stage-2/await-dns', 'succeeded'],
+      ['stage-2/dwell', 'succeeded'],
+      ['stage-2/verify', 'succeeded'],
+    ]);
+    expect(await weightsOf(cloud)).toEqual({ 'us-east-1': 0, 'us-west-2': 1, 'eu-west-1': 1 });
+    // 10 + 30 × 1/6 × 1.1 = 15.5 → 16, pinned.
+    expect(await sizesOf(cloud)).toEqual({ 'us-east-1': [2, 10, 20], 'us-west-2': [16, 16, 20], 'eu-west-1': [16, 16, 20] });
+
+    const rest = await submitOperation({ kind: 'restore', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+    if (rest.dryRun) throw new Error('not a dry run');
+    const restored = await lb.waitFor(rest.operation.id);
+    expect(restored.error).toBeUndefined();
+    expect(restored.state).toBe('succeeded');
+    expect(await weightsOf(cloud)).toEqual(before.weights);
+    // Survivors get their MinSize back; their DesiredCapacity is left to their own scaling.
+    expect(await sizesOf(cloud)).toEqual({ 'us-east-1': [2, 10, 20], 'us-west-2': [2, 16, 20], 'eu-west-1': [2, 16, 20] });
+  });
+
+  it('refuses an evacuation that leaves no serving region, and queues nothing', async () => {
+    const s = services();
+    s[0]!.regions['us-west-2']!.weight = 0;
+    s[0]!.regions['eu-west-1']!.weight = 0;
+    lb = testLifeboat(new DryRunCloud(fleetReading(s)));
+    await expect(submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps)).rejects.toMatchObject({ code: 'LB_ERR_NO_SERVING_REGION' });
+    expect(await lb.deps.queue.list()).toEqual([]);
+  });
+
+  it('refuses a restore of a region that is not evacuated', async () => {
+    lb = testLifeboat(new DryRunCloud(fleetReading(services())));
+    await expect(submitOperation({ kind: 'restore', region: 'us-east-1' }, { actor: 'test' }, lb.deps)).rejects.toMatchObject({ code: 'LB_ERR_REGION_NOT_EVACUATED' });
+  });
+
+  it('cancels with rollback: weights go back, then capacity', async () => {
+    const cloud = new DryRunCloud(fleetReading(services()));
+    lb = testLifeboat(cloud, { LIFEBOAT_DWELL: '3' });
+    lb.startWorker();
+    const before = { weights: await weightsOf(cloud), sizes: await sizesOf(cloud) };
+    const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+    if (evac.dryRun) throw new Error('not a dry run');
+    await lb.waitFor(evac.operation.id, ['running'], 5000);
+    // Wait until stage 1 is dwelling, then cancel.
+    for (let i = 0; i < 200; i++) {
+      const v = await lb.waitFor(evac.operation.id, ['running']);
+      if (v.steps.find((s) => s.id === 'stage-1/dwell')?.state === 'running') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await cancelOperation(evac.operation.id, { by: 'test', rollback: true }, lb.deps);
+    const cancelled = await lb.waitFor(evac.operation.id);
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.steps.find((s) => s.id === 'stage-1/dwell')!.state).toBe('skipped');
+    expect(cancelled.steps.filter((s) => s.id.startsWith('rollback/')).map((s) => s.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(await weightsOf(cloud)).toEqual(before.weights);
+    expect(await sizesOf(cloud)).toEqual(before.sizes);
+  });
+});

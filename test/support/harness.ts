@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import type { CloudPort } from '../../src/cloud/ports';
+import type { Settings } from '../../src/config/settings';
+import { loadSettings } from '../../src/config/settings';
+import type { Lifeboat } from '../../src/lifeboat';
+import { createLifeboat } from '../../src/lifeboat';
+import type { OperationState } from '../../src/operations/operation-types';
+import type { OperationView } from '../../src/operations/operation-views';
+import { getOperation } from '../../src/operations/read-operations';
+
+/** Settings for tests: short polls and dwell, fast takeover of a dead worker's job, a private Redis prefix. */
+export function testSettings(env: Record<string, string> = {}): Settings {
+  return loadSettings({
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    LIFEBOAT_REGIONS: 'us-east-1,us-west-2,eu-west-1',
+    LIFEBOAT_REDIS_PREFIX: `lbtest-${randomBytes(4).toString('hex')}`,
+    LIFEBOAT_CAPACITY_POLL_MS: '50',
+    LIFEBOAT_DNS_POLL_MS: '50',
+    LIFEBOAT_DWELL: '0',
+    LIFEBOAT_CAPACITY_TIMEOUT: '20',
+    LIFEBOAT_JOB_LOCK_MS: '2000',
+    LIFEBOAT_STALLED_INTERVAL_MS: '1000',
+    ...env,
+  });
+}
+
+export interface TestLifeboat extends Lifeboat {
+  waitFor(id: string, states?: OperationState[], timeoutMs?: number): Promise<OperationView>;
+}
+
+/** A lifeboat on real Redis with a private prefix; close() removes every key it made. */
+export function testLifeboat(cloud: CloudPort, env: Record<string, string> = {}): TestLifeboat {
+  const settings = testSettings(env);
+  const lb = createLifeboat({ settings, cloud });
+  return {
+    ...lb,
+    async waitFor(id, states = ['succeeded', 'failed', 'refused', 'cancelled'], timeoutMs = 20000) {
+      const until = Date.now() + timeoutMs;
+      let last: OperationView | undefined;
+      while (Date.now() < until) {
+        last = await getOperation(id, lb.deps);
+        if (states.includes(last.state)) return last;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`operation ${id} did not reach ${states.join('/')} in ${timeoutMs} ms; last state ${last?.state}: ${JSON.stringify(last?.steps.map((s) => [s.id, s.state, s.outcome]))}`);
+    },
+    async close() {
+      const keys = await lb.redis.keys(`${settings.LIFEBOAT_REDIS_PREFIX}:*`);
+      await lb.close().catch(() => undefined);
+      if (keys.length > 0) {
+        const cleaner = createLifeboat({ settings, cloud });
+        const left = await cleaner.redis.keys(`${settings.LIFEBOAT_REDIS_PREFIX}:*`);
+        if (left.length) await cleaner.redis.del(...left);
+        await cleaner.close();
+      }
+    },
+  };
+}
