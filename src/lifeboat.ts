@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import { AwsCloud } from './cloud/aws/aws-cloud';
 import type { CloudPort } from './cloud/ports';
+import { LifeboatError } from './core/errors';
 import type { ModelCatalog } from './config/load-models';
 import { loadModels } from './config/load-models';
 import type { Settings } from './config/settings';
@@ -24,6 +25,8 @@ export interface Lifeboat {
   deps: LifeboatDeps;
   redis: Redis;
   startWorker(name?: string): Worker<OperationData>;
+  /** Resolves once Redis answers; LB_ERR_DEPENDENCY_DOWN after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,13 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       });
       workers.push(worker);
       return worker;
+    },
+    async ready(timeoutMs = 10000) {
+      const answered = await Promise.race([
+        redis.ping().then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
+      ]);
+      if (!answered) throw new LifeboatError('LB_ERR_DEPENDENCY_DOWN', `Redis does not answer at ${settings.REDIS_URL}`, { dependency: 'redis' });
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));

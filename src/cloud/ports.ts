@@ -44,7 +44,16 @@ export interface ScalingProblem {
   at?: string;
 }
 
+/** Whether one AWS endpoint answers (for /readyz). */
+export interface ReachabilityCheck {
+  target: string;
+  ok: boolean;
+  error?: string;
+}
+
 export interface FleetReader {
+  /** One cheap call per endpoint lifeboat needs, with a short deadline; never throws. */
+  probe(timeoutMs: number): Promise<ReachabilityCheck[]>;
   /**
    * Every managed region's Auto Scaling groups tagged lifeboat:service, and the weighted
    * records of every hosted zone tagged lifeboat:managed=true. A region that cannot be

@@ -1,10 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { CapacityModel } from '../core/models/capacity-model';
 import { compileModel } from '../core/models/capacity-model';
 
+/** The folder holding package.json, from src/ or from dist/src/ alike. */
+export function packageRoot(from: string = __dirname): string {
+  let dir = resolve(from);
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${from}`);
+    dir = up;
+  }
+  return dir;
+}
+
 /** Where the shipped models live; LIFEBOAT_MODELS_DIR points elsewhere. */
-export const DEFAULT_MODELS_DIR = resolve(__dirname, '..', '..', 'models');
+export const DEFAULT_MODELS_DIR = join(packageRoot(), 'models');
 
 export type ModelCatalog = ReadonlyMap<string, CapacityModel>;
 

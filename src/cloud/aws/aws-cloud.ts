@@ -1,5 +1,7 @@
 import type { AutoScalingGroupReading, FleetReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
-import type { ChangeStatus, CloudPort, GroupSizeUpdate, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { GetHostedZoneCountCommand } from '@aws-sdk/client-route-53';
+import type { ChangeStatus, CloudPort, GroupSizeUpdate, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
 import { AUTO_SCALING_MAX_RECORDS, readNamedGroups, readScalingProblems, readTaggedGroups, updateGroupSize } from './aws-auto-scaling';
 import type { AwsCallStats, AwsCredentials } from './aws-clients';
 import { AwsClients } from './aws-clients';
@@ -73,6 +75,24 @@ export class AwsCloud implements CloudPort {
       }
     });
     return { takenAt, regions: [...this.regions], groups, zones, ...(warnings.length > 0 ? { warnings } : {}) };
+  }
+
+  /** Route 53 and each region's Auto Scaling, one cheap call each, cut off at the deadline. */
+  async probe(timeoutMs: number): Promise<ReachabilityCheck[]> {
+    const check = async (target: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<ReachabilityCheck> => {
+      try {
+        await call(AbortSignal.timeout(timeoutMs));
+        return { target, ok: true };
+      } catch (e) {
+        return { target, ok: false, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+      }
+    };
+    return Promise.all([
+      check('route53', (abortSignal) => this.clients.route53.send(new GetHostedZoneCountCommand({}), { abortSignal })),
+      ...this.regions.map((region) =>
+        check(`autoscaling:${region}`, (abortSignal) => this.clients.autoScaling(region).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }), { abortSignal })),
+      ),
+    ]);
   }
 
   setGroupSize(update: GroupSizeUpdate): Promise<void> {

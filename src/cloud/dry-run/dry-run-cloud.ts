@@ -1,7 +1,7 @@
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../../core/fleet';
 import { normalizeDnsName } from '../../core/snapshot';
-import type { ChangeStatus, CloudPort, GroupSizeUpdate, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, GroupSizeUpdate, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
 
 export type DryRunCall =
   | { action: 'setGroupSize'; update: GroupSizeUpdate }
@@ -31,6 +31,10 @@ export class DryRunCloud implements CloudPort {
 
   async readFleet(): Promise<FleetReading> {
     return { ...structuredClone(this.state), takenAt: this.now().toISOString() };
+  }
+
+  async probe(): Promise<ReachabilityCheck[]> {
+    return [{ target: 'dry-run', ok: true }];
   }
 
   async setGroupSize(update: GroupSizeUpdate): Promise<void> {

@@ -1,0 +1,17 @@
+import type { Request, Response } from 'express';
+import { LifeboatError } from '../core/errors';
+
+/** Who is asking: set by authentication when it is on; anonymous otherwise. */
+export function actorOf(res: Response): string {
+  return (res.locals.actor as string | undefined) ?? 'api:anonymous';
+}
+
+/** The Idempotency-Key header, checked: 1 to 255 visible ASCII characters. */
+export function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('Idempotency-Key');
+  if (key === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw new LifeboatError('LB_ERR_VALIDATION', 'Idempotency-Key must be 1 to 255 visible ASCII characters', { field: 'Idempotency-Key' });
+  }
+  return key;
+}

@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { cancelOperation } from '../../operations/cancel-operation';
+import type { OperationState } from '../../operations/operation-types';
+import { getOperation, listOperations } from '../../operations/read-operations';
+import { submitOperation } from '../../operations/submit-operation';
+import { parseOrThrow } from '../../operations/validation';
+import { actorOf, idempotencyKeyOf } from '../actor';
+import type { ApiDeps } from '../api-deps';
+import { bodyOf } from '../json-body';
+
+const STATES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'refused', 'cancelled'] as const;
+const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)));
+
+export const listQuerySchema = z
+  .object({
+    state: commaList(STATES).optional(),
+    kind: commaList(['evacuate', 'shift', 'restore', 'scale'] as const).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const cancelBodySchema = z.object({ rollback: z.boolean().optional() }).strict();
+export const operationIdSchema = z.string().regex(/^op_[a-z0-9]+_[a-f0-9]{12}$/, 'an operation id such as op_lq3k2x_0a1b2c3d4e5f');
+
+export function operationsRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const submitted = await submitOperation(bodyOf(req.body), { actor: actorOf(res), idempotencyKey: idempotencyKeyOf(req) }, deps);
+    if (submitted.dryRun) {
+      res.status(200).json({ dryRun: true, plan: submitted.plan });
+      return;
+    }
+    const { operation } = submitted;
+    res
+      .status(submitted.created ? 202 : 200)
+      .location(operation.links.self)
+      .set('Idempotent-Replayed', String(!submitted.created))
+      .json({ operation, links: operation.links });
+  });
+
+  router.get('/', async (req, res) => {
+    const query = parseOrThrow(listQuerySchema, req.query);
+    const operations = await listOperations({ ...(query.state ? { state: query.state as OperationState[] } : {}), ...(query.kind ? { kind: query.kind } : {}), ...(query.limit ? { limit: query.limit } : {}) }, deps);
+    res.json({ operations });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const id = parseOrThrow(operationIdSchema, req.params.id);
+    res.json({ operation: await getOperation(id, deps) });
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    const id = parseOrThrow(operationIdSchema, req.params.id);
+    const body = parseOrThrow(cancelBodySchema, bodyOf(req.body));
+    const operation = await cancelOperation(id, { by: actorOf(res), ...(body.rollback !== undefined ? { rollback: body.rollback } : {}) }, deps);
+    res.status(202).json({ operation, links: operation.links });
+  });
+
+  return router;
+}
