@@ -29,7 +29,7 @@ export function stateOf(q: Pick<QueuedOperation, 'data' | 'jobState'>, cancelReq
   const cp = q.data.checkpoint;
   if (FINISHED_STATES.includes(cp.state)) return cp.state;
   if (q.jobState === 'failed') return 'failed';
-  if (cp.state === 'queued' && cancelRequested) return 'cancelling';
+  if (cancelRequested) return 'cancelling';
   return cp.state;
 }
 

@@ -75,20 +75,25 @@ function longestTtl(ctx: StepContext, changes: ReadonlyArray<{ zoneId: string; n
   return Math.max(0, ...changes.map((c) => records.get(recordKey(c))?.ttl ?? 0));
 }
 
-/** Let resolvers' caches catch up: at least the record TTL (or the configured dwell). */
-export async function dwellFor(ctx: StepContext, changes: ReadonlyArray<{ zoneId: string; name: string; type: string; setIdentifier: string }>): Promise<StepOutcome> {
-  const seconds = ctx.op.options.dwellSeconds ?? ctx.settings.LIFEBOAT_DWELL ?? longestTtl(ctx, changes);
+/**
+ * Let resolvers' caches catch up: at least the record TTL, unless configured otherwise
+ * (LIFEBOAT_DWELL, or the operation's dwellSeconds for its stages).
+ */
+export async function dwellFor(
+  ctx: StepContext,
+  changes: ReadonlyArray<{ zoneId: string; name: string; type: string; setIdentifier: string }>,
+  operationDwell: number | undefined,
+): Promise<StepOutcome> {
+  const seconds = operationDwell ?? ctx.settings.LIFEBOAT_DWELL ?? longestTtl(ctx, changes);
   const left = seconds * 1000 - elapsedMs(ctx);
   if (left > 0) await waitOrInterrupt(ctx, left);
   return { outcome: `dwelt ${seconds} s` };
 }
 
 export const dwell: StepHandler = (ctx) => {
-  if (ctx.step.stage === undefined) {
-    const { plan } = planOf(ctx);
-    return dwellFor(ctx, plan.stages.flatMap((s) => s.weights));
-  }
-  return dwellFor(ctx, stageOf(ctx).weights);
+  // A rollback's dwell is not a stage's: the operation's dwellSeconds does not stretch it.
+  if (ctx.step.stage === undefined) return dwellFor(ctx, planOf(ctx).plan.stages.flatMap((s) => s.weights), undefined);
+  return dwellFor(ctx, stageOf(ctx).weights, ctx.op.options.dwellSeconds);
 };
 
 /**
