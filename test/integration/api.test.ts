@@ -77,6 +77,11 @@ describe('bad input is a clear 4xx, never a 500, never a started operation', () 
     expect(await lb.deps.queue.list()).toEqual([]);
   });
 
+  it('names an unknown field as the field', async () => {
+    const res = await api.call('POST', '/v1/operations', { body: { ...evacuate, colour: 'blue' } });
+    expect(res.body.error.message).toBe('colour: unknown field');
+  });
+
   it('names the offending field', async () => {
     const res = await api.call('POST', '/v1/operations', { body: { kind: 'shift', from: 'us-east-1', percent: 150 } });
     expect(res.status).toBe(400);
