@@ -1,0 +1,226 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import IORedis from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createReplContext, stopWatching } from '../../repl/context';
+import type { ReplContext } from '../../repl/context';
+import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
+import type { AutoScalingGroupReading } from '../../src/core/fleet';
+import { packageRoot } from '../../src/config/load-models';
+import type { MotoServer } from '../../src/demo/moto-server';
+import { startMotoServer } from '../../src/demo/moto-server';
+import { DEMO_FLEET, seedFleet } from '../../src/demo/seed-fleet';
+import { takeSnapshot } from '../../src/operations/fleet-snapshot';
+import { getOperation } from '../../src/operations/read-operations';
+import type { ServiceSpec } from '../support/fleet-fixture';
+import { fleetReading } from '../support/fleet-fixture';
+import type { TestLifeboat } from '../support/harness';
+import { testLifeboat } from '../support/harness';
+
+const services = (): ServiceSpec[] => [
+  {
+    name: 'api',
+    dns: 'api.example.com',
+    regions: {
+      'us-east-1': { desired: 10, min: 2, max: 20, weight: 100 },
+      'us-west-2': { desired: 10, min: 2, max: 20, weight: 100 },
+      'eu-west-1': { desired: 10, min: 2, max: 20, weight: 100 },
+    },
+  },
+];
+
+/** A dry-run cloud whose new instances stay Pending beyond `inServiceCap` per group until `arrive()`. */
+class SlowCapacityCloud extends DryRunCloud {
+  private arrived = false;
+  constructor(
+    services: ServiceSpec[],
+    private readonly inServiceCap: number,
+  ) {
+    super(fleetReading(services));
+  }
+  arrive(): void {
+    this.arrived = true;
+  }
+  override async readGroups(region: string, groups: readonly string[]): Promise<AutoScalingGroupReading[]> {
+    const read = await super.readGroups(region, groups);
+    if (this.arrived) return read;
+    return read.map((g) => ({ ...g, instances: g.instances.map((i, k) => (k < this.inServiceCap ? i : { ...i, lifecycleState: 'Pending' })) }));
+  }
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const weightsOf = async (cloud: DryRunCloud) => Object.fromEntries((await takeSnapshot(cloud)).traffic.map((t) => [t.region, t.weight]));
+
+describe('the REPL context, on the dry-run cloud through the real queue', () => {
+  let lb: TestLifeboat | undefined;
+  let printed: string[] = [];
+  afterEach(async () => {
+    await lb?.close();
+    lb = undefined;
+  });
+
+  function start<C extends DryRunCloud = DryRunCloud>(s: ServiceSpec[] = services(), cloud: C = new DryRunCloud(fleetReading(s)) as C): { ctx: ReplContext; cloud: C; lb: TestLifeboat } {
+    lb = testLifeboat(cloud);
+    lb.startWorker();
+    printed = [];
+    const ctx = createReplContext(lb, { actor: 'repl:tester', out: (text) => printed.push(text), pollMs: 20 });
+    return { ctx, cloud, lb };
+  }
+  const output = () => printed.join('\n');
+
+  it('plan() validates the intent, prints the plan as tables and returns it', async () => {
+    const { ctx } = start();
+    const plan = await ctx.plan({ kind: 'evacuate', region: 'us-east-1' });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.stages.length).toBeGreaterThan(0);
+    expect(output()).toContain('Plan: evacuate us-east-1');
+    expect(output()).toMatch(/Before traffic moves[\s\S]*us-west-2\s+api-us-west-2\s+api/);
+    await expect(ctx.plan({ kind: 'evacuate', region: 'us-east-1', stages: 0 })).rejects.toMatchObject({ code: 'LB_ERR_VALIDATION' });
+  });
+
+  it('evacuate() goes through the queue as the REPL user, wait() prints progress until it succeeds, and restore() brings the weights back', async () => {
+    const { ctx, cloud, lb } = start();
+    const before = await weightsOf(cloud);
+
+    const op = await ctx.evacuate('us-east-1');
+    expect(op.id).toMatch(/^op_/);
+    const done = await op.wait({ progress: true, timeoutMs: 20_000 });
+    expect(done.state).toBe('succeeded');
+    expect(op.state).toBe('succeeded');
+    expect(done.actor).toBe('repl:tester');
+    expect((await getOperation(op.id, lb.deps)).actor).toBe('repl:tester');
+    expect(await weightsOf(cloud)).toMatchObject({ 'us-east-1': 0 });
+
+    const shown = output();
+    expect(shown).toContain(`submitted ${op.id}: evacuate us-east-1 as repl:tester`);
+    expect(shown).toContain('✓ prescale');
+    expect(shown).toMatch(/\[#{10}\] 16\/16 api-us-west-2/);
+    expect(shown).toMatch(/weights api\.example\.com: us-east-1 \d+→0/);
+    expect(shown).toContain(`${op.id} succeeded`);
+
+    printed = [];
+    const listed = await ctx.ops();
+    expect(listed.map((v) => v.id)).toContain(op.id);
+    expect(output()).toMatch(new RegExp(`${op.id}\\s+evacuate\\s+succeeded\\s+repl:tester`));
+
+    const restore = await ctx.restore('us-east-1');
+    expect((await restore.wait({ progress: false, timeoutMs: 20_000 })).state).toBe('succeeded');
+    expect(await weightsOf(cloud)).toEqual(before);
+  });
+
+  it('wait() shows capacity coming into service as bars; stopping the watch leaves the operation running', async () => {
+    const { ctx, cloud } = start(services(), new SlowCapacityCloud(services(), 12));
+    const op = await ctx.evacuate('us-east-1');
+    const watching = op.wait({ progress: true, timeoutMs: 20_000 });
+    await until(() => /\[########--\] 12\/16 api-us-west-2/.test(output()), 'a bar of 12 of 16 instances in service');
+    expect(output()).toMatch(/… await-capacity: 0 of 2 group\(s\) at capacity/);
+
+    stopWatching(ctx);
+    const stopped = await watching;
+    expect(stopped.state).toBe('running');
+    expect(output()).toContain(`stopped watching ${op.id}; it is still running`);
+
+    cloud.arrive();
+    printed = [];
+    expect((await op.wait({ progress: true, timeoutMs: 20_000 })).state).toBe('succeeded');
+    expect(output()).toMatch(/\[#{10}\] 16\/16 api-us-west-2/);
+    expect(output()).not.toContain('✓ prescale'); // printed by the first wait, not again
+  });
+
+  it('a refused request rejects with its LifeboatError code and queues nothing', async () => {
+    const s = services();
+    s[0]!.regions['us-west-2']!.weight = 0;
+    s[0]!.regions['eu-west-1']!.weight = 0;
+    const { ctx, lb } = start(s);
+    await expect(ctx.evacuate('us-east-1')).rejects.toMatchObject({ code: 'LB_ERR_NO_SERVING_REGION', hint: expect.stringContaining('Restore another region') });
+    await expect(ctx.restore('eu-west-1')).rejects.toMatchObject({ code: 'LB_ERR_REGION_NOT_EVACUATED' });
+    await expect(ctx.shift('us-east-9', 50)).rejects.toMatchObject({ code: 'LB_ERR_UNKNOWN_REGION' });
+    expect(await lb.deps.queue.list()).toEqual([]);
+  });
+
+  it('op() shows one operation step by step, and cancel() on a finished one is refused', async () => {
+    const { ctx } = start();
+    const scale = await ctx.scale('us-west-2', 'api', 12);
+    await scale.wait({ progress: false, timeoutMs: 20_000 });
+    printed = [];
+    const view = await ctx.op(scale.id);
+    expect(view.state).toBe('succeeded');
+    expect(output()).toContain(`Operation ${scale.id} (scale api in us-west-2 to 12 by repl:tester): succeeded`);
+    await expect(scale.cancel()).rejects.toMatchObject({ code: 'LB_ERR_OPERATION_FINISHED' });
+  });
+});
+
+describe('npm run repl as a process, against moto and Redis', () => {
+  const CREDENTIALS = { accessKeyId: 'AKIDREPLTESTING', secretAccessKey: 'repl-testing-secret' };
+  let moto: MotoServer | undefined;
+  let home: string | undefined;
+
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    await seedFleet(DEMO_FLEET, { endpoint: moto.endpoint, credentials: CREDENTIALS });
+    home = mkdtempSync(join(tmpdir(), 'lifeboat-repl-'));
+  });
+  afterAll(async () => {
+    await moto?.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('prints its banner, runs a piped plan() and exits on .exit', async () => {
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const prefix = `lbtest-repl-${randomBytes(4).toString('hex')}`;
+    const child = spawn('npx', ['ts-node', '--transpile-only', 'repl/repl.ts'], {
+      cwd: packageRoot(),
+      // Its own process group, so a failed test can stop npx and the node under it.
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        REDIS_URL: redisUrl,
+        LIFEBOAT_REDIS_PREFIX: prefix,
+        LIFEBOAT_REPL_HISTORY: join(home!, 'history'),
+        LIFEBOAT_USER: 'tester',
+        LIFEBOAT_REGIONS: 'us-east-1,us-west-2,eu-west-1',
+        AWS_ENDPOINT_URL: moto!.endpoint,
+        AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      // Both lines at once, as a pipe delivers them: .exit waits for the plan to be printed.
+      child.stdin.end(`await plan({kind: 'evacuate', region: 'us-east-1'})\n.exit\n`);
+      const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 45_000).unref())]);
+      expect(code, `stdout:\n${stdout}\nstderr:\n${stderr}`).toBe(0);
+      expect(stdout).toContain('lifeboat REPL, acting as repl:tester');
+      expect(stdout).toContain('regions  us-east-1, us-west-2, eu-west-1');
+      expect(stdout).toContain(`(prefix ${prefix})`);
+      expect(stdout).toContain(`${moto!.endpoint} (AWS_ENDPOINT_URL)`);
+      expect(stdout).toContain('workers  none connected');
+      expect(stdout).toContain('help()');
+      expect(stdout).toContain('Plan: evacuate us-east-1');
+      expect(stdout).toMatch(/Ready: \d+ group change\(s\), 2 stage\(s\)/);
+    } finally {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    }
+  }, 60_000);
+});
