@@ -6,7 +6,15 @@ import type { ModelCatalog } from './config/load-models';
 import { loadModels } from './config/load-models';
 import type { Settings } from './config/settings';
 import { loadSettings } from './config/settings';
-import { OperationQueue } from './jobs/operation-queue';
+import { OperationQueue, RUNBOOKS_QUEUE } from './jobs/operation-queue';
+import type { Schedule } from './jobs/maintenance';
+import { loadSchedules, startMaintenance } from './jobs/maintenance';
+import { RunbookStore } from './jobs/runbook-store';
+import { startRunbookWorker } from './jobs/runbook-worker';
+import type { RunbookDeps } from './runbooks/action-context';
+import type { RunbookCatalog } from './runbooks/runbook-catalog';
+import { loadRunbooks } from './runbooks/runbook-catalog';
+import type { RunData } from './runbooks/run-types';
 import type { OperationData } from './operations/operation-types';
 import { startOperationWorker } from './jobs/operation-worker';
 import { OperationStore } from './jobs/operation-store';
@@ -15,16 +23,19 @@ import { connectRedis } from './jobs/redis';
 import { RegionLeases } from './jobs/region-leases';
 import type { Clock } from './operations/clock';
 import { systemClock } from './operations/clock';
-import type { LifeboatDeps } from './operations/lifeboat-deps';
 
 /**
  * The composition root: settings, models, Redis, the cloud adapter and the queue, wired
  * once. The API, the worker, the REPL, the demo and the tests all start from here.
  */
 export interface Lifeboat {
-  deps: LifeboatDeps;
+  deps: RunbookDeps;
   redis: Redis;
+  schedules: Schedule[];
+  /** A worker for operations and one for runbook runs; returns the operations worker. */
   startWorker(name?: string): Worker<OperationData>;
+  /** The readiness schedule and configured runbook schedules (BullMQ job schedulers). */
+  startMaintenance(): Promise<void>;
   /** Resolves once Redis answers; LB_ERR_DEPENDENCY_DOWN after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -35,15 +46,20 @@ export interface LifeboatOverrides {
   cloud?: CloudPort;
   clock?: Clock;
   models?: ModelCatalog;
+  runbooks?: RunbookCatalog;
 }
 
 export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const settings = overrides.settings ?? loadSettings();
   const models = overrides.models ?? loadModels(settings.LIFEBOAT_MODELS_DIR);
+  const runbooks = overrides.runbooks ?? loadRunbooks(settings.LIFEBOAT_RUNBOOKS_DIR);
+  const schedulesFile = settings.LIFEBOAT_SCHEDULES_FILE;
+  // Files first: a bad one stops start-up before any connection is opened.
+  const schedules = loadSchedules(schedulesFile, { runbooks });
   const redis = connectRedis(settings.REDIS_URL, 'lifeboat');
   const prefix = settings.LIFEBOAT_REDIS_PREFIX;
   const cloud = overrides.cloud ?? new AwsCloud({ regions: settings.LIFEBOAT_REGIONS, maxAttempts: settings.AWS_MAX_ATTEMPTS });
-  const deps: LifeboatDeps = {
+  const deps: RunbookDeps = {
     cloud,
     models,
     settings,
@@ -51,21 +67,31 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     store: new OperationStore(redis, prefix, settings.LIFEBOAT_IDEMPOTENCY_TTL),
     leases: new RegionLeases(redis, prefix),
     queue: new OperationQueue(redis, { prefix, attempts: settings.LIFEBOAT_JOB_ATTEMPTS }),
+    runs: new OperationQueue<RunData>(redis, { prefix, attempts: settings.LIFEBOAT_JOB_ATTEMPTS }, RUNBOOKS_QUEUE),
+    runbooks,
+    runbookStore: new RunbookStore(redis, prefix),
   };
-  const workers: Array<Worker<OperationData>> = [];
+  const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
+  const closers: Array<() => Promise<void>> = [];
   return {
     deps,
     redis,
+    schedules,
     startWorker(name) {
-      const worker = startOperationWorker(redis, deps, {
+      const workerSettings = {
         prefix,
         concurrency: settings.LIFEBOAT_WORKER_CONCURRENCY,
         lockDurationMs: settings.LIFEBOAT_JOB_LOCK_MS,
         stalledIntervalMs: settings.LIFEBOAT_STALLED_INTERVAL_MS,
         ...(name ? { name } : {}),
-      });
-      workers.push(worker);
+      };
+      const worker = startOperationWorker(redis, deps, workerSettings);
+      workers.push(worker, startRunbookWorker(redis, deps, workerSettings));
       return worker;
+    },
+    async startMaintenance() {
+      const { queue, worker } = await startMaintenance(redis, deps, schedules);
+      closers.push(() => worker.close(), () => queue.close());
     },
     async ready(timeoutMs = 10000) {
       const answered = await Promise.race([
@@ -75,8 +101,11 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       if (!answered) throw new LifeboatError('LB_ERR_DEPENDENCY_DOWN', `Redis does not answer at ${settings.REDIS_URL}`, { dependency: 'redis' });
     },
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      // Work in flight is checkpointed: another worker resumes it, so closing does not wait for it.
+      await Promise.all(workers.map((w) => w.close(true)));
+      for (const close of closers) await close();
       await deps.queue.close();
+      await deps.runs.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

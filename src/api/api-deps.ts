@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { LifeboatDeps } from '../operations/lifeboat-deps';
+import type { RunbookDeps } from '../runbooks/action-context';
 
-export interface ApiDeps extends LifeboatDeps {
+export interface ApiDeps extends RunbookDeps {
   redis: Redis;
 }

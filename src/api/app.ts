@@ -10,6 +10,8 @@ import { healthRouter } from './routes/health';
 import { modelsRouter } from './routes/models';
 import { operationsRouter } from './routes/operations';
 import { plansRouter } from './routes/plans';
+import { readinessRouter } from './routes/readiness';
+import { runbooksRouter, triggerRouter } from './routes/runbooks';
 
 /** The HTTP API, without listen(): tests and entry points decide where it runs. */
 export function buildApp(deps: ApiDeps): Express {
@@ -27,11 +29,14 @@ export function buildApp(deps: ApiDeps): Express {
     if (deps.redis.status !== 'ready') next(new LifeboatError('LB_ERR_DEPENDENCY_DOWN', 'Redis is not reachable; GET /readyz for details', { dependency: 'redis' }));
     else next();
   });
+  app.use('/v1/runbooks', triggerRouter(deps));
   app.use('/v1', requireJson, parseJson);
   app.use('/v1/plans', plansRouter(deps));
   app.use('/v1/operations', operationsRouter(deps));
   app.use('/v1/fleet', fleetRouter(deps));
   app.use('/v1/models', modelsRouter(deps));
+  app.use('/v1/runbooks', runbooksRouter(deps));
+  app.use('/v1/readiness', readinessRouter(deps));
   app.use(notFound);
   app.use(errorHandler);
   return app;

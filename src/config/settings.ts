@@ -48,6 +48,23 @@ const settingsSchema = z.object({
   LIFEBOAT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   LIFEBOAT_IDEMPOTENCY_TTL: seconds(86400),
   AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  LIFEBOAT_RUNBOOKS_DIR: z.string().optional(),
+  /** How often a runbook step polls what it waits for (child operations, approvals, conditions). */
+  LIFEBOAT_RUNBOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** A step is flagged stuck when it runs this many times longer than its usual duration... */
+  LIFEBOAT_STUCK_FACTOR: z.coerce.number().min(1).default(3),
+  /** ...and longer than this (seconds), so quick steps are not flagged for noise. */
+  LIFEBOAT_STUCK_MIN: seconds(60),
+  /** Shared secret for HMAC-signed webhook triggers; triggers are refused without it. */
+  LIFEBOAT_TRIGGER_SECRET: z.string().min(16).optional(),
+  /** Least time between two triggered runs of the same runbook. */
+  LIFEBOAT_TRIGGER_MIN_INTERVAL: seconds(600),
+  /** A signed trigger older than this is refused (replay protection). */
+  LIFEBOAT_TRIGGER_MAX_AGE: seconds(300),
+  /** N+1 readiness is recomputed this often (seconds; 0 turns the schedule off). */
+  LIFEBOAT_READINESS_INTERVAL: seconds(300),
+  /** YAML list of runbook schedules: [{runbook, cron, params?, tz?}]. */
+  LIFEBOAT_SCHEDULES_FILE: z.string().optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

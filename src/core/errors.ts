@@ -150,6 +150,66 @@ export const ERROR_CATALOG = {
     title: 'The operation was cancelled',
     hint: 'Start it again when ready.',
   },
+  LB_ERR_UNKNOWN_RUNBOOK: {
+    status: 404,
+    title: 'No runbook has this name',
+    hint: 'GET /v1/runbooks lists them; runbooks live in runbooks/*.yaml.',
+  },
+  LB_ERR_RUNBOOK_INVALID: {
+    status: 400,
+    title: 'The runbook is not valid',
+    hint: 'Fix the file at the line and field named; `npx lifeboat runbook validate <file>` checks it.',
+  },
+  LB_ERR_RUNBOOK_EXPRESSION: {
+    status: 400,
+    title: 'A runbook expression cannot be evaluated',
+    hint: 'Check the expression against the documented scope: params, steps.<id>.outputs, fleet, readiness.',
+  },
+  LB_ERR_ASSERTION_FAILED: {
+    status: 409,
+    title: 'A runbook assertion did not hold',
+    hint: 'Read the assertion message; the run followed its onFailure.',
+  },
+  LB_ERR_STEP_TIMEOUT: {
+    status: 504,
+    title: 'A runbook step ran out of time',
+    hint: 'Raise the step timeoutSeconds, or look at what it was waiting for.',
+  },
+  LB_ERR_APPROVAL_NOT_PENDING: {
+    status: 409,
+    title: 'Nothing is waiting for approval',
+    hint: 'Only a run paused at an approve step can be approved.',
+  },
+  LB_ERR_APPROVAL_SAME_ACTOR: {
+    status: 403,
+    title: 'The two-person rule forbids approving your own run',
+    hint: 'Ask someone else with the approver role to approve it.',
+  },
+  LB_ERR_APPROVAL_REJECTED: {
+    status: 409,
+    title: 'The approval was rejected',
+    hint: 'The run followed its onFailure; start it again when ready.',
+  },
+  LB_ERR_APPROVAL_TIMEOUT: {
+    status: 504,
+    title: 'Nobody approved in time',
+    hint: 'Start the run again, and approve with POST /v1/operations/:id/approve.',
+  },
+  LB_ERR_NOTIFY_FAILED: {
+    status: 502,
+    title: 'The notification webhook did not accept the message',
+    hint: 'Check the webhook URL and that it answers 2xx.',
+  },
+  LB_ERR_TRIGGER_SIGNATURE: {
+    status: 401,
+    title: 'The trigger is not signed correctly',
+    hint: 'Sign the raw body with HMAC-SHA256 and the trigger secret: X-Lifeboat-Signature: sha256=<hex>, with X-Lifeboat-Timestamp.',
+  },
+  LB_ERR_TRIGGER_TOO_SOON: {
+    status: 429,
+    title: 'The runbook ran too recently to be triggered again',
+    hint: 'Wait for the minimum interval (details.retryAfterSeconds).',
+  },
   LB_ERR_DEPENDENCY_DOWN: {
     status: 503,
     title: 'A dependency is down',

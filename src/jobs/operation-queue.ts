@@ -4,15 +4,17 @@ import type { Redis } from 'ioredis';
 import type { OperationData, Progress } from '../operations/operation-types';
 
 export const OPERATIONS_QUEUE = 'operations';
+/** Runbook runs wait on operations; their own queue keeps them from starving operation workers. */
+export const RUNBOOKS_QUEUE = 'runbooks';
 
 export interface QueueSettings {
   prefix: string;
   attempts: number;
 }
 
-/** An operation as the queue holds it. */
-export interface QueuedOperation {
-  data: OperationData;
+/** An operation (or runbook run) as the queue holds it. */
+export interface QueuedOperation<D = OperationData> {
+  data: D;
   jobState: JobType | 'unknown';
   progress?: Progress;
   failedReason?: string;
@@ -20,16 +22,21 @@ export interface QueuedOperation {
 
 const RETAIN = { age: 30 * 86400, count: 10000 };
 
-/** The `operations` queue: operations are jobs whose id is the operation id. */
-export class OperationQueue {
-  readonly queue: Queue<OperationData>;
+/** A queue of operations (or runbook runs): jobs whose id is the operation id. */
+export class OperationQueue<D extends { id: string; kind: string } = OperationData> {
+  readonly queue: Queue<D>;
 
-  constructor(connection: Redis, private readonly settings: QueueSettings) {
-    this.queue = new Queue<OperationData>(OPERATIONS_QUEUE, { connection, prefix: settings.prefix });
+  constructor(
+    connection: Redis,
+    private readonly settings: QueueSettings,
+    readonly name: string = OPERATIONS_QUEUE,
+  ) {
+    this.queue = new Queue<D>(name, { connection, prefix: settings.prefix });
   }
 
-  async add(data: OperationData): Promise<void> {
-    await this.queue.add(data.kind, data, {
+  async add(data: D): Promise<void> {
+    // BullMQ's types want the job name typed from the data; any string is fine here.
+    await (this.queue as unknown as Queue).add(data.kind, data, {
       jobId: data.id,
       attempts: this.settings.attempts,
       backoff: { type: 'exponential', delay: 2000 },
@@ -38,11 +45,11 @@ export class OperationQueue {
     });
   }
 
-  async get(id: string): Promise<QueuedOperation | undefined> {
+  async get(id: string): Promise<QueuedOperation<D> | undefined> {
     const job = await this.queue.getJob(id);
     if (!job) return undefined;
     return {
-      data: job.data,
+      data: job.data as D,
       jobState: (await job.getState()) as JobType | 'unknown',
       ...(job.progress && typeof job.progress === 'object' ? { progress: job.progress as Progress } : {}),
       ...(job.failedReason ? { failedReason: job.failedReason } : {}),
@@ -50,13 +57,13 @@ export class OperationQueue {
   }
 
   /** Newest first. */
-  async list(limit = 100): Promise<QueuedOperation[]> {
+  async list(limit = 100): Promise<Array<QueuedOperation<D>>> {
     const states: JobType[] = ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'];
     const jobs = (await this.queue.getJobs(states, 0, limit - 1, false)).filter((j) => !!j);
     jobs.sort((a, b) => b.timestamp - a.timestamp);
     return Promise.all(
       jobs.slice(0, limit).map(async (job) => ({
-        data: job.data,
+        data: job.data as D,
         jobState: (await job.getState()) as JobType | 'unknown',
         ...(job.progress && typeof job.progress === 'object' ? { progress: job.progress as Progress } : {}),
         ...(job.failedReason ? { failedReason: job.failedReason } : {}),

@@ -1,4 +1,5 @@
 import { LifeboatError } from '../core/errors';
+import type { RunbookDeps } from '../runbooks/action-context';
 import type { LifeboatDeps } from './lifeboat-deps';
 import { FINISHED_STATES } from './operation-types';
 import type { OperationView } from './operation-views';
@@ -9,7 +10,11 @@ import { getOperation } from './read-operations';
  * while it waits). With rollback, the weights go back to the snapshot first and the
  * capacity after.
  */
-export async function cancelOperation(id: string, request: { by: string; rollback?: boolean }, deps: Pick<LifeboatDeps, 'queue' | 'store' | 'clock'>): Promise<OperationView> {
+export async function cancelOperation(
+  id: string,
+  request: { by: string; rollback?: boolean },
+  deps: Pick<LifeboatDeps, 'queue' | 'store' | 'clock'> & Partial<Pick<RunbookDeps, 'runs'>>,
+): Promise<OperationView> {
   const view = await getOperation(id, deps);
   if (FINISHED_STATES.includes(view.state)) {
     throw new LifeboatError('LB_ERR_OPERATION_FINISHED', `operation ${id} has already ${view.state === 'succeeded' ? 'succeeded' : `ended (${view.state})`}`, { operationId: id, state: view.state });

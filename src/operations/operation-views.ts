@@ -4,10 +4,20 @@ import type { QueuedOperation } from '../jobs/operation-queue';
 import type { CancelRequest, OperationData, OperationResult, OperationState, Progress, StepRecord } from './operation-types';
 import { FINISHED_STATES } from './operation-types';
 
+/** A step as views show it: an operation's step, or a runbook run's (whose kind is its action). */
+export type ViewStep = Omit<StepRecord, 'kind'> & {
+  kind: string;
+  phase?: 'steps' | 'rollback';
+  stepId?: string;
+  outputs?: Record<string, unknown>;
+  /** Running much longer than this step usually takes. */
+  stuck?: boolean;
+};
+
 /** An operation as people see it: what was asked, by whom, where it is, and what it did. */
 export interface OperationView {
   id: string;
-  kind: OperationData['kind'];
+  kind: OperationData['kind'] | 'runbook';
   state: OperationState;
   actor: string;
   request: Record<string, unknown>;
@@ -17,15 +27,18 @@ export interface OperationView {
   finishedAt?: string;
   forced: boolean;
   cancel?: CancelRequest;
-  steps: StepRecord[];
+  steps: ViewStep[];
   progress?: Progress;
   plan?: Plan;
   error?: Problem;
-  result?: OperationResult;
-  links: { self: string; cancel: string };
+  /** What it did; a runbook run's result also carries the runbook's outputs. */
+  result?: OperationResult & { outputs?: Record<string, unknown> };
+  /** A runbook run paused at an approve step. */
+  awaitingApproval?: { stepId: string; message: string; since: string };
+  links: { self: string; cancel: string; approve?: string };
 }
 
-export function stateOf(q: Pick<QueuedOperation, 'data' | 'jobState'>, cancelRequested = false): OperationState {
+export function stateOf(q: { data: { checkpoint: { state: OperationState } }; jobState: QueuedOperation['jobState'] }, cancelRequested = false): OperationState {
   const cp = q.data.checkpoint;
   if (FINISHED_STATES.includes(cp.state)) return cp.state;
   if (q.jobState === 'failed') return 'failed';

@@ -1,13 +1,22 @@
 import { LifeboatError } from '../core/errors';
+import type { OperationQueue } from '../jobs/operation-queue';
+import type { RunData } from '../runbooks/run-types';
+import { runViewOf } from '../runbooks/run-view';
 import type { LifeboatDeps } from './lifeboat-deps';
 import type { OperationState } from './operation-types';
 import type { OperationView } from './operation-views';
 import { viewOf } from './operation-views';
 
-export async function getOperation(id: string, deps: Pick<LifeboatDeps, 'queue' | 'store'>): Promise<OperationView> {
+type Queues = Pick<LifeboatDeps, 'queue' | 'store'> & { runs?: OperationQueue<RunData> };
+
+/** An operation or a runbook run, by id. */
+export async function getOperation(id: string, deps: Queues): Promise<OperationView> {
   const found = await deps.queue.get(id);
-  if (!found) throw new LifeboatError('LB_ERR_NOT_FOUND', `no operation ${id}`, { operationId: id });
-  return viewOf(found, { cancelRequested: !!(await deps.store.cancelRequest(id)) });
+  const cancelRequested = !!(await deps.store.cancelRequest(id));
+  if (found) return viewOf(found, { cancelRequested });
+  const run = await deps.runs?.get(id);
+  if (run) return runViewOf(run, { cancelRequested });
+  throw new LifeboatError('LB_ERR_NOT_FOUND', `no operation ${id}`, { operationId: id });
 }
 
 export interface OperationFilter {
@@ -17,11 +26,12 @@ export interface OperationFilter {
 }
 
 /** Newest first; plans are left out of lists (GET one operation for its plan). */
-export async function listOperations(filter: OperationFilter, deps: Pick<LifeboatDeps, 'queue'>): Promise<OperationView[]> {
+export async function listOperations(filter: OperationFilter, deps: Pick<Queues, 'queue' | 'runs'>): Promise<OperationView[]> {
   const limit = filter.limit ?? 50;
-  const all = await deps.queue.list(Math.max(limit * 4, 200));
-  return all
-    .map((q) => viewOf(q, { withPlan: false }))
+  const fetch = Math.max(limit * 4, 200);
+  const [ops, runs] = await Promise.all([deps.queue.list(fetch), deps.runs ? deps.runs.list(fetch) : Promise.resolve([])]);
+  return [...ops.map((q) => viewOf(q, { withPlan: false })), ...runs.map((q) => runViewOf(q))]
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     .filter((v) => !filter.state?.length || filter.state.includes(v.state))
     .filter((v) => !filter.kind?.length || filter.kind.includes(v.kind))
     .slice(0, limit);

@@ -58,6 +58,7 @@ beforeAll(async () => {
 // Every test starts from the seeded fleet (moto has no scaling policies to bring survivors back down).
 beforeEach(async () => {
   await fleet.reset();
+  await lb.forgetEvacuations();
 });
 
 afterAll(async () => {

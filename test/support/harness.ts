@@ -26,6 +26,8 @@ export function testSettings(env: Record<string, string> = {}): Settings {
 
 export interface TestLifeboat extends Lifeboat {
   waitFor(id: string, states?: OperationState[], timeoutMs?: number): Promise<OperationView>;
+  /** Forget which regions are evacuated (for tests that reset the cloud between them). */
+  forgetEvacuations(): Promise<void>;
 }
 
 /** A lifeboat on real Redis with a private prefix; close() removes every key it made. */
@@ -43,6 +45,10 @@ export function testLifeboat(cloud: CloudPort, env: Record<string, string> = {})
         await new Promise((r) => setTimeout(r, 25));
       }
       throw new Error(`operation ${id} did not reach ${states.join('/')} in ${timeoutMs} ms; last state ${last?.state}: ${JSON.stringify(last?.steps.map((s) => [s.id, s.state, s.outcome]))}`);
+    },
+    async forgetEvacuations() {
+      const keys = await lb.redis.keys(`${settings.LIFEBOAT_REDIS_PREFIX}:evacuation:*`);
+      if (keys.length) await lb.redis.del(...keys);
     },
     async close() {
       const keys = await lb.redis.keys(`${settings.LIFEBOAT_REDIS_PREFIX}:*`);

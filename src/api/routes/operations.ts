@@ -4,6 +4,7 @@ import { cancelOperation } from '../../operations/cancel-operation';
 import type { OperationState } from '../../operations/operation-types';
 import { getOperation, listOperations } from '../../operations/read-operations';
 import { submitOperation } from '../../operations/submit-operation';
+import { approveRun } from '../../runbooks/approve-run';
 import { parseOrThrow } from '../../operations/validation';
 import { actorOf, idempotencyKeyOf } from '../actor';
 import type { ApiDeps } from '../api-deps';
@@ -19,13 +20,14 @@ const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
 export const listQuerySchema = z
   .object({
     state: commaList(STATES).optional(),
-    kind: commaList(['evacuate', 'shift', 'restore', 'scale'] as const).optional(),
+    kind: commaList(['evacuate', 'shift', 'restore', 'scale', 'runbook'] as const).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();
 
 export const cancelBodySchema = z.object({ rollback: z.boolean().optional() }).strict();
-export const operationIdSchema = z.string().regex(/^op_[a-z0-9]+_[a-f0-9]{12}$/, 'an operation id such as op_lq3k2x_0a1b2c3d4e5f');
+export const approveBodySchema = z.object({ decision: z.enum(['approve', 'reject']).optional(), comment: z.string().max(2000).optional() }).strict();
+export const operationIdSchema = z.string().regex(/^(op|run)_[A-Za-z0-9_.-]{1,200}$/, 'an operation id such as op_lq3k2x_0a1b2c3d4e5f');
 
 export function operationsRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -60,6 +62,13 @@ export function operationsRouter(deps: ApiDeps): Router {
     const body = parseOrThrow(cancelBodySchema, bodyOf(req.body));
     const operation = await cancelOperation(id, { by: actorOf(res), ...(body.rollback !== undefined ? { rollback: body.rollback } : {}) }, deps);
     res.status(202).json({ operation, links: operation.links });
+  });
+
+  router.post('/:id/approve', async (req, res) => {
+    const id = parseOrThrow(operationIdSchema, req.params.id);
+    const body = parseOrThrow(approveBodySchema, bodyOf(req.body));
+    const operation = await approveRun(id, { by: actorOf(res), ...body }, deps);
+    res.status(200).json({ operation, links: operation.links });
   });
 
   return router;

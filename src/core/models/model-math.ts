@@ -73,6 +73,13 @@ export const MODEL_FUNCTIONS = Object.keys(library);
 
 modelMath.import(library, { override: false });
 
+// Runbook conditions compare names: "params.region == 'us-east-1'" must compare text, not
+// try to read a number out of it. Merged into mathjs's own equal/unequal.
+modelMath.import({
+  equal: modelMath.typed('equal', { 'string, string': (a: string, b: string) => a === b }),
+  unequal: modelMath.typed('unequal', { 'string, string': (a: string, b: string) => a !== b }),
+});
+
 /** Parsing and compiling stay available to lifeboat itself, captured before they are disabled below. */
 export const parseExpression = modelMath.parse;
 export const compileExpression = modelMath.compile;

@@ -1,0 +1,62 @@
+import type { Redis } from 'ioredis';
+import type { ReadinessReport } from '../core/readiness';
+
+export interface Approval {
+  decision: 'approve' | 'reject';
+  by: string;
+  at: string;
+  comment?: string;
+}
+
+/**
+ * What runbooks keep in Redis besides their jobs: approvals, the history of step durations
+ * (for the stuck flag), the last N+1 readiness report and trigger rate limits.
+ */
+export class RunbookStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private approvalKey(runId: string, stepId: string) {
+    return `${this.prefix}:approval:${runId}:${stepId}`;
+  }
+
+  /** First decision wins; a second one for the same step changes nothing. */
+  async decide(runId: string, stepId: string, approval: Approval): Promise<boolean> {
+    return (await this.redis.set(this.approvalKey(runId, stepId), JSON.stringify(approval), 'EX', 30 * 86400, 'NX')) === 'OK';
+  }
+
+  async approvalOf(runId: string, stepId: string): Promise<Approval | undefined> {
+    const raw = await this.redis.get(this.approvalKey(runId, stepId));
+    return raw ? (JSON.parse(raw) as Approval) : undefined;
+  }
+
+  private historyKey(runbook: string, stepId: string) {
+    return `${this.prefix}:step-history:${runbook}:${stepId}`;
+  }
+
+  async recordDuration(runbook: string, stepId: string, ms: number): Promise<void> {
+    await this.redis.multi().lpush(this.historyKey(runbook, stepId), String(Math.round(ms))).ltrim(this.historyKey(runbook, stepId), 0, 19).exec();
+  }
+
+  async durations(runbook: string, stepId: string): Promise<number[]> {
+    return (await this.redis.lrange(this.historyKey(runbook, stepId), 0, -1)).map(Number);
+  }
+
+  async saveReadiness(report: ReadinessReport): Promise<void> {
+    await this.redis.set(`${this.prefix}:readiness:latest`, JSON.stringify(report));
+  }
+
+  async readiness(): Promise<ReadinessReport | undefined> {
+    const raw = await this.redis.get(`${this.prefix}:readiness:latest`);
+    return raw ? (JSON.parse(raw) as ReadinessReport) : undefined;
+  }
+
+  /** Claim the right to trigger a runbook now; false when it ran less than `minIntervalSeconds` ago. */
+  async claimTrigger(runbook: string, minIntervalSeconds: number): Promise<{ claimed: boolean; retryAfterSeconds: number }> {
+    const key = `${this.prefix}:trigger:${runbook}`;
+    if ((await this.redis.set(key, '1', 'EX', Math.max(1, Math.round(minIntervalSeconds)), 'NX')) === 'OK') return { claimed: true, retryAfterSeconds: 0 };
+    return { claimed: false, retryAfterSeconds: Math.max(1, await this.redis.ttl(key)) };
+  }
+}

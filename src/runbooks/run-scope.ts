@@ -1,0 +1,47 @@
+import { computeReadiness } from '../core/readiness';
+import type { ExpressionScope } from '../core/runbooks/expressions';
+import { takeSnapshot } from '../operations/fleet-snapshot';
+import { planContextOf } from '../operations/deps';
+import type { RunbookDeps } from './action-context';
+import type { RunData } from './run-types';
+
+/**
+ * The scope runbook expressions see:
+ * - `params`: the run's parameters;
+ * - `steps.<id>.state`, `steps.<id>.outcome` (one line) and `steps.<id>.outputs`: what earlier steps did;
+ * - `fleet` (read when an expression uses it): `regions`, `share[name][region]`,
+ *   `regionShare[region]` (mean over names), `capacity[service][region].inService|desired|min|max`,
+ *   `isEvacuated[region]` (true where lifeboat holds the region as evacuated or shifted);
+ * - `readiness` (when used): `ready`, and `[region].ready`, `[region].minHeadroom`.
+ */
+export async function runScope(run: RunData, deps: RunbookDeps, needs: { fleet?: boolean; readiness?: boolean } = {}): Promise<ExpressionScope> {
+  const steps: Record<string, { state: string; outcome: string; outputs: Record<string, unknown> }> = {};
+  for (const s of run.checkpoint.steps) steps[s.stepId] = { state: s.state, outcome: s.outcome ?? '', outputs: s.outputs ?? {} };
+  const scope: ExpressionScope = { params: run.params, steps };
+  if (needs.fleet || needs.readiness) {
+    const snapshot = await takeSnapshot(deps.cloud);
+    if (needs.fleet) {
+      const share: Record<string, Record<string, number>> = {};
+      for (const t of snapshot.traffic) (share[t.name] ??= {})[t.region] = t.share;
+      const names = Object.keys(share);
+      const regionShare = Object.fromEntries(snapshot.regions.map((r) => [r, names.length ? names.reduce((a, n) => a + (share[n]![r] ?? 0), 0) / names.length : 0]));
+      const capacity: Record<string, Record<string, unknown>> = {};
+      for (const c of snapshot.capacity) (capacity[c.service] ??= {})[c.region] = { inService: c.inService, desired: c.desiredCapacity, min: c.minSize, max: c.maxSize };
+      const evacuated = await deps.store.evacuatedRegions(snapshot.regions);
+      const isEvacuated = Object.fromEntries(snapshot.regions.map((r) => [r, evacuated.includes(r)]));
+      scope.fleet = { regions: snapshot.regions, share, regionShare, capacity, isEvacuated };
+    }
+    if (needs.readiness) {
+      const report = computeReadiness(snapshot, planContextOf(deps), deps.clock.now().toISOString());
+      await deps.runbookStore.saveReadiness(report);
+      scope.readiness = { ready: report.ready, ...Object.fromEntries(report.regions.map((r) => [r.region, { ready: r.ready, minHeadroom: r.minHeadroom }])) };
+    }
+  }
+  return scope;
+}
+
+/** Which parts of the scope a piece of text refers to. */
+export function needsOf(...texts: unknown[]): { fleet: boolean; readiness: boolean } {
+  const all = JSON.stringify(texts);
+  return { fleet: /\bfleet\b/.test(all), readiness: /\breadiness\b/.test(all) };
+}
