@@ -16,6 +16,11 @@ export const SDK_RETRY_MIDDLEWARE = 'retryMiddleware';
 
 export type AwsCredentials = AutoScalingClientConfig['credentials'];
 
+/** How long one HTTP attempt may take, answer included, before the SDK gives up on it (and retries). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** How long connecting to an endpoint may take. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+
 export interface AwsClientsOptions {
   regions: readonly string[];
   /** An explicit endpoint for every client (moto, LocalStack). Otherwise the SDK's own rules apply, AWS_ENDPOINT_URL included. */
@@ -23,6 +28,10 @@ export interface AwsClientsOptions {
   credentials?: AwsCredentials;
   /** Attempts per call, the first included (SDK standard retry mode). Default 8. */
   maxAttempts?: number;
+  /** Per attempt: an endpoint that does not answer in time fails the attempt with a TimeoutError. Default 10000. */
+  requestTimeoutMs?: number;
+  /** Per attempt: time allowed to connect. Default 3000. */
+  connectionTimeoutMs?: number;
   limiter?: TokenBuckets;
   stats?: AwsCallStats;
 }
@@ -139,6 +148,12 @@ export class AwsClients {
       region,
       maxAttempts: options.maxAttempts ?? 8,
       retryMode: 'standard',
+      requestHandler: {
+        requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+        // Without this the SDK only logs a warning when the request timeout passes.
+        throwOnRequestTimeout: true,
+      },
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     });

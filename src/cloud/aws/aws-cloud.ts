@@ -23,6 +23,10 @@ export interface AwsCloudOptions {
   credentials?: AwsCredentials;
   /** Attempts per call, the first included. Default 8. */
   maxAttempts?: number;
+  /** Per attempt: how long AWS may take to answer before the attempt fails (and is retried). Default 10000 ms. */
+  requestTimeoutMs?: number;
+  /** Per attempt: how long connecting may take. Default 3000 ms. */
+  connectionTimeoutMs?: number;
   /** Overrides of the client-side rate limits (see DEFAULT_RATE_LIMITS). */
   rateLimits?: RateLimits;
   /** The limiter's clock; tests only. */
@@ -46,6 +50,8 @@ export class AwsCloud implements CloudPort {
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
     });
     this.stats = this.clients.stats;
     this.autoScalingPageSize = Math.min(Math.max(1, options.pageSize?.autoScaling ?? AUTO_SCALING_MAX_RECORDS), AUTO_SCALING_MAX_RECORDS);

@@ -1,0 +1,99 @@
+import type { InstanceList, InstanceMember, InstanceView } from './auto-scaling-xml';
+import { instanceMembers, rewriteInstanceMembers } from './auto-scaling-xml';
+import { injectActivities } from './capacity-faults';
+import type { CallContext, CallHandler } from './call-context';
+import { passThrough, sendUpstream } from './call-context';
+import { settleGroupUpdate } from './group-updates';
+
+/**
+ * Auto Scaling calls the proxy changes: group updates (to learn which instances are new),
+ * the two instance listings (Pending and missing instances) and the scaling activities
+ * (failed launches).
+ */
+
+/** How one listed instance is shown now; a missing instance launches once its zone has capacity again. */
+function showInstance(ctx: CallContext, member: InstanceMember): InstanceView {
+  const { state } = ctx;
+  const now = state.clock.now();
+  if (state.instances.isMissing(member.instanceId) && state.capacity.tryDeliver(ctx.call.region, member.availabilityZone)) {
+    state.instances.markLaunching(member.instanceId, now + state.readyAfterMs());
+  }
+  return state.instances.view(member, now);
+}
+
+/**
+ * moto creates a group's new instances before the proxy has judged them; a listing moto
+ * answered meanwhile is rewritten only once every update in the region has been judged.
+ */
+async function fetchSettled(ctx: CallContext) {
+  const answer = await ctx.upstream.fetch(ctx.request);
+  await ctx.state.groupUpdates.idle(`${ctx.call.region}/`);
+  return answer;
+}
+
+function listingHandler(list: InstanceList): CallHandler {
+  return async (ctx) => {
+    const answer = await fetchSettled(ctx);
+    return sendUpstream(ctx.res, answer, (xml) => rewriteInstanceMembers(xml, list, (m) => showInstance(ctx, m)));
+  };
+}
+
+/** The group's instances as moto has them, asked with the caller's own credentials; undefined if moto would not say. */
+async function groupInstances(ctx: CallContext, group: string): Promise<InstanceMember[] | undefined> {
+  const body = new URLSearchParams({ Action: 'DescribeAutoScalingGroups', Version: '2011-01-01', 'AutoScalingGroupNames.member.1': group }).toString();
+  try {
+    const answer = await ctx.upstream.fetch({
+      method: 'POST',
+      url: '/',
+      headers: {
+        ...(ctx.request.headers.authorization !== undefined ? { authorization: ctx.request.headers.authorization } : {}),
+        ...(ctx.request.headers.host !== undefined ? { host: ctx.request.headers.host } : {}),
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      },
+      body: Buffer.from(body),
+    });
+    return answer.status === 200 ? instanceMembers(answer.body.toString('utf8'), 'Instances') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** UpdateAutoScalingGroup and SetDesiredCapacity: forwarded, then the new instances are judged. */
+const groupUpdate: CallHandler = (ctx) => {
+  const group = ctx.call.params.get('AutoScalingGroupName');
+  if (!group) return passThrough(ctx);
+  const desired = Number(ctx.call.params.get('DesiredCapacity') ?? Number.NaN);
+  return ctx.state.groupUpdates.run(`${ctx.call.region}/${group}`, async () => {
+    const before = await groupInstances(ctx, group);
+    const answer = await ctx.upstream.fetch(ctx.request);
+    if (answer.status < 300 && before) {
+      const after = await groupInstances(ctx, group);
+      if (after) {
+        settleGroupUpdate(
+          { region: ctx.call.region, group, before, after, now: ctx.state.clock.now(), readyAfterMs: ctx.state.readyAfterMs(), ...(Number.isInteger(desired) ? { desiredCapacity: desired } : {}) },
+          ctx.state.instances,
+          ctx.state.capacity,
+        );
+      }
+    }
+    return sendUpstream(ctx.res, answer);
+  });
+};
+
+/** DescribeScalingActivities: failed launches first, on the first page only. */
+const scalingActivities: CallHandler = async (ctx) => {
+  const answer = await fetchSettled(ctx);
+  const { params, region } = ctx.call;
+  if (params.get('NextToken')) return sendUpstream(ctx.res, answer);
+  const maxRecords = Number(params.get('MaxRecords') ?? 100);
+  const failed = ctx.state.capacity.failedActivities(region, params.get('AutoScalingGroupName') ?? undefined, Number.isFinite(maxRecords) ? maxRecords : 100);
+  return sendUpstream(ctx.res, answer, (xml) => injectActivities(xml, failed));
+};
+
+export const AUTO_SCALING_HANDLERS: Record<string, CallHandler> = {
+  UpdateAutoScalingGroup: groupUpdate,
+  SetDesiredCapacity: groupUpdate,
+  DescribeAutoScalingGroups: listingHandler('Instances'),
+  DescribeAutoScalingInstances: listingHandler('AutoScalingInstances'),
+  DescribeScalingActivities: scalingActivities,
+};

@@ -1,0 +1,48 @@
+/**
+ * Every call the proxy saw, counted by service, region, action and outcome: `ok`,
+ * `throttled`, `error` (an injected 5xx), `dropped` (hang or reset) and `upstream-error`
+ * (moto answered 400 or more).
+ */
+
+export const CALL_OUTCOMES = ['ok', 'throttled', 'error', 'dropped', 'upstream-error'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+export interface CallCounter {
+  service: string;
+  region: string;
+  action: string;
+  outcome: CallOutcome;
+  count: number;
+}
+
+export class CallCounters {
+  private readonly counts = new Map<string, CallCounter>();
+
+  record(call: { service: string; region: string; action: string }, outcome: CallOutcome): void {
+    const key = [call.service, call.region, call.action, outcome].join('\u0000');
+    const c = this.counts.get(key);
+    if (c) c.count += 1;
+    else this.counts.set(key, { service: call.service, region: call.region, action: call.action, outcome, count: 1 });
+  }
+
+  /** Copies, sorted by service, region, action and outcome. */
+  list(): CallCounter[] {
+    return [...this.counts.values()]
+      .map((c) => ({ ...c }))
+      .sort(
+        (a, b) =>
+          a.service.localeCompare(b.service) || a.region.localeCompare(b.region) || a.action.localeCompare(b.action) || a.outcome.localeCompare(b.outcome),
+      );
+  }
+
+  reset(): void {
+    this.counts.clear();
+  }
+}
+
+/** The sum of the counters that match every given field. */
+export function totalCalls(counters: readonly CallCounter[], filter: Partial<Omit<CallCounter, 'count'>> = {}): number {
+  return counters
+    .filter((c) => (Object.keys(filter) as Array<keyof typeof filter>).every((k) => filter[k] === undefined || c[k] === filter[k]))
+    .reduce((sum, c) => sum + c.count, 0);
+}
