@@ -16,6 +16,7 @@ import { formatTable } from '../src/core/text-table';
 import type { Redis } from '../src/jobs/redis';
 import type { Lifeboat } from '../src/lifeboat';
 import { cancelOperation } from '../src/operations/cancel-operation';
+import { approveRun } from '../src/runbooks/approve-run';
 import { takeSnapshot } from '../src/operations/fleet-snapshot';
 import type { LifeboatDeps } from '../src/operations/lifeboat-deps';
 import type { CapacityProgress, OperationRequest, OperationState, StepRecord } from '../src/operations/operation-types';
@@ -80,6 +81,8 @@ export interface ReplContext {
   watch(id: string, options?: WaitOptions): Promise<OperationView>;
   /** Cancel any operation by id (the API's POST /v1/operations/:id/cancel). */
   cancel(id: string, options?: { rollback?: boolean }): Promise<OperationView>;
+  /** Approve (or reject) the approve step a runbook run is paused at, as this REPL's user. */
+  approve(id: string, options?: { comment?: string; reject?: boolean }): Promise<OperationView>;
   /** Print a value as indented JSON (the REPL shows plans, views and snapshots as one-line summaries). */
   json(value: unknown): void;
   help(): void;
@@ -429,6 +432,16 @@ export function createReplContext(lb: Lifeboat, options: ReplContextOptions): Re
       return handleOf(await getOperation(id, deps)).cancel(cancelOptions);
     },
 
+    async approve(id, approveOptions = {}) {
+      const view = await approveRun(
+        id,
+        { by: options.actor, decision: approveOptions.reject ? 'reject' : 'approve', ...(approveOptions.comment ? { comment: approveOptions.comment } : {}) },
+        deps,
+      );
+      out(`${approveOptions.reject ? 'rejected' : 'approved'} ${id} as ${options.actor}; it goes on from its approve step`);
+      return summarized(view, () => viewSummary(view));
+    },
+
     json(value) {
       out(JSON.stringify(value, null, 2));
     },
@@ -478,6 +491,7 @@ const HELP = `lifeboat REPL: every change goes through the same queue, region lo
   await ev.wait()      steps, capacity bars and weights as they happen (Ctrl+C stops watching, not the operation)
   ev.state   await ev.refresh()   await ev.cancel({rollback: true})
   await ops()   await ops('running')   await op(id)   await watch(id)   await cancel(id, {rollback: true})
+  await approve(id, {comment: 'go'})   a runbook run paused at an approve step goes on ({reject: true} refuses it)
   models   math   aws.autoScaling['us-east-1']   aws.ec2[region]   aws.route53   redis   deps   lb
   json(x)    any value as JSON (plans, operations and snapshots print as one-line summaries)
 Refusals print as CODE: message and a hint; nothing was changed. Don't name a variable op, fleet, plan...: they are commands.`;

@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
 import { submitOperation } from '../../src/operations/submit-operation';
+import { startRun } from '../../src/runbooks/start-run';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
 import type { AwsState, MotoFleet } from '../support/moto-fleet';
@@ -48,8 +50,10 @@ afterAll(async () => {
 });
 
 /** A lifeboat for submitting and watching (no worker in this process), and worker processes on the same prefix. */
+const FIXTURE_RUNBOOKS = join(__dirname, '..', 'fixtures', 'runbooks');
+
 function setUp() {
-  const lb = testLifeboat(fleet.cloud(), { LIFEBOAT_LEASE_TTL: '3' });
+  const lb = testLifeboat(fleet.cloud(), { LIFEBOAT_LEASE_TTL: '3', LIFEBOAT_RUNBOOKS_DIR: FIXTURE_RUNBOOKS });
   lifeboats.push(lb);
   const s = lb.deps.settings;
   const env = {
@@ -62,6 +66,8 @@ function setUp() {
     LIFEBOAT_STALLED_INTERVAL_MS: '1000',
     LIFEBOAT_LEASE_TTL: '3',
     LIFEBOAT_DWELL: '0',
+    LIFEBOAT_RUNBOOKS_DIR: FIXTURE_RUNBOOKS,
+    LIFEBOAT_RUNBOOK_POLL_MS: '100',
     AWS_ENDPOINT_URL: fleet.endpoint,
     AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
@@ -136,4 +142,32 @@ describe('a worker killed in the middle of an operation', () => {
 
     expect(await fleet.state()).toEqual(undisturbed);
   }, 180_000);
+
+  it('a runbook run resumes at the step that was running, without redoing the steps before it', async () => {
+    await fleet.reset();
+    const { lb, start } = setUp();
+    const first = start();
+    const second = start();
+    await untilWorkers(lb, 2);
+    const run = await startRun('slow', {}, { actor: 'test' }, lb.deps);
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const view = await lb.waitFor(run.id, ['running'], 30_000);
+      if (view.steps.some((s) => s.id === 'long' && s.state === 'running')) break;
+      if (Date.now() > until) throw new Error('never reached the long step');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const job = await lb.deps.runs.queue.getJob(run.id);
+    const holder = [first, second].find((w) => job?.processedBy === `${hostname()}:${w.child.pid}`);
+    expect(holder, `run processed by ${job?.processedBy}`).toBeDefined();
+    await holder!.kill('SIGKILL');
+
+    const done = await lb.waitFor(run.id, undefined, 60_000);
+    expect(done.state).toBe('succeeded');
+    expect(Object.fromEntries(done.steps.map((s) => [s.id, s.attempts]))).toEqual({ first: 1, long: 2, last: 1 });
+    // The wait counts from its first start: the takeover waits only what was left of 4 s.
+    const long = done.steps.find((s) => s.id === 'long')!;
+    const waited = new Date(long.finishedAt!).getTime() - new Date(long.startedAt!).getTime();
+    expect(waited).toBeGreaterThanOrEqual(4000);
+  }, 120_000);
 });

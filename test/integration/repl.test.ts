@@ -15,6 +15,7 @@ import { startMotoServer } from '../../src/demo/moto-server';
 import { DEMO_FLEET, seedFleet } from '../../src/demo/seed-fleet';
 import { takeSnapshot } from '../../src/operations/fleet-snapshot';
 import { getOperation } from '../../src/operations/read-operations';
+import { startRun } from '../../src/runbooks/start-run';
 import type { ServiceSpec } from '../support/fleet-fixture';
 import { fleetReading } from '../support/fleet-fixture';
 import type { TestLifeboat } from '../support/harness';
@@ -135,6 +136,21 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     expect((await op.wait({ progress: true, timeoutMs: 20_000 })).state).toBe('succeeded');
     expect(output()).toMatch(/\[#{10}\] 16\/16 api-us-west-2/);
     expect(output()).not.toContain('✓ prescale'); // printed by the first wait, not again
+  });
+
+  it('approve() releases a runbook run paused at its approval, recorded as the REPL user', async () => {
+    const { ctx, lb } = start();
+    const run = await startRun('game-day', { region: 'us-east-1', holdSeconds: 0, stages: 1 }, { actor: 'api:alice' }, lb.deps);
+    const deadline = Date.now() + 10_000;
+    while (!(await getOperation(run.id, lb.deps)).awaitingApproval) {
+      if (Date.now() > deadline) throw new Error('the run never reached its approval');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await ctx.approve(run.id, { comment: 'from the repl' });
+    expect(output()).toContain(`approved ${run.id} as repl:tester`);
+    const done = await lb.waitFor(run.id, undefined, 20_000);
+    expect(done.state).toBe('succeeded');
+    expect(done.steps.find((s) => s.id === 'approval')!.outcome).toBe('approved by repl:tester: from the repl');
   });
 
   it('a refused request rejects with its LifeboatError code and queues nothing', async () => {
