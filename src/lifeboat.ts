@@ -58,7 +58,14 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const schedules = loadSchedules(schedulesFile, { runbooks });
   const redis = connectRedis(settings.REDIS_URL, 'lifeboat');
   const prefix = settings.LIFEBOAT_REDIS_PREFIX;
-  const cloud = overrides.cloud ?? new AwsCloud({ regions: settings.LIFEBOAT_REGIONS, maxAttempts: settings.AWS_MAX_ATTEMPTS });
+  const cloud =
+    overrides.cloud ??
+    new AwsCloud({
+      regions: settings.LIFEBOAT_REGIONS,
+      maxAttempts: settings.AWS_MAX_ATTEMPTS,
+      requestTimeoutMs: settings.LIFEBOAT_AWS_REQUEST_TIMEOUT_MS,
+      connectionTimeoutMs: settings.LIFEBOAT_AWS_CONNECT_TIMEOUT_MS,
+    });
   const deps: RunbookDeps = {
     cloud,
     models,

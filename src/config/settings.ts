@@ -48,6 +48,12 @@ const settingsSchema = z.object({
   LIFEBOAT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   LIFEBOAT_IDEMPOTENCY_TTL: seconds(86400),
   AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** An AWS call that gets no answer in this long fails (and is retried by the SDK). */
+  LIFEBOAT_AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10000),
+  LIFEBOAT_AWS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).default(3000),
+  /** Optional check after each stage: POSTed the stage; must answer 2xx with {"ok": true}. */
+  LIFEBOAT_VERIFY_HOOK_URL: z.string().refine((s) => URL.canParse(s) && /^https?:/.test(s), 'an http(s) URL').optional(),
+  LIFEBOAT_VERIFY_HOOK_TIMEOUT_MS: z.coerce.number().int().min(50).default(5000),
   LIFEBOAT_RUNBOOKS_DIR: z.string().optional(),
   /** How often a runbook step polls what it waits for (child operations, approvals, conditions). */
   LIFEBOAT_RUNBOOK_POLL_MS: z.coerce.number().int().min(10).default(1000),

@@ -2,6 +2,8 @@ import type { RegionCode } from './fleet';
 import { sharesFromWeights } from './snapshot';
 
 export const MAX_WEIGHT = 255;
+/** Below this total the current weights are too coarse to keep (1/1/1 cannot say 5/12). */
+const MIN_KEPT_TOTAL = 100;
 
 /**
  * Route 53 weights (integers 0..255) for the given shares of one name.
@@ -11,7 +13,11 @@ export const MAX_WEIGHT = 255;
  *   |w / Σw − share| ≤ 1 / Σw, whenever that is compatible with the rule above (it is not
  *   for shares under one part in 255 beside a share near 1; there each tiny share gets 1).
  * - When the current weights already imply the intended shares, they are kept: no change.
- * - Weights are reduced by their common divisor, so halves come out as 1 and 1.
+ * - When the current weights sum to 100 or more, the new ones keep that sum where they can
+ *   (100/100/100 evacuating one region: 50/125/125, then 0/150/150), so people reading
+ *   Route 53 see the scale they chose.
+ * - Otherwise, the finest weights that fit in 255, reduced by their common divisor, so
+ *   halves come out as 1 and 1.
  *
  * Worked example: shares {a: 0, b: 5/12, c: 5/12, d: 1/6} → scale 255 / (5/12) = 612 →
  * {0, 255, 255, 102} → divided by 51 → {a: 0, b: 5, c: 5, d: 2}.
@@ -32,6 +38,13 @@ export function sharesToWeights(
   const normalized = new Map(regions.map((r) => [r, Math.max(0, shares.get(r)!) / total]));
   const maxShare = Math.max(...positive.map((r) => normalized.get(r)!));
   const exactTotal = Math.floor(MAX_WEIGHT / maxShare + 1e-9);
+
+  // Keep the operator's scale when it has enough resolution: 100/100/100 becomes 0/150/150.
+  const currentTotal = current ? regions.reduce((a, r) => a + (current.get(r) ?? 0), 0) : 0;
+  if (currentTotal >= MIN_KEPT_TOTAL && currentTotal <= exactTotal) {
+    const kept = apportion(regions, normalized, currentTotal, true);
+    if (kept) return kept;
+  }
 
   const exact = exactWeights(regions, normalized, exactTotal);
   if (exact) return exact;

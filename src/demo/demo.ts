@@ -7,6 +7,7 @@ import { startDemoLifeboat } from './demo-lifeboat';
 import { comparisonTable, fleetTable, percent, regionTotals } from './demo-printing';
 import { provideRedis } from './demo-redis';
 import { submitAndWatch } from './demo-watch';
+import { startAwsProxy } from '../proxy/aws-proxy';
 import { startMotoServer } from './moto-server';
 import { DEMO_FLEET, seedFleet } from './seed-fleet';
 
@@ -30,6 +31,10 @@ async function demo(): Promise<void> {
   heading('Start moto (AWS), Redis and lifeboat');
   const moto = await cleanup.track('stop moto', startMotoServer(), (m) => m.stop());
   say(`  moto:     ${moto.endpoint}`);
+  // AWS's timing in front of moto: instances take a few seconds, DNS changes a couple, quotas apply.
+  const aws = await cleanup.track('stop the AWS proxy', startAwsProxy({ target: moto.endpoint, profile: process.env.LIFEBOAT_DEMO_PROFILE ?? 'demo' }), (p) => p.stop());
+  const profile = aws.profile();
+  say(`  AWS:      ${aws.endpoint} (proxy in front of moto, profile ${profile.name}: launch ${profile.launch.launchSeconds + profile.launch.warmupSeconds} s, DNS ${profile.dns.propagationSeconds} s)`);
   const redis = await cleanup.track('stop Redis', provideRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379'), async (r) => {
     await r.stop();
     return r.stopped;
@@ -38,7 +43,7 @@ async function demo(): Promise<void> {
   const seeded = await seedFleet(DEMO_FLEET, { endpoint: moto.endpoint, credentials: CREDENTIALS });
   say(`  fleet:    ${seeded.groups.length} Auto Scaling groups, ${seeded.records.length} weighted records in ${seeded.zoneName}, ${DEMO_FLEET.regions.length} regions`);
   const apiUrl = await startDemoLifeboat(
-    { regions: DEMO_FLEET.regions, awsEndpoint: moto.endpoint, credentials: CREDENTIALS, redisUrl: redis.url, redisPrefix: redis.prefix },
+    { regions: DEMO_FLEET.regions, awsEndpoint: aws.endpoint, credentials: CREDENTIALS, redisUrl: redis.url, redisPrefix: redis.prefix },
     cleanup,
   );
   say(`  lifeboat: API at ${apiUrl}, one worker`);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { OperationDeps } from '../operations/deps';
 import type { OperationData } from '../operations/operation-types';
 import { runOperation } from '../operations/run-operation';
+import { logger } from '../logger';
 import { OPERATIONS_QUEUE } from './operation-queue';
 
 export interface WorkerSettings {
@@ -21,12 +22,17 @@ export interface WorkerSettings {
 export function startOperationWorker(connection: Redis, deps: OperationDeps, settings: WorkerSettings): Worker<OperationData> {
   return new Worker<OperationData>(
     OPERATIONS_QUEUE,
-    async (job) => {
+    async (job, token) => {
       const outcome = await runOperation(job.data, deps, {
         save: (op) => job.updateData(op),
         report: (progress) => job.updateProgress(progress),
         isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        stillOwner: async () => !token || (await job.extendLock(token, settings.lockDurationMs)) === 1,
       });
+      if ('lostOwnership' in outcome) {
+        logger.warn({ operationId: job.id }, 'lost the job lock (Redis away too long?); another worker carries the operation on');
+        return { state: outcome.state, lostOwnership: true };
+      }
       if (outcome.retry) throw outcome.error;
       if (outcome.state === 'failed' || outcome.state === 'refused') {
         throw new UnrecoverableError(job.data.checkpoint.error?.message ?? outcome.state);

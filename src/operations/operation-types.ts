@@ -4,6 +4,7 @@ import type { FleetSnapshot, RegionCode } from '../core/fleet';
 import type { IntentRequest } from '../core/intents';
 import { checkScaleSizes, intentShapes } from '../core/intents';
 import type { Plan } from '../core/planner/plan-types';
+import type { CallCounts, CallSummary } from '../cloud/call-tally';
 
 /** How an operation is carried out, on top of what it does (the intent). */
 export const operationOptionsShape = {
@@ -111,8 +112,8 @@ export interface OperationResult {
   shortfall?: Array<{ service: string; region: RegionCode; target: number; obtained: number }>;
   /** Traffic share left on the region because the capacity obtained could not serve it. */
   unplaced?: Array<{ name: string; share: number }>;
-  /** Route 53 and Auto Scaling calls the operation made, as the adapter counted them. */
-  awsCalls?: Record<string, unknown>;
+  /** Cloud calls the operation made, as the adapter counted them: retries and throttles included. */
+  awsCalls?: CallSummary;
 }
 
 /** What a job carries: the request, who asked, and the checkpoint the worker keeps current. */
@@ -139,6 +140,8 @@ export interface Checkpoint {
   cancel?: CancelRequest;
   error?: Problem;
   result?: OperationResult;
+  /** Cloud calls made so far, across every worker that carried the operation. */
+  awsCalls?: CallCounts[];
   /** Set when capacity came short and the operation moved only what it could serve. */
   partial?: Pick<OperationResult, 'shortfall' | 'unplaced'>;
 }

@@ -1,3 +1,4 @@
+import { CallTally, withCallTally } from '../cloud/call-tally';
 import type { OperationDeps } from './deps';
 import { OperationRefused, isTransient, problemOf } from './operation-errors';
 import type { OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
@@ -31,9 +32,17 @@ export interface RunHooks {
   report(progress: Progress): Promise<void>;
   /** Whether a transient failure now ends the operation instead of being retried. */
   isFinalAttempt: boolean;
+  /**
+   * Whether this worker still owns the operation. A worker cut off from Redis longer than
+   * its job lock loses it to another worker, and must stop at the next step boundary.
+   */
+  stillOwner?(): Promise<boolean>;
 }
 
-export type RunOutcome = { state: OperationState; retry: false } | { state: OperationState; retry: true; error: unknown };
+export type RunOutcome =
+  | { state: OperationState; retry: false }
+  | { state: OperationState; retry: true; error: unknown }
+  | { state: OperationState; retry: false; lostOwnership: true };
 
 /**
  * Carry an operation out from its checkpoint: each step runs at most to completion once
@@ -55,10 +64,16 @@ export async function runOperation(op: OperationData, deps: OperationDeps, hooks
 
   try {
     for (;;) {
+      if (hooks.stillOwner && !(await hooks.stillOwner())) return { state: cp.state, retry: false, lostOwnership: true };
       await handleCancelRequest(op, deps);
       const step = cp.steps.find((s) => s.state === 'pending' || s.state === 'running' || s.state === 'failed');
       if (!step) break;
-      await runStep(op, step, deps, hooks);
+      const tally = new CallTally();
+      try {
+        await withCallTally(tally, () => runStep(op, step, deps, hooks));
+      } finally {
+        cp.awsCalls = [...(cp.awsCalls ?? []), ...tally.summary().byAction];
+      }
     }
     return { state: await finish(op, deps, hooks, cp.cancel ? 'cancelled' : 'succeeded'), retry: false };
   } catch (e) {
@@ -163,8 +178,11 @@ function resultOf(op: OperationData): OperationResult {
       : cp.state === 'cancelled'
         ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} stage(s)`}`
         : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${stagesApplied ? `; weights are those of stage ${stagesApplied}` : ''}`;
+  const calls = new CallTally();
+  calls.add(cp.awsCalls ?? []);
   return {
     summary,
+    ...(cp.awsCalls?.length ? { awsCalls: calls.summary() } : {}),
     groupsChanged,
     weightChanges,
     stagesApplied,

@@ -54,7 +54,7 @@ describe('operations on the dry-run cloud, through the real queue', () => {
       ['stage-2/dwell', 'succeeded'],
       ['stage-2/verify', 'succeeded'],
     ]);
-    expect(await weightsOf(cloud)).toEqual({ 'us-east-1': 0, 'us-west-2': 1, 'eu-west-1': 1 });
+    expect(await weightsOf(cloud)).toEqual({ 'us-east-1': 0, 'us-west-2': 150, 'eu-west-1': 150 });
     // 10 + 30 × 1/6 × 1.1 = 15.5 → 16, pinned.
     expect(await sizesOf(cloud)).toEqual({ 'us-east-1': [2, 10, 20], 'us-west-2': [16, 16, 20], 'eu-west-1': [16, 16, 20] });
 

@@ -106,8 +106,8 @@ describe('the shipped runbooks, end to end against moto', () => {
     expect(run.state).toBe('succeeded');
     expect(run.steps.filter((s) => s.state === 'succeeded').map((s) => s.id)).toEqual(['previewTo', 'safe', 'shiftTo']);
     const w = (await fleet.state()).weights['api.example.com']!;
-    // 1/3 each; half of us-west-2's third goes to eu-west-1: 2 : 1 : 3.
-    expect(w).toEqual({ 'us-east-1': 2, 'us-west-2': 1, 'eu-west-1': 3 });
+    // 1/3 each; half of us-west-2's third goes to eu-west-1: 2 : 1 : 3, on the operator's scale of 300.
+    expect(w).toEqual({ 'us-east-1': 100, 'us-west-2': 50, 'eu-west-1': 150 });
   });
 
   it('readiness-report: reports N+1 readiness, and fails when a region could not be absorbed', async () => {

@@ -71,9 +71,9 @@ describe('planning an evacuation of one of three regions', () => {
   it('moves traffic in two stages whose weights are whole and end with the region at 0', () => {
     expect(p.stages.map((s) => s.percent)).toEqual([50, 100]);
     const apiWeights = (i: number) => Object.fromEntries(p.stages[i]!.weights.filter((w) => w.name === 'api.example.com').map((w) => [w.region, w.to]));
-    // Stage 1: us-east-1 keeps 1/6, the others 5/12 each → 2 : 5 : 5.
-    expect(apiWeights(0)).toEqual({ 'us-east-1': 2, 'us-west-2': 5, 'eu-west-1': 5 });
-    expect(apiWeights(1)).toEqual({ 'us-east-1': 0, 'us-west-2': 1, 'eu-west-1': 1 });
+    // Stage 1: us-east-1 keeps 1/6, the others 5/12 each; on the operator's scale of 300: 50 : 125 : 125.
+    expect(apiWeights(0)).toEqual({ 'us-east-1': 50, 'us-west-2': 125, 'eu-west-1': 125 });
+    expect(apiWeights(1)).toEqual({ 'us-east-1': 0, 'us-west-2': 150, 'eu-west-1': 150 });
     const final = p.stages[1]!.traffic.filter((t) => t.name === 'www.example.com');
     expect(final.find((t) => t.region === 'us-east-1')!.share).toBe(0);
     expect(final.find((t) => t.region === 'us-west-2')!.share).toBeCloseTo(2 / 3, 2);

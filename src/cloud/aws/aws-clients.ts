@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
+import { currentCallTally } from '../call-tally';
 import { isThrottlingError } from './aws-errors';
 import type { AwsService } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
@@ -103,24 +104,32 @@ export function instrumentClient(
   limiter: TokenBuckets,
   stats: AwsCallStats,
 ): void {
+  // Into the process-wide stats, and into the tally of the operation the call is made for.
+  const count = (kind: 'calls' | 'attempts' | 'throttles' | 'failures', action: string) => {
+    if (kind === 'calls') stats.recordCall(service, region, action);
+    else if (kind === 'attempts') stats.recordAttempt(service, region, action);
+    else if (kind === 'throttles') stats.recordThrottle(service, region, action);
+    else stats.recordFailure(service, region, action);
+    currentCallTally()?.record(kind, service, region, action);
+  };
   const perCall: InitializeMiddleware<object, object> = (next, context) => async (args) => {
     const action = actionOf(context);
-    stats.recordCall(service, region, action);
+    count('calls', action);
     try {
       return await next(args);
     } catch (e) {
-      stats.recordFailure(service, region, action);
+      count('failures', action);
       throw e;
     }
   };
   const perAttempt: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
     const action = actionOf(context);
     await limiter.take(service, region);
-    stats.recordAttempt(service, region, action);
+    count('attempts', action);
     try {
       return await next(args);
     } catch (e) {
-      if (isThrottlingError(e)) stats.recordThrottle(service, region, action);
+      if (isThrottlingError(e)) count('throttles', action);
       throw e;
     }
   };

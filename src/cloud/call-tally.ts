@@ -1,0 +1,57 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface CallCounts {
+  service: string;
+  region: string;
+  action: string;
+  calls: number;
+  attempts: number;
+  throttles: number;
+  failures: number;
+}
+
+export interface CallSummary {
+  calls: number;
+  attempts: number;
+  /** Attempts beyond the first of each call: the SDK's retries. */
+  retries: number;
+  throttles: number;
+  failures: number;
+  byAction: CallCounts[];
+}
+
+/**
+ * Calls to the cloud counted for one piece of work (an operation), whatever else the
+ * process is doing: adapters record into the tally of the async context they run in.
+ */
+export class CallTally {
+  private readonly counts = new Map<string, CallCounts>();
+
+  record(kind: 'calls' | 'attempts' | 'throttles' | 'failures', service: string, region: string, action: string): void {
+    const key = `${service}\u0000${region}\u0000${action}`;
+    let c = this.counts.get(key);
+    if (!c) this.counts.set(key, (c = { service, region, action, calls: 0, attempts: 0, throttles: 0, failures: 0 }));
+    c[kind] += 1;
+  }
+
+  /** Add counts recorded elsewhere (an earlier attempt of the same operation). */
+  add(counts: readonly CallCounts[]): void {
+    for (const c of counts) for (const kind of ['calls', 'attempts', 'throttles', 'failures'] as const) for (let i = 0; i < c[kind]; i++) this.record(kind, c.service, c.region, c.action);
+  }
+
+  summary(): CallSummary {
+    const byAction = [...this.counts.values()].map((c) => ({ ...c })).sort((a, b) => a.service.localeCompare(b.service) || a.region.localeCompare(b.region) || a.action.localeCompare(b.action));
+    const sum = (k: 'calls' | 'attempts' | 'throttles' | 'failures') => byAction.reduce((a, c) => a + c[k], 0);
+    return { calls: sum('calls'), attempts: sum('attempts'), retries: sum('attempts') - sum('calls'), throttles: sum('throttles'), failures: sum('failures'), byAction };
+  }
+}
+
+const current = new AsyncLocalStorage<CallTally>();
+
+export function withCallTally<T>(tally: CallTally, work: () => Promise<T>): Promise<T> {
+  return current.run(tally, work);
+}
+
+export function currentCallTally(): CallTally | undefined {
+  return current.getStore();
+}
