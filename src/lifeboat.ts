@@ -1,4 +1,7 @@
 import type { Worker } from 'bullmq';
+import type { ApiDeps } from './api/api-deps';
+import type { AuthConfig } from './api/auth';
+import { loadTokens } from './security/tokens';
 import { AwsCloud } from './cloud/aws/aws-cloud';
 import type { CloudPort } from './cloud/ports';
 import { LifeboatError } from './core/errors';
@@ -6,7 +9,9 @@ import type { ModelCatalog } from './config/load-models';
 import { loadModels } from './config/load-models';
 import type { Settings } from './config/settings';
 import { loadSettings } from './config/settings';
+import { AuditLog } from './jobs/audit-log';
 import { OperationQueue, RUNBOOKS_QUEUE } from './jobs/operation-queue';
+import { auditedCloud } from './operations/audited-cloud';
 import type { Schedule } from './jobs/maintenance';
 import { loadSchedules, startMaintenance } from './jobs/maintenance';
 import { RunbookStore } from './jobs/runbook-store';
@@ -31,6 +36,10 @@ import { systemClock } from './operations/clock';
 export interface Lifeboat {
   deps: RunbookDeps;
   redis: Redis;
+  /** API tokens (hashes) and whether development mode lets anyone in. */
+  auth: AuthConfig;
+  /** What the API needs: the deps, the connection and the auth settings. */
+  apiDeps(): ApiDeps;
   schedules: Schedule[];
   /** A worker for operations and one for runbook runs; returns the operations worker. */
   startWorker(name?: string): Worker<OperationData>;
@@ -56,9 +65,12 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const schedulesFile = settings.LIFEBOAT_SCHEDULES_FILE;
   // Files first: a bad one stops start-up before any connection is opened.
   const schedules = loadSchedules(schedulesFile, { runbooks });
+  const auth: AuthConfig = { tokens: loadTokens(settings.LIFEBOAT_TOKENS, settings.LIFEBOAT_TOKENS_FILE), insecure: settings.LIFEBOAT_INSECURE_DEV };
   const redis = connectRedis(settings.REDIS_URL, 'lifeboat');
   const prefix = settings.LIFEBOAT_REDIS_PREFIX;
-  const cloud =
+  const clock = overrides.clock ?? systemClock;
+  const audit = new AuditLog(redis, prefix, settings.LIFEBOAT_AUDIT_RETENTION_DAYS, () => clock.now());
+  const rawCloud =
     overrides.cloud ??
     new AwsCloud({
       regions: settings.LIFEBOAT_REGIONS,
@@ -66,11 +78,14 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       requestTimeoutMs: settings.LIFEBOAT_AWS_REQUEST_TIMEOUT_MS,
       connectionTimeoutMs: settings.LIFEBOAT_AWS_CONNECT_TIMEOUT_MS,
     });
+  // Every mutation the cloud makes is in the audit trail, whoever asked for it.
+  const cloud = auditedCloud(rawCloud, audit, clock);
   const deps: RunbookDeps = {
     cloud,
     models,
     settings,
-    clock: overrides.clock ?? systemClock,
+    clock,
+    audit,
     store: new OperationStore(redis, prefix, settings.LIFEBOAT_IDEMPOTENCY_TTL),
     leases: new RegionLeases(redis, prefix),
     queue: new OperationQueue(redis, { prefix, attempts: settings.LIFEBOAT_JOB_ATTEMPTS }),
@@ -83,6 +98,8 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   return {
     deps,
     redis,
+    auth,
+    apiDeps: () => ({ ...deps, redis, auth }),
     schedules,
     startWorker(name) {
       const workerSettings = {

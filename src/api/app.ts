@@ -3,6 +3,9 @@ import type { Express } from 'express';
 import express from 'express';
 import { LifeboatError } from '../core/errors';
 import type { ApiDeps } from './api-deps';
+import { authenticate } from './auth';
+import { cors, noStore, rateLimitChanges, securityHeaders } from './hardening';
+import { auditRouter } from './routes/audit';
 import { errorHandler, notFound } from './http-errors';
 import { parseJson, requireJson } from './json-body';
 import { fleetRouter } from './routes/fleet';
@@ -23,13 +26,19 @@ export function buildApp(deps: ApiDeps): Express {
     res.setHeader('x-request-id', incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID());
     next();
   });
-  app.use(healthRouter(deps));
+  app.use(securityHeaders, noStore, cors(deps.settings.LIFEBOAT_CORS_ORIGINS));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.use('/v1', (req, _res, next) => {
     // Fail fast while Redis is away rather than queue requests behind a reconnect.
     if (deps.redis.status !== 'ready') next(new LifeboatError('LB_ERR_DEPENDENCY_DOWN', 'Redis is not reachable; GET /readyz for details', { dependency: 'redis' }));
     else next();
   });
+  // Alarm webhooks prove themselves with an HMAC signature instead of a bearer token.
   app.use('/v1/runbooks', triggerRouter(deps));
+  app.use(authenticate(deps.auth, deps), rateLimitChanges(deps.settings.LIFEBOAT_RATE_LIMIT_PER_MINUTE, deps.settings.LIFEBOAT_RATE_LIMIT_BURST));
+  app.use(healthRouter(deps));
   app.use('/v1', requireJson, parseJson);
   app.use('/v1/plans', plansRouter(deps));
   app.use('/v1/operations', operationsRouter(deps));
@@ -37,6 +46,7 @@ export function buildApp(deps: ApiDeps): Express {
   app.use('/v1/models', modelsRouter(deps));
   app.use('/v1/runbooks', runbooksRouter(deps));
   app.use('/v1/readiness', readinessRouter(deps));
+  app.use('/v1/audit', auditRouter(deps));
   app.use(notFound);
   app.use(errorHandler);
   return app;

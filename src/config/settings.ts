@@ -71,6 +71,22 @@ const settingsSchema = z.object({
   LIFEBOAT_READINESS_INTERVAL: seconds(300),
   /** YAML list of runbook schedules: [{runbook, cron, params?, tz?}]. */
   LIFEBOAT_SCHEDULES_FILE: z.string().optional(),
+  /** API tokens: a YAML/JSON file of [{name, sha256, roles}], and/or the same list inline as JSON. */
+  LIFEBOAT_TOKENS_FILE: z.string().optional(),
+  LIFEBOAT_TOKENS: z.string().optional(),
+  /** Development only: no tokens needed, every caller is an anonymous admin. Said on every start. */
+  LIFEBOAT_INSECURE_DEV: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** Refuse an approval by the identity that started the run. */
+  LIFEBOAT_TWO_PERSON_RULE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  LIFEBOAT_AUDIT_RETENTION_DAYS: z.coerce.number().min(1).max(3650).default(90),
+  /** Mutating requests per token per minute (a token bucket with this burst). */
+  LIFEBOAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  LIFEBOAT_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(20),
+  /** Origins allowed to call the API from a browser (comma list); none by default. */
+  LIFEBOAT_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

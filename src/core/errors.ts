@@ -30,6 +30,21 @@ export const ERROR_CATALOG = {
     title: 'The body is not JSON',
     hint: 'Send Content-Type: application/json.',
   },
+  LB_ERR_UNAUTHENTICATED: {
+    status: 401,
+    title: 'No valid token',
+    hint: 'Send Authorization: Bearer <token>; tokens are configured as hashes (npm run token -- --name <you> --role <role>).',
+  },
+  LB_ERR_FORBIDDEN: {
+    status: 403,
+    title: 'The token does not have the role this needs',
+    hint: 'Use a token with the role named in details (viewer, operator, approver or admin).',
+  },
+  LB_ERR_RATE_LIMITED: {
+    status: 429,
+    title: 'Too many changes asked too fast with this token',
+    hint: 'Wait for the time in Retry-After, then send it again.',
+  },
   LB_ERR_NOT_FOUND: {
     status: 404,
     title: 'No such resource',

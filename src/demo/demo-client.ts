@@ -13,7 +13,10 @@ export interface FleetView {
 }
 
 export class LifeboatClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
 
   /** GET /v1/fleet: the fleet as lifeboat reads it now. */
   async fleet(): Promise<FleetView> {
@@ -37,7 +40,7 @@ export class LifeboatClient {
   }
 
   private async call(method: string, path: string, options: { body?: unknown; accept?: string; headers?: Record<string, string> } = {}): Promise<unknown> {
-    const headers: Record<string, string> = { accept: options.accept ?? 'application/json', ...options.headers };
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json', authorization: `Bearer ${this.token}`, ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {

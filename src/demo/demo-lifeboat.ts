@@ -6,6 +6,7 @@ import { AwsCloud } from '../cloud/aws/aws-cloud';
 import type { Settings } from '../config/settings';
 import { loadSettings } from '../config/settings';
 import { createLifeboat } from '../lifeboat';
+import { hashToken, newToken } from '../security/tokens';
 import type { CleanupStack } from './demo-cleanup';
 
 /**
@@ -21,8 +22,15 @@ export interface DemoLifeboatOptions {
   redisPrefix: string;
 }
 
-export function demoSettings(options: DemoLifeboatOptions): Settings {
+/** The demo's own API token, made at start; lifeboat is configured with its hash only. */
+export function demoToken(): { token: string; config: string } {
+  const token = newToken();
+  return { token, config: JSON.stringify([{ name: 'demo', sha256: hashToken(token), roles: ['admin'] }]) };
+}
+
+export function demoSettings(options: DemoLifeboatOptions & { tokens: string }): Settings {
   return loadSettings({
+    LIFEBOAT_TOKENS: options.tokens,
     LIFEBOAT_REGIONS: options.regions.join(','),
     REDIS_URL: options.redisUrl,
     LIFEBOAT_REDIS_PREFIX: options.redisPrefix,
@@ -33,9 +41,10 @@ export function demoSettings(options: DemoLifeboatOptions): Settings {
   });
 }
 
-/** Starts lifeboat (API on a free local port, and a worker); returns the API's base URL. */
-export async function startDemoLifeboat(options: DemoLifeboatOptions, cleanup: CleanupStack): Promise<string> {
-  const settings = demoSettings(options);
+/** Starts lifeboat (API on a free local port, and a worker); returns the API's base URL and its token. */
+export async function startDemoLifeboat(options: DemoLifeboatOptions, cleanup: CleanupStack): Promise<{ url: string; token: string }> {
+  const { token, config } = demoToken();
+  const settings = demoSettings({ ...options, tokens: config });
   const cloud = new AwsCloud({ regions: settings.LIFEBOAT_REGIONS, endpoint: options.awsEndpoint, credentials: options.credentials });
   cleanup.add('close the AWS clients', () => cloud.destroy());
 
@@ -44,7 +53,7 @@ export async function startDemoLifeboat(options: DemoLifeboatOptions, cleanup: C
   lb.redis.on('error', (e: Error) => warnOnce('Redis', e.message));
   await lb.ready();
 
-  const server: Server = buildApp({ ...lb.deps, redis: lb.redis }).listen(0, '127.0.0.1');
+  const server: Server = buildApp(lb.apiDeps()).listen(0, '127.0.0.1');
   cleanup.add('stop the API server', () => closeServer(server));
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
 
@@ -54,7 +63,7 @@ export async function startDemoLifeboat(options: DemoLifeboatOptions, cleanup: C
   worker.on('error', (e) => warnOnce('worker', e.message));
   await worker.waitUntilReady();
 
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, token };
 }
 
 const warned = new Set<string>();

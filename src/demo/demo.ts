@@ -42,12 +42,14 @@ async function demo(): Promise<void> {
   say(`  Redis:    ${redis.description}`);
   const seeded = await seedFleet(DEMO_FLEET, { endpoint: moto.endpoint, credentials: CREDENTIALS });
   say(`  fleet:    ${seeded.groups.length} Auto Scaling groups, ${seeded.records.length} weighted records in ${seeded.zoneName}, ${DEMO_FLEET.regions.length} regions`);
-  const apiUrl = await startDemoLifeboat(
+  const { url: apiUrl, token } = await startDemoLifeboat(
     { regions: DEMO_FLEET.regions, awsEndpoint: aws.endpoint, credentials: CREDENTIALS, redisUrl: redis.url, redisPrefix: redis.prefix },
     cleanup,
   );
   say(`  lifeboat: API at ${apiUrl}, one worker`);
-  const api = new LifeboatClient(apiUrl);
+  say(`  token:    ${token}  (made for this demo, admin role; lifeboat keeps only its hash)`);
+  say(`            curl -H 'Authorization: Bearer ${token}' ${apiUrl}/v1/operations`);
+  const api = new LifeboatClient(apiUrl, token);
 
   heading('The fleet before (GET /v1/fleet)');
   const before = await fleetSnapshot(api);

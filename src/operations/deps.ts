@@ -2,6 +2,7 @@ import type { CloudPort } from '../cloud/ports';
 import type { ModelCatalog } from '../config/load-models';
 import type { Settings } from '../config/settings';
 import type { PlanContext } from '../core/planner/plan-context';
+import type { AuditLog } from '../jobs/audit-log';
 import type { OperationStore } from '../jobs/operation-store';
 import type { RegionLeases } from '../jobs/region-leases';
 import type { Clock } from './clock';
@@ -14,6 +15,7 @@ export interface OperationDeps {
   clock: Clock;
   store: OperationStore;
   leases: RegionLeases;
+  audit: AuditLog;
 }
 
 export function planContextOf(deps: Pick<OperationDeps, 'models' | 'settings'>): PlanContext {

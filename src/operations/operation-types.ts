@@ -135,6 +135,8 @@ export interface Checkpoint {
   finishedAt?: string;
   snapshot?: FleetSnapshot;
   plan?: Plan;
+  /** SHA-256 of what the plan changes, carried by every audit record of the operation. */
+  planHash?: string;
   steps: StepRecord[];
   forced?: boolean;
   cancel?: CancelRequest;

@@ -1,5 +1,6 @@
 import { CallTally, withCallTally } from '../cloud/call-tally';
 import type { OperationDeps } from './deps';
+import { withOperationContext } from './operation-context';
 import { OperationRefused, isTransient, problemOf } from './operation-errors';
 import type { OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
 import { FINISHED_STATES } from './operation-types';
@@ -70,7 +71,8 @@ export async function runOperation(op: OperationData, deps: OperationDeps, hooks
       if (!step) break;
       const tally = new CallTally();
       try {
-        await withCallTally(tally, () => runStep(op, step, deps, hooks));
+        const context = { operationId: op.id, actor: op.actor, planHash: () => cp.planHash };
+        await withCallTally(tally, () => withOperationContext(context, () => runStep(op, step, deps, hooks)));
       } finally {
         cp.awsCalls = [...(cp.awsCalls ?? []), ...tally.summary().byAction];
       }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json';
 import type { RegionCode } from '../core/fleet';
 import type { IntentRequest } from '../core/intents';
 import type { Plan } from '../core/planner/plan-types';
@@ -8,24 +9,39 @@ import type { OperationData } from './operation-types';
 import { operationRequestSchema, splitRequest } from './operation-types';
 import type { OperationView } from './operation-views';
 import { viewOf } from './operation-views';
+import { auditRequest } from './audit-request';
+import { planHash } from './plan-hash';
 import { planRequest } from './plan-request';
 import { parseOrThrow } from './validation';
 
 export interface Requester {
-  /** Who asks: a token name, `repl:<user>`, `runbook:<name>`. */
+  /** Who asks: `api:<token name>`, `repl:<user>`, `runbook:<name>`. */
   actor: string;
   idempotencyKey?: string;
+  requestId?: string;
 }
 
 export type Submitted =
   | { dryRun: true; plan: Plan }
-  | { dryRun: false; created: boolean; operation: OperationView };
+  | { dryRun: false; created: boolean; operation: OperationView; planHash?: string };
 
 /**
  * The one way to change the world: validate, plan, refuse what is unsafe, take the regions
  * and queue the operation. The API, the REPL and runbooks all come through here.
  */
 export async function submitOperation(body: unknown, who: Requester, deps: LifeboatDeps): Promise<Submitted> {
+  // A dry run changes nothing, so it is not in the audit trail; everything else is.
+  const dryRun = !!body && typeof body === 'object' && (body as { dryRun?: unknown }).dryRun === true;
+  if (dryRun) return submit(body, who, deps);
+  return auditRequest(
+    deps,
+    { actor: who.actor, action: 'operation.submit', inputs: body, ...(who.requestId ? { requestId: who.requestId } : {}) },
+    () => submit(body, who, deps),
+    (r) => (r.dryRun ? {} : { operationId: r.operation.id, regions: r.operation.regions, ...(r.planHash ? { planHash: r.planHash } : {}) }),
+  );
+}
+
+async function submit(body: unknown, who: Requester, deps: LifeboatDeps): Promise<Submitted> {
   const request = parseOrThrow(operationRequestSchema, body);
   const { intent, options } = splitRequest(request);
   checkRegions(intent, deps.settings.LIFEBOAT_REGIONS);
@@ -77,7 +93,7 @@ export async function submitOperation(body: unknown, who: Requester, deps: Lifeb
     checkpoint: { state: 'queued', steps: [] },
   };
   await deps.queue.add(data);
-  return { dryRun: false, created: true, operation: viewOf({ data, jobState: 'waiting' }) };
+  return { dryRun: false, created: true, operation: viewOf({ data, jobState: 'waiting' }), planHash: planHash(plan) };
 }
 
 const IN_FLIGHT_WAIT_MS = 5000;
@@ -134,17 +150,4 @@ export function newOperationId(now: Date): string {
 
 function bodyHash(request: unknown): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
-}
-
-/** JSON with sorted keys, so {a,b} and {b,a} are the same body. */
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
 }

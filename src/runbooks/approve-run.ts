@@ -1,6 +1,7 @@
 import { LifeboatError } from '../core/errors';
 import type { OperationView } from '../operations/operation-views';
 import type { RunbookDeps } from './action-context';
+import { auditRequest } from '../operations/audit-request';
 import { runViewOf } from './run-view';
 
 export interface ApprovalRequest {
@@ -12,7 +13,15 @@ export interface ApprovalRequest {
 }
 
 /** Approve (or reject) the approve step a run is paused at; the first decision wins. */
-export async function approveRun(id: string, request: ApprovalRequest, deps: Pick<RunbookDeps, 'runs' | 'runbookStore' | 'clock' | 'queue'>): Promise<OperationView> {
+export async function approveRun(id: string, request: ApprovalRequest, deps: Pick<RunbookDeps, 'runs' | 'runbookStore' | 'clock' | 'queue' | 'audit'>): Promise<OperationView> {
+  return auditRequest(
+    deps,
+    { actor: request.by, action: `run.${request.decision ?? 'approve'}`, operationId: id, inputs: { comment: request.comment } },
+    () => decide(id, request, deps),
+  );
+}
+
+async function decide(id: string, request: ApprovalRequest, deps: Parameters<typeof approveRun>[2]): Promise<OperationView> {
   const found = await deps.runs.get(id);
   if (!found) {
     if (await deps.queue.get(id)) throw new LifeboatError('LB_ERR_APPROVAL_NOT_PENDING', `operation ${id} is not a runbook run; only runs have approve steps`, { operationId: id });

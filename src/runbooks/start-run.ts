@@ -3,6 +3,7 @@ import { LifeboatError } from '../core/errors';
 import type { Runbook } from '../core/runbooks/runbook-schema';
 import type { OperationView } from '../operations/operation-views';
 import type { RunbookDeps } from './action-context';
+import { auditRequest } from '../operations/audit-request';
 import { runbookNamed } from './runbook-catalog';
 import type { RunData, RunStepRecord } from './run-types';
 import { runViewOf } from './run-view';
@@ -17,6 +18,15 @@ export interface RunRequester {
 
 /** Start a runbook run: check the parameters against the runbook's declarations, then queue it. */
 export async function startRun(name: string, rawParams: Record<string, unknown>, who: RunRequester, deps: RunbookDeps): Promise<OperationView> {
+  return auditRequest(
+    deps,
+    { actor: who.actor, action: 'run.start', inputs: { runbook: name, params: rawParams, ...(who.trigger ? { trigger: who.trigger } : {}) } },
+    () => start(name, rawParams, who, deps),
+    (view) => ({ operationId: view.id }),
+  );
+}
+
+async function start(name: string, rawParams: Record<string, unknown>, who: RunRequester, deps: RunbookDeps): Promise<OperationView> {
   const runbook = runbookNamed(deps.runbooks, name);
   const params = checkParams(runbook, rawParams);
   const id = who.id ?? `run_${deps.clock.now().getTime().toString(36)}_${randomBytes(6).toString('hex')}`;

@@ -3,6 +3,7 @@ import { LifeboatError } from '../core/errors';
 import type { OperationView } from '../operations/operation-views';
 import type { RunbookDeps } from './action-context';
 import { runbookNamed } from './runbook-catalog';
+import { auditRequest } from '../operations/audit-request';
 import { startRun } from './start-run';
 
 export interface TriggerRequest {
@@ -21,6 +22,16 @@ export interface TriggerRequest {
  * payload is recorded with the run. Parameters come from the payload's `params`.
  */
 export async function triggerRun(request: TriggerRequest, deps: RunbookDeps): Promise<OperationView> {
+  const source = request.source && /^[\w.-]{1,64}$/.test(request.source) ? request.source : 'webhook';
+  return auditRequest(
+    deps,
+    { actor: `trigger:${source}`, action: 'run.trigger', inputs: { runbook: request.runbook, bytes: request.rawBody.length } },
+    () => trigger(request, source, deps),
+    (view) => ({ operationId: view.id }),
+  );
+}
+
+async function trigger(request: TriggerRequest, source: string, deps: RunbookDeps): Promise<OperationView> {
   const secret = deps.settings.LIFEBOAT_TRIGGER_SECRET;
   if (!secret) throw new LifeboatError('LB_ERR_TRIGGER_SIGNATURE', 'webhook triggers are off: LIFEBOAT_TRIGGER_SECRET is not set');
   verifySignature(secret, request, deps.clock.now().getTime(), deps.settings.LIFEBOAT_TRIGGER_MAX_AGE);
@@ -36,7 +47,6 @@ export async function triggerRun(request: TriggerRequest, deps: RunbookDeps): Pr
   if (!claim.claimed) {
     throw new LifeboatError('LB_ERR_TRIGGER_TOO_SOON', `${request.runbook} was triggered less than ${deps.settings.LIFEBOAT_TRIGGER_MIN_INTERVAL} s ago`, { retryAfterSeconds: claim.retryAfterSeconds });
   }
-  const source = request.source && /^[\w.-]{1,64}$/.test(request.source) ? request.source : 'webhook';
   return startRun(request.runbook, params, { actor: `trigger:${source}`, trigger: { name: source, at: deps.clock.now().toISOString(), payload } }, deps);
 }
 

@@ -84,7 +84,7 @@ describe('evacuating and restoring through HTTP against moto', () => {
     expect(res.body.operation.state).toBe('queued');
     const { body } = await finished(res.body.operation.id);
     expect(body.state).toBe('succeeded');
-    expect(body.actor).toBe('api:anonymous');
+    expect(body.actor).toBe('api:admin');
 
     const after = await fleet.state();
     expect(after.weights['api.example.com']!['us-east-1']).toBe(0);

@@ -145,7 +145,7 @@ describe('the shipped runbooks, end to end against moto', () => {
     const done = await finished(id);
     expect(done.state).toBe('succeeded');
     expect(done.steps.map((s) => s.state)).toEqual(Array(9).fill('succeeded'));
-    expect(done.steps.find((s) => s.id === 'approval')!.outcome).toBe('approved by api:anonymous: go');
+    expect(done.steps.find((s) => s.id === 'approval')!.outcome).toBe('approved by api:admin: go');
     expect((await fleet.state()).weights, 'restored at the end').toEqual(initial.weights);
     expect(hook.messages.map((m) => String(m.text).split(':')[1])).toEqual(['game_die', 'white_check_mark']);
   });

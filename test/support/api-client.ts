@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../../src/api/app';
 import type { TestLifeboat } from './harness';
+import { TEST_TOKENS } from './harness';
 
 export interface ApiResponse {
   status: number;
@@ -19,13 +20,15 @@ export interface TestApi {
 /** The real app on a real port: requests go through HTTP, as a client's would. */
 export async function startApi(lb: TestLifeboat): Promise<TestApi> {
   await lb.ready();
-  const server: Server = buildApp({ ...lb.deps, redis: lb.redis }).listen(0, '127.0.0.1');
+  const server: Server = buildApp(lb.apiDeps()).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     async call(method, path, options = {}) {
-      const headers: Record<string, string> = { ...(options.headers ?? {}) };
+      // The admin token unless the test says otherwise (an explicit authorization header, or null to send none).
+      const headers: Record<string, string> = { authorization: `Bearer ${TEST_TOKENS.admin}`, ...(options.headers ?? {}) };
+      if (options.headers?.authorization === '') delete headers.authorization;
       let body: string | undefined;
       if (options.raw !== undefined) body = options.raw;
       else if (options.body !== undefined) {

@@ -2,11 +2,29 @@ import { randomBytes } from 'node:crypto';
 import type { CloudPort } from '../../src/cloud/ports';
 import type { Settings } from '../../src/config/settings';
 import { loadSettings } from '../../src/config/settings';
+import { hashToken } from '../../src/security/tokens';
 import type { Lifeboat } from '../../src/lifeboat';
 import { createLifeboat } from '../../src/lifeboat';
 import type { OperationState } from '../../src/operations/operation-types';
 import type { OperationView } from '../../src/operations/operation-views';
 import { getOperation } from '../../src/operations/read-operations';
+
+/** A token per role, configured (as hashes) in every test lifeboat. */
+export const TEST_TOKENS = {
+  admin: 'lbt_test-admin-token-0000000000',
+  viewer: 'lbt_test-viewer-token-000000000',
+  operator: 'lbt_test-operator-token-0000000',
+  approver: 'lbt_test-approver-token-0000000',
+  approver2: 'lbt_test-approver2-token-000000',
+} as const;
+
+const TEST_TOKEN_CONFIG = JSON.stringify([
+  { name: 'admin', sha256: hashToken(TEST_TOKENS.admin), roles: ['admin'] },
+  { name: 'viewer', sha256: hashToken(TEST_TOKENS.viewer), roles: ['viewer'] },
+  { name: 'operator', sha256: hashToken(TEST_TOKENS.operator), roles: ['operator'] },
+  { name: 'approver', sha256: hashToken(TEST_TOKENS.approver), roles: ['approver'] },
+  { name: 'approver2', sha256: hashToken(TEST_TOKENS.approver2), roles: ['approver', 'operator'] },
+]);
 
 /** Settings for tests: short polls and dwell, fast takeover of a dead worker's job, a private Redis prefix. */
 export function testSettings(env: Record<string, string> = {}): Settings {
@@ -20,6 +38,9 @@ export function testSettings(env: Record<string, string> = {}): Settings {
     LIFEBOAT_CAPACITY_TIMEOUT: '20',
     LIFEBOAT_JOB_LOCK_MS: '2000',
     LIFEBOAT_STALLED_INTERVAL_MS: '1000',
+    LIFEBOAT_TOKENS: TEST_TOKEN_CONFIG,
+    // Tests send many changes quickly; the rate limit has its own test.
+    LIFEBOAT_RATE_LIMIT_BURST: '100000',
     ...env,
   });
 }

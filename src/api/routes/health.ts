@@ -8,12 +8,9 @@ interface Check {
   detail?: string;
 }
 
-/** /healthz: the process answers. /readyz: Redis, AWS and at least one worker, each named. */
+/** /readyz: Redis, AWS and at least one worker, each named. (/healthz is in app.ts, before authentication.) */
 export function healthRouter(deps: ApiDeps): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
 
   router.get('/readyz', async (_req, res) => {
     const checks: Record<string, Check> = {};

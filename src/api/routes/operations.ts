@@ -33,7 +33,8 @@ export function operationsRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
-    const submitted = await submitOperation(bodyOf(req.body), { actor: actorOf(res), idempotencyKey: idempotencyKeyOf(req) }, deps);
+    const requestId = String(res.getHeader('x-request-id'));
+    const submitted = await submitOperation(bodyOf(req.body), { actor: actorOf(res), idempotencyKey: idempotencyKeyOf(req), requestId }, deps);
     if (submitted.dryRun) {
       res.status(200).json({ dryRun: true, plan: submitted.plan });
       return;
@@ -67,7 +68,7 @@ export function operationsRouter(deps: ApiDeps): Router {
   router.post('/:id/approve', async (req, res) => {
     const id = parseOrThrow(operationIdSchema, req.params.id);
     const body = parseOrThrow(approveBodySchema, bodyOf(req.body));
-    const operation = await approveRun(id, { by: actorOf(res), ...body }, deps);
+    const operation = await approveRun(id, { by: actorOf(res), twoPersonRule: deps.settings.LIFEBOAT_TWO_PERSON_RULE, ...body }, deps);
     res.status(200).json({ operation, links: operation.links });
   });
 

@@ -2,6 +2,7 @@ import { LifeboatError } from '../../core/errors';
 import { planWithinObtainedCapacity } from '../../core/planner/partial-plan';
 import { countInService } from '../../core/snapshot';
 import { planContextOf } from '../deps';
+import { planHash } from '../plan-hash';
 import type { CapacityProgress } from '../operation-types';
 import { stageSteps } from '../step-list';
 import { readLive } from './set-capacity';
@@ -65,6 +66,7 @@ async function capacityTimedOut(ctx: StepContext, progress: CapacityProgress[], 
     .filter((b) => b.code === 'LB_ERR_SHORTFALL' && typeof b.details?.unplaced === 'number')
     .map((b) => ({ name: String(b.details!.name), share: b.details!.unplaced as number }));
   op.checkpoint.plan = { ...plan, stages: partial.stages, services: partial.services, warnings: [...plan.warnings, ...partial.blockers.map((b) => ({ code: 'FORCED', message: `partial: ${b.message}` }))] };
+  op.checkpoint.planHash = planHash(op.checkpoint.plan);
   const here = op.checkpoint.steps.findIndex((s) => s.id === ctx.step.id);
   const after = op.checkpoint.steps.slice(here + 1).filter((s) => s.stage === undefined);
   op.checkpoint.steps = [...op.checkpoint.steps.slice(0, here + 1), ...stageSteps(op.checkpoint.plan), ...after];

@@ -1,4 +1,5 @@
 import { OperationRefused } from '../operation-errors';
+import { planHash } from '../plan-hash';
 import { planRequest } from '../plan-request';
 import { stepsForPlan } from '../step-list';
 import type { StepHandler } from './step-context';
@@ -20,6 +21,7 @@ export const guard: StepHandler = async (ctx) => {
   const { snapshot, plan } = await planRequest(op.intent, ctx);
   op.checkpoint.snapshot = snapshot;
   op.checkpoint.plan = plan;
+  op.checkpoint.planHash = planHash(plan);
   if (plan.blockers.length > 0) {
     const forcible = plan.blockers.every((b) => b.code === 'LB_ERR_SHORTFALL');
     if (!(op.options.force && forcible)) {

@@ -1,0 +1,65 @@
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+import { LifeboatError } from '../core/errors';
+
+/** Security headers (helmet): no sniffing, no framing, no referrer, a strict CSP, HSTS. */
+export const securityHeaders: RequestHandler = helmet({
+  contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"] } },
+  referrerPolicy: { policy: 'no-referrer' },
+});
+
+/** API answers are never cached by browsers or proxies. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
+/** CORS only for the configured origins; without any, browsers elsewhere cannot call the API. */
+export function cors(origins: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    const origin = req.get('origin');
+    if (!origin || !origins.includes(origin)) {
+      next();
+      return;
+    }
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, Last-Event-ID');
+      res.setHeader('Access-Control-Max-Age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+/**
+ * Per-token rate limit on changes: a token bucket per actor (in this process). Reads are
+ * not limited; a burst of changes is, with Retry-After saying when to try again.
+ */
+export function rateLimitChanges(perMinute: number, burst: number, now: () => number = () => Date.now()): RequestHandler {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const refillPerMs = perMinute / 60_000;
+  return (req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
+      next();
+      return;
+    }
+    const actor = (res.locals.actor as string | undefined) ?? 'anonymous';
+    const t = now();
+    const b = buckets.get(actor) ?? { tokens: burst, at: t };
+    b.tokens = Math.min(burst, b.tokens + (t - b.at) * refillPerMs);
+    b.at = t;
+    buckets.set(actor, b);
+    if (b.tokens < 1) {
+      const wait = Math.ceil((1 - b.tokens) / refillPerMs / 1000);
+      res.setHeader('Retry-After', String(wait));
+      next(new LifeboatError('LB_ERR_RATE_LIMITED', `${actor} sent more than ${burst} changes in a burst (${perMinute} a minute)`, { retryAfterSeconds: wait }));
+      return;
+    }
+    b.tokens -= 1;
+    next();
+  };
+}

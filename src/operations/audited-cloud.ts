@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { CloudPort, GroupSizeUpdate, WeightUpdate } from '../cloud/ports';
+import type { AuditLog } from '../jobs/audit-log';
+import type { Clock } from './clock';
+import { problemOf } from './operation-errors';
+import { currentOperation } from './operation-context';
+
+/**
+ * The cloud port with every mutation in the audit trail: an "attempted" record before the
+ * call and its outcome after, with the operation, the actor and the plan's hash. Reads pass
+ * straight through.
+ */
+export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock): CloudPort {
+  async function audited<T>(action: string, regions: string[], inputs: unknown, call: () => Promise<T>): Promise<T> {
+    const op = currentOperation();
+    const base = {
+      actor: op?.actor ?? 'lifeboat',
+      action,
+      regions,
+      inputs,
+      mutationId: randomUUID(),
+      ...(op ? { operationId: op.operationId } : {}),
+      ...(op?.planHash() ? { planHash: op.planHash()! } : {}),
+    };
+    await audit.append({ ...base, at: clock.now().toISOString(), outcome: 'attempted' });
+    try {
+      const result = await call();
+      await audit.append({ ...base, at: clock.now().toISOString(), outcome: 'succeeded' });
+      return result;
+    } catch (e) {
+      const p = problemOf(e);
+      await audit.append({ ...base, at: clock.now().toISOString(), outcome: 'failed', error: { code: p.code, message: p.message } });
+      throw e;
+    }
+  }
+  return {
+    readFleet: () => cloud.readFleet(),
+    probe: (ms) => cloud.probe(ms),
+    readGroups: (region, groups) => cloud.readGroups(region, groups),
+    readScalingProblems: (region, groups, since) => cloud.readScalingProblems(region, groups, since),
+    changeStatus: (id) => cloud.changeStatus(id),
+    readWeights: (records) => cloud.readWeights(records),
+    setGroupSize: (u: GroupSizeUpdate) => audited('aws.setGroupSize', [u.region], u, () => cloud.setGroupSize(u)),
+    setWeights: (updates: readonly WeightUpdate[]) =>
+      audited(
+        'aws.setWeights',
+        [...new Set(updates.map((u) => u.record.region))],
+        updates.map((u) => ({ zoneId: u.record.zoneId, name: u.record.name, type: u.record.type, setIdentifier: u.record.setIdentifier, weight: u.weight })),
+        () => cloud.setWeights(updates),
+      ),
+  };
+}
