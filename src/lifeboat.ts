@@ -10,6 +10,7 @@ import { loadModels } from './config/load-models';
 import type { Settings } from './config/settings';
 import { loadSettings } from './config/settings';
 import { AuditLog } from './jobs/audit-log';
+import { OperationEvents } from './jobs/operation-events';
 import { OperationQueue, RUNBOOKS_QUEUE } from './jobs/operation-queue';
 import { auditedCloud } from './operations/audited-cloud';
 import type { Schedule } from './jobs/maintenance';
@@ -86,6 +87,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     settings,
     clock,
     audit,
+    events: new OperationEvents(redis, prefix),
     store: new OperationStore(redis, prefix, settings.LIFEBOAT_IDEMPOTENCY_TTL),
     leases: new RegionLeases(redis, prefix),
     queue: new OperationQueue(redis, { prefix, attempts: settings.LIFEBOAT_JOB_ATTEMPTS }),

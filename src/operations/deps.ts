@@ -3,6 +3,7 @@ import type { ModelCatalog } from '../config/load-models';
 import type { Settings } from '../config/settings';
 import type { PlanContext } from '../core/planner/plan-context';
 import type { AuditLog } from '../jobs/audit-log';
+import type { OperationEvents } from '../jobs/operation-events';
 import type { OperationStore } from '../jobs/operation-store';
 import type { RegionLeases } from '../jobs/region-leases';
 import type { Clock } from './clock';
@@ -16,6 +17,7 @@ export interface OperationDeps {
   store: OperationStore;
   leases: RegionLeases;
   audit: AuditLog;
+  events: OperationEvents;
 }
 
 export function planContextOf(deps: Pick<OperationDeps, 'models' | 'settings'>): PlanContext {

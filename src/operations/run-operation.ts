@@ -1,4 +1,5 @@
 import { CallTally, withCallTally } from '../cloud/call-tally';
+import type { OperationEventType } from '../jobs/operation-events';
 import type { OperationDeps } from './deps';
 import { withOperationContext } from './operation-context';
 import { OperationRefused, isTransient, problemOf } from './operation-errors';
@@ -54,9 +55,11 @@ export async function runOperation(op: OperationData, deps: OperationDeps, hooks
   const cp = op.checkpoint;
   if (FINISHED_STATES.includes(cp.state)) return { state: cp.state, retry: false };
   if (cp.steps.length === 0) cp.steps.push(guardStep());
+  const firstStart = !cp.startedAt;
   cp.startedAt ??= deps.clock.now().toISOString();
   cp.state = cp.cancel ? 'cancelling' : 'running';
   await hooks.save(op);
+  await emit(deps, op, 'operation.started', { resumed: !firstStart, actor: op.actor });
 
   const leaseMs = deps.settings.LIFEBOAT_LEASE_TTL * 1000;
   const renewal = setInterval(() => {
@@ -82,6 +85,7 @@ export async function runOperation(op: OperationData, deps: OperationDeps, hooks
     const problem = problemOf(e);
     if (isTransient(e) && !hooks.isFinalAttempt && !(e instanceof OperationRefused)) {
       await hooks.save(op);
+      await emit(deps, op, 'operation.error', { error: problem, retrying: true });
       return { state: cp.state, retry: true, error: e };
     }
     cp.error = problem;
@@ -99,12 +103,17 @@ async function runStep(op: OperationData, step: StepRecord, deps: OperationDeps,
   step.attempts += 1;
   delete step.error;
   await hooks.save(op);
+  await emit(deps, op, 'step.started', { step: step.id, kind: step.kind, title: step.title, attempt: step.attempts, ...(step.stage !== undefined ? { stage: step.stage } : {}) });
   const ctx: StepContext = {
     ...deps,
     op,
     step,
     save: () => hooks.save(op),
-    report: (p) => hooks.report({ ...p, at: now() }),
+    report: async (p) => {
+      await hooks.report({ ...p, at: now() });
+      if (p.capacity) await emit(deps, op, 'capacity.progress', { step: step.id, capacity: p.capacity });
+      if (p.weights) await emit(deps, op, 'weights.applied', { step: step.id, weights: p.weights });
+    },
     // Once cancelling, the rollback's own waits must not be interrupted by the same request.
     cancelRequested: async () => !op.checkpoint.cancel && !!(await deps.store.cancelRequest(op.id)),
   };
@@ -123,11 +132,23 @@ async function runStep(op: OperationData, step: StepRecord, deps: OperationDeps,
       step.outcome = step.error.message;
       step.finishedAt = now();
       await hooks.save(op);
+      await emit(deps, op, 'step.finished', stepFinished(step));
       throw e;
     }
   }
   step.finishedAt = now();
   await hooks.save(op);
+  await emit(deps, op, 'step.finished', stepFinished(step));
+}
+
+function stepFinished(step: StepRecord): Record<string, unknown> {
+  const ms = step.startedAt && step.finishedAt ? new Date(step.finishedAt).getTime() - new Date(step.startedAt).getTime() : undefined;
+  return { step: step.id, kind: step.kind, state: step.state, outcome: step.outcome, ...(ms !== undefined ? { durationMs: ms } : {}), ...(step.error ? { error: step.error } : {}) };
+}
+
+/** Events are a view of what happened: losing one must never fail the operation. */
+async function emit(deps: OperationDeps, op: OperationData, type: OperationEventType, data: Record<string, unknown>): Promise<void> {
+  await deps.events.publish({ type, operationId: op.id, kind: op.kind, at: deps.clock.now().toISOString(), data }).catch(() => undefined);
 }
 
 /**
@@ -164,6 +185,7 @@ async function finish(op: OperationData, deps: OperationDeps, hooks: RunHooks, s
   }
   await deps.leases.release(op.id, op.regions);
   await hooks.save(op);
+  await emit(deps, op, 'operation.finished', { state, summary: cp.result.summary, ...(cp.error ? { error: cp.error } : {}), ...(cp.result.awsCalls ? { awsCalls: { calls: cp.result.awsCalls.calls, retries: cp.result.awsCalls.retries, throttles: cp.result.awsCalls.throttles } } : {}) });
   return state;
 }
 

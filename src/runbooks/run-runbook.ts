@@ -1,4 +1,5 @@
 import { LifeboatError } from '../core/errors';
+import type { OperationEventType } from '../jobs/operation-events';
 import { evaluateCondition, resolveTemplates } from '../core/runbooks/expressions';
 import type { RunbookAction, RunbookStep } from '../core/runbooks/runbook-schema';
 import { isTransient, problemOf } from '../operations/operation-errors';
@@ -55,6 +56,7 @@ export async function runRunbook(run: RunData, deps: RunbookDeps, hooks: RunHook
   cp.state = cp.cancel ? 'cancelling' : 'running';
   const save = () => hooks.save(run);
   await save();
+  await emit(deps, run, 'operation.started', { runbook: run.runbook, actor: run.actor });
   const stepsOf = (phase: RunPhase) => (phase === 'steps' ? runbook.steps : runbook.rollback);
 
   try {
@@ -87,7 +89,9 @@ export async function runRunbook(run: RunData, deps: RunbookDeps, hooks: RunHook
         continue;
       }
 
+      await emit(deps, run, 'step.started', { step: record.id, kind: step.action, title: record.title });
       const failure = await runStep(run, step, record, deps, save);
+      await emit(deps, run, 'step.finished', { step: record.id, kind: step.action, state: record.state, outcome: record.outcome, ...(record.stuck ? { stuck: true } : {}) });
       if (failure === 'cancelled') continue;
       if (!failure) {
         cp.next = following;
@@ -123,7 +127,12 @@ export async function runRunbook(run: RunData, deps: RunbookDeps, hooks: RunHook
       .map((s) => deps.runbookStore.recordDuration(run.runbook, s.id, new Date(s.finishedAt!).getTime() - new Date(s.startedAt!).getTime()).catch(() => undefined)),
   );
   await save();
+  await emit(deps, run, 'operation.finished', { state: cp.state, ...(cp.error ? { error: cp.error } : {}) });
   return { state: cp.state, retry: false };
+}
+
+async function emit(deps: RunbookDeps, run: RunData, type: OperationEventType, data: Record<string, unknown>): Promise<void> {
+  await deps.events.publish({ type, operationId: run.id, kind: 'runbook', at: deps.clock.now().toISOString(), data }).catch(() => undefined);
 }
 
 function enterRollback(cp: RunData['checkpoint'], rollback: RunbookStep[]): RunData['checkpoint']['next'] {

@@ -68,6 +68,40 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     expect(await sizesOf(cloud)).toEqual({ 'us-east-1': [2, 10, 20], 'us-west-2': [2, 16, 20], 'eu-west-1': [2, 16, 20] });
   });
 
+  it('publishes what happens as events, in order, readable from any point', async () => {
+    const cloud = new DryRunCloud(fleetReading(services()));
+    lb = testLifeboat(cloud);
+    lb.startWorker();
+    const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1', stages: 1 }, { actor: 'test' }, lb.deps);
+    if (evac.dryRun) throw new Error('not a dry run');
+    await lb.waitFor(evac.operation.id);
+    const events = await lb.deps.events.read(evac.operation.id, '0', 10);
+    expect(events.map((e) => (e.type.startsWith('step') ? `${e.type} ${String(e.data.step)}` : e.type))).toEqual([
+      'operation.started',
+      'step.started guard',
+      'step.finished guard',
+      'step.started prescale',
+      'step.finished prescale',
+      'step.started await-capacity',
+      'capacity.progress',
+      'step.finished await-capacity',
+      'step.started stage-1/apply-weights',
+      'weights.applied',
+      'step.finished stage-1/apply-weights',
+      'step.started stage-1/await-dns',
+      'step.finished stage-1/await-dns',
+      'step.started stage-1/dwell',
+      'step.finished stage-1/dwell',
+      'step.started stage-1/verify',
+      'step.finished stage-1/verify',
+      'operation.finished',
+    ]);
+    expect(events[events.length - 1]!.data.state).toBe('succeeded');
+    // Resuming after an event gives only what came after it.
+    const later = await lb.deps.events.read(evac.operation.id, events[5]!.id, 10);
+    expect(later.map((e) => e.id)).toEqual(events.slice(6).map((e) => e.id));
+  });
+
   it('refuses an evacuation that leaves no serving region, and queues nothing', async () => {
     const s = services();
     s[0]!.regions['us-west-2']!.weight = 0;
