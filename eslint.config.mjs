@@ -23,6 +23,12 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI's bin entry is plain CommonJS: it picks the compiled CLI or ts-node at start.
+    files: ['src/cli/bin.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: forbiddenInCore }],

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import IORedis from 'ioredis';
 import type { CloudPort } from '../../src/cloud/ports';
 import type { Settings } from '../../src/config/settings';
 import { loadSettings } from '../../src/config/settings';
@@ -72,13 +73,18 @@ export function testLifeboat(cloud: CloudPort, env: Record<string, string> = {})
       if (keys.length) await lb.redis.del(...keys);
     },
     async close() {
-      const keys = await lb.redis.keys(`${settings.LIFEBOAT_REDIS_PREFIX}:*`);
       await lb.close().catch(() => undefined);
-      if (keys.length > 0) {
-        const cleaner = createLifeboat({ settings, cloud });
-        const left = await cleaner.redis.keys(`${settings.LIFEBOAT_REDIS_PREFIX}:*`);
-        if (left.length) await cleaner.redis.del(...left);
-        await cleaner.close();
+      // Queues write a few keys as they close: clean up afterwards, with a connection of our own.
+      const redis = new IORedis(settings.REDIS_URL, { maxRetriesPerRequest: 1 });
+      try {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${settings.LIFEBOAT_REDIS_PREFIX}:*`, 'COUNT', 1000);
+          if (keys.length) await redis.del(...keys);
+          cursor = next;
+        } while (cursor !== '0');
+      } finally {
+        redis.disconnect();
       }
     },
   };

@@ -1,0 +1,154 @@
+/**
+ * The lifeboat HTTP API as the CLI sees it: JSON in and out, a bearer token when one is
+ * set, and two kinds of failure kept apart: the API answered with an error (ApiError), or
+ * it could not be reached at all (ApiUnreachable).
+ */
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+}
+
+/** The API answered 4xx/5xx; code, message and hint come from its error body. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+  /** What the CLI adds to the API's hint (how to retry safely). */
+  retryHint?: string;
+
+  constructor(status: number, body: ApiErrorBody) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.code;
+    this.hint = body.hint;
+    this.details = body.details;
+  }
+}
+
+/** No answer: connection refused, DNS, TLS or a timeout. */
+export class ApiUnreachable extends Error {
+  readonly url: string;
+  /** What the CLI adds to the hint (how to retry safely). */
+  retryHint?: string;
+
+  constructor(url: string, reason: string) {
+    super(`cannot reach the lifeboat API at ${url}: ${reason}`);
+    this.name = 'ApiUnreachable';
+    this.url = url;
+  }
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  token?: string;
+  userAgent: string;
+  /** Per request; a request that takes longer counts as unreachable. */
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** Ask for text/plain instead of JSON. */
+  text?: boolean;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+export class ApiClient {
+  private readonly base: string;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.base = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  get baseUrl(): string {
+    return this.base;
+  }
+
+  async get<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.request<T>('GET', path, options);
+  }
+
+  async post<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    return this.request<T>('POST', path, { body: {}, ...options });
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const url = new URL(this.base + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = {
+      accept: options.text ? 'text/plain' : 'application/json',
+      'user-agent': this.options.userAgent,
+      ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    };
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+      text = await res.text();
+    } catch (e) {
+      throw new ApiUnreachable(this.base, reasonOf(e));
+    }
+    if (res.status >= 400) throw new ApiError(res.status, errorBodyOf(res.status, text));
+    if (options.text) return { status: res.status, headers: res.headers, body: text as T };
+    try {
+      return { status: res.status, headers: res.headers, body: JSON.parse(text) as T };
+    } catch {
+      throw new ApiError(res.status, { code: 'LB_ERR_BAD_RESPONSE', message: `${method} ${path} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`, hint: 'Check that --url / LIFEBOAT_URL points at the lifeboat API.' });
+    }
+  }
+}
+
+/** The API's {"error":{...}} body, or a stand-in for a body that is not one (a proxy's HTML page). */
+function errorBodyOf(status: number, text: string): ApiErrorBody {
+  try {
+    const parsed = JSON.parse(text) as { error?: Partial<ApiErrorBody> };
+    if (parsed.error && typeof parsed.error.code === 'string' && typeof parsed.error.message === 'string') {
+      return {
+        code: parsed.error.code,
+        message: parsed.error.message,
+        ...(typeof parsed.error.hint === 'string' ? { hint: parsed.error.hint } : {}),
+        ...(parsed.error.details && typeof parsed.error.details === 'object' ? { details: parsed.error.details } : {}),
+      };
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return {
+    code: `HTTP_${status}`,
+    message: `the API answered ${status}${text.trim() ? `: ${text.trim().slice(0, 200)}` : ''}`,
+    hint: status === 401 || status === 403 ? 'Pass a valid token with --token or LIFEBOAT_TOKEN.' : 'Check that --url / LIFEBOAT_URL points at the lifeboat API.',
+  };
+}
+
+/** The innermost reason fetch gives: `connect ECONNREFUSED 127.0.0.1:8080` rather than `fetch failed`. */
+function reasonOf(e: unknown): string {
+  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) return 'no answer in time';
+  let err: unknown = e;
+  while (err instanceof Error && err.cause instanceof Error) err = err.cause;
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return err.message || code || String(err);
+  }
+  return String(err);
+}

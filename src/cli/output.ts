@@ -1,0 +1,126 @@
+import { ERROR_CATALOG, LifeboatError } from '../core/errors';
+import type { Problem } from '../core/errors';
+import { ApiError, ApiUnreachable } from './api-client';
+import { UsageError } from './exit-codes';
+
+export interface Streams {
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+}
+
+/**
+ * Where the CLI writes. Human mode: lines on stdout, errors on stderr as `CODE: message`
+ * and `hint: …`. JSON mode: exactly one JSON document on stdout (the result), errors on
+ * stderr as the API's {"error":{…}} shape; progress lines are not written.
+ */
+export class Output {
+  constructor(
+    readonly json: boolean,
+    private readonly streams: Streams,
+  ) {}
+
+  /** A line of human output (dropped in JSON mode). */
+  say(line = ''): void {
+    if (!this.json) this.streams.stdout.write(`${clean(line)}\n`);
+  }
+
+  /** A line for a person watching, even in JSON mode (stderr there, so stdout stays one document). */
+  notice(line: string): void {
+    (this.json ? this.streams.stderr : this.streams.stdout).write(`${clean(line)}\n`);
+  }
+
+  /** The one JSON document of a command (JSON mode only). */
+  document(value: unknown): void {
+    if (this.json) this.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** An error, as `CODE: message` + `hint: …`, or as {"error":{…}} in JSON mode. */
+  error(e: ErrorShape): void {
+    if (this.json) {
+      const body = { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(e.details ? { details: e.details } : {}) } };
+      this.streams.stderr.write(`${JSON.stringify(body)}\n`);
+      return;
+    }
+    this.streams.stderr.write(`${clean(`${e.code}: ${e.message}`)}\n`);
+    if (e.hint) this.streams.stderr.write(`${clean(`hint: ${e.hint}`)}\n`);
+  }
+
+  /** Free text on stderr (usage after a usage error), human mode only. */
+  stderr(text: string): void {
+    if (!this.json) this.streams.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Raw text to stdout (a rendered plan, help). */
+  text(text: string): void {
+    this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+}
+
+export interface ErrorShape {
+  code: string;
+  message: string;
+  hint?: string | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+/** Any error the CLI meets, as code, message and hint. */
+export function errorShapeOf(e: unknown): ErrorShape {
+  const also = (hint: string | undefined, retry: string | undefined) => [hint, retry].filter(Boolean).join(' ') || undefined;
+  if (e instanceof ApiError) return { code: e.code, message: e.message, hint: also(cliHint(e.code, e.hint ?? hintFor(e.code)), e.retryHint), details: e.details };
+  if (e instanceof ApiUnreachable) return { code: 'LB_ERR_API_UNREACHABLE', message: e.message, hint: also('Start the API (npm run api) or point --url / LIFEBOAT_URL at it.', e.retryHint) };
+  if (e instanceof LifeboatError) return { code: e.code, message: e.message, hint: e.hint, details: e.details };
+  if (e instanceof UsageError) return { code: e.code, message: e.message, hint: `lifeboat ${e.command ? `${e.command} ` : ''}--help shows the usage.` };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { code: 'LB_ERR_CLI_INTERNAL', message: err.stack ?? err.message, hint: 'This is a bug in the lifeboat CLI.' };
+}
+
+/** An operation's recorded problem, with the catalog's hint. */
+export function problemShape(p: Problem): ErrorShape {
+  return { code: p.code, message: p.message, hint: cliHint(p.code, hintFor(p.code)), ...(p.details ? { details: p.details } : {}) };
+}
+
+/** The API's hints name JSON fields and headers; on the command line they are flags. */
+function cliHint(code: string, hint: string | undefined): string | undefined {
+  if (code === 'LB_ERR_UNAUTHENTICATED') return 'Pass a token with --token, or set LIFEBOAT_TOKEN (it is sent as Authorization: Bearer <token>).';
+  if (code === 'LB_ERR_FORBIDDEN') return `${hint ?? ''} Pass another token with --token or LIFEBOAT_TOKEN.`.trim();
+  return hint?.replace('pass force: true', 'pass --force');
+}
+
+function hintFor(code: string): string | undefined {
+  return code in ERROR_CATALOG ? ERROR_CATALOG[code as keyof typeof ERROR_CATALOG].hint : undefined;
+}
+
+/** Text from the API is shown, never obeyed: no terminal control sequences get through. */
+export function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
+/** 0.4 s, 12.3 s, 4m 05s, 2h 03m. */
+export function duration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** How long from `start` to `end` (or now), when there was a start. */
+export function took(start: string | undefined, end: string | undefined, now = Date.now()): string | undefined {
+  if (!start) return undefined;
+  const from = Date.parse(start);
+  const to = end ? Date.parse(end) : now;
+  return Number.isFinite(from) && Number.isFinite(to) ? duration(Math.max(0, to - from)) : undefined;
+}
+
+/** `[██████░░░░░░░░░░░░░░]`: done of total, full at or above total. */
+export function progressBar(done: number, total: number, width = 20): string {
+  const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1;
+  const filled = Math.round(fraction * width);
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+}
+
+/** 2026-11-24T12:00:03.123Z → 2026-11-24 12:00:03Z */
+export function timestamp(iso: string | undefined): string {
+  if (!iso) return '-';
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}

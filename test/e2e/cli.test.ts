@@ -1,0 +1,315 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProgressPrinter } from '../../src/cli/follow';
+import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
+import type { OperationView } from '../../src/operations/operation-views';
+import type { TestApi } from '../support/api-client';
+import { startApi } from '../support/api-client';
+import type { ServiceSpec } from '../support/fleet-fixture';
+import { fleetReading } from '../support/fleet-fixture';
+import type { TestLifeboat } from '../support/harness';
+import { TEST_TOKENS, testLifeboat } from '../support/harness';
+
+/**
+ * `npx lifeboat` as automation runs it: a child process talking HTTP to a real API and
+ * worker (real Redis, the dry-run cloud), checked by its output and exit code.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const BIN = join(ROOT, 'src', 'cli', 'bin.js');
+
+// MaxSize is 3× desired: N+1 ready, so the game day's readiness check passes.
+const SERVICES: ServiceSpec[] = [
+  {
+    name: 'api',
+    dns: 'api.example.com',
+    regions: {
+      'us-east-1': { desired: 10, min: 2, max: 30, weight: 100 },
+      'us-west-2': { desired: 10, min: 2, max: 30, weight: 100 },
+      'eu-west-1': { desired: 10, min: 2, max: 30, weight: 100 },
+    },
+  },
+  {
+    name: 'web',
+    dns: 'www.example.com',
+    regions: {
+      'us-east-1': { desired: 4, min: 1, max: 12, weight: 1 },
+      'us-west-2': { desired: 4, min: 1, max: 12, weight: 1 },
+      'eu-west-1': { desired: 4, min: 1, max: 12, weight: 1 },
+    },
+  },
+];
+
+let lb: TestLifeboat;
+let api: TestApi;
+let tmp: string;
+
+beforeAll(async () => {
+  lb = testLifeboat(new DryRunCloud(fleetReading(SERVICES)), { LIFEBOAT_RUNBOOK_POLL_MS: '50' });
+  lb.startWorker();
+  api = await startApi(lb);
+  tmp = mkdtempSync(join(tmpdir(), 'lifeboat-cli-'));
+}, 60_000);
+
+afterAll(async () => {
+  await api?.close();
+  await lb?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stdout(): string;
+  /** Resolves with the first match of `pattern` in stdout; rejects if the process ends first. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  finished: Promise<Finished>;
+}
+
+/**
+ * Start `node src/cli/bin.js <args>` against the test API, as the operator (LIFEBOAT_TOKEN),
+ * from source (LIFEBOAT_CLI_FROM_SOURCE: a stale dist/ must not answer).
+ */
+function start(args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LIFEBOAT_URL: api.url, LIFEBOAT_TOKEN: TEST_TOKENS.operator, LIFEBOAT_CLI_FROM_SOURCE: '1', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  const watchers: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void; reject: (e: Error) => void }> = [];
+  const check = () => {
+    for (const w of [...watchers]) {
+      const m = stdout.match(w.pattern);
+      if (m) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    check();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const finished = new Promise<Finished>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      for (const w of watchers.splice(0)) w.reject(new Error(`lifeboat ${args.join(' ')} exited ${code} before printing ${w.pattern}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return {
+    child,
+    stdout: () => stdout,
+    finished,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        watchers.push({ pattern, resolve, reject });
+        check();
+      }),
+  };
+}
+
+const lifeboat = (args: string[], env?: Record<string, string>) => start(args, env).finished;
+const transcript = (r: Finished) => `exit ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+
+describe('npx lifeboat', () => {
+  it('--help documents the commands and the exit codes; --version prints the version', async () => {
+    const help = await lifeboat(['--help']);
+    expect(help.code, transcript(help)).toBe(0);
+    expect(help.stdout).toContain('runbook run <name>');
+    expect(help.stdout).toMatch(/Exit codes\n\s+0 /);
+    expect(help.stdout).toMatch(/^\s+4\s+the API could not be reached/m);
+    const version = await lifeboat(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('runbook list --json: the runbooks and their parameters, one JSON document', async () => {
+    const r = await lifeboat(['runbook', 'list', '--json']);
+    expect(r.code, transcript(r)).toBe(0);
+    const body = JSON.parse(r.stdout) as { runbooks: Array<{ name: string; parameters: Record<string, { type: string; required?: boolean }> }> };
+    expect(body.runbooks.map((x) => x.name)).toContain('game-day');
+    expect(body.runbooks.find((x) => x.name === 'game-day')!.parameters.region).toMatchObject({ type: 'string', required: true });
+  });
+
+  it('runbook validate: ok for a good file; the file and line for a bad one, exit 1', async () => {
+    const good = await lifeboat(['runbook', 'validate', 'runbooks/game-day.yaml']);
+    expect(good.code, transcript(good)).toBe(0);
+    expect(good.stdout.trim()).toBe('ok runbooks/game-day.yaml');
+
+    const bad = join(tmp, 'broken.yaml');
+    writeFileSync(bad, ['name: broken', 'description: a runbook with a typo', 'steps:', '  - id: first', '    action: evacuat', '    inputs: { region: us-east-1 }', ''].join('\n'));
+    const r = await lifeboat(['runbook', 'validate', 'runbooks/game-day.yaml', bad]);
+    expect(r.code, transcript(r)).toBe(1);
+    expect(r.stdout).toContain('ok runbooks/game-day.yaml');
+    expect(r.stdout).toContain(`${bad}:5: steps.0.action: unknown action`);
+  });
+
+  let evacuationId = '';
+
+  it('evacuate us-east-1 --wait: follows the operation step by step and exits 0', async () => {
+    const r = await lifeboat(['evacuate', 'us-east-1', '--stages', '2', '--reason', 'cli test', '--wait', '--poll-ms', '50']);
+    expect(r.code, transcript(r)).toBe(0);
+    expect(r.stdout).toMatch(/✓ guard: /);
+    expect(r.stdout).toMatch(/✓ prescale: .*\(\d+\.\d s\)/);
+    expect(r.stdout).toMatch(/✓ stage-2\/verify: /);
+    const done = r.stdout.match(/^evacuate (op_\S+) succeeded in [\d.]+ s/m);
+    expect(done, transcript(r)).not.toBeNull();
+    evacuationId = done![1]!;
+  });
+
+  it('ops --json lists it; op <id> shows it', async () => {
+    const r = await lifeboat(['ops', '--json', '--kind', 'evacuate']);
+    expect(r.code, transcript(r)).toBe(0);
+    const { operations } = JSON.parse(r.stdout) as { operations: Array<{ id: string; state: string; request: Record<string, unknown> }> };
+    expect(operations.find((o) => o.id === evacuationId)).toMatchObject({ state: 'succeeded', request: { region: 'us-east-1', reason: 'cli test' } });
+
+    const one = await lifeboat(['op', evacuationId]);
+    expect(one.code, transcript(one)).toBe(0);
+    expect(one.stdout).toContain(`${evacuationId}  evacuate us-east-1  succeeded`);
+    expect(one.stdout).toMatch(/✓ stage-1\/apply-weights: /);
+  });
+
+  it('a refused request (restore a region never evacuated) exits 1 with the code on stderr', async () => {
+    const r = await lifeboat(['restore', 'us-west-2']);
+    expect(r.code, transcript(r)).toBe(1);
+    expect(r.stderr).toMatch(/^LB_ERR_REGION_NOT_EVACUATED: /m);
+    expect(r.stderr).toMatch(/^hint: /m);
+    const json = await lifeboat(['restore', 'us-west-2', '--json']);
+    expect(json.code, transcript(json)).toBe(1);
+    expect(json.stdout).toBe('');
+    expect(JSON.parse(json.stderr).error.code).toBe('LB_ERR_REGION_NOT_EVACUATED');
+  });
+
+  it('restore us-east-1 --wait --json: one JSON document, the finished operation', async () => {
+    const r = await lifeboat(['restore', 'us-east-1', '--wait', '--json', '--poll-ms', '50']);
+    expect(r.code, transcript(r)).toBe(0);
+    expect(JSON.parse(r.stdout).operation).toMatchObject({ kind: 'restore', state: 'succeeded' });
+  });
+
+  it('plan evacuate prints the rendered plan and changes nothing', async () => {
+    const r = await lifeboat(['plan', 'evacuate', 'eu-west-1', '--stages', '25,50,100']);
+    expect(r.code, transcript(r)).toBe(0);
+    expect(r.stdout).toMatch(/^Plan: evacuate eu-west-1/);
+    expect(r.stdout).toContain('Stage 3 (100% of the move)');
+  });
+
+  it('runbook run game-day --wait pauses at the approval until `op <id> approve` from another process, then completes', async () => {
+    // Started by the operator, approved by someone else (--token): the two-person rule holds either way.
+    const run = start(['runbook', 'run', 'game-day', '--param', 'region=us-east-1', '--param', 'holdSeconds=0', '--param', 'stages=1', '--wait', '--poll-ms', '50']);
+    const [, id] = await run.waitFor(/waiting for approval: Evacuate us-east-1 for the game day\?\s+— approve with: npx lifeboat op (run_\S+) approve/);
+    expect(run.stdout()).toMatch(/✓ readiness: /);
+    expect(run.stdout()).not.toMatch(/✓ evacuate: /);
+
+    const approve = await lifeboat(['op', id!, 'approve', '--comment', 'go', '--token', TEST_TOKENS.approver]);
+    expect(approve.code, transcript(approve)).toBe(0);
+    expect(approve.stdout).toContain(`approved ${id}`);
+
+    const r = await run.finished;
+    expect(r.code, transcript(r)).toBe(0);
+    expect(r.stdout).toMatch(/✓ approval: approved by api:approver: go/);
+    expect(r.stdout).toMatch(/✓ evacuate: /);
+    expect(r.stdout).toMatch(/✓ restore: /);
+    expect(r.stdout).toMatch(new RegExp(`^runbook ${id} succeeded in`, 'm'));
+  }, 45_000);
+
+  it('an unreachable API exits 4', async () => {
+    const port = await closedPort();
+    const r = await lifeboat(['ops'], { LIFEBOAT_URL: `http://127.0.0.1:${port}` });
+    expect(r.code, transcript(r)).toBe(4);
+    expect(r.stderr).toMatch(/^LB_ERR_API_UNREACHABLE: cannot reach the lifeboat API at http:\/\/127\.0\.0\.1:\d+/m);
+  });
+
+  it('a bad flag or a missing argument exits 2 and sends nothing', async () => {
+    const flag = await lifeboat(['evacuate', 'us-east-1', '--colour', 'blue']);
+    expect(flag.code, transcript(flag)).toBe(2);
+    expect(flag.stderr).toMatch(/^LB_ERR_USAGE: unknown option --colour/m);
+    expect(flag.stderr).toContain('usage: lifeboat evacuate <region>');
+    const missing = await lifeboat(['shift', 'us-east-1']);
+    expect(missing.code, transcript(missing)).toBe(2);
+    expect(missing.stderr).toContain('--percent is required');
+    const command = await lifeboat(['evacuat', 'us-east-1']);
+    expect(command.code, transcript(command)).toBe(2);
+  });
+
+  it('an error the API answers (an unknown operation, no token, a token without the role) exits 3', async () => {
+    const r = await lifeboat(['op', 'op_nosuch_000000000000']);
+    expect(r.code, transcript(r)).toBe(3);
+    expect(r.stderr).toMatch(/^LB_ERR_NOT_FOUND: /m);
+    const anonymous = await lifeboat(['ops'], { LIFEBOAT_TOKEN: '' });
+    expect(anonymous.code, transcript(anonymous)).toBe(3);
+    expect(anonymous.stderr).toMatch(/^LB_ERR_UNAUTHENTICATED: /m);
+    const viewer = await lifeboat(['evacuate', 'eu-west-1', '--token', TEST_TOKENS.viewer]);
+    expect(viewer.code, transcript(viewer)).toBe(3);
+    expect(viewer.stderr).toMatch(/^LB_ERR_FORBIDDEN: /m);
+  });
+});
+
+describe('progress lines while following (what the dry-run cloud is too quick to show)', () => {
+  const base: OperationView = {
+    id: 'op_x',
+    kind: 'evacuate',
+    state: 'running',
+    actor: 'test',
+    request: { kind: 'evacuate', region: 'us-east-1' },
+    regions: [],
+    createdAt: '2026-11-24T12:00:00.000Z',
+    startedAt: '2026-11-24T12:00:00.000Z',
+    forced: false,
+    steps: [
+      { id: 'prescale', kind: 'prescale', title: 'Pre-scale', state: 'succeeded', attempts: 1, outcome: '2 group(s) pinned', startedAt: '2026-11-24T12:00:00.000Z', finishedAt: '2026-11-24T12:00:01.500Z' },
+      { id: 'await-capacity', kind: 'await-capacity', title: 'Wait for capacity in service', state: 'running', attempts: 1, startedAt: '2026-11-24T12:00:01.500Z' },
+    ],
+    links: { self: '/v1/operations/op_x', cancel: '/v1/operations/op_x/cancel' },
+  };
+  const capacity = (inService: number) => ({
+    step: 'await-capacity',
+    message: 'waiting for 1 group',
+    at: '2026-11-24T12:00:02.000Z',
+    capacity: [{ region: 'us-west-2', group: 'api-us-west-2', service: 'api', inService, target: 16 }],
+  });
+
+  it('prints each step once, a bar when capacity moves, a stuck flag, and the end with its duration', () => {
+    const printer = new ProgressPrinter();
+    const text = (v: OperationView) => printer.lines(v, Date.parse('2026-11-24T12:10:00.000Z')).map((l) => l.text);
+    expect(text({ ...base, progress: capacity(4) })).toEqual([
+      '  ✓ prescale: 2 group(s) pinned (1.5 s)',
+      '  ▸ await-capacity: Wait for capacity in service',
+      '      waiting for 1 group',
+      '      api-us-west-2  [█████░░░░░░░░░░░░░░░]    4/16 in service',
+    ]);
+    expect(text({ ...base, progress: capacity(4) }), 'nothing changed, nothing printed').toEqual([]);
+    const stuck = { ...base, progress: capacity(12), steps: [base.steps[0]!, { ...base.steps[1]!, stuck: true }] };
+    expect(text(stuck)).toEqual(['      api-us-west-2  [███████████████░░░░░]   12/16 in service', '  ⚠ await-capacity looks stuck: running for 9m 59s, much longer than this step usually takes']);
+    const done = { ...base, state: 'succeeded' as const, steps: [base.steps[0]!, { ...base.steps[1]!, state: 'succeeded' as const, outcome: '16 in service', finishedAt: '2026-11-24T12:00:31.500Z' }] };
+    expect(text(done)).toEqual(['  ✓ await-capacity: 16 in service (30.0 s)']);
+  });
+
+  it('says when a run waits for an approval, and how to give it, as a notice (shown even with --json)', () => {
+    const lines = new ProgressPrinter().lines({ ...base, id: 'run_y', kind: 'runbook', steps: [], awaitingApproval: { stepId: 'gate', message: 'go?', since: '2026-11-24T12:00:00.000Z' } });
+    expect(lines[0]).toEqual({ text: '  ⏸ waiting for approval: go?  — approve with: npx lifeboat op run_y approve', notice: true });
+  });
+});
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
