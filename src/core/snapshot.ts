@@ -189,7 +189,11 @@ export function sharesFromWeights(weights: ReadonlyMap<RegionCode, number>): Map
 
 function computeTrafficShares(records: WeightedRecord[], regions: RegionCode[], warnings: SnapshotWarning[]): TrafficShare[] {
   const byName = new Map<string, WeightedRecord[]>();
-  for (const r of records) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  for (const r of records) {
+    const list = byName.get(r.name);
+    if (list) list.push(r);
+    else byName.set(r.name, [r]);
+  }
 
   const traffic: TrafficShare[] = [];
   for (const [name, recs] of byName) {
@@ -228,7 +232,9 @@ function computeServiceCapacity(groups: ManagedGroup[], warnings: SnapshotWarnin
   const byKey = new Map<string, ManagedGroup[]>();
   for (const g of groups) {
     const key = `${g.service}\u0000${g.region}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), g]);
+    const list = byKey.get(key);
+    if (list) list.push(g);
+    else byKey.set(key, [g]);
   }
   const result: ServiceCapacity[] = [];
   for (const gs of byKey.values()) {
@@ -277,9 +283,16 @@ function checkTrafficNames(
   warnings: SnapshotWarning[],
 ): void {
   const namesWithRecords = new Set(traffic.map((t) => t.name));
+  const recordRegions = new Set(traffic.map((t) => `${t.name}\u0000${t.region}`));
+  const groupsOf = new Map<string, ManagedGroup[]>();
+  for (const g of groups) {
+    const list = groupsOf.get(g.service);
+    if (list) list.push(g);
+    else groupsOf.set(g.service, [g]);
+  }
   const services = [...new Set(capacity.map((c) => c.service))].sort();
   for (const service of services) {
-    const gs = groups.filter((g) => g.service === service);
+    const gs = groupsOf.get(service) ?? [];
     const names = [...new Set(gs.map((g) => g.trafficName).filter((t): t is string => !!t))].sort();
     if (names.length === 0) {
       warnings.push({
@@ -317,7 +330,7 @@ function checkTrafficNames(
     }
     for (const region of regions) {
       const hasGroup = gs.some((g) => g.region === region);
-      const hasRecord = traffic.some((t) => t.name === name && t.region === region);
+      const hasRecord = recordRegions.has(`${name}\u0000${region}`);
       if (hasGroup && !hasRecord) {
         warnings.push({
           code: 'RECORD_REGION_MISSING',

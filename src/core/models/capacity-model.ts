@@ -3,6 +3,8 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { LifeboatError } from '../errors';
 import { compileExpression, modelMath, parseExpression } from './model-math';
+import type { VectorExpression } from './vector-compiler';
+import { compileVector } from './vector-compiler';
 
 /**
  * A capacity model is data: a YAML file in models/ with parameters and mathjs
@@ -57,7 +59,8 @@ export interface CapacityModel {
   inputsUsed: ModelInputName[];
   /** Whether the model says how much share given instances can serve; otherwise lifeboat bisects `required`. */
   hasServable: boolean;
-  compiled: Array<{ name: string; code: EvalFunction; dependsOn: Set<string> }>;
+  /** Each expression compiled for mathjs, and for the vector fast path where it fits (see vector-compiler.ts). */
+  compiled: Array<{ name: string; code: EvalFunction; fast?: VectorExpression; dependsOn: Set<string> }>;
 }
 
 function invalid(file: string, field: string, what: string): LifeboatError {
@@ -130,7 +133,8 @@ export function compileModel(file: string, text: string): CapacityModel {
     }
     depends.set(ename, dependsOn);
     known.add(ename);
-    compiled.push({ name: ename, code: compileExpression(source), dependsOn });
+    const fast = compileVector(node);
+    compiled.push({ name: ename, code: compileExpression(source), ...(fast ? { fast } : {}), dependsOn });
   }
 
   const inputsUsed = (Object.keys(MODEL_INPUTS) as ModelInputName[]).filter((i) =>

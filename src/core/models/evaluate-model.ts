@@ -2,6 +2,7 @@ import type { RegionCode } from '../fleet';
 import { LifeboatError } from '../errors';
 import type { CapacityModel } from './capacity-model';
 import { modelMath, wholeInstances } from './model-math';
+import { Fallback } from './vector-compiler';
 
 /** One service's inputs, one entry per region (in `regions` order). */
 export interface ServiceModelInputs {
@@ -63,10 +64,10 @@ function runExpressions(
   output: 'required' | 'servable',
   skip: (name: string, dependsOn: Set<string>) => boolean,
 ): unknown {
-  for (const { name, code, dependsOn } of model.compiled) {
+  for (const { name, code, fast, dependsOn } of model.compiled) {
     if (skip(name, dependsOn)) continue;
     try {
-      scope.set(name, code.evaluate(scope));
+      scope.set(name, evaluateFast(fast, scope) ?? code.evaluate(scope));
     } catch (e) {
       throw new LifeboatError('LB_ERR_MODEL_EVALUATION', `model ${model.name}: expressions.${name} failed: ${(e as Error).message}`, {
         model: model.name,
@@ -76,6 +77,17 @@ function runExpressions(
     if (name === output) return scope.get(name);
   }
   throw new LifeboatError('LB_ERR_MODEL_EVALUATION', `model ${model.name} has no expression ${output}`, { model: model.name });
+}
+
+/** The fast path's answer, or undefined to ask mathjs (no fast path, or a case it leaves to mathjs). */
+function evaluateFast(fast: CapacityModel['compiled'][number]['fast'], scope: Map<string, unknown>): unknown {
+  if (!fast) return undefined;
+  try {
+    return fast(scope);
+  } catch (e) {
+    if (e instanceof Fallback) return undefined;
+    throw e;
+  }
 }
 
 function toVector(model: CapacityModel, value: unknown, n: number, output: string): number[] {

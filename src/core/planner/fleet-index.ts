@@ -19,9 +19,11 @@ export interface FleetIndex {
 export function indexFleet(snapshot: FleetSnapshot): FleetIndex {
   const groups = new Map<string, Map<RegionCode, ManagedGroup[]>>();
   for (const g of snapshot.groups) {
-    const byRegion = groups.get(g.service) ?? new Map<RegionCode, ManagedGroup[]>();
-    byRegion.set(g.region, [...(byRegion.get(g.region) ?? []), g]);
-    groups.set(g.service, byRegion);
+    let byRegion = groups.get(g.service);
+    if (!byRegion) groups.set(g.service, (byRegion = new Map<RegionCode, ManagedGroup[]>()));
+    const list = byRegion.get(g.region);
+    if (list) list.push(g);
+    else byRegion.set(g.region, [g]);
   }
   const capacity = new Map<string, Map<RegionCode, ServiceCapacity>>();
   for (const c of snapshot.capacity) {
@@ -33,10 +35,12 @@ export function indexFleet(snapshot: FleetSnapshot): FleetIndex {
   const trafficNameOf = new Map<string, string>();
   const servicesOfName = new Map<string, string[]>();
   for (const s of services) {
-    const names = [...new Set(snapshot.groups.filter((g) => g.service === s && g.trafficName).map((g) => g.trafficName!))].sort();
+    const names = [...new Set([...groups.get(s)!.values()].flat().filter((g) => g.trafficName).map((g) => g.trafficName!))].sort();
     if (names[0]) {
       trafficNameOf.set(s, names[0]);
-      servicesOfName.set(names[0], [...(servicesOfName.get(names[0]) ?? []), s]);
+      const list = servicesOfName.get(names[0]);
+      if (list) list.push(s);
+      else servicesOfName.set(names[0], [s]);
     }
   }
   const weightsOf = new Map<string, Map<RegionCode, number>>();
@@ -50,7 +54,11 @@ export function indexFleet(snapshot: FleetSnapshot): FleetIndex {
     sharesOf.get(t.name)!.set(t.region, t.share);
   }
   const recordsOf = new Map<string, WeightedRecord[]>();
-  for (const r of snapshot.records) recordsOf.set(r.name, [...(recordsOf.get(r.name) ?? []), r]);
+  for (const r of snapshot.records) {
+    const list = recordsOf.get(r.name);
+    if (list) list.push(r);
+    else recordsOf.set(r.name, [r]);
+  }
   return { snapshot, regions: snapshot.regions, services, groups, capacity, trafficNameOf, servicesOfName, weightsOf, sharesOf, recordsOf };
 }
 

@@ -40,13 +40,13 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
   if (blockers.length > 0 || !model) return plan;
 
   // Which DNS names move, and which services ride on them.
-  const chosen = intent.services ?? index.services;
-  const names = [...new Set(chosen.map((s) => index.trafficNameOf.get(s)).filter((n): n is string => !!n))];
-  if (!intent.services) for (const name of index.sharesOf.keys()) if (index.sharesOf.get(name)!.has(from) && !names.includes(name)) names.push(name);
-  names.sort();
+  const chosen = new Set(intent.services ?? index.services);
+  const nameSet = new Set([...chosen].map((s) => index.trafficNameOf.get(s)).filter((n): n is string => !!n));
+  if (!intent.services) for (const [name, shares] of index.sharesOf) if (shares.has(from)) nameSet.add(name);
+  const names = [...nameSet].sort();
   const services = index.services.filter((s) => {
     const name = index.trafficNameOf.get(s);
-    return name ? names.includes(name) : chosen.includes(s);
+    return name ? nameSet.has(name) : chosen.has(s);
   });
   for (const name of names) {
     if (!index.servicesOfName.has(name)) {
@@ -136,7 +136,9 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
       details: { region: from },
     });
   }
-  if (blockers.length > 0) return plan;
+  // A shortfall (traffic no region can take under its ceiling) still gets stages for what
+  // can move: it is forcible, and a partial plan after a capacity timeout is exactly that.
+  if (blockers.some((b) => b.code !== 'LB_ERR_SHORTFALL')) return plan;
 
   plan.names = [...after.keys()];
   const { services: servicePlans, groupChanges, instances, shortfalls, problems } = sizeServices(index, contexts, model, after, serviceShares, plan.maxSizeGrowth);
@@ -145,6 +147,7 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
   blockers.push(...problems);
   if (shortfalls.length > 0) blockers.push(shortfallProblem(shortfalls));
   if (problems.length > 0) return plan;
+  const planned = new Set(servicePlans.map((p) => p.service));
 
   plan.stages = buildStages({
     index,
@@ -152,7 +155,7 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
     after,
     percents: stagePercents(intent.stages ?? ctx.defaultStages),
     model,
-    services: contexts.filter((c) => servicePlans.some((p) => p.service === c.service)),
+    services: contexts.filter((c) => planned.has(c.service)),
     serviceShares,
     instances,
   });
