@@ -18,6 +18,9 @@ const MIN_KEPT_TOTAL = 100;
  *   Route 53 see the scale they chose.
  * - Otherwise, the finest weights that fit in 255, reduced by their common divisor, so
  *   halves come out as 1 and 1.
+ * - `ceilings` (optional, each at least the region's share): rounding never gives a region
+ *   more than its ceiling, w / Σw ≤ ceiling (a region filled to what its capacity serves
+ *   must not get a unit more), unless no weights within one unit allow it.
  *
  * Worked example: shares {a: 0, b: 5/12, c: 5/12, d: 1/6} → scale 255 / (5/12) = 612 →
  * {0, 255, 255, 102} → divided by 51 → {a: 0, b: 5, c: 5, d: 2}.
@@ -25,6 +28,7 @@ const MIN_KEPT_TOTAL = 100;
 export function sharesToWeights(
   shares: ReadonlyMap<RegionCode, number>,
   current?: ReadonlyMap<RegionCode, number>,
+  ceilings?: ReadonlyMap<RegionCode, number>,
 ): Map<RegionCode, number> {
   if (current && current.size === shares.size && [...shares.keys()].every((r) => current.has(r))) {
     const implied = sharesFromWeights(current);
@@ -42,7 +46,7 @@ export function sharesToWeights(
   // Keep the operator's scale when it has enough resolution: 100/100/100 becomes 0/150/150.
   const currentTotal = current ? regions.reduce((a, r) => a + (current.get(r) ?? 0), 0) : 0;
   if (currentTotal >= MIN_KEPT_TOTAL && currentTotal <= exactTotal) {
-    const kept = apportion(regions, normalized, currentTotal, true);
+    const kept = apportion(regions, normalized, currentTotal, true, ceilings);
     if (kept) return kept;
   }
 
@@ -58,7 +62,7 @@ export function sharesToWeights(
   ];
   let weights: Map<RegionCode, number> | undefined;
   for (const total of totals) {
-    weights = apportion(regions, normalized, total, true);
+    weights = apportion(regions, normalized, total, true, ceilings);
     if (weights) break;
   }
   // Shares too small for one unit next to a large one (1/515 beside 513/515): keeping
@@ -74,21 +78,23 @@ export function sharesToWeights(
 
 /**
  * Apportion `total` units: at least 1 for a positive share, at most 255 and, when
- * `withinOneUnit`, each weight within one unit of share × total. Starts
- * from the floors and moves single units where they reduce the error most; undefined when
- * no such weights exist for this total.
+ * `withinOneUnit`, each weight within one unit of share × total, and at most ceiling × total
+ * where a ceiling is given. Starts from the floors and moves single units where they reduce
+ * the error most; undefined when no such weights exist for this total.
  */
 function apportion(
   regions: RegionCode[],
   shares: ReadonlyMap<RegionCode, number>,
   total: number,
   withinOneUnit: boolean,
+  ceilings?: ReadonlyMap<RegionCode, number>,
 ): Map<RegionCode, number> | undefined {
   const EPS = 1e-9;
   const slots = regions.map((r) => {
     const x = shares.get(r)! * total;
+    const ceiling = ceilings?.get(r);
     const lo = x > 0 ? Math.max(1, withinOneUnit ? Math.ceil(x - 1 - EPS) : 1) : 0;
-    const hi = x > 0 ? Math.min(MAX_WEIGHT, withinOneUnit ? Math.floor(x + 1 + EPS) : MAX_WEIGHT) : 0;
+    const hi = x > 0 ? Math.min(MAX_WEIGHT, withinOneUnit ? Math.floor(x + 1 + EPS) : MAX_WEIGHT, ceiling !== undefined ? Math.floor(ceiling * total + EPS) : MAX_WEIGHT) : 0;
     return { r, x, lo, hi, w: Math.min(hi, Math.max(lo, Math.floor(x + EPS))) };
   });
   if (slots.some((s) => s.lo > s.hi)) return undefined;

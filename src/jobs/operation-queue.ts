@@ -1,6 +1,7 @@
 import type { JobType } from 'bullmq';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { logger } from '../logger';
 import type { OperationData, Progress } from '../operations/operation-types';
 
 export const OPERATIONS_QUEUE = 'operations';
@@ -32,6 +33,9 @@ export class OperationQueue<D extends { id: string; kind: string } = OperationDa
     readonly name: string = OPERATIONS_QUEUE,
   ) {
     this.queue = new Queue<D>(name, { connection, prefix: settings.prefix });
+    // A Redis outage is reported by the connection (and logged once by the caller); without a
+    // listener BullMQ would print a stack trace per reconnection attempt.
+    this.queue.on('error', (e: Error) => logger.warn({ queue: name, err: e.message }, 'queue connection error'));
   }
 
   async add(data: D): Promise<void> {

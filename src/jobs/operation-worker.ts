@@ -20,7 +20,7 @@ export interface WorkerSettings {
  * the job from the last checkpoint.
  */
 export function startOperationWorker(connection: Redis, deps: OperationDeps, settings: WorkerSettings): Worker<OperationData> {
-  return new Worker<OperationData>(
+  const worker = new Worker<OperationData>(
     OPERATIONS_QUEUE,
     async (job, token) => {
       const outcome = await runOperation(job.data, deps, {
@@ -50,4 +50,6 @@ export function startOperationWorker(connection: Redis, deps: OperationDeps, set
       ...(settings.name ? { name: settings.name } : {}),
     },
   );
+  worker.on('error', (e: Error) => logger.warn({ err: e.message }, 'worker connection error'));
+  return worker;
 }

@@ -1,5 +1,6 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { logger } from '../logger';
 import type { RunbookDeps } from '../runbooks/action-context';
 import { runRunbook } from '../runbooks/run-runbook';
 import type { RunData } from '../runbooks/run-types';
@@ -8,7 +9,7 @@ import type { WorkerSettings } from './operation-worker';
 
 /** A BullMQ worker for runbook runs: the job's data is the run's checkpoint. */
 export function startRunbookWorker(connection: Redis, deps: RunbookDeps, settings: WorkerSettings): Worker<RunData> {
-  return new Worker<RunData>(
+  const worker = new Worker<RunData>(
     RUNBOOKS_QUEUE,
     async (job) => {
       const outcome = await runRunbook(job.data, deps, {
@@ -30,4 +31,6 @@ export function startRunbookWorker(connection: Redis, deps: RunbookDeps, setting
       ...(settings.name ? { name: settings.name } : {}),
     },
   );
+  worker.on('error', (e: Error) => logger.warn({ err: e.message }, 'worker connection error'));
+  return worker;
 }

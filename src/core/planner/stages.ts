@@ -1,6 +1,6 @@
 import type { RegionCode } from '../fleet';
 import type { CapacityModel } from '../models/capacity-model';
-import { requiredInstances } from '../models/evaluate-model';
+import { requiredInstances, servableShare } from '../models/evaluate-model';
 import { interpolateShares } from '../redistribution';
 import { sharesFromWeights } from '../snapshot';
 import { sharesToWeights } from '../weights';
@@ -42,6 +42,14 @@ export function buildStages(input: StageInput): Stage[] {
   const names = [...after.keys()];
   const weightsNow = new Map(names.map((n) => [n, new Map(index.weightsOf.get(n) ?? [])]));
   const recordWeight = new Map(index.snapshot.records.map((r) => [recordKey(r), r.weight]));
+  const servicesOf = new Map<string, ServiceContext[]>();
+  for (const c of input.services) {
+    if (!c.trafficName) continue;
+    const list = servicesOf.get(c.trafficName);
+    if (list) list.push(c);
+    else servicesOf.set(c.trafficName, [c]);
+  }
+  const servable = new Map(names.map((n) => [n, servableOfName(input, servicesOf.get(n) ?? [])]));
   const stages: Stage[] = [];
 
   percents.forEach((percent, k) => {
@@ -51,7 +59,7 @@ export function buildStages(input: StageInput): Stage[] {
     for (const name of names) {
       const shares = interpolateShares(before.get(name)!, after.get(name)!, percent / 100);
       const prev = weightsNow.get(name)!;
-      const next = last && input.finalWeights?.has(name) ? input.finalWeights.get(name)! : sharesToWeights(shares, prev);
+      const next = last && input.finalWeights?.has(name) ? input.finalWeights.get(name)! : sharesToWeights(shares, prev, roundingCeilings(servable.get(name), before.get(name)!, shares));
       for (const record of index.recordsOf.get(name) ?? []) {
         const to = next.get(record.region);
         const key = recordKey(record);
@@ -75,6 +83,37 @@ export function buildStages(input: StageInput): Stage[] {
     });
   });
   return stages;
+}
+
+/** The share of a name each region's prescaled instances serve: the tightest over the services on it. */
+function servableOfName(input: StageInput, services: readonly ServiceContext[]): Map<RegionCode, number> | undefined {
+  if (services.length === 0) return undefined;
+  const servable = new Map<RegionCode, number>();
+  for (const c of services) {
+    const shares = servableShare(input.model, c.inputs, input.instances.get(c.service) ?? c.inputs.current, c.parameters);
+    c.inputs.regions.forEach((r, i) => servable.set(r, Math.min(servable.get(r) ?? 1, shares[i]!)));
+  }
+  return servable;
+}
+
+/**
+ * How far rounding to whole weights may raise a region that gains traffic: to the share its
+ * prescaled instances serve, never below the share meant. A region filled to its capacity
+ * (capacity-aware, or a partial plan after a capacity timeout) then never gets a weight unit
+ * more than it can serve.
+ */
+function roundingCeilings(
+  servable: ReadonlyMap<RegionCode, number> | undefined,
+  before: ReadonlyMap<RegionCode, number>,
+  shares: ReadonlyMap<RegionCode, number>,
+): Map<RegionCode, number> | undefined {
+  if (!servable) return undefined;
+  const ceilings = new Map<RegionCode, number>();
+  for (const [r, share] of shares) {
+    const most = servable.get(r);
+    if (most !== undefined && share > (before.get(r) ?? 0)) ceilings.set(r, Math.max(share, most));
+  }
+  return ceilings;
 }
 
 function stageLoad(input: StageInput, stageShares: SharesByName, percent: number): RegionLoad[] {
