@@ -68,7 +68,8 @@ export function pendingRecord(phase: RunStepRecord['phase'], s: Runbook['steps']
 export function checkParams(runbook: Runbook, raw: Record<string, unknown>): RunData['params'] {
   const out: RunData['params'] = {};
   for (const key of Object.keys(raw)) {
-    if (!(key in runbook.parameters)) {
+    // Own keys only: "constructor" or "toString" is not a parameter because every object has one.
+    if (!Object.hasOwn(runbook.parameters, key)) {
       throw new LifeboatError('LB_ERR_VALIDATION', `runbook ${runbook.name} has no parameter ${key} (it has: ${Object.keys(runbook.parameters).join(', ') || 'none'})`, { field: `params.${key}` });
     }
   }

@@ -54,11 +54,20 @@ export interface QueueingTarget {
 }
 
 /**
+ * The most servers erlangServersFor counts to: as many as one scale intent may ask of a
+ * region. The search is O(answer), so without a bound a huge load (an evaluation asking for
+ * 1e12 requests per second, say) would keep the process counting for hours.
+ */
+export const MAX_SERVERS = 100_000;
+
+/**
  * The smallest number of servers that carries `load` erlangs and meets the target.
- * One pass of the Erlang B recursion: O(answer), exact, no overflow.
+ * One pass of the Erlang B recursion: O(answer), exact, no overflow. More than MAX_SERVERS
+ * is a RangeError, as a load no fleet lifeboat sizes could carry.
  */
 export function erlangServersFor(load: number, target: QueueingTarget): number {
   assertLoad(load);
+  if (load >= MAX_SERVERS) throw new RangeError(`a load of ${load} erlangs needs more than ${MAX_SERVERS} servers`);
   if (!(target.maxWaitProbability > 0 && target.maxWaitProbability <= 1)) {
     throw new RangeError(`maxWaitProbability must be in (0, 1], got ${target.maxWaitProbability}`);
   }
@@ -70,7 +79,7 @@ export function erlangServersFor(load: number, target: QueueingTarget): number {
   }
   if (load === 0) return 0;
   let b = 1;
-  for (let k = 1; ; k++) {
+  for (let k = 1; k <= MAX_SERVERS; k++) {
     b = (load * b) / (k + load * b);
     if (k <= load) continue;
     const c = erlangCFromB(k, load, b);
@@ -81,6 +90,7 @@ export function erlangServersFor(load: number, target: QueueingTarget): number {
     }
     return k;
   }
+  throw new RangeError(`no number of servers up to ${MAX_SERVERS} meets the target for ${load} erlangs`);
 }
 
 function assertServers(servers: number): void {

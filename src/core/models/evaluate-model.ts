@@ -27,7 +27,8 @@ export type ModelParameters = Record<string, number>;
 export function resolveParameters(model: CapacityModel, overrides: ModelParameters = {}, service?: string): ModelParameters {
   const declared = Object.keys(model.parameters);
   for (const key of Object.keys(overrides)) {
-    if (!(key in model.parameters)) {
+    // Own keys only: "constructor" or "toString" is not a parameter because every object has one.
+    if (!Object.hasOwn(model.parameters, key)) {
       throw new LifeboatError(
         'LB_ERR_MODEL_PARAMETER',
         `model ${model.name} has no parameter "${key}" (it has: ${declared.join(', ') || 'none'})`,
