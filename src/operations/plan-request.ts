@@ -5,7 +5,6 @@ import type { Plan } from '../core/planner/plan-types';
 import type { EvacuationRecord } from '../jobs/operation-store';
 import type { OperationDeps } from './deps';
 import { planContextOf } from './deps';
-import { takeSnapshot } from './fleet-snapshot';
 
 export interface PlannedRequest {
   snapshot: FleetSnapshot;
@@ -16,10 +15,15 @@ export interface PlannedRequest {
 
 /**
  * Read the fleet and plan an intent. A restore goes back to the snapshot recorded when the
- * region was first evacuated; regions still evacuated otherwise stay so.
+ * region was first evacuated; regions still evacuated otherwise stay so. `fresh` reads AWS
+ * now (an operation's guard); otherwise a fleet read a few seconds old will do.
  */
-export async function planRequest(intent: IntentRequest, deps: Pick<OperationDeps, 'cloud' | 'models' | 'settings' | 'store'>): Promise<PlannedRequest> {
-  const snapshot = await takeSnapshot(deps.cloud);
+export async function planRequest(
+  intent: IntentRequest,
+  deps: Pick<OperationDeps, 'snapshots' | 'models' | 'settings' | 'store'>,
+  options: { fresh?: boolean } = {},
+): Promise<PlannedRequest> {
+  const snapshot = await deps.snapshots.get(options.fresh ? 0 : undefined);
   const ctx = planContextOf(deps);
   if (intent.kind !== 'restore') return { snapshot, plan: plan(snapshot, intent, ctx) };
 

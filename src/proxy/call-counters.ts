@@ -13,16 +13,24 @@ export interface CallCounter {
   action: string;
   outcome: CallOutcome;
   count: number;
+  /** When the first and the last of these calls were answered (epoch ms). */
+  firstAt: number;
+  lastAt: number;
 }
 
 export class CallCounters {
   private readonly counts = new Map<string, CallCounter>();
 
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
   record(call: { service: string; region: string; action: string }, outcome: CallOutcome): void {
     const key = [call.service, call.region, call.action, outcome].join('\u0000');
+    const at = this.now();
     const c = this.counts.get(key);
-    if (c) c.count += 1;
-    else this.counts.set(key, { service: call.service, region: call.region, action: call.action, outcome, count: 1 });
+    if (c) {
+      c.count += 1;
+      c.lastAt = at;
+    } else this.counts.set(key, { service: call.service, region: call.region, action: call.action, outcome, count: 1, firstAt: at, lastAt: at });
   }
 
   /** Copies, sorted by service, region, action and outcome. */
@@ -41,7 +49,7 @@ export class CallCounters {
 }
 
 /** The sum of the counters that match every given field. */
-export function totalCalls(counters: readonly CallCounter[], filter: Partial<Omit<CallCounter, 'count'>> = {}): number {
+export function totalCalls(counters: readonly CallCounter[], filter: Partial<Omit<CallCounter, 'count' | 'firstAt' | 'lastAt'>> = {}): number {
   return counters
     .filter((c) => (Object.keys(filter) as Array<keyof typeof filter>).every((k) => filter[k] === undefined || c[k] === filter[k]))
     .reduce((sum, c) => sum + c.count, 0);

@@ -310,7 +310,7 @@ describe('AWS proxy: admin endpoint', () => {
 
     const counters = (await (await admin('counters')).json()) as { counters: CallCounter[]; totals: Record<string, number> };
     expect(counters.totals).toMatchObject({ ok: 2, throttled: 1, error: 0, dropped: 0 });
-    expect(counters.counters).toContainEqual({ service: 'autoscaling', region: 'us-east-1', action: 'DescribeAutoScalingGroups', outcome: 'throttled', count: 1 });
+    expect(counters.counters).toContainEqual(expect.objectContaining({ service: 'autoscaling', region: 'us-east-1', action: 'DescribeAutoScalingGroups', outcome: 'throttled', count: 1 }));
 
     expect((await admin('counters/reset', { method: 'POST' })).status).toBe(200);
     expect(((await (await admin('counters')).json()) as { counters: CallCounter[] }).counters).toEqual([]);

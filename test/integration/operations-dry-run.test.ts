@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import { takeSnapshot } from '../../src/operations/fleet-snapshot';
+import { planRequest } from '../../src/operations/plan-request';
 import { submitOperation } from '../../src/operations/submit-operation';
 import { cancelOperation } from '../../src/operations/cancel-operation';
 import type { TestLifeboat } from '../support/harness';
@@ -100,6 +101,22 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     // Resuming after an event gives only what came after it.
     const later = await lb.deps.events.read(evac.operation.id, events[5]!.id, 10);
     expect(later.map((e) => e.id)).toEqual(events.slice(6).map((e) => e.id));
+  });
+
+  it('plans from a cached fleet read, but never from one older than lifeboat’s own last change', async () => {
+    const cloud = new DryRunCloud(fleetReading(services()));
+    lb = testLifeboat(cloud, { LIFEBOAT_SNAPSHOT_CACHE_MS: '60000' });
+    lb.startWorker();
+    const before = await planRequest({ kind: 'evacuate', region: 'us-east-1' }, lb.deps);
+    const again = await planRequest({ kind: 'evacuate', region: 'us-east-1' }, lb.deps);
+    expect(again.snapshot).toBe(before.snapshot);
+    const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+    if (evac.dryRun) throw new Error('not a dry run');
+    expect((await lb.waitFor(evac.operation.id)).state).toBe('succeeded');
+    // Within the cache's minute, but after the evacuation changed the fleet: the restore plan sees it.
+    const restore = await planRequest({ kind: 'restore', region: 'us-east-1' }, lb.deps);
+    expect(restore.plan.blockers, JSON.stringify(restore.plan.blockers)).toEqual([]);
+    expect(restore.snapshot.traffic.find((t) => t.region === 'us-east-1')!.weight).toBe(0);
   });
 
   it('refuses an evacuation that leaves no serving region, and queues nothing', async () => {

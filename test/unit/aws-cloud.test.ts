@@ -594,6 +594,18 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
       const requests = route53.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input);
       expect(requests).toEqual([{ HostedZoneId: 'ZONEA', MaxItems: 3, StartRecordName: 'API.Example.com', StartRecordType: 'A' }]);
     });
+
+    it('reads many names of one zone with one listing of the zone, not a call per name', async () => {
+      const names = ['a', 'b', 'c', 'd', 'e'].map((n) => `${n}.example.com`);
+      route53.on(ListResourceRecordSetsCommand).resolves({
+        ResourceRecordSets: names.map((n, i) => ({ Name: `${n}.`, Type: 'A', SetIdentifier: 'us-east-1', Weight: i, TTL: 60, ResourceRecords: [{ Value: '192.0.2.1' }] })),
+        IsTruncated: false,
+        MaxItems: 3,
+      });
+      const weights = await cloud.readWeights(names.map((name) => weighted({ name, setIdentifier: 'us-east-1' })));
+      expect(weights).toEqual([0, 1, 2, 3, 4]);
+      expect(route53.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input)).toEqual([{ HostedZoneId: 'ZONEA', MaxItems: 3 }]);
+    });
   });
 
   describe('error mapping', () => {

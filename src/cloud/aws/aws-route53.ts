@@ -205,22 +205,48 @@ export async function readChangeStatus(clients: AwsClients, changeId: string): P
 }
 
 /** Current weights of the records, in the order given; undefined where a record set is gone. */
+/** Reading back this many names or more in one zone lists the whole zone instead of name by name. */
+export const WHOLE_ZONE_READ_FROM = 4;
+
+/**
+ * The current weights of the given record sets. A few names are read name by name (one
+ * short listing each); many names in one zone are read by listing the zone once, which
+ * costs a page per 300 record sets instead of a call per name against Route 53's quota.
+ */
 export async function readRecordWeights(clients: AwsClients, records: readonly WeightedRecord[], pageSize: number): Promise<Array<number | undefined>> {
   const groupKey = (r: { zoneId: string; name: string; type: string }) => `${r.zoneId}\u0000${normalizeDnsName(r.name)}\u0000${r.type}`;
-  const groups = new Map<string, WeightedRecord>();
-  for (const r of records) if (!groups.has(groupKey(r))) groups.set(groupKey(r), r);
+  const byZone = new Map<string, Map<string, WeightedRecord>>();
+  for (const r of records) {
+    const groups = byZone.get(r.zoneId) ?? new Map<string, WeightedRecord>();
+    if (!groups.has(groupKey(r))) groups.set(groupKey(r), r);
+    byZone.set(r.zoneId, groups);
+  }
 
   const weights = new Map<string, number | undefined>();
+  const keep = (zoneId: string, r: ResourceRecordSet) => {
+    if (r.SetIdentifier !== undefined) weights.set(`${groupKey({ zoneId, name: r.Name ?? '', type: r.Type ?? '' })}\u0000${r.SetIdentifier}`, r.Weight);
+  };
   await Promise.all(
-    [...groups.entries()].map(async ([key, first]) => {
-      const name = normalizeDnsName(first.name);
-      await listRecordSets(clients, first.zoneId, pageSize, { name: first.name, type: first.type }, (page) => {
-        for (const r of page) {
-          if (normalizeDnsName(r.Name ?? '') !== name || r.Type !== first.type) return false;
-          if (r.SetIdentifier !== undefined) weights.set(`${key}\u0000${r.SetIdentifier}`, r.Weight);
-        }
-        return true;
-      });
+    [...byZone.entries()].map(async ([zoneId, groups]) => {
+      if (groups.size >= WHOLE_ZONE_READ_FROM) {
+        await listRecordSets(clients, zoneId, pageSize, undefined, (page) => {
+          for (const r of page) keep(zoneId, r);
+          return true;
+        });
+        return;
+      }
+      await Promise.all(
+        [...groups.values()].map(async (first) => {
+          const name = normalizeDnsName(first.name);
+          await listRecordSets(clients, zoneId, pageSize, { name: first.name, type: first.type }, (page) => {
+            for (const r of page) {
+              if (normalizeDnsName(r.Name ?? '') !== name || r.Type !== first.type) return false;
+              keep(zoneId, r);
+            }
+            return true;
+          });
+        }),
+      );
     }),
   );
   return records.map((r) => weights.get(`${groupKey(r)}\u0000${r.setIdentifier}`));

@@ -5,7 +5,8 @@ import { planContextOf } from '../deps';
 import { planHash } from '../plan-hash';
 import type { CapacityProgress } from '../operation-types';
 import { stageSteps } from '../step-list';
-import { readLive } from './set-capacity';
+import type { GroupSizeUpdate } from '../../cloud/ports';
+import { readLive, sizesNotApplied } from './set-capacity';
 import type { StepContext, StepHandler } from './step-context';
 import { elapsedMs, planOf, waitOrInterrupt } from './step-context';
 
@@ -22,9 +23,17 @@ export const awaitCapacity: StepHandler = async (ctx) => {
   const targets = plan.groupChanges.map((c) => ({ region: c.region, group: c.group, service: c.service, target: c.to.desiredCapacity }));
   const readyAt = (target: number) => Math.ceil(target * readiness - 1e-9);
 
+  // The prescale's writes are checked on the first read here (the prescale does not read back).
+  const written = (op.checkpoint.steps.find((s) => s.kind === 'prescale')?.detail?.updates as GroupSizeUpdate[] | undefined) ?? [];
   let progress: CapacityProgress[] = [];
-  for (;;) {
+  for (let read = 0; ; read++) {
     const live = await readLive(ctx, targets);
+    if (read === 0) {
+      const wrong = sizesNotApplied(written, live);
+      if (wrong.length > 0) {
+        throw new LifeboatError('LB_ERR_AWS_REJECTED', `read-back after prescaling differs for ${wrong.map((u) => `${u.group} (${u.region})`).join(', ')}`, { groups: wrong });
+      }
+    }
     progress = targets.map((t) => ({ ...t, inService: countInService(live.get(`${t.region}\u0000${t.group}`)?.instances ?? []) }));
     const ready = progress.filter((p) => p.inService >= readyAt(p.target)).length;
     await ctx.report({ step: ctx.step.id, message: `${ready} of ${progress.length} group(s) at capacity`, capacity: progress });

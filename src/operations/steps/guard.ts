@@ -18,7 +18,7 @@ export const guard: StepHandler = async (ctx) => {
       details: { region: lease.region, operationId: lease.heldBy },
     });
   }
-  const { snapshot, plan } = await planRequest(op.intent, ctx);
+  const { snapshot, plan } = await planRequest(op.intent, ctx, { fresh: true });
   op.checkpoint.snapshot = snapshot;
   op.checkpoint.plan = plan;
   op.checkpoint.planHash = planHash(plan);

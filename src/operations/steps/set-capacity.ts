@@ -20,9 +20,14 @@ export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region
   return live;
 }
 
-/** Set absolute sizes on every group at once, then read them back: a write counts when the world shows it. */
-async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[]): Promise<void> {
+/**
+ * Set absolute sizes on every group at once, then read them back: a write counts when the
+ * world shows it. A prescale leaves the read-back to the wait that follows it, which reads
+ * the same groups anyway (one describe per 50 groups less against Auto Scaling's quota).
+ */
+async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[], readBack = true): Promise<void> {
   await Promise.all(updates.map((u) => ctx.cloud.setGroupSize(u)));
+  if (!readBack) return;
   const live = await readLive(ctx, updates);
   const wrong = updates.filter((u) => {
     const g = live.get(key(u.region, u.group));
@@ -33,6 +38,14 @@ async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[]): Promise
       groups: wrong.map((u) => ({ ...u, live: live.get(key(u.region, u.group)) && sizes(live.get(key(u.region, u.group))!) })),
     });
   }
+}
+
+/** Groups whose sizes differ from what was set: MinSize as set, DesiredCapacity and MaxSize at least as set. */
+export function sizesNotApplied(updates: readonly GroupSizeUpdate[], live: Map<string, AutoScalingGroupReading>): GroupSizeUpdate[] {
+  return updates.filter((u) => {
+    const g = live.get(key(u.region, u.group));
+    return !g || g.minSize !== u.minSize || g.desiredCapacity < u.desiredCapacity || g.maxSize < u.maxSize;
+  });
 }
 
 function sizes(g: GroupSize): GroupSize {
@@ -57,7 +70,7 @@ export const prescale: StepHandler = async (ctx) => {
     const desired = Math.max(c.to.desiredCapacity, now.desiredCapacity);
     return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: Math.max(c.to.maxSize, desired) };
   });
-  await applySizes(ctx, updates);
+  await applySizes(ctx, updates, false);
   const raisedByOwnScaling = updates.filter((u, i) => u.desiredCapacity > plan.groupChanges[i]!.to.desiredCapacity).length;
   return {
     outcome: `${updates.length} group(s) pinned at their targets${raisedByOwnScaling ? ` (${raisedByOwnScaling} already higher, kept)` : ''}`,

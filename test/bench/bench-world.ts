@@ -1,0 +1,162 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { buildApp } from '../../src/api/app';
+import { AwsCloud } from '../../src/cloud/aws/aws-cloud';
+import { loadSettings } from '../../src/config/settings';
+import { provideRedis } from '../../src/demo/demo-redis';
+import type { MotoServer } from '../../src/demo/moto-server';
+import { startMotoServer } from '../../src/demo/moto-server';
+import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
+import { seedFleet } from '../../src/demo/seed-fleet';
+import type { Lifeboat } from '../../src/lifeboat';
+import { createLifeboat } from '../../src/lifeboat';
+import type { AwsProxy } from '../../src/proxy/aws-proxy';
+import { startAwsProxy } from '../../src/proxy/aws-proxy';
+import type { ProxyProfileInput } from '../../src/proxy/proxy-profile';
+import { hashToken, newToken } from '../../src/security/tokens';
+
+const ROOT = join(__dirname, '..', '..');
+const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+
+export interface WorldOptions {
+  regions: string[];
+  services: number;
+  desired: number;
+  proxy: ProxyProfileInput;
+  /** Settings for the API and the worker (timings). */
+  env: Record<string, string>;
+}
+
+export interface BenchWorld {
+  proxy: AwsProxy;
+  apiUrl: string;
+  token: string;
+  lb: Lifeboat;
+  spec: DemoFleetSpec;
+  worker: ChildProcess;
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  workerPeakRssMb(): number | undefined;
+  stop(): Promise<void>;
+}
+
+export function fleetSpec(regions: string[], services: number, desired: number): DemoFleetSpec {
+  return {
+    regions,
+    services: Array.from({ length: services }, (_, i) => {
+      const name = `svc${String(i).padStart(3, '0')}`;
+      return { name, dns: `${name}.example.com`, regions: Object.fromEntries(regions.map((r) => [r, { desired, min: 1, max: desired * 4, weight: 100 }])) };
+    }),
+  };
+}
+
+/**
+ * moto behind the AWS realism proxy, a seeded fleet, Redis, lifeboat's API in this process
+ * and one worker in its own process (compiled, so its memory is lifeboat's, not the
+ * TypeScript compiler's).
+ */
+export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const moto: MotoServer = await startMotoServer();
+    stops.push(() => moto.stop());
+    const spec = fleetSpec(options.regions, options.services, options.desired);
+    // Seeded straight into moto: the fleet's creation is not what is measured.
+    await seedFleet(spec, { endpoint: moto.endpoint, credentials: CREDENTIALS });
+    const proxy = await startAwsProxy({ target: moto.endpoint, profile: options.proxy });
+    stops.push(() => proxy.stop());
+    const redis = await provideRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+    stops.push(() => redis.stop());
+
+    const token = newToken();
+    const env: Record<string, string> = {
+      REDIS_URL: redis.url,
+      LIFEBOAT_REDIS_PREFIX: redis.prefix,
+      LIFEBOAT_REGIONS: options.regions.join(','),
+      LIFEBOAT_TOKENS: JSON.stringify([{ name: 'bench', sha256: hashToken(token), roles: ['admin'] }]),
+      LIFEBOAT_RATE_LIMIT_BURST: '1000000',
+      LIFEBOAT_READINESS_INTERVAL: '0',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    };
+    const settings = loadSettings(env);
+    const cloud = new AwsCloud({ regions: options.regions, endpoint: proxy.endpoint, credentials: CREDENTIALS, maxAttempts: settings.AWS_MAX_ATTEMPTS });
+    const lb = createLifeboat({ settings, cloud });
+    stops.push(() => lb.close());
+    await lb.ready();
+    const server: Server = buildApp(lb.apiDeps()).listen(0, '127.0.0.1');
+    stops.push(() => new Promise((r) => server.close(r)));
+    await new Promise((r) => server.once('listening', r));
+    const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const compiled = join(ROOT, 'dist', 'src', 'worker-main.js');
+    if (!existsSync(compiled)) throw new Error('run `npm run build` first: the bench measures the compiled worker');
+    const worker = spawn(process.execPath, [compiled], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let workerErrors = '';
+    worker.stderr!.on('data', (d: Buffer) => (workerErrors += d.toString()));
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          if (worker.exitCode !== null) return resolve();
+          worker.once('exit', () => resolve());
+          worker.kill('SIGTERM');
+        }),
+    );
+    const until = Date.now() + 30_000;
+    while ((await lb.deps.queue.workersCount()) < 1) {
+      if (Date.now() > until || worker.exitCode !== null) throw new Error(`the worker did not start:\n${workerErrors}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    return {
+      proxy,
+      apiUrl,
+      token,
+      lb,
+      spec,
+      worker,
+      async call(method, path, body) {
+        const res = await fetch(apiUrl + path, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        return { status: res.status, body: await res.json() };
+      },
+      workerPeakRssMb() {
+        try {
+          const status = readFileSync(`/proc/${worker.pid}/status`, 'utf8');
+          const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+          return Number.isFinite(kb) ? Math.round(kb / 102.4) / 10 : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** Wait until the operation finishes, polling gently; returns its view. */
+export async function finished(world: BenchWorld, id: string, timeoutMs = 600_000): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await world.call('GET', `/v1/operations/${id}`);
+    if (['succeeded', 'failed', 'refused', 'cancelled'].includes(body.operation?.state)) return body.operation;
+    if (Date.now() > until) throw new Error(`operation ${id} still ${body.operation?.state} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,76 @@
+import type { CallCounter } from '../../../src/proxy/call-counters';
+import type { BenchWorld } from '../bench-world';
+import { finished } from '../bench-world';
+import { quotaBoundSeconds } from '../quota-bound';
+import { round } from '../stats';
+
+export interface EvacuationReport {
+  wallSeconds: number;
+  operationId: string;
+  state: string;
+  calls: Record<string, number>;
+  throttled: number;
+  retries: number;
+  failedCalls: number;
+  totalCalls: number;
+  route53ChangeRequestsPerStage: number[];
+  route53ChangeRequestsAllowedPerStage: number[];
+  lastUpdateSeconds: number;
+  /** Seconds the API took to accept, and each step's duration: where the time went. */
+  acceptSeconds: number;
+  steps: Record<string, number>;
+}
+
+/**
+ * Evacuate the first region through the API and measure it from the request to the end of
+ * the operation, with the calls the proxy saw (AWS's view) and the retries lifeboat made.
+ */
+export async function runEvacuation(world: BenchWorld, stages: number): Promise<EvacuationReport> {
+  world.proxy.resetCounters();
+  const started = Date.now();
+  const res = await world.call('POST', '/v1/operations', { kind: 'evacuate', region: world.spec.regions[0], stages });
+  const acceptSeconds = (Date.now() - started) / 1000;
+  if (res.status !== 202) throw new Error(`evacuation refused: ${JSON.stringify(res.body)}`);
+  const op = await finished(world, res.body.operation.id);
+  const wallSeconds = (Date.now() - started) / 1000;
+  const counters = world.proxy.counters();
+  const calls: Record<string, number> = {};
+  for (const c of counters) calls[`${c.service}:${c.action}`] = (calls[`${c.service}:${c.action}`] ?? 0) + c.count;
+  const changesPerStage = (op.plan?.stages ?? []).map((s: { weights: unknown[] }) => s.weights.length);
+  const changeRequests = counters.filter((c: CallCounter) => c.action === 'ChangeResourceRecordSets' && c.outcome === 'ok').reduce((a, c) => a + c.count, 0);
+  const updates = counters.filter((c) => c.action === 'UpdateAutoScalingGroup' && c.outcome === 'ok');
+  return {
+    wallSeconds: round(wallSeconds, 2),
+    operationId: op.id,
+    state: op.state,
+    calls,
+    throttled: counters.filter((c) => c.outcome === 'throttled').reduce((a, c) => a + c.count, 0),
+    retries: op.result?.awsCalls?.retries ?? 0,
+    failedCalls: op.result?.awsCalls?.failures ?? 0,
+    totalCalls: counters.reduce((a, c) => a + c.count, 0),
+    // One request per stage here (one zone); the API process's submit-time reads are in the totals.
+    route53ChangeRequestsPerStage: changesPerStage.map(() => changeRequests / Math.max(1, changesPerStage.length)),
+    route53ChangeRequestsAllowedPerStage: changesPerStage.map((n: number) => Math.ceil((2 * n) / 1000)),
+    lastUpdateSeconds: round((Math.max(...updates.map((u) => u.lastAt), started) - started) / 1000, 2),
+    acceptSeconds: round(acceptSeconds, 3),
+    steps: Object.fromEntries(
+      (op.steps as Array<{ id: string; startedAt?: string; finishedAt?: string }>).map((s) => [
+        s.id,
+        s.startedAt && s.finishedAt ? round((new Date(s.finishedAt).getTime() - new Date(s.startedAt).getTime()) / 1000, 3) : 0,
+      ]),
+    ),
+  };
+}
+
+export function evacuationBound(world: BenchWorld, report: EvacuationReport, latencyMs: number) {
+  const first = world.spec.regions[0]!;
+  const services = world.spec.services.length;
+  const changedPerStage = (report.route53ChangeRequestsAllowedPerStage.length ? report.route53ChangeRequestsAllowedPerStage : [0]).map(() => services * world.spec.regions.length);
+  return quotaBoundSeconds({
+    regions: world.spec.regions.map((r) => ({ region: r, groups: services, changed: r === first ? 0 : services })),
+    zones: 1,
+    records: services * world.spec.regions.length + 2,
+    recordsChangedPerStage: changedPerStage,
+    latencyMs,
+  });
+}

@@ -1,0 +1,24 @@
+import type { BenchWorld } from '../bench-world';
+import { finished } from '../bench-world';
+import { median, round } from '../stats';
+
+/**
+ * From `POST /v1/operations` answered to the first AWS mutation the proxy sees, for small
+ * operations (one group scaled), `samples` times.
+ */
+export async function runQueueLatency(world: BenchWorld, samples: number) {
+  const region = world.spec.regions[world.spec.regions.length - 1]!;
+  const service = world.spec.services[0]!.name;
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    world.proxy.resetCounters();
+    const res = await world.call('POST', '/v1/operations', { kind: 'scale', region, service, desiredCapacity: 9 + (i % 2) });
+    const accepted = Date.now();
+    if (res.status !== 202) throw new Error(`scale refused: ${JSON.stringify(res.body)}`);
+    await finished(world, res.body.operation.id);
+    const first = world.proxy.counters().filter((c) => c.action === 'UpdateAutoScalingGroup' && c.outcome === 'ok');
+    if (first.length === 0) throw new Error('no mutation reached AWS');
+    latencies.push(Math.min(...first.map((c) => c.firstAt)) - accepted);
+  }
+  return { samples, medianMs: round(median(latencies)), maxMs: round(Math.max(...latencies)) };
+}
