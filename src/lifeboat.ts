@@ -1,4 +1,4 @@
-import type { Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import type { ApiDeps } from './api/api-deps';
 import type { AuthConfig } from './api/auth';
 import { loadTokens } from './security/tokens';
@@ -12,7 +12,10 @@ import { loadSettings } from './config/settings';
 import { AuditLog } from './jobs/audit-log';
 import { OperationEvents } from './jobs/operation-events';
 import { OperationQueue, RUNBOOKS_QUEUE } from './jobs/operation-queue';
+import { QueueHandles } from './jobs/queue-handles';
+import { LifeboatMetrics } from './metrics/lifeboat-metrics';
 import { auditedCloud } from './operations/audited-cloud';
+import { SnapshotCache } from './operations/snapshot-cache';
 import type { Schedule } from './jobs/maintenance';
 import { loadSchedules, startMaintenance } from './jobs/maintenance';
 import { RunbookStore } from './jobs/runbook-store';
@@ -42,6 +45,10 @@ export interface Lifeboat {
   /** What the API needs: the deps, the connection and the auth settings. */
   apiDeps(): ApiDeps;
   schedules: Schedule[];
+  /** Prometheus metrics of this process (GET /metrics on the API; a worker alone serves them on LIFEBOAT_WORKER_METRICS_PORT). */
+  metrics: LifeboatMetrics;
+  /** Every queue lifeboat runs (operations, runbooks, maintenance): for metrics and the queue board. */
+  queues: QueueHandles;
   /** A worker for operations and one for runbook runs; returns the operations worker. */
   startWorker(name?: string): Worker<OperationData>;
   /** The readiness schedule and configured runbook schedules (BullMQ job schedulers). */
@@ -80,7 +87,8 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       connectionTimeoutMs: settings.LIFEBOAT_AWS_CONNECT_TIMEOUT_MS,
     });
   // Every mutation the cloud makes is in the audit trail, whoever asked for it.
-  const cloud = auditedCloud(rawCloud, audit, clock);
+  const fleetVersionKey = `${prefix}:fleet-version`;
+  const cloud = auditedCloud(rawCloud, audit, clock, () => redis.incr(fleetVersionKey));
   const deps: RunbookDeps = {
     cloud,
     models,
@@ -88,6 +96,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     clock,
     audit,
     events: new OperationEvents(redis, prefix),
+    snapshots: new SnapshotCache(cloud, clock, settings.LIFEBOAT_SNAPSHOT_CACHE_MS, async () => (await redis.get(fleetVersionKey)) ?? '0'),
     store: new OperationStore(redis, prefix, settings.LIFEBOAT_IDEMPOTENCY_TTL),
     leases: new RegionLeases(redis, prefix),
     queue: new OperationQueue(redis, { prefix, attempts: settings.LIFEBOAT_JOB_ATTEMPTS }),
@@ -95,14 +104,24 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     runbooks,
     runbookStore: new RunbookStore(redis, prefix),
   };
+  const queues = new QueueHandles(redis, prefix, [deps.queue.queue, deps.runs.queue] as unknown as Queue[]);
+  const metrics = new LifeboatMetrics({
+    events: deps.events.local,
+    queues: () => queues.all(),
+    ...(rawCloud instanceof AwsCloud ? { awsStats: rawCloud.stats } : {}),
+    readiness: () => deps.runbookStore.readiness(),
+    timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
+  });
   const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
   const closers: Array<() => Promise<void>> = [];
   return {
     deps,
     redis,
     auth,
-    apiDeps: () => ({ ...deps, redis, auth }),
+    apiDeps: () => ({ ...deps, redis, auth, metrics, queues }),
     schedules,
+    metrics,
+    queues,
     startWorker(name) {
       const workerSettings = {
         prefix,
@@ -130,6 +149,8 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       // Work in flight is checkpointed: another worker resumes it, so closing does not wait for it.
       await Promise.all(workers.map((w) => w.close(true)));
       for (const close of closers) await close();
+      metrics.close();
+      await queues.close();
       await deps.queue.close();
       await deps.runs.close();
       await redis.quit().catch(() => redis.disconnect());

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { createLifeboat } from './lifeboat';
 import { logger } from './logger';
+import { startMetricsServer } from './metrics/metrics-server';
 import { runMain } from './run-main';
 
 /** npm run worker: one worker; run as many as you like, on as many machines, against one Redis. */
@@ -9,8 +10,15 @@ runMain('lifeboat-worker', async () => {
   await lb.ready();
   const worker = lb.startWorker(`${hostname()}:${process.pid}`);
   worker.on('failed', (job, err) => logger.warn({ operationId: job?.id, err: err.message }, 'operation attempt failed'));
-  worker.on('completed', (job) => logger.info({ operationId: job.id, state: job.data.checkpoint.state }, 'operation finished'));
+  // The runner logs "operation finished" itself, with the operation's fields.
+  worker.on('completed', (job) => logger.debug({ operationId: job.id, state: job.data.checkpoint.state }, 'job completed'));
   await worker.waitUntilReady();
-  logger.info({ prefix: lb.deps.settings.LIFEBOAT_REDIS_PREFIX }, 'lifeboat: worker running');
-  return () => lb.close();
+  // A worker alone has no API: it serves its metrics itself when asked to (no authentication: loopback by default).
+  const { LIFEBOAT_WORKER_METRICS_PORT: metricsPort, LIFEBOAT_WORKER_METRICS_HOST: metricsHost } = lb.deps.settings;
+  const metricsServer = metricsPort !== undefined ? await startMetricsServer(lb.metrics, metricsPort, metricsHost) : undefined;
+  logger.info({ prefix: lb.deps.settings.LIFEBOAT_REDIS_PREFIX, ...(metricsServer ? { metrics: metricsServer.url } : {}) }, 'lifeboat: worker running');
+  return async () => {
+    await metricsServer?.close();
+    await lb.close();
+  };
 });

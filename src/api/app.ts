@@ -15,6 +15,14 @@ import { operationsRouter } from './routes/operations';
 import { plansRouter } from './routes/plans';
 import { readinessRouter } from './routes/readiness';
 import { runbooksRouter, triggerRouter } from './routes/runbooks';
+import { dashboardRouter } from './routes/dashboard';
+import { operationEventsRouter } from './routes/operation-events';
+import { sessionRouter } from './routes/session';
+// Observability: request log, metrics, queue board, API docs.
+import { requestLog } from './request-log';
+import { docsRouter } from './routes/docs';
+import { metricsRouter } from './routes/metrics';
+import { QUEUE_BOARD_PATH, queueBoardRouter } from './routes/queue-board';
 
 /** The HTTP API, without listen(): tests and entry points decide where it runs. */
 export function buildApp(deps: ApiDeps): Express {
@@ -26,6 +34,7 @@ export function buildApp(deps: ApiDeps): Express {
     res.setHeader('x-request-id', incoming && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID());
     next();
   });
+  app.use(requestLog); // one line per request: method, path, status, duration, request id (never headers)
   app.use(securityHeaders, noStore, cors(deps.settings.LIFEBOAT_CORS_ORIGINS));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -37,10 +46,18 @@ export function buildApp(deps: ApiDeps): Express {
   });
   // Alarm webhooks prove themselves with an HMAC signature instead of a bearer token.
   app.use('/v1/runbooks', triggerRouter(deps));
+  // The dashboard (static files, no data) and its browser session (the token in, a cookie out).
+  app.use(dashboardRouter());
+  app.use('/v1/session', sessionRouter(deps));
   app.use(authenticate(deps.auth, deps), rateLimitChanges(deps.settings.LIFEBOAT_RATE_LIMIT_PER_MINUTE, deps.settings.LIFEBOAT_RATE_LIMIT_BURST));
   app.use(healthRouter(deps));
+  // Observability (viewer role; acting on the queue board needs admin): /metrics, /openapi.json, /docs, /admin/queues.
+  app.use(metricsRouter(deps));
+  app.use(docsRouter());
+  app.use(QUEUE_BOARD_PATH, queueBoardRouter(deps));
   app.use('/v1', requireJson, parseJson);
   app.use('/v1/plans', plansRouter(deps));
+  app.use('/v1/operations', operationEventsRouter(deps)); // GET /v1/operations/:id/events (server-sent events)
   app.use('/v1/operations', operationsRouter(deps));
   app.use('/v1/fleet', fleetRouter(deps));
   app.use('/v1/models', modelsRouter(deps));

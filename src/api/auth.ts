@@ -14,32 +14,88 @@ export interface AuthConfig {
 /** The role a request needs: reads are for viewers, changes for operators, approvals for approvers. */
 export function roleFor(method: string, path: string): Role {
   if (method === 'GET' || method === 'HEAD') return 'viewer';
-  if (/^\/v1\/operations\/[^/]+\/approve$/.test(path)) return 'approver';
-  if (/^\/v1\/models\/[^/]+\/evaluate$/.test(path)) return 'viewer';
+  // Judge the path as Express routes it: case-insensitively, with trailing slashes forgiven
+  // (POST /V1/operations/:id/APPROVE/ reaches the approve route and needs its role).
+  const p = path.toLowerCase().replace(/\/{2,}/g, '/').replace(/(.)\/+$/, '$1');
+  // The queue board: anyone may look, only admin may act (retry, remove, pause, clean, ...).
+  if (/^\/admin\/queues(\/|$)/i.test(p)) return 'admin';
+  if (/^\/v1\/operations\/[^/]+\/approve$/.test(p)) return 'approver';
+  if (/^\/v1\/models\/[^/]+\/evaluate$/.test(p)) return 'viewer';
   return 'operator';
+}
+
+/** The browser session's cookie: the dashboard's token, set by POST /v1/session (see routes/session.ts). */
+export const SESSION_COOKIE = 'lifeboat_token';
+
+/** What a token looks like on the wire: visible ASCII, 8 to 512 characters. */
+export const TOKEN_PATTERN = /^[\x21-\x7e]{8,512}$/;
+
+/** One cookie's value from a Cookie header (parsed here: one cookie needs no dependency). */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /**
  * Bearer tokens on every endpoint this is mounted on, then the role the route needs. A
  * missing or unknown token is a 401, a token without the role a 403; a refused change is
  * recorded in the audit trail.
+ *
+ * Without an Authorization header, the dashboard's session cookie is accepted instead (a
+ * browser cannot put a bearer token on a page load or an EventSource). A cookie is sent by
+ * the browser on its own, so a cookie-authenticated change could be forged by another page
+ * (CSRF). Three things stop that:
+ * - the cookie is SameSite=Strict: a browser sends it on no request started by another site;
+ * - a change made with the cookie must say Content-Type: application/json (even with no
+ *   body). An HTML form can only send urlencoded, multipart or text/plain, and a script on
+ *   another origin cannot send JSON without a CORS preflight, which lifeboat never grants
+ *   with credentials. (The API already requires JSON for every body.)
+ * - where the browser says where a request comes from (Sec-Fetch-Site), a change with the
+ *   cookie must come from the same origin: another port on the same host is "same-site",
+ *   which SameSite alone would let through.
+ * Bearer-token clients are unaffected: nobody but the caller can add that header.
  */
 export function authenticate(config: AuthConfig, deps: { audit: AuditLog; clock: Clock }): RequestHandler {
   return async (req, res, next) => {
     let identity: Identity | undefined;
+    let via: 'insecure' | 'bearer' | 'cookie' = 'insecure';
     if (config.insecure) {
       identity = { name: 'anonymous', roles: ['admin'] };
     } else {
       const header = req.get('authorization');
-      const match = header ? /^Bearer ([\x21-\x7e]{8,512})$/.exec(header) : null;
-      identity = match ? identify(match[1]!, config.tokens) : undefined;
+      const cookie = header === undefined ? cookieValue(req.get('cookie'), SESSION_COOKIE) : undefined;
+      via = cookie !== undefined ? 'cookie' : 'bearer';
+      const presented = header !== undefined ? /^Bearer (\S+)$/.exec(header)?.[1] : cookie;
+      identity = presented !== undefined && TOKEN_PATTERN.test(presented) ? identify(presented, config.tokens) : undefined;
       if (!identity) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="lifeboat"');
-        await deny(req, deps, 'api:unauthenticated', header ? 'the token is not known' : 'no token');
-        next(new LifeboatError('LB_ERR_UNAUTHENTICATED', header ? 'the bearer token is not valid' : 'send Authorization: Bearer <token>'));
+        const why = header !== undefined ? 'the token is not known' : cookie !== undefined ? 'the session cookie holds no known token' : 'no token';
+        await deny(req, deps, 'api:unauthenticated', why);
+        const message = header !== undefined ? 'the bearer token is not valid' : cookie !== undefined ? 'the session is no longer valid; log in again (POST /v1/session)' : 'send Authorization: Bearer <token>';
+        next(new LifeboatError('LB_ERR_UNAUTHENTICATED', message));
         return;
       }
+      if (via === 'cookie') {
+        const forged = forgeryRisk(req);
+        if (forged) {
+          await deny(req, deps, `api:${identity.name}`, forged.message);
+          next(forged);
+          return;
+        }
+      }
     }
+    res.locals.credentials = via;
     const needed = roleFor(req.method, req.originalUrl.split('?')[0]!);
     res.locals.actor = `api:${identity.name}`;
     res.locals.identity = identity;
@@ -50,6 +106,27 @@ export function authenticate(config: AuthConfig, deps: { audit: AuditLog; clock:
     }
     next();
   };
+}
+
+/** Whether the request's Content-Type header is JSON (whether or not a body came with it). */
+export function saysJson(req: Request): boolean {
+  return /^application\/json\s*(;|$)/i.test(req.get('content-type') ?? '');
+}
+
+/** Why a change sent with the session cookie may not be the dashboard's own (see authenticate). */
+function forgeryRisk(req: Request): LifeboatError | undefined {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return undefined;
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    return new LifeboatError('LB_ERR_FORBIDDEN', `a change made with the session cookie must come from lifeboat's own pages (Sec-Fetch-Site: ${site})`, { credentials: 'cookie', secFetchSite: site });
+  }
+  // The queue board's own pages send their actions without a body; a browser that says the
+  // request comes from lifeboat's own origin is believed there (forms cannot forge that header).
+  if (site === 'same-origin' && /^\/admin\/queues(\/|$)/i.test(req.originalUrl.split('?')[0]!)) return undefined;
+  if (!saysJson(req)) {
+    return new LifeboatError('LB_ERR_UNSUPPORTED_MEDIA_TYPE', `a change made with the session cookie must send Content-Type: application/json, got ${req.get('content-type') ?? 'none'}`, { credentials: 'cookie' });
+  }
+  return undefined;
 }
 
 async function deny(req: Request, deps: { audit: AuditLog; clock: Clock }, actor: string, why: string): Promise<void> {

@@ -2,10 +2,37 @@ import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { LifeboatError } from '../core/errors';
 
-/** Security headers (helmet): no sniffing, no framing, no referrer, a strict CSP, HSTS. */
+/**
+ * Security headers (helmet): no sniffing, no framing, no referrer, a strict CSP, HSTS. The
+ * dashboard (src/api/dashboard) needs nothing beyond 'self'. Helmet's default
+ * upgrade-insecure-requests is left out: lifeboat serves plain HTTP (TLS, where there is
+ * any, ends in front of it), and that directive would send the page's own script and
+ * stylesheet requests to https:// on a host that does not answer it.
+ */
 export const securityHeaders: RequestHandler = helmet({
-  contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"] } },
+  contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null } },
   referrerPolicy: { policy: 'no-referrer' },
+});
+
+/**
+ * The queue board's pages only (/admin/queues): Bull Board's React UI injects its styles at
+ * run time, so style-src allows inline styles there. Scripts stay 'self' (its inline
+ * configuration is a JSON data block, not a script), and nothing is fetched from elsewhere
+ * (its Google Fonts link is refused; the board falls back to system fonts).
+ */
+export const queueBoardSecurityHeaders: RequestHandler = helmet.contentSecurityPolicy({
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    workerSrc: ["'self'", 'blob:'],
+    frameAncestors: ["'none'"],
+    // Over plain HTTP on a non-loopback address, upgrading would break the board's own assets.
+    upgradeInsecureRequests: null,
+  },
 });
 
 /** API answers are never cached by browsers or proxies. */

@@ -48,6 +48,8 @@ const settingsSchema = z.object({
   LIFEBOAT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   LIFEBOAT_IDEMPOTENCY_TTL: seconds(86400),
   AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** How old a fleet read may be for plans and views (an operation's guard always reads fresh). */
+  LIFEBOAT_SNAPSHOT_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   /** An AWS call that gets no answer in this long fails (and is retried by the SDK). */
   LIFEBOAT_AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10000),
   LIFEBOAT_AWS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).default(3000),
@@ -82,6 +84,14 @@ const settingsSchema = z.object({
   /** Mutating requests per token per minute (a token bucket with this burst). */
   LIFEBOAT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   LIFEBOAT_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(20),
+  /**
+   * Metrics: a worker started alone (npm run worker) serves GET /metrics on this port when set.
+   * There is no authentication on it, so it binds LIFEBOAT_WORKER_METRICS_HOST (loopback) by default.
+   */
+  LIFEBOAT_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  LIFEBOAT_WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  /** How long a scrape waits for Redis (queue counts, the readiness report) before answering without them. */
+  LIFEBOAT_METRICS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30000).default(1000),
   /** Origins allowed to call the API from a browser (comma list); none by default. */
   LIFEBOAT_CORS_ORIGINS: z
     .string()

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudPort, GroupSizeUpdate, WeightUpdate } from '../cloud/ports';
 import type { AuditLog } from '../jobs/audit-log';
+import { logger } from '../logger';
 import type { Clock } from './clock';
 import { problemOf } from './operation-errors';
 import { currentOperation } from './operation-context';
 
 /**
  * The cloud port with every mutation in the audit trail: an "attempted" record before the
- * call and its outcome after, with the operation, the actor and the plan's hash. Reads pass
- * straight through.
+ * call and its outcome after, with the operation, the actor and the plan's hash, and a log
+ * line (info) for each mutation made. Reads pass straight through.
  */
-export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock): CloudPort {
+export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, onMutation: () => Promise<unknown> = async () => undefined): CloudPort {
   async function audited<T>(action: string, regions: string[], inputs: unknown, call: () => Promise<T>): Promise<T> {
     const op = currentOperation();
     const base = {
@@ -23,13 +24,19 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock): C
       ...(op?.planHash() ? { planHash: op.planHash()! } : {}),
     };
     await audit.append({ ...base, at: clock.now().toISOString(), outcome: 'attempted' });
+    // The operation's own region is on the line already (the logger's mixin): these are the call's.
+    const line = { action, awsRegions: regions, inputs, mutationId: base.mutationId, actor: base.actor };
+    const started = Date.now();
     try {
-      const result = await call();
+      // Whatever the outcome, the fleet may have changed: cached reads elsewhere must not be trusted.
+      const result = await call().finally(() => onMutation().catch(() => undefined));
       await audit.append({ ...base, at: clock.now().toISOString(), outcome: 'succeeded' });
+      logger.info({ ...line, outcome: 'succeeded', durationMs: Date.now() - started }, `AWS ${action.replace(/^aws\./, '')}`);
       return result;
     } catch (e) {
       const p = problemOf(e);
       await audit.append({ ...base, at: clock.now().toISOString(), outcome: 'failed', error: { code: p.code, message: p.message } });
+      logger.warn({ ...line, outcome: 'failed', durationMs: Date.now() - started, code: p.code, error: p.message }, `AWS ${action.replace(/^aws\./, '')} failed`);
       throw e;
     }
   }

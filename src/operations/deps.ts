@@ -7,6 +7,7 @@ import type { OperationEvents } from '../jobs/operation-events';
 import type { OperationStore } from '../jobs/operation-store';
 import type { RegionLeases } from '../jobs/region-leases';
 import type { Clock } from './clock';
+import type { SnapshotCache } from './snapshot-cache';
 
 /** What the use cases need from the outside world, passed in by each entry point. */
 export interface OperationDeps {
@@ -18,6 +19,8 @@ export interface OperationDeps {
   leases: RegionLeases;
   audit: AuditLog;
   events: OperationEvents;
+  /** The fleet for information requests, read at most once per LIFEBOAT_SNAPSHOT_CACHE_MS. */
+  snapshots: SnapshotCache;
 }
 
 export function planContextOf(deps: Pick<OperationDeps, 'models' | 'settings'>): PlanContext {

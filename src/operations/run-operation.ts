@@ -1,6 +1,8 @@
 import { CallTally, withCallTally } from '../cloud/call-tally';
 import type { OperationEventType } from '../jobs/operation-events';
+import { logger } from '../logger';
 import type { OperationDeps } from './deps';
+import type { OperationContext } from './operation-context';
 import { withOperationContext } from './operation-context';
 import { OperationRefused, isTransient, problemOf } from './operation-errors';
 import type { OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
@@ -52,6 +54,24 @@ export type RunOutcome =
  * step that was running. Steps set absolute targets, so running that one again is harmless.
  */
 export async function runOperation(op: OperationData, deps: OperationDeps, hooks: RunHooks): Promise<RunOutcome> {
+  // Everything logged while it runs names the operation (and, within a step, the step).
+  return withOperationContext(operationContextOf(op), () => runInContext(op, deps, hooks));
+}
+
+/** Who the operation is for and which regions it is about; the runner adds the step. */
+export function operationContextOf(op: OperationData, step?: StepRecord): OperationContext {
+  const intent = op.intent;
+  return {
+    operationId: op.id,
+    actor: op.actor,
+    planHash: () => op.checkpoint.planHash,
+    region: intent.kind === 'shift' ? intent.from : intent.region,
+    regions: op.regions,
+    ...(step ? { step: step.id } : {}),
+  };
+}
+
+async function runInContext(op: OperationData, deps: OperationDeps, hooks: RunHooks): Promise<RunOutcome> {
   const cp = op.checkpoint;
   if (FINISHED_STATES.includes(cp.state)) return { state: cp.state, retry: false };
   if (cp.steps.length === 0) cp.steps.push(guardStep());
@@ -60,6 +80,7 @@ export async function runOperation(op: OperationData, deps: OperationDeps, hooks
   cp.state = cp.cancel ? 'cancelling' : 'running';
   await hooks.save(op);
   await emit(deps, op, 'operation.started', { resumed: !firstStart, actor: op.actor });
+  logger.info({ kind: op.kind, actor: op.actor, resumed: !firstStart }, firstStart ? 'operation started' : 'operation resumed');
 
   const leaseMs = deps.settings.LIFEBOAT_LEASE_TTL * 1000;
   const renewal = setInterval(() => {
@@ -74,7 +95,7 @@ export async function runOperation(op: OperationData, deps: OperationDeps, hooks
       if (!step) break;
       const tally = new CallTally();
       try {
-        const context = { operationId: op.id, actor: op.actor, planHash: () => cp.planHash };
+        const context = operationContextOf(op, step);
         await withCallTally(tally, () => withOperationContext(context, () => runStep(op, step, deps, hooks)));
       } finally {
         cp.awsCalls = [...(cp.awsCalls ?? []), ...tally.summary().byAction];
@@ -86,6 +107,7 @@ export async function runOperation(op: OperationData, deps: OperationDeps, hooks
     if (isTransient(e) && !hooks.isFinalAttempt && !(e instanceof OperationRefused)) {
       await hooks.save(op);
       await emit(deps, op, 'operation.error', { error: problem, retrying: true });
+      logger.warn({ kind: op.kind, code: problem.code, error: problem.message }, 'operation attempt failed; the queue retries it');
       return { state: cp.state, retry: true, error: e };
     }
     cp.error = problem;
@@ -104,6 +126,7 @@ async function runStep(op: OperationData, step: StepRecord, deps: OperationDeps,
   delete step.error;
   await hooks.save(op);
   await emit(deps, op, 'step.started', { step: step.id, kind: step.kind, title: step.title, attempt: step.attempts, ...(step.stage !== undefined ? { stage: step.stage } : {}) });
+  logger.info({ kind: step.kind, title: step.title, attempt: step.attempts }, 'step started');
   const ctx: StepContext = {
     ...deps,
     op,
@@ -133,12 +156,19 @@ async function runStep(op: OperationData, step: StepRecord, deps: OperationDeps,
       step.finishedAt = now();
       await hooks.save(op);
       await emit(deps, op, 'step.finished', stepFinished(step));
+      logStepFinished(step);
       throw e;
     }
   }
   step.finishedAt = now();
   await hooks.save(op);
   await emit(deps, op, 'step.finished', stepFinished(step));
+  logStepFinished(step);
+}
+
+function logStepFinished(step: StepRecord): void {
+  const { step: _id, ...fields } = stepFinished(step);
+  logger[step.state === 'failed' ? 'warn' : 'info'](fields, 'step finished');
 }
 
 function stepFinished(step: StepRecord): Record<string, unknown> {
@@ -185,6 +215,8 @@ async function finish(op: OperationData, deps: OperationDeps, hooks: RunHooks, s
   }
   await deps.leases.release(op.id, op.regions);
   await hooks.save(op);
+  const durationMs = cp.startedAt ? new Date(cp.finishedAt).getTime() - new Date(cp.startedAt).getTime() : undefined;
+  logger.info({ kind: op.kind, state, summary: cp.result.summary, ...(durationMs !== undefined ? { durationMs } : {}), ...(cp.error ? { code: cp.error.code } : {}) }, 'operation finished');
   await emit(deps, op, 'operation.finished', { state, summary: cp.result.summary, ...(cp.error ? { error: cp.error } : {}), ...(cp.result.awsCalls ? { awsCalls: { calls: cp.result.awsCalls.calls, retries: cp.result.awsCalls.retries, throttles: cp.result.awsCalls.throttles } } : {}) });
   return state;
 }
@@ -196,12 +228,15 @@ function resultOf(op: OperationData): OperationResult {
   const weightChanges = (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0);
   const groupsChanged = (done('prescale').length ? (cp.plan?.groupChanges.length ?? 0) : 0) + (done('finalize').length ? (cp.plan?.finalGroupChanges.length ?? 0) : 0);
   const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
+  // A stage that failed verification was rolled back: the weights in force are the stage's before it.
+  const rolledBackTo = cp.error?.code === 'LB_ERR_VERIFICATION_FAILED' ? cp.error.details?.rolledBackTo : undefined;
+  const weightsOf = typeof rolledBackTo === 'number' ? rolledBackTo : stagesApplied;
   const summary =
     cp.state === 'succeeded'
       ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}`
       : cp.state === 'cancelled'
         ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} stage(s)`}`
-        : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${stagesApplied ? `; weights are those of stage ${stagesApplied}` : ''}`;
+        : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsOf ? `; weights are those of stage ${weightsOf}` : stagesApplied ? '; weights are as they were before the operation' : ''}`;
   const calls = new CallTally();
   calls.add(cp.awsCalls ?? []);
   return {

@@ -40,6 +40,8 @@ export function testSettings(env: Record<string, string> = {}): Settings {
     LIFEBOAT_JOB_LOCK_MS: '2000',
     LIFEBOAT_STALLED_INTERVAL_MS: '1000',
     LIFEBOAT_TOKENS: TEST_TOKEN_CONFIG,
+    // Tests change the cloud behind lifeboat's back (moto resets); the cache has its own tests.
+    LIFEBOAT_SNAPSHOT_CACHE_MS: '0',
     // Tests send many changes quickly; the rate limit has its own test.
     LIFEBOAT_RATE_LIMIT_BURST: '100000',
     ...env,

@@ -51,9 +51,20 @@ export interface AwsCallCounts {
   failures: number;
 }
 
+/** How a finished call ended: answered, failed for good on throttling, or failed otherwise. */
+export type AwsCallOutcome = 'ok' | 'throttled' | 'failed';
+
+export interface AwsCallOutcomes {
+  service: AwsService;
+  region: string;
+  action: string;
+  outcomes: Record<AwsCallOutcome, number>;
+}
+
 /** Counts of calls, attempts and throttles per (service, region, action), for operations to report. */
 export class AwsCallStats {
   private readonly counts = new Map<string, AwsCallCounts>();
+  private readonly ended = new Map<string, AwsCallOutcomes>();
 
   private entry(service: AwsService, region: string, action: string): AwsCallCounts {
     const key = `${service}\u0000${region}\u0000${action}`;
@@ -79,6 +90,19 @@ export class AwsCallStats {
 
   recordFailure(service: AwsService, region: string, action: string): void {
     this.entry(service, region, action).failures += 1;
+  }
+
+  /** For metrics: finished calls by outcome (calls still in flight are in neither). */
+  recordOutcome(service: AwsService, region: string, action: string, outcome: AwsCallOutcome): void {
+    const key = `${service}\u0000${region}\u0000${action}`;
+    let c = this.ended.get(key);
+    if (!c) this.ended.set(key, (c = { service, region, action, outcomes: { ok: 0, throttled: 0, failed: 0 } }));
+    c.outcomes[outcome] += 1;
+  }
+
+  /** A copy of the finished calls by outcome, per (service, region, action). */
+  outcomes(): AwsCallOutcomes[] {
+    return [...this.ended.values()].map((c) => ({ ...c, outcomes: { ...c.outcomes } }));
   }
 
   /** A copy of the counts, sorted by service, region and action. */
@@ -116,9 +140,12 @@ export function instrumentClient(
     const action = actionOf(context);
     count('calls', action);
     try {
-      return await next(args);
+      const result = await next(args);
+      stats.recordOutcome(service, region, action, 'ok');
+      return result;
     } catch (e) {
       count('failures', action);
+      stats.recordOutcome(service, region, action, isThrottlingError(e) ? 'throttled' : 'failed');
       throw e;
     }
   };

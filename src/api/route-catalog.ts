@@ -1,0 +1,405 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../core/errors';
+import { intentSchema } from '../core/intents';
+import { operationRequestSchema } from '../operations/operation-types';
+import type { Role } from '../security/tokens';
+import { auditQuerySchema } from './routes/audit';
+import { evaluateBodySchema } from './routes/models';
+import { eventIdSchema, eventsQuerySchema } from './routes/operation-events';
+import { approveBodySchema, cancelBodySchema, listQuerySchema, operationIdSchema } from './routes/operations';
+import { readinessQuerySchema } from './routes/readiness';
+import { runBodySchema } from './routes/runbooks';
+import { sessionBodySchema } from './routes/session';
+
+/**
+ * Every route the API serves, in one list: method, path, what it is for, the role it needs,
+ * the zod schemas that validate its input (the same objects the routes parse with) and what
+ * it answers. The OpenAPI document (/openapi.json) and the docs page (/docs) are built from
+ * it, and test/integration/api-docs.test.ts checks it against the routes the Express app
+ * really has: a route added without an entry here fails that test.
+ */
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who may call: a bearer token (or the dashboard's session cookie) with a role, nobody in particular, or a signed webhook. */
+export type Access = { role: Role } | { public: string } | { hmac: true };
+
+export interface ResponseDoc {
+  description: string;
+  /** application/json unless said otherwise. */
+  contentType?: string;
+  /** JSON Schema of the body (plain: responses are views, not validated input). */
+  schema?: Record<string, unknown>;
+}
+
+export interface HeaderDoc {
+  name: string;
+  description: string;
+  schema: z.ZodType;
+}
+
+export interface RouteDoc {
+  method: HttpMethod;
+  /** Express syntax: /v1/operations/:id. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  access: Access;
+  /** Schemas of the path parameters, by name (strings otherwise). */
+  params?: Record<string, z.ZodType>;
+  query?: z.ZodObject;
+  /** Descriptions of query parameters the schema cannot say (comma lists, ...). */
+  queryNotes?: Record<string, string>;
+  headers?: HeaderDoc[];
+  body?: z.ZodType;
+  /** Success answers by status. */
+  responses: Record<number, ResponseDoc>;
+  /** Errors this route reports beyond those every route of its kind can (see errorCodesOf). */
+  errors?: ErrorCode[];
+}
+
+const json = (description: string, properties: Record<string, unknown> = {}, required: string[] = Object.keys(properties)): ResponseDoc => ({
+  description,
+  schema: { type: 'object', properties, required },
+});
+const object = (description: string) => ({ type: 'object', description });
+const array = (description: string) => ({ type: 'array', items: { type: 'object' }, description });
+const operationLinks = { type: 'object', description: 'self, events, cancel, approve: where to go next' };
+const operationAnswer = (description: string) => json(description, { operation: object('The operation (or runbook run) as GET /v1/operations/:id shows it'), links: operationLinks });
+
+const runbookName = z.string().min(1).max(200);
+const modelName = z.string().min(1).max(100);
+
+/** What every error body looks like: the error catalog's code, the message, what to do, and details. */
+export const ROUTES: readonly RouteDoc[] = [
+  // --- health
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'health',
+    summary: 'Liveness: the process answers',
+    access: { public: 'no token: for load balancers and orchestrators' },
+    responses: { 200: json('Alive', { status: { type: 'string', const: 'ok' } }) },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    tag: 'health',
+    summary: 'Readiness: Redis, AWS and at least one worker, each named',
+    access: { role: 'viewer' },
+    responses: {
+      200: json('Ready', { status: { type: 'string', const: 'ready' }, checks: object('redis, aws, workers: {ok, detail}') }),
+      503: json('Not ready: the error names what failed', { status: { type: 'string', const: 'unavailable' }, checks: object('redis, aws, workers: {ok, detail}'), error: { $ref: '#/components/schemas/ErrorBody' } }),
+    },
+  },
+
+  // --- plans and operations
+  {
+    method: 'post',
+    path: '/v1/plans',
+    tag: 'operations',
+    summary: 'The plan for an intent, changing nothing (dry run)',
+    description: 'Send Accept: text/plain for the plan as a table.',
+    access: { role: 'operator' },
+    body: intentSchema,
+    responses: {
+      200: { description: 'The plan (JSON), or as text with Accept: text/plain', schema: { type: 'object', properties: { plan: object('Steps, group changes, stages, blockers and warnings') }, required: ['plan'] } },
+    },
+    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+  },
+  {
+    method: 'post',
+    path: '/v1/operations',
+    tag: 'operations',
+    summary: 'Start an operation (evacuate, shift, restore, scale); dryRun: true only plans it',
+    description: 'An Idempotency-Key header makes a retried request return the operation the first one started (200, Idempotent-Replayed: true).',
+    access: { role: 'operator' },
+    headers: [{ name: 'Idempotency-Key', description: 'Any 1 to 255 visible ASCII characters; the same key with another body is refused', schema: z.string().regex(/^[\x21-\x7e]{1,255}$/) }],
+    body: operationRequestSchema,
+    responses: {
+      202: operationAnswer('Queued; Location names the operation'),
+      200: { description: 'The plan of a dry run ({dryRun: true, plan}), or the operation an earlier request with the same Idempotency-Key started', schema: { type: 'object' } },
+    },
+    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_NO_SERVING_REGION', 'LB_ERR_REGION_ALREADY_EVACUATED', 'LB_ERR_REGION_NOT_EVACUATED', 'LB_ERR_SHORTFALL', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_DESIRED_ABOVE_MAX', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+  },
+  {
+    method: 'get',
+    path: '/v1/operations',
+    tag: 'operations',
+    summary: 'Operations and runbook runs, newest first',
+    access: { role: 'viewer' },
+    query: listQuerySchema,
+    queryNotes: {
+      state: 'Comma list of queued, running, cancelling, succeeded, failed, refused, cancelled',
+      kind: 'Comma list of evacuate, shift, restore, scale, runbook',
+    },
+    responses: { 200: json('The operations', { operations: array('Operations as GET /v1/operations/:id shows them') }) },
+  },
+  {
+    method: 'get',
+    path: '/v1/operations/:id',
+    tag: 'operations',
+    summary: 'One operation: state, steps, plan, progress, result',
+    access: { role: 'viewer' },
+    params: { id: operationIdSchema },
+    responses: { 200: json('The operation', { operation: object('State, steps with their outcome and timing, plan, progress, result') }) },
+    errors: ['LB_ERR_NOT_FOUND'],
+  },
+  {
+    method: 'get',
+    path: '/v1/operations/:id/events',
+    tag: 'operations',
+    summary: "An operation's events as server-sent events, live until it finishes",
+    description: 'operation.started, step.started, step.finished, capacity.progress, weights.applied, operation.error, operation.finished. Resume with the Last-Event-ID header (browsers send it on reconnect) or ?after=. 204 when the operation has finished and nothing follows the given event.',
+    access: { role: 'viewer' },
+    params: { id: operationIdSchema },
+    query: eventsQuerySchema,
+    headers: [{ name: 'Last-Event-ID', description: 'Resume after this event (the id of the last event received)', schema: eventIdSchema }],
+    responses: {
+      200: { description: 'The stream: id, event (the type) and data (the event as JSON) per event', contentType: 'text/event-stream', schema: { type: 'string' } },
+      204: { description: 'Finished, and nothing after the given event' },
+    },
+    errors: ['LB_ERR_NOT_FOUND'],
+  },
+  {
+    method: 'post',
+    path: '/v1/operations/:id/cancel',
+    tag: 'operations',
+    summary: 'Cancel an operation; with rollback: true, undo what it did',
+    access: { role: 'operator' },
+    params: { id: operationIdSchema },
+    body: cancelBodySchema,
+    responses: { 202: operationAnswer('Cancellation asked; the worker stops at the next step boundary') },
+    errors: ['LB_ERR_NOT_FOUND', 'LB_ERR_OPERATION_FINISHED'],
+  },
+  {
+    method: 'post',
+    path: '/v1/operations/:id/approve',
+    tag: 'runbooks',
+    summary: 'Approve (or reject) a runbook run waiting at an approve step',
+    access: { role: 'approver' },
+    params: { id: operationIdSchema },
+    body: approveBodySchema,
+    responses: { 200: operationAnswer('Decision recorded') },
+    errors: ['LB_ERR_NOT_FOUND', 'LB_ERR_APPROVAL_NOT_PENDING', 'LB_ERR_APPROVAL_SAME_ACTOR'],
+  },
+
+  // --- fleet, models, readiness
+  {
+    method: 'get',
+    path: '/v1/fleet',
+    tag: 'fleet',
+    summary: 'The fleet now: groups, capacity, weights and shares per region, and which regions are evacuated',
+    access: { role: 'viewer' },
+    responses: { 200: json('The snapshot', { snapshot: object('Regions, services, groups, records, shares, warnings'), evacuatedRegions: { type: 'array', items: { type: 'string' } } }) },
+    errors: ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+  },
+  {
+    method: 'get',
+    path: '/v1/models',
+    tag: 'models',
+    summary: 'The capacity models and the default',
+    access: { role: 'viewer' },
+    responses: { 200: json('The models', { models: array('name, description, parameters, expressions, inputsUsed'), default: { type: 'string' } }) },
+  },
+  {
+    method: 'get',
+    path: '/v1/models/:name',
+    tag: 'models',
+    summary: 'One capacity model',
+    access: { role: 'viewer' },
+    params: { name: modelName },
+    responses: { 200: json('The model', { model: object('name, description, file, parameters, expressions, inputsUsed') }) },
+    errors: ['LB_ERR_UNKNOWN_MODEL'],
+  },
+  {
+    method: 'post',
+    path: '/v1/models/:name/evaluate',
+    tag: 'models',
+    summary: 'Evaluate a model on explicit inputs (one value per region); changes nothing',
+    access: { role: 'viewer' },
+    params: { name: modelName },
+    body: evaluateBodySchema,
+    responses: { 200: json('Instances required (and share servable) per region', { model: { type: 'string' }, parameters: object('Parameters used'), required: object('Instances per region') }, ['model', 'parameters', 'required']) },
+    errors: ['LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_EVALUATION'],
+  },
+  {
+    method: 'get',
+    path: '/v1/readiness',
+    tag: 'fleet',
+    summary: 'N+1 readiness: could the others absorb each region now? The latest report, or a fresh one with ?refresh=true',
+    access: { role: 'viewer' },
+    query: readinessQuerySchema,
+    responses: { 200: json('The report', { readiness: object('Per region: ready, blockers, per service the survivors’ needed, obtainable and headroom'), intervalSeconds: { type: 'number' } }) },
+    errors: ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+  },
+
+  // --- runbooks
+  {
+    method: 'get',
+    path: '/v1/runbooks',
+    tag: 'runbooks',
+    summary: 'The runbooks',
+    access: { role: 'viewer' },
+    responses: { 200: json('The runbooks', { runbooks: array('name, description, parameters, steps, rollback, links') }) },
+  },
+  {
+    method: 'get',
+    path: '/v1/runbooks/:name',
+    tag: 'runbooks',
+    summary: 'One runbook',
+    access: { role: 'viewer' },
+    params: { name: runbookName },
+    responses: { 200: json('The runbook', { runbook: object('name, description, parameters, steps, rollback, links') }) },
+    errors: ['LB_ERR_UNKNOWN_RUNBOOK'],
+  },
+  {
+    method: 'post',
+    path: '/v1/runbooks/:name/runs',
+    tag: 'runbooks',
+    summary: 'Start a runbook run',
+    access: { role: 'operator' },
+    params: { name: runbookName },
+    body: runBodySchema,
+    responses: { 202: operationAnswer('Queued; Location names the run') },
+    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_RUNBOOK_EXPRESSION'],
+  },
+  {
+    method: 'post',
+    path: '/v1/runbooks/:name/trigger',
+    tag: 'runbooks',
+    summary: 'Alarm webhook: start a runbook run, signed with the trigger secret instead of a token',
+    description: 'X-Lifeboat-Signature: sha256=<hex HMAC-SHA256 of the timestamp, a dot and the raw body, keyed with LIFEBOAT_TRIGGER_SECRET>, X-Lifeboat-Timestamp: Unix seconds. The body is the run’s params as JSON.',
+    access: { hmac: true },
+    params: { name: runbookName },
+    headers: [
+      { name: 'X-Lifeboat-Signature', description: 'sha256=<hex HMAC>', schema: z.string() },
+      { name: 'X-Lifeboat-Timestamp', description: 'Unix seconds when it was signed', schema: z.string() },
+      { name: 'X-Lifeboat-Trigger', description: 'Who triggers (recorded as the actor); webhook by default', schema: z.string() },
+    ],
+    responses: { 202: operationAnswer('Queued') },
+    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_TRIGGER_SIGNATURE', 'LB_ERR_TRIGGER_TOO_SOON', 'LB_ERR_MALFORMED_JSON', 'LB_ERR_BODY_TOO_LARGE'],
+  },
+
+  // --- audit
+  {
+    method: 'get',
+    path: '/v1/audit',
+    tag: 'audit',
+    summary: 'Who changed what, newest first',
+    access: { role: 'viewer' },
+    query: auditQuerySchema,
+    responses: { 200: json('Audit records', { records: array('at, actor, action, outcome, regions, inputs, operationId, planHash, error'), retentionDays: { type: 'number' } }) },
+  },
+
+  // --- browser: dashboard and its session
+  {
+    method: 'get',
+    path: '/',
+    tag: 'browser',
+    summary: 'The dashboard (HTML; its data comes from this API with the session cookie)',
+    access: { public: 'the page holds no data' },
+    responses: { 200: { description: 'The dashboard page', contentType: 'text/html', schema: { type: 'string' } } },
+  },
+  {
+    method: 'post',
+    path: '/v1/session',
+    tag: 'browser',
+    summary: 'Log a browser in: trade an API token for an HttpOnly, SameSite=Strict session cookie',
+    access: { public: 'the token comes in the body' },
+    body: sessionBodySchema,
+    responses: { 200: json('Logged in; Set-Cookie holds the session', { identity: object('name and roles'), credentials: { type: 'string' } }) },
+  },
+  {
+    method: 'get',
+    path: '/v1/session',
+    tag: 'browser',
+    summary: 'Who the session cookie (or bearer token) is',
+    access: { role: 'viewer' },
+    responses: { 200: json('The identity', { identity: object('name and roles'), credentials: { type: 'string', description: 'bearer, cookie or insecure' } }) },
+  },
+  {
+    method: 'delete',
+    path: '/v1/session',
+    tag: 'browser',
+    summary: 'Log the browser out (forget the cookie)',
+    access: { public: 'clearing a cookie needs none' },
+    responses: { 204: { description: 'Logged out' } },
+  },
+
+  // --- observability
+  {
+    method: 'get',
+    path: '/metrics',
+    tag: 'observability',
+    summary: 'Prometheus metrics (text exposition format)',
+    access: { role: 'viewer' },
+    responses: { 200: { description: 'Metrics: lifeboat_* families and Node process metrics', contentType: 'text/plain; version=0.0.4', schema: { type: 'string' } } },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'observability',
+    summary: 'This document (OpenAPI 3.1)',
+    access: { role: 'viewer' },
+    responses: { 200: { description: 'The OpenAPI document', schema: { type: 'object' } } },
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    tag: 'observability',
+    summary: 'This document as a page',
+    access: { role: 'viewer' },
+    responses: { 200: { description: 'HTML', contentType: 'text/html', schema: { type: 'string' } } },
+  },
+  {
+    method: 'get',
+    path: '/docs/docs.css',
+    tag: 'observability',
+    summary: "The docs page's stylesheet",
+    access: { role: 'viewer' },
+    responses: { 200: { description: 'CSS', contentType: 'text/css', schema: { type: 'string' } } },
+  },
+  {
+    method: 'get',
+    path: '/admin/queues',
+    tag: 'observability',
+    summary: 'Bull Board: the operations, runbooks and maintenance queues',
+    description:
+      'The board and everything under /admin/queues (its files and its own JSON API, /admin/queues/api/...) are served by Bull Board. Viewers see a read-only board; any change through it (PUT, POST, PATCH, DELETE under /admin/queues) needs the admin role.',
+    access: { role: 'viewer' },
+    responses: { 200: { description: 'The board (HTML)', contentType: 'text/html', schema: { type: 'string' } } },
+  },
+];
+
+/** Express path syntax (:id) to OpenAPI's ({id}). */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_]\w*)/g, '{$1}');
+}
+
+/** The path parameters a route path names. */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z_]\w*)/g)].map((m) => m[1]!);
+}
+
+/**
+ * Every error a route can answer with: what its kind of route can always meet (no token,
+ * no role, Redis away, bad input, too many changes) and what it names itself.
+ */
+export function errorCodesOf(route: RouteDoc): ErrorCode[] {
+  const codes = new Set<ErrorCode>();
+  const underV1 = route.path.startsWith('/v1/');
+  if ('role' in route.access) {
+    codes.add('LB_ERR_UNAUTHENTICATED');
+    // Every token has the viewer role; a change sent with the session cookie can be refused as a forgery.
+    if (route.access.role !== 'viewer' || route.method !== 'get') codes.add('LB_ERR_FORBIDDEN');
+    if (route.method !== 'get') codes.add('LB_ERR_RATE_LIMITED');
+  }
+  if (underV1) codes.add('LB_ERR_DEPENDENCY_DOWN');
+  if (route.body || route.query || route.params || route.headers) codes.add('LB_ERR_VALIDATION');
+  if (route.body) for (const c of ['LB_ERR_MALFORMED_JSON', 'LB_ERR_BODY_TOO_LARGE', 'LB_ERR_UNSUPPORTED_MEDIA_TYPE'] as const) codes.add(c);
+  for (const c of route.errors ?? []) codes.add(c);
+  codes.add('LB_ERR_INTERNAL');
+  return [...codes];
+}

@@ -1,0 +1,59 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { RequestHandler } from 'express';
+import { Router } from 'express';
+import { LifeboatError } from '../../core/errors';
+import type { Identity } from '../../security/tokens';
+import type { ApiDeps } from '../api-deps';
+import { queueBoardSecurityHeaders } from '../hardening';
+
+export const QUEUE_BOARD_PATH = '/admin/queues';
+
+/**
+ * Bull Board at /admin/queues over the operations, runbooks and maintenance queues, with
+ * its own files (nothing from the internet). Behind authentication like the rest: viewers
+ * get a read-only board; admin gets one that can retry, remove, pause and clean. Any change
+ * needs admin twice over: roleFor() asks admin for every non-GET under /admin/queues, and
+ * the read-only board refuses what reaches it anyway.
+ */
+export function queueBoardRouter(deps: Pick<ApiDeps, 'queues'>, basePath = QUEUE_BOARD_PATH): Router {
+  let boards: { readOnly: RequestHandler; admin: RequestHandler } | undefined;
+  const board = (readOnlyMode: boolean): RequestHandler => {
+    const adapter = new ExpressAdapter();
+    adapter.setBasePath(basePath);
+    createBullBoard({
+      queues: deps.queues.all().map((queue) => new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode })),
+      serverAdapter: adapter,
+      options: { uiConfig: { boardTitle: readOnlyMode ? 'lifeboat queues (read-only)' : 'lifeboat queues' } },
+    });
+    const app = adapter.getRouter() as RequestHandler & { disable(setting: string): unknown };
+    app.disable('x-powered-by');
+    return app;
+  };
+
+  const dispatch: RequestHandler = (req, res, next) => {
+    // Made on first use: an API that nobody opens the board on opens no maintenance queue.
+    boards ??= { readOnly: board(true), admin: board(false) };
+    const identity = res.locals.identity as Identity | undefined;
+    const isAdmin = identity?.roles.includes('admin') === true;
+    if (!isAdmin && req.method !== 'GET' && req.method !== 'HEAD') {
+      next(new LifeboatError('LB_ERR_FORBIDDEN', 'only admin may change queues through the board', { needed: 'admin', roles: identity?.roles ?? [] }));
+      return;
+    }
+    // The board is an Express app of its own: give the request back to ours as it came (as app.use would).
+    const requestProto = Object.getPrototypeOf(req) as object;
+    const responseProto = Object.getPrototypeOf(res) as object;
+    (isAdmin ? boards.admin : boards.readOnly)(req, res, (err?: unknown) => {
+      Object.setPrototypeOf(req, requestProto);
+      Object.setPrototypeOf(res, responseProto);
+      next(err);
+    });
+  };
+
+  const router = Router();
+  router.use(queueBoardSecurityHeaders);
+  router.get('/', dispatch); // the board
+  router.use(dispatch); // its files, its pages' deep links and its JSON API
+  return router;
+}
