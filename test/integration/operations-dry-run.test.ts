@@ -119,6 +119,18 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     expect(restore.snapshot.traffic.find((t) => t.region === 'us-east-1')!.weight).toBe(0);
   });
 
+  it('scales a service down as well as up: a scale sets exactly the sizes asked for', async () => {
+    const cloud = new DryRunCloud(fleetReading(services()));
+    lb = testLifeboat(cloud);
+    lb.startWorker();
+    for (const desired of [14, 6]) {
+      const op = await submitOperation({ kind: 'scale', region: 'us-west-2', service: 'api', desiredCapacity: desired }, { actor: 'test' }, lb.deps);
+      if (op.dryRun) throw new Error('not a dry run');
+      expect((await lb.waitFor(op.operation.id)).state).toBe('succeeded');
+      expect((await sizesOf(cloud))['us-west-2']![1]).toBe(desired);
+    }
+  });
+
   it('refuses an evacuation that leaves no serving region, and queues nothing', async () => {
     const s = services();
     s[0]!.regions['us-west-2']!.weight = 0;

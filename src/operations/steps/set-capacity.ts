@@ -59,15 +59,18 @@ function missing(changes: GroupChange[], live: Map<string, AutoScalingGroupReadi
 /**
  * Pin every group that gains traffic at its target. If the group's own scaling went higher
  * since the snapshot, keep its higher DesiredCapacity: a prescale never shrinks anything.
+ * (A `scale` operation is the exception: it sets the sizes asked for, smaller ones included.)
  */
 export const prescale: StepHandler = async (ctx) => {
   const { plan } = planOf(ctx);
   const live = await readLive(ctx, plan.groupChanges);
   const gone = missing(plan.groupChanges, live);
   if (gone.length > 0) throw new LifeboatError('LB_ERR_AWS_REJECTED', `groups disappeared since the plan: ${gone.map((c) => c.group).join(', ')}`, { groups: gone });
+  // An explicit scale sets exactly what was asked, down as well as up; moving traffic never shrinks.
+  const exact = ctx.op.intent.kind === 'scale';
   const updates = plan.groupChanges.map((c) => {
     const now = live.get(key(c.region, c.group))!;
-    const desired = Math.max(c.to.desiredCapacity, now.desiredCapacity);
+    const desired = exact ? c.to.desiredCapacity : Math.max(c.to.desiredCapacity, now.desiredCapacity);
     return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: Math.max(c.to.maxSize, desired) };
   });
   await applySizes(ctx, updates, false);

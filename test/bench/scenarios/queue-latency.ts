@@ -9,12 +9,15 @@ import { median, round } from '../stats';
 export async function runQueueLatency(world: BenchWorld, samples: number) {
   const region = world.spec.regions[world.spec.regions.length - 1]!;
   const service = world.spec.services[0]!.name;
+  const fleet = await world.call('GET', '/v1/fleet?fresh=true');
+  const now = (fleet.body.snapshot.capacity as Array<{ service: string; region: string; desiredCapacity: number }>).find((c) => c.service === service && c.region === region)!;
   const latencies: number[] = [];
   for (let i = 0; i < samples; i++) {
     world.proxy.resetCounters();
-    const res = await world.call('POST', '/v1/operations', { kind: 'scale', region, service, desiredCapacity: 9 + (i % 2) });
+    // Alternate between two sizes neither of which it runs now, so every operation changes something.
+    const res = await world.call('POST', '/v1/operations', { kind: 'scale', region, service, desiredCapacity: now.desiredCapacity + 1 + (i % 2) });
     const accepted = Date.now();
-    if (res.status !== 202) throw new Error(`scale refused: ${JSON.stringify(res.body)}`);
+    if (res.status !== 202) throw new Error(`scale ${i} to ${now.desiredCapacity + 1 + (i % 2)} (runs ${now.desiredCapacity}) refused: ${JSON.stringify(res.body)}`);
     await finished(world, res.body.operation.id);
     const first = world.proxy.counters().filter((c) => c.action === 'UpdateAutoScalingGroup' && c.outcome === 'ok');
     if (first.length === 0) throw new Error('no mutation reached AWS');
