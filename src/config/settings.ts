@@ -48,8 +48,8 @@ const settingsSchema = z.object({
   LIFEBOAT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   LIFEBOAT_IDEMPOTENCY_TTL: seconds(86400),
   AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
-  /** How old a fleet read may be for plans and views (an operation's guard always reads fresh). */
-  LIFEBOAT_SNAPSHOT_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  /** How old a fleet read may be for plans and views (an operation's guard reuses only a read at most 2 s old). */
+  LIFEBOAT_SNAPSHOT_CACHE_MS: z.coerce.number().int().min(0).default(10000),
   /** An AWS call that gets no answer in this long fails (and is retried by the SDK). */
   LIFEBOAT_AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10000),
   LIFEBOAT_AWS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).default(3000),

@@ -10,6 +10,14 @@ export interface EvacuationRecord {
   snapshot: FleetSnapshot;
 }
 
+/** A fleet snapshot as an operation keeps it: with the fleet version it was read at (see SnapshotCache). */
+export interface OperationSnapshot {
+  snapshot: FleetSnapshot;
+  fleetVersion: string;
+  /** When it was read (epoch ms). */
+  readAt: number;
+}
+
 export type IdempotencyClaim = { claimed: true } | { claimed: false; operationId: string; bodyHash: string };
 
 /**
@@ -66,6 +74,36 @@ export class OperationStore {
 
   async clearEvacuation(region: RegionCode): Promise<void> {
     await this.redis.del(this.evacuationKey(region));
+  }
+
+  private snapshotKey(operationId: string) {
+    return `${this.prefix}:snapshot:${operationId}`;
+  }
+
+  /**
+   * The fleet an operation was planned on. Kept beside the job rather than in it: it is the
+   * largest part of an operation, read by its steps, never by people watching it.
+   */
+  async saveSnapshot(operationId: string, snapshot: OperationSnapshot): Promise<void> {
+    await this.redis.set(this.snapshotKey(operationId), JSON.stringify(snapshot), 'EX', 30 * 86400);
+  }
+
+  async snapshotOf(operationId: string): Promise<OperationSnapshot | undefined> {
+    const raw = await this.redis.get(this.snapshotKey(operationId));
+    return raw ? (JSON.parse(raw) as OperationSnapshot) : undefined;
+  }
+
+  private revisionKey(operationId: string) {
+    return `${this.prefix}:revision:${operationId}`;
+  }
+
+  /** Bumped whenever an operation's checkpoint or progress changes: what cached views are keyed on. */
+  async touch(operationId: string): Promise<void> {
+    await this.redis.multi().incr(this.revisionKey(operationId)).expire(this.revisionKey(operationId), 30 * 86400).exec();
+  }
+
+  async revision(operationId: string): Promise<string> {
+    return (await this.redis.get(this.revisionKey(operationId))) ?? '0';
   }
 
   private cancelKey(operationId: string) {

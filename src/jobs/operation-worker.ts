@@ -24,8 +24,15 @@ export function startOperationWorker(connection: Redis, deps: OperationDeps, set
     OPERATIONS_QUEUE,
     async (job, token) => {
       const outcome = await runOperation(job.data, deps, {
-        save: (op) => job.updateData(op),
-        report: (progress) => job.updateProgress(progress),
+        // The snapshot stays out of the job (it is saved beside it); the revision tells views it changed.
+        save: async (op) => {
+          await job.updateData({ ...op, checkpoint: { ...op.checkpoint, snapshot: undefined } });
+          await deps.store.touch(op.id);
+        },
+        report: async (progress) => {
+          await job.updateProgress(progress);
+          await deps.store.touch(job.id!);
+        },
         isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
         stillOwner: async () => !token || (await job.extendLock(token, settings.lockDurationMs)) === 1,
       });

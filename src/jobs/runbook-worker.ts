@@ -13,7 +13,10 @@ export function startRunbookWorker(connection: Redis, deps: RunbookDeps, setting
     RUNBOOKS_QUEUE,
     async (job) => {
       const outcome = await runRunbook(job.data, deps, {
-        save: (run) => job.updateData(run),
+        save: async (run) => {
+          await job.updateData(run);
+          await deps.store.touch(run.id);
+        },
         isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       });
       if (outcome.retry) throw outcome.error;

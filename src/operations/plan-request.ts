@@ -4,10 +4,13 @@ import { plan } from '../core/planner/plan';
 import type { Plan } from '../core/planner/plan-types';
 import type { EvacuationRecord } from '../jobs/operation-store';
 import type { OperationDeps } from './deps';
+import type { VersionedSnapshot } from './snapshot-cache';
 import { planContextOf } from './deps';
 
 export interface PlannedRequest {
   snapshot: FleetSnapshot;
+  /** The fleet version and time of the read the plan was made on. */
+  read: VersionedSnapshot;
   plan: Plan;
   /** For a restore: the evacuation it undoes. */
   evacuation?: EvacuationRecord;
@@ -16,16 +19,17 @@ export interface PlannedRequest {
 /**
  * Read the fleet and plan an intent. A restore goes back to the snapshot recorded when the
  * region was first evacuated; regions still evacuated otherwise stay so. `fresh` reads AWS
- * now (an operation's guard); otherwise a fleet read a few seconds old will do.
+ * now; `on` plans on a given read; otherwise a fleet read a few seconds old will do.
  */
 export async function planRequest(
   intent: IntentRequest,
   deps: Pick<OperationDeps, 'snapshots' | 'models' | 'settings' | 'store'>,
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; on?: VersionedSnapshot } = {},
 ): Promise<PlannedRequest> {
-  const snapshot = await deps.snapshots.get(options.fresh ? 0 : undefined);
+  const read = options.on ?? (await deps.snapshots.read(options.fresh ? 0 : undefined));
+  const { snapshot } = read;
   const ctx = planContextOf(deps);
-  if (intent.kind !== 'restore') return { snapshot, plan: plan(snapshot, intent, ctx) };
+  if (intent.kind !== 'restore') return { snapshot, read, plan: plan(snapshot, intent, ctx) };
 
   const evacuation = await deps.store.evacuationOf(intent.region);
   if (!evacuation) {
@@ -40,11 +44,12 @@ export async function planRequest(
     refused.groupChanges = [];
     refused.stages = [];
     refused.finalGroupChanges = [];
-    return { snapshot, plan: refused };
+    return { snapshot, read, plan: refused };
   }
   const others = (await deps.store.evacuatedRegions(snapshot.regions)).filter((r) => r !== intent.region);
   return {
     snapshot,
+    read,
     evacuation,
     plan: plan(snapshot, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx),
   };

@@ -75,6 +75,8 @@ async function runInContext(op: OperationData, deps: OperationDeps, hooks: RunHo
   const cp = op.checkpoint;
   if (FINISHED_STATES.includes(cp.state)) return { state: cp.state, retry: false };
   if (cp.steps.length === 0) cp.steps.push(guardStep());
+  // The snapshot is kept beside the job, not in it (see OperationStore.saveSnapshot).
+  if (cp.plan && !cp.snapshot) cp.snapshot = (await deps.store.snapshotOf(op.id))?.snapshot;
   const firstStart = !cp.startedAt;
   cp.startedAt ??= deps.clock.now().toISOString();
   cp.state = cp.cancel ? 'cancelling' : 'running';

@@ -9,8 +9,17 @@ import { takeSnapshot } from './fleet-snapshot';
  * read of AWS, not one each, and concurrent callers share the read in flight. A cached read
  * is used only while the fleet version is unchanged: every change lifeboat makes bumps it
  * (in Redis, so every process sees it), so a plan never predates lifeboat's own last change.
- * Anything that changes the world (an operation's guard) reads fresh with maxAgeMs 0.
+ * An operation's guard reads fresh (maxAgeMs 0), or reuses the read its request was accepted
+ * on when that is only seconds old and the version has not moved (see steps/guard.ts).
  */
+export interface VersionedSnapshot {
+  snapshot: FleetSnapshot;
+  /** The fleet version when it was read. */
+  version: string;
+  /** When it was read (epoch ms). */
+  readAt: number;
+}
+
 export class SnapshotCache {
   private latest?: { snapshot: FleetSnapshot; at: number; version: string };
   private inFlight?: { read: Promise<FleetSnapshot>; version: string };
@@ -22,6 +31,19 @@ export class SnapshotCache {
     /** The fleet version: changes whenever lifeboat changes the fleet. */
     private readonly version: () => Promise<string> = async () => '0',
   ) {}
+
+  /** The fleet version now: compare with a snapshot's to know whether lifeboat changed the fleet since. */
+  currentVersion(): Promise<string> {
+    return this.version();
+  }
+
+  /** Like get(), with the version and time of the read. */
+  async read(maxAgeMs: number = this.ttlMs): Promise<VersionedSnapshot> {
+    const snapshot = await this.get(maxAgeMs);
+    const latest = this.latest;
+    if (latest && latest.snapshot === snapshot) return { snapshot, version: latest.version, readAt: latest.at };
+    return { snapshot, version: await this.version(), readAt: this.clock.now().getTime() };
+  }
 
   async get(maxAgeMs: number = this.ttlMs): Promise<FleetSnapshot> {
     const fresh = maxAgeMs <= 0;

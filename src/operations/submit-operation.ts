@@ -11,6 +11,7 @@ import type { OperationView } from './operation-views';
 import { viewOf } from './operation-views';
 import { auditRequest } from './audit-request';
 import { planHash } from './plan-hash';
+import type { PlannedRequest } from './plan-request';
 import { planRequest } from './plan-request';
 import { parseOrThrow } from './validation';
 
@@ -60,8 +61,9 @@ async function submit(body: unknown, who: Requester, deps: LifeboatDeps): Promis
   };
 
   let plan: Plan;
+  let read: PlannedRequest['read'];
   try {
-    ({ plan } = await planRequest(intent, deps));
+    ({ plan, read } = await planRequest(intent, deps));
   } catch (e) {
     if (e instanceof LifeboatError) return refuse(e);
     throw e;
@@ -92,6 +94,8 @@ async function submit(body: unknown, who: Requester, deps: LifeboatDeps): Promis
     regions,
     checkpoint: { state: 'queued', steps: [] },
   };
+  // The fleet it was accepted on: a worker that starts it at once plans on it instead of reading AWS again.
+  await deps.store.saveSnapshot(id, { snapshot: read.snapshot, fleetVersion: read.version, readAt: read.readAt });
   await deps.queue.add(data);
   return { dryRun: false, created: true, operation: viewOf({ data, jobState: 'waiting' }), planHash: planHash(plan) };
 }

@@ -4,6 +4,7 @@ import { takeSnapshot } from '../../src/operations/fleet-snapshot';
 import { planRequest } from '../../src/operations/plan-request';
 import { submitOperation } from '../../src/operations/submit-operation';
 import { cancelOperation } from '../../src/operations/cancel-operation';
+import { ACCEPTED_READ_MAX_AGE_MS } from '../../src/operations/steps/guard';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
 import type { ServiceSpec } from '../support/fleet-fixture';
@@ -117,6 +118,48 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     const restore = await planRequest({ kind: 'restore', region: 'us-east-1' }, lb.deps);
     expect(restore.plan.blockers, JSON.stringify(restore.plan.blockers)).toEqual([]);
     expect(restore.snapshot.traffic.find((t) => t.region === 'us-east-1')!.weight).toBe(0);
+  });
+
+  describe('the guard and the fleet read the operation was accepted on', () => {
+    // Every read of the dry-run cloud is stamped one second after the one before, so a
+    // snapshot's takenAt says which read it came from.
+    const stampedCloud = () => {
+      let reads = 0;
+      return new DryRunCloud(fleetReading(services()), { now: () => new Date(Date.UTC(2026, 0, 1) + ++reads * 1000) });
+    };
+    // Real time, shifted by what the test adds: the guard judges the accepted read's age by it.
+    const shiftedClock = () => {
+      let shiftMs = 0;
+      return { now: () => new Date(Date.now() + shiftMs), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), shift: (ms: number) => (shiftMs += ms) };
+    };
+
+    type Shift = (ms: number) => number;
+    async function acceptedAndGuarded(between: (lb: TestLifeboat, shift: Shift) => Promise<unknown>) {
+      const clock = shiftedClock();
+      lb = testLifeboat(stampedCloud(), {}, clock);
+      const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+      if (evac.dryRun) throw new Error('not a dry run');
+      const accepted = (await lb.deps.store.snapshotOf(evac.operation.id))!.snapshot.takenAt;
+      await between(lb, clock.shift);
+      lb.startWorker();
+      expect((await lb.waitFor(evac.operation.id)).state).toBe('succeeded');
+      return { accepted, guarded: (await lb.deps.store.snapshotOf(evac.operation.id))!.snapshot.takenAt };
+    }
+
+    it('plans on the accepted read when the guard starts at once and lifeboat changed nothing since', async () => {
+      const { accepted, guarded } = await acceptedAndGuarded(async () => undefined);
+      expect(guarded).toBe(accepted);
+    });
+
+    it('reads the fleet again when the accepted read is more than 2 s old', async () => {
+      const { accepted, guarded } = await acceptedAndGuarded(async (_lb, shift) => shift(ACCEPTED_READ_MAX_AGE_MS + 1000));
+      expect(guarded).not.toBe(accepted);
+    });
+
+    it('reads the fleet again when lifeboat changed the fleet after accepting', async () => {
+      const { accepted, guarded } = await acceptedAndGuarded((l) => l.redis.incr(`${l.deps.settings.LIFEBOAT_REDIS_PREFIX}:fleet-version`));
+      expect(guarded).not.toBe(accepted);
+    });
   });
 
   it('scales a service down as well as up: a scale sets exactly the sizes asked for', async () => {

@@ -6,6 +6,7 @@ import { loadSettings } from '../../src/config/settings';
 import { hashToken } from '../../src/security/tokens';
 import type { Lifeboat } from '../../src/lifeboat';
 import { createLifeboat } from '../../src/lifeboat';
+import type { Clock } from '../../src/operations/clock';
 import type { OperationState } from '../../src/operations/operation-types';
 import type { OperationView } from '../../src/operations/operation-views';
 import { getOperation } from '../../src/operations/read-operations';
@@ -55,9 +56,9 @@ export interface TestLifeboat extends Lifeboat {
 }
 
 /** A lifeboat on real Redis with a private prefix; close() removes every key it made. */
-export function testLifeboat(cloud: CloudPort, env: Record<string, string> = {}): TestLifeboat {
+export function testLifeboat(cloud: CloudPort, env: Record<string, string> = {}, clock?: Clock): TestLifeboat {
   const settings = testSettings(env);
-  const lb = createLifeboat({ settings, cloud });
+  const lb = createLifeboat({ settings, cloud, clock });
   return {
     ...lb,
     async waitFor(id, states = ['succeeded', 'failed', 'refused', 'cancelled'], timeoutMs = 20000) {

@@ -2,7 +2,24 @@ import { OperationRefused } from '../operation-errors';
 import { planHash } from '../plan-hash';
 import { planRequest } from '../plan-request';
 import { stepsForPlan } from '../step-list';
-import type { StepHandler } from './step-context';
+import type { VersionedSnapshot } from '../snapshot-cache';
+import type { StepContext, StepHandler } from './step-context';
+
+/** How old the fleet read an operation was accepted on may be for its guard to plan on it. */
+export const ACCEPTED_READ_MAX_AGE_MS = 2000;
+
+/**
+ * The fleet read the operation was accepted on, if it is recent and lifeboat has changed
+ * nothing since (the fleet version); otherwise a fresh read. A guard that starts right away
+ * then costs no second read of AWS.
+ */
+async function acceptedRead(ctx: StepContext): Promise<{ on: VersionedSnapshot } | { fresh: true }> {
+  const accepted = await ctx.store.snapshotOf(ctx.op.id);
+  if (!accepted || ctx.step.attempts > 1) return { fresh: true };
+  const young = ctx.clock.now().getTime() - accepted.readAt <= ACCEPTED_READ_MAX_AGE_MS;
+  if (!young || accepted.fleetVersion !== (await ctx.snapshots.currentVersion())) return { fresh: true };
+  return { on: { snapshot: accepted.snapshot, version: accepted.fleetVersion, readAt: accepted.readAt } };
+}
 
 /**
  * Take the regions, read the fleet, plan, and refuse what is unsafe: any blocker, except
@@ -18,8 +35,9 @@ export const guard: StepHandler = async (ctx) => {
       details: { region: lease.region, operationId: lease.heldBy },
     });
   }
-  const { snapshot, plan } = await planRequest(op.intent, ctx, { fresh: true });
+  const { snapshot, plan, read } = await planRequest(op.intent, ctx, await acceptedRead(ctx));
   op.checkpoint.snapshot = snapshot;
+  await ctx.store.saveSnapshot(op.id, { snapshot, fleetVersion: read.version, readAt: read.readAt });
   op.checkpoint.plan = plan;
   op.checkpoint.planHash = planHash(plan);
   if (plan.blockers.length > 0) {
