@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { cancelOperation } from '../../operations/cancel-operation';
 import type { OperationState } from '../../operations/operation-types';
+import { FINISHED_STATES } from '../../operations/operation-types';
 import { getOperation, listOperations } from '../../operations/read-operations';
 import { submitOperation } from '../../operations/submit-operation';
 import { approveRun } from '../../runbooks/approve-run';
@@ -9,6 +10,7 @@ import { parseOrThrow } from '../../operations/validation';
 import { actorOf, idempotencyKeyOf } from '../actor';
 import type { ApiDeps } from '../api-deps';
 import { bodyOf } from '../json-body';
+import { ResponseCache } from '../response-cache';
 
 const STATES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'refused', 'cancelled'] as const;
 const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
@@ -53,9 +55,24 @@ export function operationsRouter(deps: ApiDeps): Router {
     res.json({ operations });
   });
 
+  // An operation's view is rebuilt only when its revision moves (the worker bumps it on every
+  // checkpoint and progress report); one still running is kept a second at most, in case its
+  // job ends without a checkpoint (a crash).
+  const views = new ResponseCache();
   router.get('/:id', async (req, res) => {
     const id = parseOrThrow(operationIdSchema, req.params.id);
-    res.json({ operation: await getOperation(id, deps) });
+    const [revision, cancel] = await Promise.all([deps.store.revision(id), deps.store.cancelRequest(id)]);
+    const version = `${revision}:${cancel ? 'c' : ''}`;
+    const now = Date.now();
+    const cached = views.get(id, version, now);
+    if (cached) {
+      res.type('application/json').send(cached);
+      return;
+    }
+    const operation = await getOperation(id, deps);
+    const body = JSON.stringify({ operation });
+    if (revision !== '0') views.set(id, version, body, FINISHED_STATES.includes(operation.state) ? undefined : now + 1000);
+    res.type('application/json').send(body);
   });
 
   router.post('/:id/cancel', async (req, res) => {
