@@ -14,12 +14,23 @@ import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
 import { seedFleet } from '../../src/demo/seed-fleet';
 import type { Lifeboat } from '../../src/lifeboat';
 import { createLifeboat } from '../../src/lifeboat';
-import type { AwsProxy } from '../../src/proxy/aws-proxy';
-import { startAwsProxy } from '../../src/proxy/aws-proxy';
 import type { ProxyProfileInput } from '../../src/proxy/proxy-profile';
 import { hashToken, newToken } from '../../src/security/tokens';
+import type { ProxyProcess } from './proxy-process';
+import { startProxyProcess } from './proxy-process';
 
 const ROOT = join(__dirname, '..', '..');
+
+/**
+ * The worker and the proxy run compiled (npm run build), so the worker's memory is
+ * lifeboat's; LIFEBOAT_BENCH_FROM_SOURCE=1 runs them through ts-node instead (the smoke test).
+ */
+export function nodeArgs(relativeTs: string): string[] {
+  if (process.env.LIFEBOAT_BENCH_FROM_SOURCE === '1') return [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, relativeTs)];
+  const compiled = join(ROOT, 'dist', relativeTs.replace(/\.ts$/, '.js'));
+  if (!existsSync(compiled)) throw new Error(`run \`npm run build\` first: ${compiled} is missing (the bench measures compiled code)`);
+  return [compiled];
+}
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 export interface WorldOptions {
@@ -32,7 +43,7 @@ export interface WorldOptions {
 }
 
 export interface BenchWorld {
-  proxy: AwsProxy;
+  proxy: ProxyProcess;
   apiUrl: string;
   token: string;
   lb: Lifeboat;
@@ -54,9 +65,9 @@ export function fleetSpec(regions: string[], services: number, desired: number):
 }
 
 /**
- * moto behind the AWS realism proxy, a seeded fleet, Redis, lifeboat's API in this process
- * and one worker in its own process (compiled, so its memory is lifeboat's, not the
- * TypeScript compiler's).
+ * moto behind the AWS realism proxy (its own process, as AWS is), a seeded fleet, Redis,
+ * lifeboat's API in this process and one worker in its own process (compiled, so its memory
+ * is lifeboat's, not the TypeScript compiler's).
  */
 export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
   const stops: Array<() => Promise<unknown>> = [];
@@ -69,7 +80,7 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
     const spec = fleetSpec(options.regions, options.services, options.desired);
     // Seeded straight into moto: the fleet's creation is not what is measured.
     await seedFleet(spec, { endpoint: moto.endpoint, credentials: CREDENTIALS });
-    const proxy = await startAwsProxy({ target: moto.endpoint, profile: options.proxy });
+    const proxy = await startProxyProcess(ROOT, nodeArgs('src/proxy/proxy-main.ts'), moto.endpoint, options.proxy);
     stops.push(() => proxy.stop());
     const redis = await provideRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
     stops.push(() => redis.stop());
@@ -95,9 +106,7 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
     await new Promise((r) => server.once('listening', r));
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const compiled = join(ROOT, 'dist', 'src', 'worker-main.js');
-    if (!existsSync(compiled)) throw new Error('run `npm run build` first: the bench measures the compiled worker');
-    const worker = spawn(process.execPath, [compiled], {
+    const worker = spawn(process.execPath, nodeArgs('src/worker-main.ts'), {
       cwd: ROOT,
       env: { ...process.env, ...env, AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'ignore', 'pipe'],

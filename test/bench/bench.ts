@@ -26,7 +26,7 @@ const SCALE = 30;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main() {
-  if (!process.argv.includes('--no-build')) {
+  if (!process.argv.includes('--no-build') && process.env.LIFEBOAT_BENCH_FROM_SOURCE !== '1') {
     say('building (the bench measures the compiled worker)...');
     execFileSync('npm', ['run', '--silent', 'build'], { cwd: join(__dirname, '..', '..'), stdio: 'inherit' });
   }

@@ -26,14 +26,14 @@ export interface EvacuationReport {
  * the operation, with the calls the proxy saw (AWS's view) and the retries lifeboat made.
  */
 export async function runEvacuation(world: BenchWorld, stages: number): Promise<EvacuationReport> {
-  world.proxy.resetCounters();
+  await world.proxy.resetCounters();
   const started = Date.now();
   const res = await world.call('POST', '/v1/operations', { kind: 'evacuate', region: world.spec.regions[0], stages });
   const acceptSeconds = (Date.now() - started) / 1000;
   if (res.status !== 202) throw new Error(`evacuation refused: ${JSON.stringify(res.body)}`);
   const op = await finished(world, res.body.operation.id);
   const wallSeconds = (Date.now() - started) / 1000;
-  const counters = world.proxy.counters();
+  const counters = await world.proxy.counters();
   const calls: Record<string, number> = {};
   for (const c of counters) calls[`${c.service}:${c.action}`] = (calls[`${c.service}:${c.action}`] ?? 0) + c.count;
   const changesPerStage = (op.plan?.stages ?? []).map((s: { weights: unknown[] }) => s.weights.length);

@@ -13,13 +13,13 @@ export async function runQueueLatency(world: BenchWorld, samples: number) {
   const now = (fleet.body.snapshot.capacity as Array<{ service: string; region: string; desiredCapacity: number }>).find((c) => c.service === service && c.region === region)!;
   const latencies: number[] = [];
   for (let i = 0; i < samples; i++) {
-    world.proxy.resetCounters();
+    await world.proxy.resetCounters();
     // Alternate between two sizes neither of which it runs now, so every operation changes something.
     const res = await world.call('POST', '/v1/operations', { kind: 'scale', region, service, desiredCapacity: now.desiredCapacity + 1 + (i % 2) });
     const accepted = Date.now();
     if (res.status !== 202) throw new Error(`scale ${i} to ${now.desiredCapacity + 1 + (i % 2)} (runs ${now.desiredCapacity}) refused: ${JSON.stringify(res.body)}`);
     await finished(world, res.body.operation.id);
-    const first = world.proxy.counters().filter((c) => c.action === 'UpdateAutoScalingGroup' && c.outcome === 'ok');
+    const first = (await world.proxy.counters()).filter((c) => c.action === 'UpdateAutoScalingGroup' && c.outcome === 'ok');
     if (first.length === 0) throw new Error('no mutation reached AWS');
     latencies.push(Math.min(...first.map((c) => c.firstAt)) - accepted);
   }
