@@ -3,6 +3,8 @@ import type { ApiDeps } from './api/api-deps';
 import type { AuthConfig } from './api/auth';
 import { loadTokens } from './security/tokens';
 import { AwsCloud } from './cloud/aws/aws-cloud';
+import type { AwsCredentials } from './cloud/aws/aws-clients';
+import { RedisTokenBuckets } from './cloud/aws/redis-rate-limiter';
 import type { CloudPort } from './cloud/ports';
 import { LifeboatError } from './core/errors';
 import type { ModelCatalog } from './config/load-models';
@@ -10,6 +12,7 @@ import { loadModels } from './config/load-models';
 import type { Settings } from './config/settings';
 import { loadSettings } from './config/settings';
 import { AuditLog } from './jobs/audit-log';
+import { logger } from './logger';
 import { OperationEvents } from './jobs/operation-events';
 import { OperationQueue, RUNBOOKS_QUEUE } from './jobs/operation-queue';
 import { QueueHandles } from './jobs/queue-handles';
@@ -60,7 +63,10 @@ export interface Lifeboat {
 
 export interface LifeboatOverrides {
   settings?: Settings;
+  /** Another cloud altogether (the dry-run cloud, a test's). */
   cloud?: CloudPort;
+  /** AWS at another endpoint (moto, the realism proxy), wired as in production otherwise. */
+  aws?: { endpoint?: string; credentials?: AwsCredentials };
   clock?: Clock;
   models?: ModelCatalog;
   runbooks?: RunbookCatalog;
@@ -78,14 +84,17 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const prefix = settings.LIFEBOAT_REDIS_PREFIX;
   const clock = overrides.clock ?? systemClock;
   const audit = new AuditLog(redis, prefix, settings.LIFEBOAT_AUDIT_RETENTION_DAYS, () => clock.now());
-  const rawCloud =
-    overrides.cloud ??
-    new AwsCloud({
-      regions: settings.LIFEBOAT_REGIONS,
-      maxAttempts: settings.AWS_MAX_ATTEMPTS,
-      requestTimeoutMs: settings.LIFEBOAT_AWS_REQUEST_TIMEOUT_MS,
-      connectionTimeoutMs: settings.LIFEBOAT_AWS_CONNECT_TIMEOUT_MS,
-    });
+  const awsCloud = overrides.cloud
+    ? undefined
+    : new AwsCloud({
+        regions: settings.LIFEBOAT_REGIONS,
+        ...overrides.aws,
+        maxAttempts: settings.AWS_MAX_ATTEMPTS,
+        requestTimeoutMs: settings.LIFEBOAT_AWS_REQUEST_TIMEOUT_MS,
+        connectionTimeoutMs: settings.LIFEBOAT_AWS_CONNECT_TIMEOUT_MS,
+        ...(settings.LIFEBOAT_AWS_RATE_LIMITER === 'redis' ? { limiter: sharedAwsLimiter(redis, prefix) } : {}),
+      });
+  const rawCloud = overrides.cloud ?? awsCloud!;
   // Every mutation the cloud makes is in the audit trail, whoever asked for it.
   const fleetVersionKey = `${prefix}:fleet-version`;
   const cloud = auditedCloud(rawCloud, audit, clock, () => redis.incr(fleetVersionKey));
@@ -153,7 +162,17 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       await queues.close();
       await deps.queue.close();
       await deps.runs.close();
+      awsCloud?.destroy();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** AWS's quotas count every caller in the account: every lifeboat process draws on the same buckets. */
+function sharedAwsLimiter(redis: Redis, prefix: string): RedisTokenBuckets {
+  return new RedisTokenBuckets(redis, {
+    prefix,
+    onFallback: (error) =>
+      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'AWS rate limiter: Redis did not answer; using this process’s own quota buckets until it does'),
+  });
 }

@@ -53,6 +53,8 @@ const settingsSchema = z.object({
   /** An AWS call that gets no answer in this long fails (and is retried by the SDK). */
   LIFEBOAT_AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).default(10000),
   LIFEBOAT_AWS_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).default(3000),
+  /** Where the AWS quota buckets live: in Redis, shared by every lifeboat process (default), or in each process. */
+  LIFEBOAT_AWS_RATE_LIMITER: z.enum(['redis', 'process']).default('redis'),
   /** Optional check after each stage: POSTed the stage; must answer 2xx with {"ok": true}. */
   LIFEBOAT_VERIFY_HOOK_URL: z.string().refine((s) => URL.canParse(s) && /^https?:/.test(s), 'an http(s) URL').optional(),
   LIFEBOAT_VERIFY_HOOK_TIMEOUT_MS: z.coerce.number().int().min(50).default(5000),

@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../api/app';
 import type { AwsCredentials } from '../cloud/aws/aws-clients';
-import { AwsCloud } from '../cloud/aws/aws-cloud';
 import type { Settings } from '../config/settings';
 import { loadSettings } from '../config/settings';
 import { createLifeboat } from '../lifeboat';
@@ -45,10 +44,7 @@ export function demoSettings(options: DemoLifeboatOptions & { tokens: string }):
 export async function startDemoLifeboat(options: DemoLifeboatOptions, cleanup: CleanupStack): Promise<{ url: string; token: string }> {
   const { token, config } = demoToken();
   const settings = demoSettings({ ...options, tokens: config });
-  const cloud = new AwsCloud({ regions: settings.LIFEBOAT_REGIONS, endpoint: options.awsEndpoint, credentials: options.credentials });
-  cleanup.add('close the AWS clients', () => cloud.destroy());
-
-  const lb = createLifeboat({ settings, cloud });
+  const lb = createLifeboat({ settings, aws: { endpoint: options.awsEndpoint, credentials: options.credentials } });
   cleanup.add('close lifeboat (queues, workers, Redis connections)', () => lb.close());
   lb.redis.on('error', (e: Error) => warnOnce('Redis', e.message));
   await lb.ready();

@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from '../../src/api/app';
-import { AwsCloud } from '../../src/cloud/aws/aws-cloud';
 import { loadSettings } from '../../src/config/settings';
 import { provideRedis } from '../../src/demo/demo-redis';
 import type { MotoServer } from '../../src/demo/moto-server';
@@ -97,8 +96,8 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
       ...options.env,
     };
     const settings = loadSettings(env);
-    const cloud = new AwsCloud({ regions: options.regions, endpoint: proxy.endpoint, credentials: CREDENTIALS, maxAttempts: settings.AWS_MAX_ATTEMPTS });
-    const lb = createLifeboat({ settings, cloud });
+    // Wired as in production: the API's AWS calls share the quota buckets with the worker's.
+    const lb = createLifeboat({ settings, aws: { endpoint: proxy.endpoint, credentials: CREDENTIALS } });
     stops.push(() => lb.close());
     await lb.ready();
     const server: Server = buildApp(lb.apiDeps()).listen(0, '127.0.0.1');

@@ -6,7 +6,7 @@ import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMidd
 import { LifeboatError } from '../../core/errors';
 import { currentCallTally } from '../call-tally';
 import { isThrottlingError } from './aws-errors';
-import type { AwsService } from './rate-limiter';
+import type { AwsService, CallLimiter } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
 
 /** Route 53 is a global service; its API lives in us-east-1. */
@@ -33,7 +33,7 @@ export interface AwsClientsOptions {
   requestTimeoutMs?: number;
   /** Per attempt: time allowed to connect. Default 3000. */
   connectionTimeoutMs?: number;
-  limiter?: TokenBuckets;
+  limiter?: CallLimiter;
   stats?: AwsCallStats;
 }
 
@@ -125,7 +125,7 @@ export function instrumentClient(
   stack: MiddlewareStack<object, object>,
   service: AwsService,
   region: string,
-  limiter: TokenBuckets,
+  limiter: CallLimiter,
   stats: AwsCallStats,
 ): void {
   // Into the process-wide stats, and into the tally of the operation the call is made for.
@@ -173,7 +173,7 @@ export function instrumentClient(
 export class AwsClients {
   readonly route53: Route53Client;
   readonly stats: AwsCallStats;
-  readonly limiter: TokenBuckets;
+  readonly limiter: CallLimiter;
   private readonly autoScalingClients = new Map<string, AutoScalingClient>();
   private readonly ec2Clients = new Map<string, EC2Client>();
 

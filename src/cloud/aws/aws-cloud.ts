@@ -6,7 +6,7 @@ import { AUTO_SCALING_MAX_RECORDS, readNamedGroups, readScalingProblems, readTag
 import type { AwsCallStats, AwsCredentials } from './aws-clients';
 import { AwsClients } from './aws-clients';
 import { readChangeStatus, readManagedZones, readRecordWeights, upsertWeights } from './aws-route53';
-import type { Clock, RateLimits } from './rate-limiter';
+import type { CallLimiter, Clock, RateLimits } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
 
 /**
@@ -29,6 +29,8 @@ export interface AwsCloudOptions {
   connectionTimeoutMs?: number;
   /** Overrides of the client-side rate limits (see DEFAULT_RATE_LIMITS). */
   rateLimits?: RateLimits;
+  /** Where the rate limits are kept: by default this process's own buckets (see RedisTokenBuckets to share them). */
+  limiter?: CallLimiter;
   /** The limiter's clock; tests only. */
   clock?: Clock;
   /** Page sizes, small in tests to force pagination: Auto Scaling MaxRecords (default 100, at most 100), Route 53 MaxItems (default 300). */
@@ -46,7 +48,7 @@ export class AwsCloud implements CloudPort {
     this.regions = [...options.regions];
     this.clients = new AwsClients({
       regions: this.regions,
-      limiter: new TokenBuckets(options.rateLimits ?? {}, options.clock),
+      limiter: options.limiter ?? new TokenBuckets(options.rateLimits ?? {}, options.clock),
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),

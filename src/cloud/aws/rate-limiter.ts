@@ -18,7 +18,13 @@ export interface BucketLimits {
 
 export type RateLimits = Partial<Record<AwsService, Partial<BucketLimits>>>;
 
-/** Route 53 limits the whole account (5 requests a second by AWS's book); the others are per region. */
+/** Waits for a token before each AWS attempt: this process's buckets, or buckets shared through Redis. */
+export interface CallLimiter {
+  /** Resolves once a token for this service and region is available (and taken). */
+  take(service: AwsService, region: string): Promise<void>;
+}
+
+/** Route 53 limits the whole account; the others are per region. */
 export const DEFAULT_RATE_LIMITS: Record<AwsService, Required<BucketLimits>> = {
   route53: { burst: 50, refillPerSecond: 10, scope: 'account' },
   autoscaling: { burst: 20, refillPerSecond: 5, scope: 'region' },
@@ -92,7 +98,26 @@ class TokenBucket {
   }
 }
 
-export class TokenBuckets {
+/** The defaults with the given overrides, checked. */
+export function resolveRateLimits(limits: RateLimits = {}): Record<AwsService, Required<BucketLimits>> {
+  const merged = {} as Record<AwsService, Required<BucketLimits>>;
+  for (const service of Object.keys(DEFAULT_RATE_LIMITS) as AwsService[]) {
+    const l = { ...DEFAULT_RATE_LIMITS[service], ...stripUndefined(limits[service] ?? {}) };
+    if (!(l.burst >= 1) || !(l.refillPerSecond > 0)) {
+      throw new RangeError(`Rate limit for ${service} needs burst >= 1 and refillPerSecond > 0 (got burst ${l.burst}, refillPerSecond ${l.refillPerSecond}).`);
+    }
+    merged[service] = l;
+  }
+  return merged;
+}
+
+/** Which bucket a call draws on: the service's own for an account-wide quota, else the service's in that region. */
+export function bucketKey(limits: Required<BucketLimits>, service: AwsService, region: string): string {
+  return limits.scope === 'account' ? service : `${service}/${region}`;
+}
+
+/** This process's buckets, in memory. */
+export class TokenBuckets implements CallLimiter {
   private readonly limits: Record<AwsService, Required<BucketLimits>>;
   private readonly buckets = new Map<string, TokenBucket>();
 
@@ -100,21 +125,12 @@ export class TokenBuckets {
     limits: RateLimits = {},
     private readonly clock: Clock = systemClock,
   ) {
-    const merged = {} as Record<AwsService, Required<BucketLimits>>;
-    for (const service of Object.keys(DEFAULT_RATE_LIMITS) as AwsService[]) {
-      const l = { ...DEFAULT_RATE_LIMITS[service], ...stripUndefined(limits[service] ?? {}) };
-      if (!(l.burst >= 1) || !(l.refillPerSecond > 0)) {
-        throw new RangeError(`Rate limit for ${service} needs burst >= 1 and refillPerSecond > 0 (got burst ${l.burst}, refillPerSecond ${l.refillPerSecond}).`);
-      }
-      merged[service] = l;
-    }
-    this.limits = merged;
+    this.limits = resolveRateLimits(limits);
   }
 
-  /** Resolves once a token for this service and region is available (and taken). */
   take(service: AwsService, region: string): Promise<void> {
     const limits = this.limits[service];
-    const key = limits.scope === 'account' ? service : `${service}/${region}`;
+    const key = bucketKey(limits, service, region);
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket(limits, this.clock);
