@@ -1,9 +1,10 @@
-import type { CapacityProgress, Progress } from '../operations/operation-types';
+import type { Progress } from '../operations/operation-types';
 import type { OperationView, ViewStep } from '../operations/operation-views';
 import type { ApiClient } from './api-client';
 import { ApiError, ApiUnreachable } from './api-client';
 import type { Output } from './output';
-import { errorShapeOf, problemShape, progressBar, took } from './output';
+import { CapacityBars } from '../core/capacity-bars';
+import { errorShapeOf, problemShape, took } from './output';
 import type { ExitCode } from './exit-codes';
 import { EXIT } from './exit-codes';
 
@@ -29,7 +30,7 @@ export class ProgressPrinter {
   private readonly finished = new Set<string>();
   private readonly stuck = new Set<string>();
   private readonly approvals = new Set<string>();
-  private readonly capacity = new Map<string, string>();
+  private readonly capacity = new CapacityBars('    ', 4);
   private lastMessage = '';
   private cancelling = false;
 
@@ -81,21 +82,7 @@ export class ProgressPrinter {
       this.lastMessage = message;
       out.push(`    ${progress.message}`);
     }
-    return [...out, ...this.capacityLines(progress.capacity ?? [])];
-  }
-
-  /** A bar per group whose count changed since the last view. */
-  private capacityLines(capacity: CapacityProgress[]): string[] {
-    const width = Math.max(0, ...capacity.map((c) => c.group.length));
-    const out: string[] = [];
-    for (const c of capacity) {
-      const key = `${c.region}\u0000${c.group}`;
-      const now = `${c.inService}/${c.target}`;
-      if (this.capacity.get(key) === now) continue;
-      this.capacity.set(key, now);
-      out.push(`    ${c.group.padEnd(width)}  ${progressBar(c.inService, c.target)} ${String(c.inService).padStart(4)}/${c.target} in service`);
-    }
-    return out;
+    return [...out, ...this.capacity.changed(progress.capacity ?? [])];
   }
 }
 

@@ -112,13 +112,6 @@ export function took(start: string | undefined, end: string | undefined, now = D
   return Number.isFinite(from) && Number.isFinite(to) ? duration(Math.max(0, to - from)) : undefined;
 }
 
-/** `[██████░░░░░░░░░░░░░░]`: done of total, full at or above total. */
-export function progressBar(done: number, total: number, width = 20): string {
-  const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1;
-  const filled = Math.round(fraction * width);
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
-}
-
 /** 2026-11-24T12:00:03.123Z → 2026-11-24 12:00:03Z */
 export function timestamp(iso: string | undefined): string {
   if (!iso) return '-';

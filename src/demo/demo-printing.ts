@@ -9,13 +9,6 @@ export function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
-/** `[██████████░░░░░░░░░░]` for inService of target; full (and no further) at or above target. */
-export function progressBar(inService: number, target: number, width = 20): string {
-  const fraction = target > 0 ? Math.min(1, Math.max(0, inService / target)) : 1;
-  const filled = Math.round(fraction * width);
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
-}
-
 /** Regions in the snapshot's order, then services in the order lifeboat lists them. */
 function capacityRows(snapshot: FleetSnapshot): ServiceCapacity[] {
   const regionOrder = new Map(snapshot.regions.map((r, i) => [r, i]));

@@ -1,7 +1,8 @@
 import type { OperationView, ViewStep } from '../operations/operation-views';
 import type { CapacityProgress, Progress } from '../operations/operation-types';
 import { FINISHED_STATES } from '../operations/operation-types';
-import { progressBar, seconds } from './demo-printing';
+import { CapacityBars } from '../core/capacity-bars';
+import { seconds } from './demo-printing';
 
 /**
  * Turns successive views of one operation (GET /v1/operations/:id) into the lines that say
@@ -14,7 +15,7 @@ export class ProgressPrinter {
   private readonly announced = new Set<string>();
   private readonly finished = new Set<string>();
   private lastMessage = '';
-  private readonly capacity = new Map<string, string>();
+  private readonly capacity = new CapacityBars('      ', 3);
   private lastWeights = '';
 
   lines(view: OperationView): string[] {
@@ -31,7 +32,7 @@ export class ProgressPrinter {
       if (finished && !this.finished.has(step.id)) {
         this.finished.add(step.id);
         // Capacity that came between two views still gets its bars, from what the step recorded.
-        out.push(...this.capacityLines(recordedCapacity(step)));
+        out.push(...this.capacity.changed(recordedCapacity(step)));
         out.push(finishedLine(step));
       }
     }
@@ -52,26 +53,12 @@ export class ProgressPrinter {
       this.lastMessage = message;
       out.push(`      ${progress.message}`);
     }
-    out.push(...this.capacityLines(progress.capacity ?? []));
+    out.push(...this.capacity.changed(progress.capacity ?? []));
     const weights = weightLines(progress.weights ?? []);
     const key = `${progress.step}\u0000${weights.join('\n')}`;
     if (weights.length > 0 && key !== this.lastWeights) {
       this.lastWeights = key;
       out.push(...weights);
-    }
-    return out;
-  }
-
-  /** One bar per group whose count changed since the last view (every group the first time). */
-  private capacityLines(capacity: CapacityProgress[]): string[] {
-    const nameWidth = Math.max(0, ...capacity.map((c) => c.group.length));
-    const out: string[] = [];
-    for (const c of capacity) {
-      const key = `${c.region}\u0000${c.group}`;
-      const now = `${c.inService}/${c.target}`;
-      if (this.capacity.get(key) === now) continue;
-      this.capacity.set(key, now);
-      out.push(`      ${c.group.padEnd(nameWidth)}  ${progressBar(c.inService, c.target)} ${String(c.inService).padStart(3)}/${c.target} in service`);
     }
     return out;
   }

@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import { DemoFailure } from './demo-failure';
+import { freePort } from './free-port';
 
 /**
  * Redis for the demo, with no configuration: the Redis at REDIS_URL when one answers there
@@ -163,26 +164,4 @@ function redactedUrl(url: string): string {
   } catch {
     return url;
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A port the OS says is free right now (bound to port 0, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('Could not pick a free port.'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from './free-port';
 
 /**
  * A real moto server on a free local port, for integration tests and the demo. moto is an
@@ -92,26 +93,4 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A port the OS says is free right now (bound to port 0, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('Could not pick a free port.'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
 }

@@ -1,3 +1,4 @@
+import type { WorkerOptions } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { OperationDeps } from '../operations/deps';
@@ -46,17 +47,22 @@ export function startOperationWorker(connection: Redis, deps: OperationDeps, set
       }
       return { state: outcome.state, summary: job.data.checkpoint.result?.summary };
     },
-    {
-      connection,
-      prefix: settings.prefix,
-      concurrency: settings.concurrency,
-      lockDuration: settings.lockDurationMs,
-      stalledInterval: settings.stalledIntervalMs,
-      // An operation may be taken over several times (several workers crashing) before it gives up.
-      maxStalledCount: 10,
-      ...(settings.name ? { name: settings.name } : {}),
-    },
+    workerOptions(connection, settings, settings.concurrency),
   );
   worker.on('error', (e: Error) => logger.warn({ err: e.message }, 'worker connection error'));
   return worker;
+}
+
+/** What every lifeboat worker (operations, runbook runs) is started with. */
+export function workerOptions(connection: Redis, settings: WorkerSettings, concurrency: number): WorkerOptions {
+  return {
+    connection,
+    prefix: settings.prefix,
+    concurrency,
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    // A job may be taken over several times (several workers crashing) before it gives up.
+    maxStalledCount: 10,
+    ...(settings.name ? { name: settings.name } : {}),
+  };
 }

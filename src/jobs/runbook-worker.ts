@@ -6,6 +6,7 @@ import { runRunbook } from '../runbooks/run-runbook';
 import type { RunData } from '../runbooks/run-types';
 import { RUNBOOKS_QUEUE } from './operation-queue';
 import type { WorkerSettings } from './operation-worker';
+import { workerOptions } from './operation-worker';
 
 /** A BullMQ worker for runbook runs: the job's data is the run's checkpoint. */
 export function startRunbookWorker(connection: Redis, deps: RunbookDeps, settings: WorkerSettings): Worker<RunData> {
@@ -23,16 +24,8 @@ export function startRunbookWorker(connection: Redis, deps: RunbookDeps, setting
       if (outcome.state === 'failed') throw new UnrecoverableError(job.data.checkpoint.error?.message ?? 'failed');
       return { state: outcome.state };
     },
-    {
-      connection,
-      prefix: settings.prefix,
-      // Runs mostly wait (on operations, approvals, time): many fit in one worker.
-      concurrency: Math.max(8, settings.concurrency),
-      lockDuration: settings.lockDurationMs,
-      stalledInterval: settings.stalledIntervalMs,
-      maxStalledCount: 10,
-      ...(settings.name ? { name: settings.name } : {}),
-    },
+    // Runs mostly wait (on operations, approvals, time): many fit in one worker.
+    workerOptions(connection, settings, Math.max(8, settings.concurrency)),
   );
   worker.on('error', (e: Error) => logger.warn({ err: e.message }, 'worker connection error'));
   return worker;

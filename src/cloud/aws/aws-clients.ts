@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
+import type { CallCounts } from '../call-tally';
 import { currentCallTally } from '../call-tally';
 import { isThrottlingError } from './aws-errors';
 import type { AwsService, CallLimiter } from './rate-limiter';
@@ -37,18 +38,9 @@ export interface AwsClientsOptions {
   stats?: AwsCallStats;
 }
 
-export interface AwsCallCounts {
+/** Per action: calls made (one per SDK send), HTTP attempts (retries included), throttled attempts, calls failed for good. */
+export interface AwsCallCounts extends CallCounts {
   service: AwsService;
-  region: string;
-  action: string;
-  /** Calls made (one per SDK send). */
-  calls: number;
-  /** HTTP attempts, the SDK's retries included. */
-  attempts: number;
-  /** Attempts AWS answered with a throttling error. */
-  throttles: number;
-  /** Calls that failed after every attempt. */
-  failures: number;
 }
 
 /** How a finished call ended: answered, failed for good on throttling, or failed otherwise. */
