@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import IORedis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/cloud/aws/rate-limiter';
 import { RedisTokenBuckets } from '../../src/cloud/aws/redis-rate-limiter';
+import { testPrefix } from '../support/test-prefix';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -29,7 +29,7 @@ function frozenClock(at = 1_000_000) {
 }
 
 function newPrefix() {
-  const prefix = `lbtest-limiter-${randomBytes(4).toString('hex')}`;
+  const prefix = testPrefix('limiter-');
   prefixes.push(prefix);
   return prefix;
 }

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import type { ServiceSpec } from '../support/fleet-fixture';
 import { fleetReading } from '../support/fleet-fixture';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
+import { testPrefix } from '../support/test-prefix';
 
 const services = (): ServiceSpec[] => [
   {
@@ -193,7 +193,7 @@ describe('npm run repl as a process, against moto and Redis', () => {
 
   it('prints its banner, runs a piped plan() and exits on .exit', async () => {
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    const prefix = `lbtest-repl-${randomBytes(4).toString('hex')}`;
+    const prefix = testPrefix('repl-');
     const child = spawn('npx', ['ts-node', '--transpile-only', 'repl/repl.ts'], {
       cwd: packageRoot(),
       // Its own process group, so a failed test can stop npx and the node under it.

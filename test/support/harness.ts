@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import IORedis from 'ioredis';
 import type { CloudPort } from '../../src/cloud/ports';
 import type { Settings } from '../../src/config/settings';
@@ -10,6 +9,7 @@ import type { Clock } from '../../src/operations/clock';
 import type { OperationState } from '../../src/operations/operation-types';
 import type { OperationView } from '../../src/operations/operation-views';
 import { getOperation } from '../../src/operations/read-operations';
+import { testPrefix } from './test-prefix';
 
 /** A token per role, configured (as hashes) in every test lifeboat. */
 export const TEST_TOKENS = {
@@ -33,7 +33,7 @@ export function testSettings(env: Record<string, string> = {}): Settings {
   return loadSettings({
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     LIFEBOAT_REGIONS: 'us-east-1,us-west-2,eu-west-1',
-    LIFEBOAT_REDIS_PREFIX: `lbtest-${randomBytes(4).toString('hex')}`,
+    LIFEBOAT_REDIS_PREFIX: testPrefix(),
     LIFEBOAT_CAPACITY_POLL_MS: '50',
     LIFEBOAT_DNS_POLL_MS: '50',
     LIFEBOAT_DWELL: '0',
