@@ -3,6 +3,9 @@ import type { OperationEventType } from '../jobs/operation-events';
 import { evaluateCondition, resolveTemplates } from '../core/runbooks/expressions';
 import type { RunbookAction, RunbookStep } from '../core/runbooks/runbook-schema';
 import { isTransient, problemOf } from '../operations/operation-errors';
+import { logger } from '../logger';
+import type { OperationContext } from '../operations/operation-context';
+import { withOperationContext } from '../operations/operation-context';
 import { FINISHED_STATES } from '../operations/operation-types';
 import type { OperationState } from '../operations/operation-types';
 import type { Action, ActionContext, RunbookDeps } from './action-context';
@@ -48,10 +51,29 @@ class TimedOut extends Error {}
  * the step that was running. onFailure decides what a failed step leads to: abort,
  * continue, the rollback steps, or another step.
  */
-export async function runRunbook(run: RunData, deps: RunbookDeps, hooks: RunHooks): Promise<{ state: OperationState; retry: boolean; error?: unknown }> {
+export function runRunbook(run: RunData, deps: RunbookDeps, hooks: RunHooks): Promise<RunOutcome> {
+  // Like an operation's, every line logged for the run carries its id, the step and the region.
+  const context: OperationContext = {
+    operationId: run.id,
+    actor: `runbook:${run.runbook}`,
+    planHash: () => undefined,
+    ...(typeof run.params.region === 'string' ? { region: run.params.region } : {}),
+  };
+  return withOperationContext(context, () => runFromCheckpoint(run, deps, hooks, context));
+}
+
+interface RunOutcome {
+  state: OperationState;
+  retry: boolean;
+  error?: unknown;
+}
+
+async function runFromCheckpoint(run: RunData, deps: RunbookDeps, hooks: RunHooks, context: OperationContext): Promise<RunOutcome> {
   const cp = run.checkpoint;
   if (FINISHED_STATES.includes(cp.state)) return { state: cp.state, retry: false };
   const runbook = runbookNamed(deps.runbooks, run.runbook);
+  logger.info({ kind: 'runbook', runbook: run.runbook, actor: run.actor, resumed: cp.startedAt !== undefined }, cp.startedAt ? 'runbook run resumed' : 'runbook run started');
+  const started = Date.now();
   cp.startedAt ??= deps.clock.now().toISOString();
   cp.state = cp.cancel ? 'cancelling' : 'running';
   const save = () => hooks.save(run);
@@ -84,13 +106,30 @@ export async function runRunbook(run: RunData, deps: RunbookDeps, hooks: RunHook
       if (step.when && !evaluateCondition(step.when, await runScope(run, deps, needsOf(step.when)), `${step.id}.when`)) {
         record.state = 'skipped';
         record.outcome = `skipped: ${step.when} is false`;
+        logger.info({ step: record.id, action: step.action, outcome: record.outcome }, 'runbook step skipped');
         cp.next = following;
         await save();
         continue;
       }
 
       await emit(deps, run, 'step.started', { step: record.id, kind: step.action, title: record.title });
+      context.step = record.id;
+      logger.info({ action: step.action, title: record.title, attempt: record.attempts + 1 }, 'runbook step started');
+      const stepStarted = Date.now();
       const failure = await runStep(run, step, record, deps, save);
+      logger[record.state === 'failed' ? 'warn' : 'info'](
+        {
+          action: step.action,
+          state: record.state,
+          outcome: record.outcome,
+          attempts: record.attempts,
+          durationMs: Date.now() - stepStarted,
+          ...(record.error ? { code: record.error.code } : {}),
+          ...(record.stuck ? { stuck: true } : {}),
+        },
+        'runbook step finished',
+      );
+      delete context.step;
       await emit(deps, run, 'step.finished', { step: record.id, kind: step.action, state: record.state, outcome: record.outcome, ...(record.stuck ? { stuck: true } : {}) });
       if (failure === 'cancelled') continue;
       if (!failure) {
@@ -110,7 +149,9 @@ export async function runRunbook(run: RunData, deps: RunbookDeps, hooks: RunHook
       await save();
     }
   } catch (e) {
+    delete context.step;
     if (isTransient(e) && !hooks.isFinalAttempt) {
+      logger.warn({ kind: 'runbook', ...problemFields(e) }, 'runbook run attempt failed; the queue retries it');
       await save();
       return { state: cp.state, retry: true, error: e };
     }
@@ -128,7 +169,13 @@ export async function runRunbook(run: RunData, deps: RunbookDeps, hooks: RunHook
   );
   await save();
   await emit(deps, run, 'operation.finished', { state: cp.state, ...(cp.error ? { error: cp.error } : {}) });
+  logger[cp.state === 'failed' ? 'warn' : 'info']({ kind: 'runbook', runbook: run.runbook, state: cp.state, durationMs: Date.now() - started, ...(cp.error ? { code: cp.error.code, error: cp.error.message } : {}) }, 'runbook run finished');
   return { state: cp.state, retry: false };
+}
+
+function problemFields(e: unknown): { code: string; error: string } {
+  const p = problemOf(e);
+  return { code: p.code, error: p.message };
 }
 
 async function emit(deps: RunbookDeps, run: RunData, type: OperationEventType, data: Record<string, unknown>): Promise<void> {

@@ -19,10 +19,8 @@ vi.mock('../../src/logger', async (importOriginal) => {
 type Line = Record<string, unknown> & { msg: string; level: number };
 const parsed = (): Line[] => captured.lines.map((l) => JSON.parse(l) as Line);
 
-let lb: TestLifeboat;
-let api: TestApi;
-beforeAll(async () => {
-  const cloud = new DryRunCloud(
+const threeRegionCloud = () =>
+  new DryRunCloud(
     fleetReading([
       {
         name: 'api',
@@ -31,7 +29,11 @@ beforeAll(async () => {
       },
     ]),
   );
-  lb = testLifeboat(cloud);
+
+let lb: TestLifeboat;
+let api: TestApi;
+beforeAll(async () => {
+  lb = testLifeboat(threeRegionCloud());
   lb.startWorker();
   api = await startApi(lb);
 });
@@ -80,6 +82,43 @@ describe('logs of an operation', () => {
     const all = captured.lines.join('\n');
     for (const secret of [TEST_TOKENS.admin, TEST_TOKENS.viewer, 'lbt_not-a-known-token', 'not-a-real-one']) expect(all).not.toContain(secret);
     expect(all).not.toMatch(/authorization|bearer/i);
+  });
+
+  it('of a runbook run carry the run id, the runbook step and the region, apart from the operation it starts', async () => {
+    // A fleet of its own: the test above evacuated us-east-1 of the shared one.
+    const own = testLifeboat(threeRegionCloud());
+    own.startWorker();
+    const ownApi = await startApi(own);
+    try {
+      captured.lines.length = 0;
+      const started = await ownApi.call('POST', '/v1/runbooks/evacuate-region/runs', { body: { params: { region: 'eu-west-1', stages: 1 } } });
+      expect(started.status).toBe(202);
+      const runId = started.body.operation.id as string;
+      const run = await own.waitFor(runId, ['succeeded', 'failed', 'refused', 'cancelled'], 30_000);
+      expect(run.state).toBe('succeeded');
+
+      const lines = parsed();
+      const ofRun = lines.filter((l) => l.operationId === runId);
+      for (const line of ofRun) expect(line, JSON.stringify(line)).toMatchObject({ region: 'eu-west-1' });
+      expect(ofRun.find((l) => l.msg === 'runbook run started')).toMatchObject({ step: null, runbook: 'evacuate-region', resumed: false });
+      expect(ofRun.filter((l) => l.msg === 'runbook step finished').map((l) => [l.step, l.state])).toEqual([
+        ['preview', 'succeeded'],
+        ['safe', 'succeeded'],
+        ['evacuate', 'succeeded'],
+        ['verify', 'succeeded'],
+      ]);
+      expect(ofRun.find((l) => l.msg === 'runbook step skipped')).toMatchObject({ step: 'announce', action: 'notify' });
+      expect(ofRun.find((l) => l.msg === 'runbook run finished')).toMatchObject({ step: null, state: 'succeeded', durationMs: expect.any(Number) });
+
+      // The evacuation the run started logs under its own id, with its own steps.
+      const childId = run.result?.outputs?.operationId as string;
+      expect(childId).not.toBe(runId);
+      const ofChild = lines.filter((l) => l.operationId === childId);
+      expect(ofChild.find((l) => l.msg === 'AWS setWeights')).toMatchObject({ region: 'eu-west-1', step: 'stage-1/apply-weights' });
+    } finally {
+      await ownApi.close();
+      await own.close();
+    }
   });
 
   it('redacts authorization headers and cookies whoever logs them', async () => {
