@@ -1,8 +1,18 @@
 import type { z } from 'zod';
 import { LifeboatError } from '../core/errors';
 
-/** Parse with a zod schema, or throw LB_ERR_VALIDATION naming the offending field. */
+/**
+ * Parse with a zod schema, or throw LB_ERR_VALIDATION naming the offending field.
+ *
+ * JSON.parse keeps a `__proto__` key as an own property, but zod's records drop it without
+ * a word: such a key is refused instead, so nothing a caller sent is silently ignored.
+ */
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const prototypeKey = prototypeKeyPath(value);
+  if (prototypeKey !== undefined) {
+    const message = 'a key named __proto__ is not allowed';
+    throw new LifeboatError('LB_ERR_VALIDATION', `${prototypeKey}: ${message}`, { field: prototypeKey, issues: [{ field: prototypeKey, message }] });
+  }
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.flatMap((i) => {
@@ -12,4 +22,31 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.
   });
   const first = issues[0]!;
   throw new LifeboatError('LB_ERR_VALIDATION', `${first.field}: ${first.message}`, { field: first.field, issues });
+}
+
+interface Visit {
+  value: unknown;
+  key?: string;
+  parent?: Visit;
+}
+
+/** The dotted path of an own `__proto__` key anywhere in value. A loop: bodies may nest deeper than the stack. */
+function prototypeKeyPath(value: unknown): string | undefined {
+  const pending: Visit[] = [{ value }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const v = visit.value;
+    if (typeof v !== 'object' || v === null) continue;
+    for (const key of Object.keys(v)) {
+      const child: Visit = { value: (v as Record<string, unknown>)[key], key, parent: visit };
+      if (key === '__proto__') return pathOf(child);
+      pending.push(child);
+    }
+  }
+  return undefined;
+}
+
+function pathOf(visit: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) keys.unshift(at.key);
+  return keys.join('.');
 }

@@ -367,6 +367,18 @@ function runbookParamsProblem(runbook: Runbook, raw: Record<string, unknown>): s
   return undefined;
 }
 
+/** An own `__proto__` key anywhere (JSON.parse makes one): walked with a queue, bodies nest thousands deep. */
+function hasPrototypeKey(value: unknown): boolean {
+  const queue = [value];
+  while (queue.length > 0) {
+    const v = queue.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Object.hasOwn(v, '__proto__')) return true;
+    queue.push(...Object.values(v));
+  }
+  return false;
+}
+
 function namedRegions(request: { kind: string; region?: string; from?: string; to?: string | string[] }): string[] {
   return request.kind === 'shift' ? [request.from!, ...(request.to === undefined ? [] : [request.to].flat())] : [request.region!];
 }
@@ -429,7 +441,9 @@ function predict(plan: RequestPlan, world: World): Expectation {
   // Express's 'simple' query parser is node:querystring, over what precedes a '#'.
   const query = parseQuery((plan.query ?? '').split('#')[0]!);
   const param = (k: ParamKind) => plan.params[k]!.value;
-  const invalid = (schema: z.ZodType, value: unknown) => !schema.safeParse(value).success;
+  // Bodies are validated after a check for `__proto__` keys, which zod's records would drop.
+  const safeParse = <T extends z.ZodType>(schema: T, value: unknown) => (hasPrototypeKey(value) ? { success: false as const } : schema.safeParse(value));
+  const invalid = (schema: z.ZodType, value: unknown) => !safeParse(schema, value).success;
   switch (ep.name) {
     case 'healthz':
     case 'readyz':
@@ -462,7 +476,7 @@ function predict(plan: RequestPlan, world: World): Expectation {
       if (plan.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(plan.idempotencyKey.replace(/^[ \t]+|[ \t]+$/g, ''))) {
         return reject('an invalid Idempotency-Key', 'LB_ERR_VALIDATION');
       }
-      const parsed = operationRequestSchema.safeParse(body);
+      const parsed = safeParse(operationRequestSchema, body);
       if (!parsed.success) return reject('an invalid operation request', 'LB_ERR_VALIDATION');
       if (namedRegions(parsed.data).some((r) => !MANAGED.includes(r))) return reject('a region lifeboat does not manage', 'LB_ERR_UNKNOWN_REGION');
       return accept('a valid operation request', ...SUBMIT_REFUSALS);
@@ -470,14 +484,14 @@ function predict(plan: RequestPlan, world: World): Expectation {
     case 'evaluate': {
       const model = world.models.get(param('model'));
       if (!model) return reject('an unknown model', 'LB_ERR_UNKNOWN_MODEL');
-      const parsed = evaluateBodySchema.safeParse(body);
+      const parsed = safeParse(evaluateBodySchema, body);
       if (!parsed.success) return reject('an invalid evaluation', 'LB_ERR_VALIDATION');
       const unknown = Object.keys(parsed.data.parameters ?? {}).find((k) => !Object.hasOwn(model.parameters, k));
       if (unknown !== undefined) return reject(`model parameter ${JSON.stringify(unknown)} that ${model.name} does not declare`, 'LB_ERR_MODEL_PARAMETER');
       return accept('a valid evaluation', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_MODEL_INPUT_MISSING');
     }
     case 'runs': {
-      const parsed = runBodySchema.safeParse(body);
+      const parsed = safeParse(runBodySchema, body);
       if (!parsed.success) return reject('an invalid run body', 'LB_ERR_VALIDATION');
       const runbook = world.runbooks.get(param('runbook'));
       if (!runbook) return reject('an unknown runbook', 'LB_ERR_UNKNOWN_RUNBOOK');

@@ -163,6 +163,22 @@ describe('hardening', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
 
+  it('refuses a __proto__ key anywhere in a body instead of dropping it, and starts nothing', async () => {
+    const before = (await api.call('GET', '/v1/operations')).body.operations.length as number;
+    const cases = [
+      { path: '/v1/plans', raw: '{"kind":"evacuate","region":"us-east-1","parameters":{"__proto__":2}}', field: 'parameters.__proto__' },
+      { path: '/v1/operations', raw: '{"kind":"shift","from":"us-east-1","weights":{"us-west-2":1,"__proto__":{"x":1}}}', field: 'weights.__proto__' },
+      { path: '/v1/runbooks/readiness-report/runs', raw: '{"params":{"__proto__":true}}', field: 'params.__proto__' },
+      { path: '/v1/plans', raw: '{"__proto__":{"kind":"evacuate"}}', field: '__proto__' },
+    ];
+    for (const c of cases) {
+      const res = await api.call('POST', c.path, { raw: c.raw, headers: { 'content-type': 'application/json' } });
+      expect(res.status, c.raw).toBe(400);
+      expect(res.body.error, c.raw).toMatchObject({ code: 'LB_ERR_VALIDATION', details: { field: c.field } });
+    }
+    expect((await api.call('GET', '/v1/operations')).body.operations.length).toBe(before);
+  });
+
   it('sends no CORS headers unless an origin is configured', async () => {
     const res = await api.call('OPTIONS', '/v1/operations', { headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { LifeboatError } from '../../src/core/errors';
+import { parseOrThrow } from '../../src/operations/validation';
+
+const schema = z.object({ weights: z.record(z.string(), z.number()) }).strict();
+
+function problemOf(run: () => unknown): LifeboatError {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof LifeboatError) return e;
+    throw e;
+  }
+  throw new Error('expected a LifeboatError');
+}
+
+describe('parseOrThrow', () => {
+  it('names an unknown field as the field itself', () => {
+    const e = problemOf(() => parseOrThrow(schema, { weights: {}, colour: 'red' }));
+    expect(e).toMatchObject({ code: 'LB_ERR_VALIDATION', details: { field: 'colour' } });
+  });
+
+  it('refuses a __proto__ key a record would drop, naming where it is', () => {
+    // What zod alone does with it: the key disappears, and the caller never learns.
+    const body = JSON.parse('{"weights":{"us-east-1":1,"__proto__":5}}') as unknown;
+    expect(schema.parse(body)).toEqual({ weights: { 'us-east-1': 1 } });
+    const e = problemOf(() => parseOrThrow(schema, body));
+    expect(e).toMatchObject({ code: 'LB_ERR_VALIDATION', message: 'weights.__proto__: a key named __proto__ is not allowed', details: { field: 'weights.__proto__' } });
+  });
+
+  it('finds a __proto__ key under thousands of levels of nesting without running out of stack', () => {
+    const depth = 50_000;
+    const body = JSON.parse(`${'{"a":'.repeat(depth)}{"__proto__":1}${'}'.repeat(depth)}`) as unknown;
+    const e = problemOf(() => parseOrThrow(z.unknown(), body));
+    expect(String(e.details?.field).split('.')).toHaveLength(depth + 1);
+    expect(String(e.details?.field).endsWith('a.__proto__')).toBe(true);
+  });
+
+  it('accepts a key that merely looks like one', () => {
+    expect(parseOrThrow(schema, { weights: { proto: 1, constructor: 2 } })).toEqual({ weights: { proto: 1, constructor: 2 } });
+  });
+});
