@@ -189,6 +189,12 @@ expressions:
     expect(() => compileModel('models/demo.yaml', good.replace('current .*', 'instances .*'))).toThrow(/cannot use `instances`/);
   });
 
+  it('fails a model that asks erlangC about a trillion servers, quickly and with the expression named', () => {
+    const huge = good.replace('wholeInstances(current .* (1 + headroom))', 'wholeInstances(current .* (1 + erlangC(current * 1e11, current)))');
+    const m = compileModel('models/demo.yaml', huge);
+    expect(() => requiredInstances(m, inputs({}), { headroom: 0.1 })).toThrow(/expressions.required failed: servers must be at most 100000/);
+  });
+
   it('does not let an expression reach outside its scope', () => {
     const sneaky = good.replace('wholeInstances(current .* (1 + headroom))', 'evaluate(\\"1+1\\")');
     const m = compileModel('models/demo.yaml', sneaky);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { erlangB, erlangC, erlangServersFor, erlangServiceLevel } from '../../src/core/models/erlang';
+import { MAX_SERVERS, erlangB, erlangC, erlangServersFor, erlangServiceLevel } from '../../src/core/models/erlang';
 
 // Reference values: test/reference/erlang_reference.py (exact rational arithmetic on the
 // factorial formulas, independent of the recursion used here), and by hand where noted.
@@ -34,6 +34,13 @@ describe('Erlang B and C', () => {
     }
   });
 
+  it('refuses more servers than any region could be asked for, rather than counting to them', () => {
+    // A custom model can call erlangC with any number: 1e12 would keep the recursion busy for hours.
+    expect(() => erlangC(1e12, 5)).toThrow(RangeError);
+    expect(() => erlangB(MAX_SERVERS + 1, 5)).toThrow(/at most/);
+    expect(erlangC(MAX_SERVERS, 5)).toBe(0);
+  });
+
   it('always waits when the servers cannot carry the load', () => {
     expect(erlangC(10, 10)).toBe(1);
     expect(erlangC(10, 12)).toBe(1);
@@ -66,6 +73,7 @@ describe('smallest server count for a queueing target', () => {
   it('refuses targets outside their range', () => {
     expect(() => erlangServersFor(10, target(0))).toThrow(RangeError);
     expect(() => erlangServersFor(-1, target(0.2))).toThrow(RangeError);
+    expect(() => erlangServersFor(1e9, target(0.2))).toThrow(/more than 100000 servers/);
     expect(() => erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.8, answerWithin: 20, serviceRate: 0 })).toThrow(RangeError);
   });
 });

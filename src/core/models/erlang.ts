@@ -95,6 +95,8 @@ export function erlangServersFor(load: number, target: QueueingTarget): number {
 
 function assertServers(servers: number): void {
   if (!Number.isInteger(servers) || servers < 0) throw new RangeError(`servers must be a whole number ≥ 0, got ${servers}`);
+  // The recursion is O(servers): a custom model passing a huge count must fail, not spin.
+  if (servers > MAX_SERVERS) throw new RangeError(`servers must be at most ${MAX_SERVERS}, got ${servers}`);
 }
 
 function assertLoad(load: number): void {
