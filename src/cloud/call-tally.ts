@@ -10,6 +10,9 @@ export interface CallCounts {
   failures: number;
 }
 
+const CALL_KINDS = ['calls', 'attempts', 'throttles', 'failures'] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
+
 export interface CallSummary {
   calls: number;
   attempts: number;
@@ -27,22 +30,34 @@ export interface CallSummary {
 export class CallTally {
   private readonly counts = new Map<string, CallCounts>();
 
-  record(kind: 'calls' | 'attempts' | 'throttles' | 'failures', service: string, region: string, action: string): void {
-    const key = `${service}\u0000${region}\u0000${action}`;
-    let c = this.counts.get(key);
-    if (!c) this.counts.set(key, (c = { service, region, action, calls: 0, attempts: 0, throttles: 0, failures: 0 }));
-    c[kind] += 1;
+  record(kind: CallKind, service: string, region: string, action: string): void {
+    this.entry(service, region, action)[kind] += 1;
   }
 
   /** Add counts recorded elsewhere (an earlier attempt of the same operation). */
   add(counts: readonly CallCounts[]): void {
-    for (const c of counts) for (const kind of ['calls', 'attempts', 'throttles', 'failures'] as const) for (let i = 0; i < c[kind]; i++) this.record(kind, c.service, c.region, c.action);
+    for (const c of counts) {
+      const e = this.entry(c.service, c.region, c.action);
+      for (const kind of CALL_KINDS) e[kind] += c[kind];
+    }
+  }
+
+  /** A copy of the counts, sorted by service, region and action. */
+  byAction(): CallCounts[] {
+    return [...this.counts.values()].map((c) => ({ ...c })).sort((a, b) => a.service.localeCompare(b.service) || a.region.localeCompare(b.region) || a.action.localeCompare(b.action));
   }
 
   summary(): CallSummary {
-    const byAction = [...this.counts.values()].map((c) => ({ ...c })).sort((a, b) => a.service.localeCompare(b.service) || a.region.localeCompare(b.region) || a.action.localeCompare(b.action));
-    const sum = (k: 'calls' | 'attempts' | 'throttles' | 'failures') => byAction.reduce((a, c) => a + c[k], 0);
+    const byAction = this.byAction();
+    const sum = (k: CallKind) => byAction.reduce((a, c) => a + c[k], 0);
     return { calls: sum('calls'), attempts: sum('attempts'), retries: sum('attempts') - sum('calls'), throttles: sum('throttles'), failures: sum('failures'), byAction };
+  }
+
+  private entry(service: string, region: string, action: string): CallCounts {
+    const key = `${service}\u0000${region}\u0000${action}`;
+    let c = this.counts.get(key);
+    if (!c) this.counts.set(key, (c = { service, region, action, calls: 0, attempts: 0, throttles: 0, failures: 0 }));
+    return c;
   }
 }
 
