@@ -4,8 +4,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
-import type { CallCounts } from '../call-tally';
-import { currentCallTally } from '../call-tally';
+import type { CallCounts, CallKind } from '../call-tally';
+import { CallTally, currentCallTally } from '../call-tally';
 import { isThrottlingError } from './aws-errors';
 import type { AwsService, CallLimiter } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
@@ -55,33 +55,27 @@ export interface AwsCallOutcomes {
 
 /** Counts of calls, attempts and throttles per (service, region, action), for operations to report. */
 export class AwsCallStats {
-  private readonly counts = new Map<string, AwsCallCounts>();
+  private readonly counts = new CallTally();
   private readonly ended = new Map<string, AwsCallOutcomes>();
 
-  private entry(service: AwsService, region: string, action: string): AwsCallCounts {
-    const key = `${service}\u0000${region}\u0000${action}`;
-    let c = this.counts.get(key);
-    if (!c) {
-      c = { service, region, action, calls: 0, attempts: 0, throttles: 0, failures: 0 };
-      this.counts.set(key, c);
-    }
-    return c;
+  record(kind: CallKind, service: AwsService, region: string, action: string): void {
+    this.counts.record(kind, service, region, action);
   }
 
   recordCall(service: AwsService, region: string, action: string): void {
-    this.entry(service, region, action).calls += 1;
+    this.record('calls', service, region, action);
   }
 
   recordAttempt(service: AwsService, region: string, action: string): void {
-    this.entry(service, region, action).attempts += 1;
+    this.record('attempts', service, region, action);
   }
 
   recordThrottle(service: AwsService, region: string, action: string): void {
-    this.entry(service, region, action).throttles += 1;
+    this.record('throttles', service, region, action);
   }
 
   recordFailure(service: AwsService, region: string, action: string): void {
-    this.entry(service, region, action).failures += 1;
+    this.record('failures', service, region, action);
   }
 
   /** For metrics: finished calls by outcome (calls still in flight are in neither). */
@@ -99,9 +93,8 @@ export class AwsCallStats {
 
   /** A copy of the counts, sorted by service, region and action. */
   snapshot(): AwsCallCounts[] {
-    return [...this.counts.values()]
-      .map((c) => ({ ...c }))
-      .sort((a, b) => a.service.localeCompare(b.service) || a.region.localeCompare(b.region) || a.action.localeCompare(b.action));
+    // Only record() fills the tally, and it takes an AwsService.
+    return this.counts.byAction() as AwsCallCounts[];
   }
 }
 
@@ -121,11 +114,8 @@ export function instrumentClient(
   stats: AwsCallStats,
 ): void {
   // Into the process-wide stats, and into the tally of the operation the call is made for.
-  const count = (kind: 'calls' | 'attempts' | 'throttles' | 'failures', action: string) => {
-    if (kind === 'calls') stats.recordCall(service, region, action);
-    else if (kind === 'attempts') stats.recordAttempt(service, region, action);
-    else if (kind === 'throttles') stats.recordThrottle(service, region, action);
-    else stats.recordFailure(service, region, action);
+  const count = (kind: CallKind, action: string) => {
+    stats.record(kind, service, region, action);
     currentCallTally()?.record(kind, service, region, action);
   };
   const perCall: InitializeMiddleware<object, object> = (next, context) => async (args) => {
