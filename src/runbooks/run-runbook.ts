@@ -273,8 +273,11 @@ async function runStep(run: RunData, step: RunbookStep, record: RunStepRecord, d
       record.error = problem;
       record.outcome = problem.message;
       if (record.detail) delete record.detail.attemptStartedAt;
-      // A failed attempt forgets its child operation, so a retry starts a new one.
-      if (record.detail) delete record.detail.operationId;
+      // A failed attempt forgets the operation or child run it started, so a retry starts a new one.
+      if (record.detail) {
+        delete record.detail.operationId;
+        delete record.detail.runId;
+      }
       if (record.attempts <= retries) {
         record.state = 'failed';
         await save();

@@ -110,6 +110,14 @@ describe('retries, children, parameters', () => {
     expect(v.steps[0]!.outputs).toMatchObject({ doubled: 42 });
   });
 
+  it('retries a failed child runbook by starting a new child, not waiting on the failed one again', async () => {
+    hook.failNext(1);
+    const v = await run('parent-retry', { webhook: hook.url });
+    expect(v.state).toBe('succeeded');
+    expect(v.steps[0]).toMatchObject({ state: 'succeeded', attempts: 2 });
+    expect(v.steps[0]!.outputs!.runId).toBe(`${v.id}.child.2`);
+  });
+
   it('refuses a run without a required parameter, or with one it does not declare', async () => {
     await expect(startRun('retries', {}, { actor: 't' }, lb.deps)).rejects.toMatchObject({ code: 'LB_ERR_VALIDATION', message: 'runbook retries needs parameter webhook' });
     await expect(startRun('retries', { webhook: 'x', colour: 1 }, { actor: 't' }, lb.deps)).rejects.toMatchObject({ code: 'LB_ERR_VALIDATION' });
