@@ -1,6 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
@@ -151,13 +150,12 @@ export function instrumentClient(
   });
 }
 
-/** One Auto Scaling and one EC2 client per managed region, one Route 53 client, all limited and counted. */
+/** One Auto Scaling client per managed region, one Route 53 client, all limited and counted. */
 export class AwsClients {
   readonly route53: Route53Client;
   readonly stats: AwsCallStats;
   readonly limiter: CallLimiter;
   private readonly autoScalingClients = new Map<string, AutoScalingClient>();
-  private readonly ec2Clients = new Map<string, EC2Client>();
 
   constructor(options: AwsClientsOptions) {
     this.stats = options.stats ?? new AwsCallStats();
@@ -179,9 +177,6 @@ export class AwsClients {
       const autoScaling = new AutoScalingClient(base(region));
       instrumentClient(autoScaling.middlewareStack as MiddlewareStack<object, object>, 'autoscaling', region, this.limiter, this.stats);
       this.autoScalingClients.set(region, autoScaling);
-      const ec2 = new EC2Client(base(region));
-      instrumentClient(ec2.middlewareStack as MiddlewareStack<object, object>, 'ec2', region, this.limiter, this.stats);
-      this.ec2Clients.set(region, ec2);
     }
     this.route53 = new Route53Client(base(ROUTE53_REGION));
     instrumentClient(this.route53.middlewareStack as MiddlewareStack<object, object>, 'route53', ROUTE53_REGION, this.limiter, this.stats);
@@ -191,14 +186,9 @@ export class AwsClients {
     return this.forRegion(this.autoScalingClients, region);
   }
 
-  ec2(region: string): EC2Client {
-    return this.forRegion(this.ec2Clients, region);
-  }
-
   /** Closes the clients' connection pools. */
   destroy(): void {
     for (const c of this.autoScalingClients.values()) c.destroy();
-    for (const c of this.ec2Clients.values()) c.destroy();
     this.route53.destroy();
   }
 
