@@ -15,6 +15,7 @@ import type { Lifeboat } from '../../src/lifeboat';
 import { createLifeboat } from '../../src/lifeboat';
 import type { ProxyProfileInput } from '../../src/proxy/proxy-profile';
 import { hashToken, newToken } from '../../src/security/tokens';
+import { stopChild } from '../support/child-process';
 import type { ProxyProcess } from './proxy-process';
 import { startProxyProcess } from './proxy-process';
 
@@ -112,14 +113,7 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
     });
     let workerErrors = '';
     worker.stderr!.on('data', (d: Buffer) => (workerErrors += d.toString()));
-    stops.push(
-      () =>
-        new Promise<void>((resolve) => {
-          if (worker.exitCode !== null) return resolve();
-          worker.once('exit', () => resolve());
-          worker.kill('SIGTERM');
-        }),
-    );
+    stops.push(() => stopChild(worker, 'SIGTERM'));
     const until = Date.now() + 30_000;
     while ((await lb.deps.queue.workersCount()) < 1) {
       if (Date.now() > until || worker.exitCode !== null) throw new Error(`the worker did not start:\n${workerErrors}`);

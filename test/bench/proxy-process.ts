@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallCounter } from '../../src/proxy/call-counters';
 import type { ProxyProfileInput } from '../../src/proxy/proxy-profile';
+import { stopChild } from '../support/child-process';
 
 /**
  * The AWS proxy in a process of its own (compiled), as AWS is to lifeboat: its work does
@@ -44,11 +45,6 @@ export async function startProxyProcess(root: string, command: string[], target:
     async resetCounters() {
       await (await admin('counters/reset', 'POST')).arrayBuffer();
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child, 'SIGTERM'),
   };
 }

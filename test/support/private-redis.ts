@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { freePort } from '../../src/demo/free-port';
+import { stopChild } from './child-process';
 
 /**
  * A redis-server of the test's own (free port, its own directory), persisted as lifeboat
@@ -56,13 +57,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     }
   };
 
-  const kill = () =>
-    new Promise<void>((resolve) => {
-      const c = child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
-    });
+  const kill = async () => {
+    if (child) await stopChild(child, 'SIGKILL');
+  };
 
   await start();
   return {

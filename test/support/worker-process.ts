@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { stopChild } from './child-process';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -25,11 +26,6 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     child,
     name: `pid ${child.pid}`,
     output: () => out,
-    kill: (signal) =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill(signal);
-      }),
+    kill: (signal) => stopChild(child, signal),
   };
 }
