@@ -2,6 +2,7 @@ import IORedis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/cloud/aws/rate-limiter';
 import { RedisTokenBuckets } from '../../src/cloud/aws/redis-rate-limiter';
+import { deleteKeysMatching } from '../support/redis-cleanup';
 import { testPrefix } from '../support/test-prefix';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -9,10 +10,7 @@ const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
 const prefixes: string[] = [];
 
 afterAll(async () => {
-  for (const prefix of prefixes) {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-  }
+  for (const prefix of prefixes) await deleteKeysMatching(redis, `${prefix}:*`);
   redis.disconnect();
 });
 

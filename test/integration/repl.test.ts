@@ -19,6 +19,7 @@ import type { ServiceSpec } from '../support/fleet-fixture';
 import { fleetReading } from '../support/fleet-fixture';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
+import { deleteKeysMatching } from '../support/redis-cleanup';
 import { testPrefix } from '../support/test-prefix';
 
 const services = (): ServiceSpec[] => [
@@ -153,6 +154,20 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     expect(done.steps.find((s) => s.id === 'approval')!.outcome).toBe('approved by repl:tester: from the repl');
   });
 
+  it('approve() keeps the two-person rule when LIFEBOAT_TWO_PERSON_RULE is on: whoever started the run cannot approve it', async () => {
+    lb = testLifeboat(new DryRunCloud(fleetReading(services())), { LIFEBOAT_TWO_PERSON_RULE: 'true' });
+    lb.startWorker();
+    const ctx = createReplContext(lb, { actor: 'repl:tester', out: () => undefined, pollMs: 20 });
+    const run = await startRun('game-day', { region: 'us-east-1', holdSeconds: 0, stages: 1 }, { actor: 'repl:tester' }, lb.deps);
+    const deadline = Date.now() + 10_000;
+    while (!(await getOperation(run.id, lb.deps)).awaitingApproval) {
+      if (Date.now() > deadline) throw new Error('the run never reached its approval');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await expect(ctx.approve(run.id)).rejects.toMatchObject({ code: 'LB_ERR_APPROVAL_SAME_ACTOR' });
+    expect((await getOperation(run.id, lb.deps)).awaitingApproval).toBeDefined();
+  });
+
   it('a refused request rejects with its LifeboatError code and queues nothing', async () => {
     const s = services();
     s[0]!.regions['us-west-2']!.weight = 0;
@@ -234,8 +249,7 @@ describe('npm run repl as a process, against moto and Redis', () => {
       expect(stdout).toMatch(/Ready: \d+ group change\(s\), 2 stage\(s\)/);
     } finally {
       if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteKeysMatching(redis, `${prefix}:*`);
       await redis.quit();
     }
   }, 60_000);

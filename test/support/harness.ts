@@ -9,6 +9,7 @@ import type { Clock } from '../../src/operations/clock';
 import type { OperationState } from '../../src/operations/operation-types';
 import type { OperationView } from '../../src/operations/operation-views';
 import { getOperation } from '../../src/operations/read-operations';
+import { deleteKeysMatching } from './redis-cleanup';
 import { testPrefix } from './test-prefix';
 
 /** A token per role, configured (as hashes) in every test lifeboat. */
@@ -80,12 +81,7 @@ export function testLifeboat(cloud: CloudPort, env: Record<string, string> = {},
       // Queues write a few keys as they close: clean up afterwards, with a connection of our own.
       const redis = new IORedis(settings.REDIS_URL, { maxRetriesPerRequest: 1 });
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${settings.LIFEBOAT_REDIS_PREFIX}:*`, 'COUNT', 1000);
-          if (keys.length) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
+        await deleteKeysMatching(redis, `${settings.LIFEBOAT_REDIS_PREFIX}:*`);
       } finally {
         redis.disconnect();
       }

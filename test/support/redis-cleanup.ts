@@ -1,4 +1,15 @@
 import IORedis from 'ioredis';
+import type { Redis } from 'ioredis';
+
+/** Delete every key matching a glob pattern, a SCAN page at a time (KEYS would block Redis). */
+export async function deleteKeysMatching(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
 
 /** vitest global setup: at the end of the run, delete every key the run's tests left in Redis. */
 export default function setup(): () => Promise<void> {
@@ -8,12 +19,7 @@ export default function setup(): () => Promise<void> {
     const redis = new IORedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, lazyConnect: true });
     try {
       await redis.connect();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `lbtest-${run}-*`, 'COUNT', 1000);
-        if (keys.length) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysMatching(redis, `lbtest-${run}-*`);
     } catch (e) {
       // Redis gone at the end of the run: nothing to clean up in it, and no reason to fail the run.
       process.stderr.write(`redis-cleanup: ${e instanceof Error ? e.message : String(e)}\n`);
