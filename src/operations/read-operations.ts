@@ -3,16 +3,21 @@ import type { OperationQueue } from '../jobs/operation-queue';
 import type { RunData } from '../runbooks/run-types';
 import { runViewOf } from '../runbooks/run-view';
 import type { LifeboatDeps } from './lifeboat-deps';
-import type { OperationState } from './operation-types';
+import type { CancelRequest, OperationState } from './operation-types';
 import type { OperationView } from './operation-views';
 import { viewOf } from './operation-views';
 
 type Queues = Pick<LifeboatDeps, 'queue' | 'store'> & { runs?: OperationQueue<RunData> };
 
+/** Reads the caller has made already, so that they are not made twice. */
+interface KnownReads {
+  cancelRequest: CancelRequest | undefined;
+}
+
 /** An operation or a runbook run, by id. */
-export async function getOperation(id: string, deps: Queues): Promise<OperationView> {
-  const found = await deps.queue.get(id);
-  const cancelRequested = !!(await deps.store.cancelRequest(id));
+export async function getOperation(id: string, deps: Queues, known?: KnownReads): Promise<OperationView> {
+  const [found, cancel] = await Promise.all([deps.queue.get(id), known ? known.cancelRequest : deps.store.cancelRequest(id)]);
+  const cancelRequested = !!cancel;
   if (found) return viewOf(found, { cancelRequested });
   const run = await deps.runs?.get(id);
   if (run) return runViewOf(run, { cancelRequested });

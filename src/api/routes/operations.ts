@@ -69,7 +69,7 @@ export function operationsRouter(deps: ApiDeps): Router {
       res.type('application/json').send(cached);
       return;
     }
-    const operation = await getOperation(id, deps);
+    const operation = await getOperation(id, deps, { cancelRequest: cancel }); // the cancel request is read already
     const body = JSON.stringify({ operation });
     if (revision !== '0') views.set(id, version, body, FINISHED_STATES.includes(operation.state) ? undefined : now + 1000);
     res.type('application/json').send(body);
