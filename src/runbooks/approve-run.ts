@@ -8,12 +8,15 @@ export interface ApprovalRequest {
   by: string;
   decision?: 'approve' | 'reject';
   comment?: string;
-  /** Refuse an approval by the identity that started the run (two-person rule). */
+  /**
+   * Refuse an approval by the identity that started the run (two-person rule); by default
+   * LIFEBOAT_TWO_PERSON_RULE decides, so no caller (API, REPL, CLI) can skip it by omission.
+   */
   twoPersonRule?: boolean;
 }
 
 /** Approve (or reject) the approve step a run is paused at; the first decision wins. */
-export async function approveRun(id: string, request: ApprovalRequest, deps: Pick<RunbookDeps, 'runs' | 'runbookStore' | 'clock' | 'queue' | 'audit'>): Promise<OperationView> {
+export async function approveRun(id: string, request: ApprovalRequest, deps: Pick<RunbookDeps, 'runs' | 'runbookStore' | 'clock' | 'queue' | 'audit' | 'settings'>): Promise<OperationView> {
   return auditRequest(
     deps,
     { actor: request.by, action: `run.${request.decision ?? 'approve'}`, operationId: id, inputs: { comment: request.comment } },
@@ -29,7 +32,7 @@ async function decide(id: string, request: ApprovalRequest, deps: Parameters<typ
   }
   const waiting = found.data.checkpoint.awaitingApproval;
   if (!waiting) throw new LifeboatError('LB_ERR_APPROVAL_NOT_PENDING', `run ${id} is not waiting for an approval (state ${found.data.checkpoint.state})`, { operationId: id });
-  if (request.twoPersonRule && request.by === found.data.actor) {
+  if ((request.twoPersonRule ?? deps.settings.LIFEBOAT_TWO_PERSON_RULE) && request.by === found.data.actor) {
     throw new LifeboatError('LB_ERR_APPROVAL_SAME_ACTOR', `${request.by} started run ${id} and cannot also approve it (two-person rule)`, { operationId: id, actor: request.by });
   }
   const decided = await deps.runbookStore.decide(id, waiting.stepId, {
