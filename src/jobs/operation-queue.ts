@@ -1,4 +1,4 @@
-import type { JobType } from 'bullmq';
+import type { Job, JobType } from 'bullmq';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { logger } from '../logger';
@@ -22,6 +22,15 @@ export interface QueuedOperation<D = OperationData> {
 }
 
 const RETAIN = { age: 30 * 86400, count: 10000 };
+
+/** The states a list shows, in the order jobs of the same age are listed. */
+const LISTED_STATES: readonly JobType[] = ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'];
+/**
+ * The same states in the order a job passes through them (the reads go out in this order):
+ * a job that moves on between two reads is then seen twice rather than missed. Only a retry
+ * (active back to delayed or waiting) in that instant can escape one list.
+ */
+const READ_ORDER: readonly JobType[] = ['delayed', 'prioritized', 'waiting', 'active', 'completed', 'failed'];
 
 /** A queue of operations (or runbook runs): jobs whose id is the operation id. */
 export class OperationQueue<D extends { id: string; kind: string } = OperationData> {
@@ -52,27 +61,25 @@ export class OperationQueue<D extends { id: string; kind: string } = OperationDa
   async get(id: string): Promise<QueuedOperation<D> | undefined> {
     const job = await this.queue.getJob(id);
     if (!job) return undefined;
-    return {
-      data: job.data as D,
-      jobState: (await job.getState()) as JobType | 'unknown',
-      ...(job.progress && typeof job.progress === 'object' ? { progress: job.progress as Progress } : {}),
-      ...(job.failedReason ? { failedReason: job.failedReason } : {}),
-    };
+    return queuedOf<D>(job, (await job.getState()) as JobType | 'unknown');
   }
 
-  /** Newest first. */
+  /**
+   * Newest first (ties in the order of LISTED_STATES). Each state's range is read on its own,
+   * so every job comes labelled with the state it was listed under: no round trip per job
+   * for its state.
+   */
   async list(limit = 100): Promise<Array<QueuedOperation<D>>> {
-    const states: JobType[] = ['active', 'waiting', 'delayed', 'prioritized', 'completed', 'failed'];
-    const jobs = (await this.queue.getJobs(states, 0, limit - 1, false)).filter((j) => !!j);
-    jobs.sort((a, b) => b.timestamp - a.timestamp);
-    return Promise.all(
-      jobs.slice(0, limit).map(async (job) => ({
-        data: job.data as D,
-        jobState: (await job.getState()) as JobType | 'unknown',
-        ...(job.progress && typeof job.progress === 'object' ? { progress: job.progress as Progress } : {}),
-        ...(job.failedReason ? { failedReason: job.failedReason } : {}),
-      })),
+    const ranges = new Map<JobType, JobFields[]>();
+    await Promise.all(
+      READ_ORDER.map(async (state) => ranges.set(state, (await this.queue.getJobs([state], 0, limit - 1, false)).filter((j) => !!j))),
     );
+    // A job seen in two ranges moved between the reads: the later read has its newer state.
+    const stateOf = new Map<string, JobType>();
+    for (const state of READ_ORDER) for (const job of ranges.get(state)!) stateOf.set(job.id!, state);
+    const listed = LISTED_STATES.flatMap((state) => ranges.get(state)!.filter((job) => stateOf.get(job.id!) === state).map((job) => ({ job, state })));
+    listed.sort((a, b) => b.job.timestamp - a.job.timestamp);
+    return listed.slice(0, limit).map(({ job, state }) => queuedOf<D>(job, state));
   }
 
   async workersCount(): Promise<number> {
@@ -82,4 +89,16 @@ export class OperationQueue<D extends { id: string; kind: string } = OperationDa
   async close(): Promise<void> {
     await this.queue.close();
   }
+}
+
+/** The parts of a BullMQ job a QueuedOperation is made of (its generic types get in the way here). */
+type JobFields = Pick<Job, 'id' | 'data' | 'progress' | 'failedReason' | 'timestamp'>;
+
+function queuedOf<D>(job: JobFields, jobState: JobType | 'unknown'): QueuedOperation<D> {
+  return {
+    data: job.data as D,
+    jobState,
+    ...(job.progress && typeof job.progress === 'object' ? { progress: job.progress as Progress } : {}),
+    ...(job.failedReason ? { failedReason: job.failedReason } : {}),
+  };
 }
