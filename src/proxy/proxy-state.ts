@@ -24,8 +24,9 @@ export class ProxyState {
   /** Updates of one group are judged one at a time. */
   readonly groupUpdates = new KeyedQueue();
   readonly serverErrors: ServerErrorFaults;
-  private current: ProxyProfile;
-  private throttleBuckets: ThrottleBuckets;
+  // Both set by replace(), which the constructor calls.
+  private current!: ProxyProfile;
+  private throttleBuckets!: ThrottleBuckets;
 
   constructor(
     profile: unknown,
@@ -33,9 +34,7 @@ export class ProxyState {
     readonly random: () => number = Math.random,
   ) {
     this.serverErrors = new ServerErrorFaults(random);
-    this.current = parseProfile(profile);
-    this.throttleBuckets = new ThrottleBuckets(this.current.throttling.quotas, clock);
-    this.arm(new Set(Object.keys(this.current) as Array<keyof ProxyProfile>));
+    this.replace(profile);
   }
 
   get profile(): ProxyProfile {
