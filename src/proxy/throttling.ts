@@ -27,7 +27,7 @@ export class TokenBucket {
   /** Takes a token if there is one. */
   tryTake(): boolean {
     const now = this.clock.now();
-    this.tokens = Math.min(this.quota.burst, this.tokens + (Math.max(0, now - this.refilledAt) * this.quota.refillPerSecond) / 1000);
+    this.tokens = this.refilled(now);
     this.refilledAt = now;
     if (this.tokens < 1 - 1e-9) return false;
     this.tokens -= 1;
@@ -36,7 +36,12 @@ export class TokenBucket {
 
   /** Tokens now (for the admin state). */
   level(): number {
-    const elapsed = Math.max(0, this.clock.now() - this.refilledAt);
+    return this.refilled(this.clock.now());
+  }
+
+  /** Tokens at `now`: what was left, plus the refill since, up to the burst. */
+  private refilled(now: number): number {
+    const elapsed = Math.max(0, now - this.refilledAt);
     return Math.min(this.quota.burst, this.tokens + (elapsed * this.quota.refillPerSecond) / 1000);
   }
 }
