@@ -129,7 +129,6 @@ export type ProxyProfileInput = z.input<typeof proxyProfileSchema>;
 /** A profile with every default filled in. */
 export type ProxyProfile = z.output<typeof proxyProfileSchema>;
 export type CapacityLimit = ProxyProfile['capacityLimits'][number];
-export type ServerErrorBurst = ProxyProfile['serverErrors']['bursts'][number];
 export type UnreachableRegion = ProxyProfile['unreachable'][number];
 
 /** A profile that failed validation, naming the first offending field. */

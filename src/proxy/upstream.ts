@@ -96,7 +96,6 @@ export class Upstream {
 export function sendRewritten(out: ServerResponse, res: BufferedResponse, body: string | Buffer): void {
   const headers = forwardableHeaders(res.headers);
   delete headers['x-amz-crc32'];
-  delete headers['content-length'];
   const bytes = typeof body === 'string' ? Buffer.from(body) : body;
   headers['content-length'] = String(bytes.length);
   out.writeHead(res.status, headers);
