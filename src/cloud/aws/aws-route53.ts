@@ -204,21 +204,22 @@ export async function readChangeStatus(clients: AwsClients, changeId: string): P
   return out.ChangeInfo?.Status === 'INSYNC' ? 'INSYNC' : 'PENDING';
 }
 
-/** Current weights of the records, in the order given; undefined where a record set is gone. */
 /** Reading back this many names or more in one zone lists the whole zone instead of name by name. */
 export const WHOLE_ZONE_READ_FROM = 4;
 
 /**
- * The current weights of the given record sets. A few names are read name by name (one
- * short listing each); many names in one zone are read by listing the zone once, which
- * costs a page per 300 record sets instead of a call per name against Route 53's quota.
+ * The current weights of the given record sets, in the order given; undefined where a record
+ * set is gone. A few names are read name by name (one short listing each); many names in one
+ * zone are read by listing the zone once, which costs a page per 300 record sets instead of
+ * a call per name against Route 53's quota.
  */
 export async function readRecordWeights(clients: AwsClients, records: readonly WeightedRecord[], pageSize: number): Promise<Array<number | undefined>> {
   const groupKey = (r: { zoneId: string; name: string; type: string }) => `${r.zoneId}\u0000${normalizeDnsName(r.name)}\u0000${r.type}`;
   const byZone = new Map<string, Map<string, WeightedRecord>>();
   for (const r of records) {
     const groups = byZone.get(r.zoneId) ?? new Map<string, WeightedRecord>();
-    if (!groups.has(groupKey(r))) groups.set(groupKey(r), r);
+    const key = groupKey(r);
+    if (!groups.has(key)) groups.set(key, r);
     byZone.set(r.zoneId, groups);
   }
 
