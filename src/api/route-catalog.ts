@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../core/errors';
 import { intentSchema } from '../core/intents';
-import { operationRequestSchema } from '../operations/operation-types';
+import { OPERATION_STATES, operationRequestSchema } from '../operations/operation-types';
 import type { Role } from '../security/tokens';
 import { auditQuerySchema } from './routes/audit';
 import { evaluateBodySchema } from './routes/models';
@@ -131,7 +131,7 @@ export const ROUTES: readonly RouteDoc[] = [
     access: { role: 'viewer' },
     query: listQuerySchema,
     queryNotes: {
-      state: 'Comma list of queued, running, cancelling, succeeded, failed, refused, cancelled',
+      state: `Comma list of ${OPERATION_STATES.join(', ')}`,
       kind: 'Comma list of evacuate, shift, restore, scale, runbook',
     },
     responses: { 200: json('The operations', { operations: array('Operations as GET /v1/operations/:id shows them') }) },

@@ -5,6 +5,7 @@ import type { IntentRequest } from '../core/intents';
 import { checkScaleSizes, intentShapes } from '../core/intents';
 import type { Plan } from '../core/planner/plan-types';
 import type { CallCounts, CallSummary } from '../cloud/call-tally';
+import type { OperationState } from './operation-states';
 
 /** How an operation is carried out, on top of what it does (the intent). */
 export const operationOptionsShape = {
@@ -46,8 +47,8 @@ export function splitRequest(request: OperationRequest): { intent: IntentRequest
   return { intent: intent as IntentRequest, options: options as OperationOptions };
 }
 
-export type OperationState = 'queued' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'refused' | 'cancelled';
-export const FINISHED_STATES: readonly OperationState[] = ['succeeded', 'failed', 'refused', 'cancelled'];
+export { FINISHED_STATES, OPERATION_STATES } from './operation-states';
+export type { OperationState } from './operation-states';
 
 export type StepKind =
   | 'guard'

@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { cancelOperation } from '../../operations/cancel-operation';
-import type { OperationState } from '../../operations/operation-types';
-import { FINISHED_STATES } from '../../operations/operation-types';
+import { FINISHED_STATES, OPERATION_STATES } from '../../operations/operation-types';
 import { getOperation, listOperations } from '../../operations/read-operations';
 import { submitOperation } from '../../operations/submit-operation';
 import { approveRun } from '../../runbooks/approve-run';
@@ -12,7 +11,6 @@ import type { ApiDeps } from '../api-deps';
 import { bodyOf } from '../json-body';
 import { ResponseCache } from '../response-cache';
 
-const STATES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'refused', 'cancelled'] as const;
 const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
   z
     .string()
@@ -21,7 +19,7 @@ const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
 
 export const listQuerySchema = z
   .object({
-    state: commaList(STATES).optional(),
+    state: commaList(OPERATION_STATES).optional(),
     kind: commaList(['evacuate', 'shift', 'restore', 'scale', 'runbook'] as const).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
@@ -51,7 +49,7 @@ export function operationsRouter(deps: ApiDeps): Router {
 
   router.get('/', async (req, res) => {
     const query = parseOrThrow(listQuerySchema, req.query);
-    const operations = await listOperations({ ...(query.state ? { state: query.state as OperationState[] } : {}), ...(query.kind ? { kind: query.kind } : {}), ...(query.limit ? { limit: query.limit } : {}) }, deps);
+    const operations = await listOperations({ ...(query.state ? { state: query.state } : {}), ...(query.kind ? { kind: query.kind } : {}), ...(query.limit ? { limit: query.limit } : {}) }, deps);
     res.json({ operations });
   });
 
