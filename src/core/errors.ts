@@ -265,6 +265,11 @@ export class LifeboatError extends Error {
     return new LifeboatError(problem.code, problem.message, problem.details);
   }
 
+  /** The error as a Problem (what plans and operations record): code, message, details if any. */
+  toProblem(): Problem {
+    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+
   /** The JSON body every surface returns: never a stack trace. */
   toJSON(): { error: { code: ErrorCode; message: string; hint: string; details?: Record<string, unknown> } } {
     return {

@@ -20,7 +20,7 @@ export function isTransient(e: unknown): boolean {
 
 /** Any error as the Problem an operation records: never a stack trace. */
 export function problemOf(e: unknown): Problem {
-  if (e instanceof LifeboatError) return { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) };
+  if (e instanceof LifeboatError) return e.toProblem();
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'LB_ERR_INTERNAL', message: `unexpected error: ${message}` };
 }

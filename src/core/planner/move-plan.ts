@@ -60,7 +60,7 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
       contexts.push(serviceContext(index, s, model, intent, plan.maxSizeGrowth));
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
-      blockers.push({ code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
+      blockers.push(e.toProblem());
     }
   }
   if (blockers.length > 0) return plan;
@@ -195,7 +195,7 @@ function sizeServices(
       targets = capacityTargets(c, model, targetShare);
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
-      problems.push({ code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
+      problems.push(e.toProblem());
       continue;
     }
     services.push({ service: c.service, ...(c.trafficName ? { trafficName: c.trafficName } : {}), parameters: c.parameters, regions: targets });

@@ -96,7 +96,7 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
       contexts.push(serviceContext(index, service, model, {}, plan.maxSizeGrowth));
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
-      warnings.push({ code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
+      warnings.push(e.toProblem());
     }
   }
   const services: ServicePlan[] = [];
