@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AwsCallStats } from '../cloud/aws/aws-clients';
 import type { ReadinessReport } from '../core/readiness';
+import { withDeadline } from '../deadline';
 import type { OperationEvent } from '../jobs/operation-events';
 
 /**
@@ -312,15 +313,4 @@ export class LifeboatMetrics {
       this.sourceUp.set({ source: 'readiness' }, 0);
     }
   }
-}
-
-function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
-    timer.unref();
-  });
-  // The late answer (or error) of work that lost the race is not wanted.
-  work.catch(() => undefined);
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

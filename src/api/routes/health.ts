@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { withDeadline } from '../../deadline';
 import type { ApiDeps } from '../api-deps';
 
 const PROBE_TIMEOUT_MS = 2000;
@@ -18,7 +19,7 @@ export function healthRouter(deps: ApiDeps): Router {
     checks.redis = redisUp ? { ok: true } : { ok: false, detail: `connection is ${deps.redis.status}` };
     const [aws, workers] = await Promise.all([
       deps.cloud.probe(PROBE_TIMEOUT_MS),
-      redisUp ? withTimeout(deps.queue.workersCount(), PROBE_TIMEOUT_MS).catch(() => -1) : Promise.resolve(-1),
+      redisUp ? withDeadline(deps.queue.workersCount(), PROBE_TIMEOUT_MS, 'workers').catch(() => -1) : Promise.resolve(-1),
     ]);
     const awsDown = aws.filter((a) => !a.ok);
     checks.aws = awsDown.length === 0 ? { ok: true, detail: aws.map((a) => a.target).join(', ') } : { ok: false, detail: awsDown.map((a) => `${a.target}: ${a.error}`).join('; ') };
@@ -35,8 +36,4 @@ export function healthRouter(deps: ApiDeps): Router {
     });
   });
   return router;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 }
