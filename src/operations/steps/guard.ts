@@ -14,8 +14,10 @@ export const ACCEPTED_READ_MAX_AGE_MS = 2000;
  * then costs no second read of AWS.
  */
 async function acceptedRead(ctx: StepContext): Promise<{ on: VersionedSnapshot } | { fresh: true }> {
+  // A retried guard reads afresh whatever was stored: no need to fetch it.
+  if (ctx.step.attempts > 1) return { fresh: true };
   const accepted = await ctx.store.snapshotOf(ctx.op.id);
-  if (!accepted || ctx.step.attempts > 1) return { fresh: true };
+  if (!accepted) return { fresh: true };
   const young = ctx.clock.now().getTime() - accepted.readAt <= ACCEPTED_READ_MAX_AGE_MS;
   if (!young || accepted.fleetVersion !== (await ctx.snapshots.currentVersion())) return { fresh: true };
   return { on: { snapshot: accepted.snapshot, version: accepted.fleetVersion, readAt: accepted.readAt } };
@@ -35,9 +37,11 @@ export const guard: StepHandler = async (ctx) => {
       details: { region: lease.region, operationId: lease.heldBy },
     });
   }
-  const { snapshot, plan, read } = await planRequest(op.intent, ctx, await acceptedRead(ctx));
+  const source = await acceptedRead(ctx);
+  const { snapshot, plan, read } = await planRequest(op.intent, ctx, source);
   op.checkpoint.snapshot = snapshot;
-  await ctx.store.saveSnapshot(op.id, { snapshot, fleetVersion: read.version, readAt: read.readAt });
+  // Planned on the accepted read: that very snapshot is stored already (by the submission).
+  if ('fresh' in source) await ctx.store.saveSnapshot(op.id, { snapshot, fleetVersion: read.version, readAt: read.readAt });
   op.checkpoint.plan = plan;
   op.checkpoint.planHash = planHash(plan);
   if (plan.blockers.length > 0) {
