@@ -7,9 +7,8 @@ import { startRun } from '../../src/runbooks/start-run';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
 import type { AwsState, MotoFleet } from '../support/moto-fleet';
-import { DUMMY_CREDENTIALS, startMotoFleet } from '../support/moto-fleet';
-import type { WorkerProcess } from '../support/worker-process';
-import { spawnWorker } from '../support/worker-process';
+import { startMotoFleet } from '../support/moto-fleet';
+import { WorkerPool, workerEnvFor } from '../support/worker-process';
 
 const SPEC: DemoFleetSpec = {
   regions: ['us-east-1', 'us-west-2', 'eu-west-1'],
@@ -36,7 +35,7 @@ const SPEC: DemoFleetSpec = {
 };
 
 let fleet: MotoFleet;
-const workers: WorkerProcess[] = [];
+const workers = new WorkerPool();
 const lifeboats: TestLifeboat[] = [];
 
 beforeAll(async () => {
@@ -44,7 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+  await workers.killAll('SIGKILL');
   await Promise.all(lifeboats.map((l) => l.close()));
   await fleet?.stop();
 });
@@ -55,39 +54,11 @@ const FIXTURE_RUNBOOKS = join(__dirname, '..', 'fixtures', 'runbooks');
 function setUp() {
   const lb = testLifeboat(fleet.cloud(), { LIFEBOAT_LEASE_TTL: '3', LIFEBOAT_RUNBOOKS_DIR: FIXTURE_RUNBOOKS });
   lifeboats.push(lb);
-  const s = lb.deps.settings;
-  const env = {
-    REDIS_URL: s.REDIS_URL,
-    LIFEBOAT_REDIS_PREFIX: s.LIFEBOAT_REDIS_PREFIX,
-    LIFEBOAT_REGIONS: s.LIFEBOAT_REGIONS.join(','),
-    LIFEBOAT_CAPACITY_POLL_MS: '100',
-    LIFEBOAT_DNS_POLL_MS: '100',
-    LIFEBOAT_JOB_LOCK_MS: '2000',
-    LIFEBOAT_STALLED_INTERVAL_MS: '1000',
-    LIFEBOAT_LEASE_TTL: '3',
-    LIFEBOAT_DWELL: '0',
-    LIFEBOAT_RUNBOOKS_DIR: FIXTURE_RUNBOOKS,
-    LIFEBOAT_RUNBOOK_POLL_MS: '100',
-    AWS_ENDPOINT_URL: fleet.endpoint,
-    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  };
-  const start = () => {
-    const w = spawnWorker(env);
-    workers.push(w);
-    return w;
-  };
-  return { lb, start };
+  const env = workerEnvFor(lb.deps.settings, fleet.awsEnv(), { LIFEBOAT_RUNBOOKS_DIR: FIXTURE_RUNBOOKS, LIFEBOAT_RUNBOOK_POLL_MS: '100' });
+  return { lb, start: () => workers.start(env) };
 }
 
-async function untilWorkers(lb: TestLifeboat, n: number) {
-  const until = Date.now() + 30_000;
-  while ((await lb.deps.queue.workersCount()) < n) {
-    if (Date.now() > until) throw new Error(`fewer than ${n} workers connected:\n${workers.map((w) => w.output()).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const untilWorkers = (lb: TestLifeboat, n: number) => workers.untilConnected(lb, n);
 
 async function evacuate(lb: TestLifeboat) {
   const submitted = await submitOperation({ kind: 'evacuate', region: 'us-east-1', stages: 2, dwellSeconds: 3 }, { actor: 'test' }, lb.deps);

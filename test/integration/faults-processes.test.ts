@@ -9,7 +9,7 @@ import { startPrivateRedis } from '../support/private-redis';
 import type { ProxiedFleet } from '../support/proxied-fleet';
 import { startProxiedFleet } from '../support/proxied-fleet';
 import type { WorkerProcess } from '../support/worker-process';
-import { spawnWorker } from '../support/worker-process';
+import { WorkerPool, workerEnvFor } from '../support/worker-process';
 
 /**
  * The moving parts lifeboat runs on failing under it: Redis restarting in the middle of an
@@ -21,7 +21,7 @@ let pf: ProxiedFleet;
 let initial: AwsState;
 let lb: TestLifeboat | undefined;
 let redis: PrivateRedis | undefined;
-const workers: WorkerProcess[] = [];
+const workers = new WorkerPool();
 
 beforeAll(async () => {
   pf = await startProxiedFleet(FAULT_FLEET);
@@ -33,7 +33,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.kill('SIGKILL')));
+  await workers.killAll('SIGKILL');
   await lb?.close();
   await redis?.stop();
   lb = undefined;
@@ -45,36 +45,9 @@ afterAll(async () => {
 });
 
 /** Environment for worker processes sharing `lb`'s Redis and prefix, talking to AWS through the proxy. */
-function workerEnv(l: TestLifeboat, extra: Record<string, string> = {}): Record<string, string> {
-  const s = l.deps.settings;
-  return {
-    REDIS_URL: s.REDIS_URL,
-    LIFEBOAT_REDIS_PREFIX: s.LIFEBOAT_REDIS_PREFIX,
-    LIFEBOAT_REGIONS: s.LIFEBOAT_REGIONS.join(','),
-    LIFEBOAT_CAPACITY_POLL_MS: '100',
-    LIFEBOAT_DNS_POLL_MS: '100',
-    LIFEBOAT_DWELL: '0',
-    LIFEBOAT_JOB_LOCK_MS: String(s.LIFEBOAT_JOB_LOCK_MS),
-    LIFEBOAT_STALLED_INTERVAL_MS: String(s.LIFEBOAT_STALLED_INTERVAL_MS),
-    LIFEBOAT_LEASE_TTL: String(s.LIFEBOAT_LEASE_TTL),
-    ...pf.awsEnv(),
-    ...extra,
-  };
-}
-
-function startWorker(env: Record<string, string>): WorkerProcess {
-  const w = spawnWorker(env);
-  workers.push(w);
-  return w;
-}
-
-async function untilWorkers(l: TestLifeboat, n: number): Promise<void> {
-  const until = Date.now() + 30_000;
-  while ((await l.deps.queue.workersCount()) < n) {
-    if (Date.now() > until) throw new Error(`fewer than ${n} workers connected:\n${workers.map((w) => w.output()).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const workerEnv = (l: TestLifeboat, extra: Record<string, string> = {}) => workerEnvFor(l.deps.settings, pf.awsEnv(), extra);
+const startWorker = (env: Record<string, string>) => workers.start(env);
+const untilWorkers = (l: TestLifeboat, n: number) => workers.untilConnected(l, n);
 
 const alive = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
 

@@ -7,6 +7,16 @@ import { takeSnapshot } from '../../src/operations/fleet-snapshot';
 
 export const DUMMY_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
+/** The environment a lifeboat process needs to reach AWS at `endpoint` (moto, or the proxy in front of it). */
+export function awsEnvFor(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
+}
+
 /** The parts of AWS an operation changes: every weight and every group's sizes. */
 export interface AwsState {
   weights: Record<string, Record<string, number>>;
@@ -16,6 +26,8 @@ export interface AwsState {
 export interface MotoFleet {
   moto: MotoServer;
   endpoint: string;
+  /** The environment for a lifeboat process talking to this moto. */
+  awsEnv(): Record<string, string>;
   cloud(): AwsCloud;
   state(): Promise<AwsState>;
   /** Forget everything and seed the spec again. */
@@ -32,6 +44,7 @@ export async function startMotoFleet(spec: DemoFleetSpec): Promise<MotoFleet> {
   return {
     moto,
     endpoint,
+    awsEnv: () => awsEnvFor(endpoint),
     cloud,
     async state() {
       const snapshot = await takeSnapshot(cloud());

@@ -6,7 +6,7 @@ import type { CallCounter } from '../../src/proxy/call-counters';
 import { totalCalls } from '../../src/proxy/call-counters';
 import { INSTANT } from '../../src/proxy/named-profiles';
 import type { MotoFleet } from './moto-fleet';
-import { DUMMY_CREDENTIALS, startMotoFleet } from './moto-fleet';
+import { DUMMY_CREDENTIALS, awsEnvFor, startMotoFleet } from './moto-fleet';
 
 /**
  * A seeded moto fleet with the AWS fault proxy in front of it. lifeboat talks to the proxy
@@ -55,12 +55,7 @@ export async function startProxiedFleet(spec: DemoFleetSpec): Promise<ProxiedFle
     proxy,
     regions: spec.regions,
     cloud,
-    awsEnv: () => ({
-      AWS_ENDPOINT_URL: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-    }),
+    awsEnv: () => awsEnvFor(proxy.endpoint),
     counted: (filter) => totalCalls(proxy.counters(), filter),
     async inService() {
       // Only the faults that would get in the way of reading; capacity limits and launches stay as they are.

@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { Settings } from '../../src/config/settings';
+import type { Lifeboat } from '../../src/lifeboat';
 import { stopChild } from './child-process';
 
 export interface WorkerProcess {
@@ -28,4 +30,48 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     output: () => out,
     kill: (signal) => stopChild(child, signal),
   };
+}
+
+/**
+ * The environment of a worker process that shares a test lifeboat's Redis, prefix and timings
+ * (job lock, stalled check, lease), talks to AWS as `aws` says, and polls every 100 ms.
+ */
+export function workerEnvFor(settings: Settings, aws: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL: settings.REDIS_URL,
+    LIFEBOAT_REDIS_PREFIX: settings.LIFEBOAT_REDIS_PREFIX,
+    LIFEBOAT_REGIONS: settings.LIFEBOAT_REGIONS.join(','),
+    LIFEBOAT_CAPACITY_POLL_MS: '100',
+    LIFEBOAT_DNS_POLL_MS: '100',
+    LIFEBOAT_DWELL: '0',
+    LIFEBOAT_JOB_LOCK_MS: String(settings.LIFEBOAT_JOB_LOCK_MS),
+    LIFEBOAT_STALLED_INTERVAL_MS: String(settings.LIFEBOAT_STALLED_INTERVAL_MS),
+    LIFEBOAT_LEASE_TTL: String(settings.LIFEBOAT_LEASE_TTL),
+    ...aws,
+    ...extra,
+  };
+}
+
+/** The worker processes a test file started: to wait until they are connected, and to kill them all at the end. */
+export class WorkerPool {
+  readonly workers: WorkerProcess[] = [];
+
+  start(env: Record<string, string>): WorkerProcess {
+    const w = spawnWorker(env);
+    this.workers.push(w);
+    return w;
+  }
+
+  /** Until at least `n` workers are connected to the lifeboat's queue; their output in the error otherwise. */
+  async untilConnected(lb: Lifeboat, n: number, timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while ((await lb.deps.queue.workersCount()) < n) {
+      if (Date.now() > until) throw new Error(`fewer than ${n} workers connected:\n${this.workers.map((w) => w.output()).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async killAll(signal: NodeJS.Signals): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((w) => w.kill(signal)));
+  }
 }
