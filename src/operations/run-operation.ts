@@ -106,7 +106,7 @@ async function runInContext(op: OperationData, deps: OperationDeps, hooks: RunHo
     return { state: await finish(op, deps, hooks, cp.cancel ? 'cancelled' : 'succeeded'), retry: false };
   } catch (e) {
     const problem = problemOf(e);
-    if (isTransient(e) && !hooks.isFinalAttempt && !(e instanceof OperationRefused)) {
+    if (isTransient(e) && !hooks.isFinalAttempt) {
       await hooks.save(op);
       await emit(deps, op, 'operation.error', { error: problem, retrying: true });
       logger.warn({ kind: op.kind, code: problem.code, error: problem.message }, 'operation attempt failed; the queue retries it');
