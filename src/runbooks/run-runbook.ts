@@ -16,7 +16,7 @@ import { notifyAction } from './actions/notify';
 import { operationAction, planAction } from './actions/operation-actions';
 import { readinessAction } from './actions/readiness';
 import { runbookNamed } from './runbook-catalog';
-import { needsOf, runScope } from './run-scope';
+import { needsOf, needsOfTemplates, runScope } from './run-scope';
 import type { RunData, RunPhase, RunStepRecord } from './run-types';
 import { pendingRecord } from './start-run';
 
@@ -246,7 +246,7 @@ async function runStep(run: RunData, step: RunbookStep, record: RunStepRecord, d
       actor: `runbook:${run.runbook}`,
     };
     try {
-      ctx.inputs = resolveTemplates(step.inputs, await runScope(run, deps, needsOf(step.inputs)), `${step.id}.inputs`) as Record<string, unknown>;
+      ctx.inputs = resolveTemplates(step.inputs, await runScope(run, deps, needsOfTemplates(step.inputs)), `${step.id}.inputs`) as Record<string, unknown>;
       const result = await Promise.race([ACTIONS[step.action](ctx), aborted(controller.signal)]);
       record.state = 'succeeded';
       record.outcome = result.outcome;

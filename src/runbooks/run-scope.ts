@@ -1,5 +1,6 @@
 import { computeReadiness } from '../core/readiness';
 import type { ExpressionScope } from '../core/runbooks/expressions';
+import { scopeNamesRead, templateExpressions } from '../core/runbooks/expressions';
 import { takeSnapshot } from '../operations/fleet-snapshot';
 import { planContextOf } from '../operations/deps';
 import type { RunbookDeps } from './action-context';
@@ -40,8 +41,21 @@ export async function runScope(run: RunData, deps: RunbookDeps, needs: { fleet?:
   return scope;
 }
 
-/** Which parts of the scope a piece of text refers to. */
-export function needsOf(...texts: unknown[]): { fleet: boolean; readiness: boolean } {
-  const all = JSON.stringify(texts);
-  return { fleet: /\bfleet\b/.test(all), readiness: /\breadiness\b/.test(all) };
+export interface ScopeNeeds {
+  fleet: boolean;
+  readiness: boolean;
+}
+
+/**
+ * Which costly parts of the scope (an AWS fleet read, the readiness computation) these
+ * expressions use: only where `fleet` or `readiness` is a top-level name, not a step id or text.
+ */
+export function needsOf(...expressions: string[]): ScopeNeeds {
+  const names = new Set(expressions.flatMap((e) => [...scopeNamesRead(e)]));
+  return { fleet: names.has('fleet'), readiness: names.has('readiness') };
+}
+
+/** What the ${...} templates in a step's inputs need; the literal text around them needs nothing. */
+export function needsOfTemplates(inputs: unknown): ScopeNeeds {
+  return needsOf(...templateExpressions(inputs));
 }

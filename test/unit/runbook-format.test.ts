@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRunbook } from '../../src/core/runbooks/parse-runbook';
 import { resolveTemplates } from '../../src/core/runbooks/expressions';
 import { loadRunbooks } from '../../src/runbooks/runbook-catalog';
+import { needsOf, needsOfTemplates } from '../../src/runbooks/run-scope';
 
 const valid = `name: demo
 description: d
@@ -59,5 +60,12 @@ describe('runbook expressions', () => {
 
   it('names the place and the expression that cannot be evaluated', () => {
     expect(() => resolveTemplates('${params.region + }', scope, 'evacuate.inputs.region')).toThrow(/evacuate.inputs.region: "params.region \+ " cannot be evaluated/);
+  });
+
+  it('reads the fleet or readiness only for expressions that use them as names, not for step ids or text', () => {
+    expect(needsOf('fleet.regionShare[params.region] == 0')).toEqual({ fleet: true, readiness: false });
+    expect(needsOf('steps.readiness.outputs.ready')).toEqual({ fleet: false, readiness: false });
+    expect(needsOfTemplates({ text: 'N+1 readiness: ${steps.check.outcome}', condition: 'fleet.regionShare.a == 0' })).toEqual({ fleet: false, readiness: false });
+    expect(needsOfTemplates({ ready: ['${readiness.ready}'] })).toEqual({ fleet: false, readiness: true });
   });
 });

@@ -1,5 +1,5 @@
 import { LifeboatError } from '../errors';
-import { compileExpression, modelMath } from '../models/model-math';
+import { compileExpression, modelMath, parseExpression } from '../models/model-math';
 
 /**
  * Runbook expressions are mathjs over a documented scope: `params`, `steps.<id>.outputs`
@@ -33,6 +33,31 @@ export function evaluateCondition(expression: string, scope: ExpressionScope, wh
     throw new LifeboatError('LB_ERR_RUNBOOK_EXPRESSION', `${where}: "${expression}" must be true or false, got ${JSON.stringify(value)}`, { where, expression });
   }
   return value;
+}
+
+/** The expressions inside a value's ${...} templates (in strings, arrays and objects): what resolveTemplates evaluates. */
+export function templateExpressions(value: unknown): string[] {
+  if (typeof value === 'string') return [...value.matchAll(TEMPLATE)].map((m) => m[1]!);
+  if (Array.isArray(value)) return value.flatMap(templateExpressions);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(templateExpressions);
+  return [];
+}
+
+/**
+ * The scope names an expression reads: only top-level symbols, since that is all mathjs
+ * looks up (`steps.readiness.outputs.ready` reads `steps`, not `readiness`). An expression
+ * that does not parse reads nothing: evaluating it fails the same way with any scope.
+ */
+export function scopeNamesRead(expression: string): Set<string> {
+  const names = new Set<string>();
+  try {
+    parseExpression(expression).traverse((node) => {
+      if (modelMath.isSymbolNode(node)) names.add(node.name);
+    });
+  } catch {
+    // Unparseable: evaluating it fails the same way whatever the scope holds.
+  }
+  return names;
 }
 
 /** Resolve ${...} references in a value (strings, and strings inside arrays and objects). */
