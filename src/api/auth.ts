@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
+import type { ErrorCode } from '../core/errors';
 import { LifeboatError } from '../core/errors';
-import type { AuditLog } from '../jobs/audit-log';
+import type { AuditEntry, AuditLog } from '../jobs/audit-log';
 import type { Clock } from '../operations/clock';
 import type { Identity, Role, TokenEntry } from '../security/tokens';
 import { hasRole, identify } from '../security/tokens';
@@ -10,6 +11,9 @@ export interface AuthConfig {
   /** Development only: no token needed, every caller is an anonymous admin. */
   insecure: boolean;
 }
+
+/** Where refused and accepted logins are recorded. */
+type AccessAuditDeps = { audit: AuditLog; clock: Clock };
 
 /** The role a request needs: reads are for viewers, changes for operators, approvals for approvers. */
 export function roleFor(method: string, path: string): Role {
@@ -66,7 +70,7 @@ export function cookieValue(header: string | undefined, name: string): string | 
  *   which SameSite alone would let through.
  * Bearer-token clients are unaffected: nobody but the caller can add that header.
  */
-export function authenticate(config: AuthConfig, deps: { audit: AuditLog; clock: Clock }): RequestHandler {
+export function authenticate(config: AuthConfig, deps: AccessAuditDeps): RequestHandler {
   return async (req, res, next) => {
     let identity: Identity | undefined;
     let via: 'insecure' | 'bearer' | 'cookie' = 'insecure';
@@ -129,9 +133,22 @@ function forgeryRisk(req: Request): LifeboatError | undefined {
   return undefined;
 }
 
-async function deny(req: Request, deps: { audit: AuditLog; clock: Clock }, actor: string, why: string): Promise<void> {
+async function deny(req: Request, deps: AccessAuditDeps, actor: string, why: string): Promise<void> {
   if (req.method === 'GET' || req.method === 'HEAD') return;
+  await auditAccess(deps, req, { actor, action: 'auth.denied', outcome: 'denied', error: { code: 'LB_ERR_FORBIDDEN', message: why } });
+}
+
+/**
+ * An audit record of who tried to get in (or start a session) and how it ended, with the
+ * request's method and path. A failing audit trail does not fail the request it records.
+ */
+export async function auditAccess(
+  deps: AccessAuditDeps,
+  req: Request,
+  entry: Pick<AuditEntry, 'actor' | 'action'> & { outcome: 'denied' | 'succeeded'; error?: { code: ErrorCode; message: string } },
+): Promise<void> {
+  const { actor, action, outcome, error } = entry;
   await deps.audit
-    .append({ at: deps.clock.now().toISOString(), actor, action: 'auth.denied', outcome: 'denied', inputs: { method: req.method, path: req.originalUrl.split('?')[0] }, error: { code: 'LB_ERR_FORBIDDEN', message: why } })
+    .append({ at: deps.clock.now().toISOString(), actor, action, outcome, inputs: { method: req.method, path: req.originalUrl.split('?')[0] }, ...(error ? { error } : {}) })
     .catch(() => undefined);
 }

@@ -6,7 +6,7 @@ import { parseOrThrow } from '../../operations/validation';
 import type { Identity } from '../../security/tokens';
 import { identify } from '../../security/tokens';
 import type { ApiDeps } from '../api-deps';
-import { authenticate, saysJson, SESSION_COOKIE, TOKEN_PATTERN } from '../auth';
+import { auditAccess, authenticate, saysJson, SESSION_COOKIE, TOKEN_PATTERN } from '../auth';
 import { bodyOf, parseJson, requireJson } from '../json-body';
 
 /**
@@ -39,11 +39,11 @@ export function sessionRouter(deps: ApiDeps): Router {
     const { token } = parseOrThrow(sessionBodySchema, bodyOf(req.body));
     const identity = identify(token, deps.auth.tokens);
     if (!identity) {
-      await record(deps, 'api:unauthenticated', 'auth.denied', 'denied', req, 'session: the token is not known');
+      await auditAccess(deps, req, { actor: 'api:unauthenticated', action: 'auth.denied', outcome: 'denied', error: { code: 'LB_ERR_UNAUTHENTICATED', message: 'session: the token is not known' } });
       res.setHeader('WWW-Authenticate', 'Bearer realm="lifeboat"');
       throw new LifeboatError('LB_ERR_UNAUTHENTICATED', 'the token is not valid');
     }
-    await record(deps, `api:${identity.name}`, 'session.start', 'succeeded', req);
+    await auditAccess(deps, req, { actor: `api:${identity.name}`, action: 'session.start', outcome: 'succeeded' });
     res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req), maxAge: SESSION_MAX_AGE_MS });
     res.json({ identity, credentials: 'cookie' });
   });
@@ -72,17 +72,4 @@ function requireJsonType(req: Request, _res: Response, next: (e?: unknown) => vo
     return;
   }
   next();
-}
-
-async function record(deps: ApiDeps, actor: string, action: string, outcome: 'denied' | 'succeeded', req: Request, why?: string): Promise<void> {
-  await deps.audit
-    .append({
-      at: deps.clock.now().toISOString(),
-      actor,
-      action,
-      outcome,
-      inputs: { method: req.method, path: req.originalUrl.split('?')[0] },
-      ...(why ? { error: { code: 'LB_ERR_UNAUTHENTICATED', message: why } } : {}),
-    })
-    .catch(() => undefined);
 }
