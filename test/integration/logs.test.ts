@@ -4,7 +4,7 @@ import type * as LoggerModule from '../../src/logger';
 import { logger } from '../../src/logger';
 import type { TestApi } from '../support/api-client';
 import { startApi } from '../support/api-client';
-import { fleetReading } from '../support/fleet-fixture';
+import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
 import type { TestLifeboat } from '../support/harness';
 import { TEST_TOKENS, testLifeboat } from '../support/harness';
 
@@ -21,13 +21,7 @@ const parsed = (): Line[] => captured.lines.map((l) => JSON.parse(l) as Line);
 
 const threeRegionCloud = () =>
   new DryRunCloud(
-    fleetReading([
-      {
-        name: 'api',
-        dns: 'api.example.com',
-        regions: { 'us-east-1': { desired: 10, min: 2, max: 20, weight: 100 }, 'us-west-2': { desired: 10, min: 2, max: 20, weight: 100 }, 'eu-west-1': { desired: 10, min: 2, max: 20, weight: 100 } },
-      },
-    ]),
+    fleetReading(apiInThreeRegions()),
   );
 
 let lb: TestLifeboat;

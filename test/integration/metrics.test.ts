@@ -5,25 +5,14 @@ import type { OperationEvent } from '../../src/jobs/operation-events';
 import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
 import type { TestApi } from '../support/api-client';
 import { startApi } from '../support/api-client';
-import { fleetReading } from '../support/fleet-fixture';
-import type { ServiceSpec } from '../support/fleet-fixture';
+import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
 import type { TestLifeboat } from '../support/harness';
 import { TEST_TOKENS, testLifeboat } from '../support/harness';
 import type { MotoFleet } from '../support/moto-fleet';
 import { startMotoFleet } from '../support/moto-fleet';
 import { familiesOf, parseMetrics, sampleValue } from '../support/prometheus-text';
 
-const services = (): ServiceSpec[] => [
-  {
-    name: 'api',
-    dns: 'api.example.com',
-    regions: {
-      'us-east-1': { desired: 10, min: 2, max: 20, weight: 100 },
-      'us-west-2': { desired: 10, min: 2, max: 20, weight: 100 },
-      'eu-west-1': { desired: 10, min: 2, max: 20, weight: 100 },
-    },
-  },
-];
+const services = apiInThreeRegions;
 
 /** The dry-run cloud, with a gate in front of weight changes: the operation waits there while the test looks. */
 class GatedCloud extends DryRunCloud {

@@ -7,20 +7,9 @@ import { cancelOperation } from '../../src/operations/cancel-operation';
 import { ACCEPTED_READ_MAX_AGE_MS } from '../../src/operations/steps/guard';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
-import type { ServiceSpec } from '../support/fleet-fixture';
-import { fleetReading } from '../support/fleet-fixture';
+import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
 
-const services = (): ServiceSpec[] => [
-  {
-    name: 'api',
-    dns: 'api.example.com',
-    regions: {
-      'us-east-1': { desired: 10, min: 2, max: 20, weight: 100 },
-      'us-west-2': { desired: 10, min: 2, max: 20, weight: 100 },
-      'eu-west-1': { desired: 10, min: 2, max: 20, weight: 100 },
-    },
-  },
-];
+const services = apiInThreeRegions;
 
 let lb: TestLifeboat | undefined;
 afterEach(async () => {

@@ -16,23 +16,13 @@ import { takeSnapshot } from '../../src/operations/fleet-snapshot';
 import { getOperation } from '../../src/operations/read-operations';
 import { startRun } from '../../src/runbooks/start-run';
 import type { ServiceSpec } from '../support/fleet-fixture';
-import { fleetReading } from '../support/fleet-fixture';
+import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
 import { deleteKeysMatching } from '../support/redis-cleanup';
 import { testPrefix } from '../support/test-prefix';
 
-const services = (): ServiceSpec[] => [
-  {
-    name: 'api',
-    dns: 'api.example.com',
-    regions: {
-      'us-east-1': { desired: 10, min: 2, max: 20, weight: 100 },
-      'us-west-2': { desired: 10, min: 2, max: 20, weight: 100 },
-      'eu-west-1': { desired: 10, min: 2, max: 20, weight: 100 },
-    },
-  },
-];
+const services = apiInThreeRegions;
 
 /** A dry-run cloud whose new instances stay Pending beyond `inServiceCap` per group until `arrive()`. */
 class SlowCapacityCloud extends DryRunCloud {

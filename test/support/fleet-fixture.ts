@@ -23,6 +23,19 @@ export interface ServiceSpec {
 
 export const ZONE = { zoneId: 'Z0MANAGED', zoneName: 'example.com' };
 
+/** The plainest fleet: one service, `api`, with 10 instances (2 to 20) and weight 100 in each of three regions. */
+export const apiInThreeRegions = (): ServiceSpec[] => [
+  {
+    name: 'api',
+    dns: 'api.example.com',
+    regions: {
+      'us-east-1': { desired: 10, min: 2, max: 20, weight: 100 },
+      'us-west-2': { desired: 10, min: 2, max: 20, weight: 100 },
+      'eu-west-1': { desired: 10, min: 2, max: 20, weight: 100 },
+    },
+  },
+];
+
 /** A FleetReading as the AWS adapter would produce it, from a compact description. */
 export function fleetReading(services: ServiceSpec[], regions = ['us-east-1', 'us-west-2', 'eu-west-1'], takenAt = '2026-11-24T12:00:00.000Z'): FleetReading {
   const groups: AutoScalingGroupReading[] = [];
