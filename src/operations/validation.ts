@@ -1,6 +1,11 @@
 import type { z } from 'zod';
 import { LifeboatError } from '../core/errors';
 
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
 /**
  * Parse with a zod schema, or throw LB_ERR_VALIDATION naming the offending field.
  *
@@ -15,13 +20,18 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.
   }
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.flatMap((i) => {
-    // An unknown field is named as the field itself, not as its parent.
-    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...i.path, k].join('.'), message: 'unknown field' }));
-    return [{ field: i.path.join('.') || '(body)', message: i.message }];
-  });
+  const issues = zodIssues(parsed.error, '(body)');
   const first = issues[0]!;
   throw new LifeboatError('LB_ERR_VALIDATION', `${first.field}: ${first.message}`, { field: first.field, issues });
+}
+
+/** A zod error as one issue per field, dotted paths; an issue about the value as a whole is named `rootField`. */
+export function zodIssues(error: z.ZodError, rootField: string): FieldIssue[] {
+  return error.issues.flatMap((i) => {
+    // An unknown field is named as the field itself, not as its parent.
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...i.path, k].join('.'), message: 'unknown field' }));
+    return [{ field: i.path.join('.') || rootField, message: i.message }];
+  });
 }
 
 interface Visit {

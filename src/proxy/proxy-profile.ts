@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { FieldIssue } from '../operations/validation';
+import { zodIssues } from '../operations/validation';
 
 /**
  * What the proxy adds to moto, as data: latency, throttling quotas, launch and DNS delays,
@@ -136,7 +138,7 @@ export class ProfileError extends Error {
   constructor(
     readonly field: string,
     readonly reason: string,
-    readonly issues: Array<{ field: string; message: string }>,
+    readonly issues: FieldIssue[],
   ) {
     super(`${field}: ${reason}`);
     this.name = 'ProfileError';
@@ -146,10 +148,7 @@ export class ProfileError extends Error {
 export function parseProfile(input: unknown): ProxyProfile {
   const parsed = proxyProfileSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.flatMap((i) => {
-    if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...i.path, k].join('.'), message: 'unknown field' }));
-    return [{ field: i.path.join('.') || '(profile)', message: i.message }];
-  });
+  const issues = zodIssues(parsed.error, '(profile)');
   const first = issues[0] ?? { field: '(profile)', message: 'invalid' };
   throw new ProfileError(first.field, first.message, issues);
 }
