@@ -1,5 +1,6 @@
 import type { ErrorCode, Problem } from '../core/errors';
 import { LifeboatError } from '../core/errors';
+import type { Plan } from '../core/planner/plan-types';
 
 /** The operation must not go ahead: it ends as refused, with the reason. */
 export class OperationRefused extends LifeboatError {
@@ -23,4 +24,15 @@ export function problemOf(e: unknown): Problem {
   if (e instanceof LifeboatError) return e.toProblem();
   const message = e instanceof Error ? e.message : String(e);
   return { code: 'LB_ERR_INTERNAL', message: `unexpected error: ${message}` };
+}
+
+/** Whether every blocker is a shortfall: the requester may force past those (what can move still moves). */
+export function forcible(plan: Pick<Plan, 'blockers'>): boolean {
+  return plan.blockers.every((b) => b.code === 'LB_ERR_SHORTFALL');
+}
+
+/** Why a plan must not go ahead (its first blocker's code, every blocker's message), or undefined when it may. */
+export function refusalOf(plan: Pick<Plan, 'blockers'>, force: boolean | undefined): Problem | undefined {
+  if (plan.blockers.length === 0 || (force && forcible(plan))) return undefined;
+  return { code: plan.blockers[0]!.code, message: plan.blockers.map((b) => b.message).join('; '), details: { blockers: plan.blockers } };
 }

@@ -9,6 +9,7 @@ import type { OperationData } from './operation-types';
 import { operationRequestSchema, splitRequest } from './operation-types';
 import type { OperationView } from './operation-views';
 import { viewOf } from './operation-views';
+import { refusalOf } from './operation-errors';
 import { auditRequest } from './audit-request';
 import { planHash } from './plan-hash';
 import type { PlannedRequest } from './plan-request';
@@ -68,11 +69,8 @@ async function submit(body: unknown, who: Requester, deps: LifeboatDeps): Promis
     if (e instanceof LifeboatError) return refuse(e);
     throw e;
   }
-  const forcible = plan.blockers.every((b) => b.code === 'LB_ERR_SHORTFALL');
-  if (plan.blockers.length > 0 && !(options.force && forcible)) {
-    const first = plan.blockers[0]!;
-    return refuse(new LifeboatError(first.code, plan.blockers.map((b) => b.message).join('; '), { blockers: plan.blockers }));
-  }
+  const refusal = refusalOf(plan, options.force);
+  if (refusal) return refuse(LifeboatError.fromProblem(refusal));
 
   const regions = regionsTouched(intent, deps.settings.LIFEBOAT_REGIONS);
   const lease = await deps.leases.acquire(id, regions, deps.settings.LIFEBOAT_QUEUED_LEASE_TTL * 1000);

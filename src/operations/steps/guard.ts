@@ -1,4 +1,4 @@
-import { OperationRefused } from '../operation-errors';
+import { OperationRefused, forcible, refusalOf } from '../operation-errors';
 import { planHash } from '../plan-hash';
 import { planRequest } from '../plan-request';
 import { stepsForPlan } from '../step-list';
@@ -44,16 +44,11 @@ export const guard: StepHandler = async (ctx) => {
   if ('fresh' in source) await ctx.store.saveSnapshot(op.id, { snapshot, fleetVersion: read.version, readAt: read.readAt });
   op.checkpoint.plan = plan;
   op.checkpoint.planHash = planHash(plan);
+  const refusal = refusalOf(plan, op.options.force);
+  if (refusal) {
+    throw new OperationRefused({ ...refusal, details: { ...refusal.details, ...(forcible(plan) ? { hint: 'pass force: true to go ahead with the shortfall' } : {}) } });
+  }
   if (plan.blockers.length > 0) {
-    const forcible = plan.blockers.every((b) => b.code === 'LB_ERR_SHORTFALL');
-    if (!(op.options.force && forcible)) {
-      const first = plan.blockers[0]!;
-      throw new OperationRefused({
-        code: first.code,
-        message: plan.blockers.map((b) => b.message).join('; '),
-        details: { blockers: plan.blockers, ...(forcible ? { hint: 'pass force: true to go ahead with the shortfall' } : {}) },
-      });
-    }
     op.checkpoint.forced = true;
     plan.warnings.push({ code: 'FORCED', message: `forced past: ${plan.blockers.map((b) => b.message).join('; ')}`, details: { by: op.actor } });
   }
