@@ -13,11 +13,8 @@ export interface FieldIssue {
  * a word: such a key is refused instead, so nothing a caller sent is silently ignored.
  */
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const prototypeKey = prototypeKeyPath(value);
-  if (prototypeKey !== undefined) {
-    const message = 'a key named __proto__ is not allowed';
-    throw new LifeboatError('LB_ERR_VALIDATION', `${prototypeKey}: ${message}`, { field: prototypeKey, issues: [{ field: prototypeKey, message }] });
-  }
+  const prototypeKey = prototypeKeyIssue(value);
+  if (prototypeKey) throw new LifeboatError('LB_ERR_VALIDATION', `${prototypeKey.field}: ${prototypeKey.message}`, { field: prototypeKey.field, issues: [prototypeKey] });
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = zodIssues(parsed.error, '(body)');
@@ -32,6 +29,12 @@ export function zodIssues(error: z.ZodError, rootField: string): FieldIssue[] {
     if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...i.path, k].join('.'), message: 'unknown field' }));
     return [{ field: i.path.join('.') || rootField, message: i.message }];
   });
+}
+
+/** The issue to report when value holds an own `__proto__` key anywhere, or undefined. */
+export function prototypeKeyIssue(value: unknown): FieldIssue | undefined {
+  const field = prototypeKeyPath(value);
+  return field === undefined ? undefined : { field, message: 'a key named __proto__ is not allowed' };
 }
 
 interface Visit {

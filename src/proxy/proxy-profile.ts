@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FieldIssue } from '../operations/validation';
-import { zodIssues } from '../operations/validation';
+import { prototypeKeyIssue, zodIssues } from '../operations/validation';
 
 /**
  * What the proxy adds to moto, as data: latency, throttling quotas, launch and DNS delays,
@@ -153,8 +153,14 @@ export function parseProfile(input: unknown): ProxyProfile {
   throw new ProfileError(first.field, first.message, issues);
 }
 
-/** `patch` merged into `base`: objects merge key by key, arrays and values replace. */
+/**
+ * `patch` merged into `base`: objects merge key by key, arrays and values replace. A
+ * `__proto__` key (JSON.parse keeps it as an own key) is refused: merged, it would set the
+ * prototype of the merged object rather than a field, and be ignored without a word.
+ */
 export function mergeProfile(base: ProxyProfile, patch: unknown): ProxyProfile {
+  const prototypeKey = prototypeKeyIssue(patch);
+  if (prototypeKey) throw new ProfileError(prototypeKey.field, prototypeKey.message, [prototypeKey]);
   return parseProfile(deepMerge(base, patch));
 }
 

@@ -39,6 +39,20 @@ describe('proxy profiles', () => {
     expect(merged.capacityLimits).toEqual([]);
   });
 
+  it('refuses a patch with a __proto__ key, naming where it is, instead of letting the merge set a prototype', () => {
+    const state = new ProxyState({ latency: { fixedMs: 5 } }, { now: () => 0 });
+    const before = state.profile;
+    for (const [body, field] of [
+      ['{"latency":{"__proto__":{"fixedMs":7}}}', 'latency.__proto__'],
+      ['{"__proto__":{"polluted":1}}', '__proto__'],
+    ] as const) {
+      const patch = JSON.parse(body) as unknown;
+      expect(() => state.patch(patch)).toThrow(expect.objectContaining({ name: 'ProfileError', field, reason: 'a key named __proto__ is not allowed' }));
+    }
+    expect(state.profile).toBe(before);
+    expect(Object.getPrototypeOf(state.profile)).toBe(Object.prototype);
+  });
+
   it('ships REALISTIC, DEMO and INSTANT, and loads a profile from a JSON file or by name', () => {
     expect(loadProfile(REALISTIC)).toMatchObject({ launch: { launchSeconds: 90 }, dns: { propagationSeconds: 30 }, throttling: { enabled: true, quotas: DEFAULT_QUOTAS } });
     expect(loadProfile(DEMO).throttling.enabled).toBe(true);
