@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../config/load-models';
 import { LifeboatError } from '../core/errors';
-import { parseRunbook } from '../core/runbooks/parse-runbook';
+import { parseRunbookFile } from '../core/runbooks/parse-runbook';
 import type { Runbook } from '../core/runbooks/runbook-schema';
 
 export const DEFAULT_RUNBOOKS_DIR = join(packageRoot(), 'runbooks');
@@ -14,11 +14,7 @@ export function loadRunbooks(dir: string = process.env.LIFEBOAT_RUNBOOKS_DIR ?? 
   const catalog = new Map<string, Runbook>();
   for (const f of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('_')).sort()) {
     const path = join(dir, f);
-    const runbook = parseRunbook(relative(process.cwd(), path) || path, readFileSync(path, 'utf8'));
-    const base = f.replace(/\.ya?ml$/, '');
-    if (runbook.name !== base) {
-      throw new LifeboatError('LB_ERR_RUNBOOK_INVALID', `${relative(process.cwd(), path)}: name: "${runbook.name}" must match the file name "${base}"`, { file: path, field: 'name' });
-    }
+    const runbook = parseRunbookFile(relative(process.cwd(), path) || path, readFileSync(path, 'utf8'));
     catalog.set(runbook.name, runbook);
   }
   return catalog;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunbook } from '../../src/core/runbooks/parse-runbook';
+import { parseRunbook, parseRunbookFile } from '../../src/core/runbooks/parse-runbook';
 import { resolveTemplates } from '../../src/core/runbooks/expressions';
 import { loadRunbooks } from '../../src/runbooks/runbook-catalog';
 import { needsOf, needsOfTemplates } from '../../src/runbooks/run-scope';
@@ -22,6 +22,11 @@ const parse = (text: string) => () => parseRunbook('runbooks/demo.yaml', text);
 describe('the runbook format', () => {
   it('accepts a valid runbook', () => {
     expect(parseRunbook('runbooks/demo.yaml', valid).steps.map((s) => s.id)).toEqual(['first', 'second']);
+  });
+
+  it('wants a runbook file named like its runbook, and says at which line', () => {
+    expect(parseRunbookFile('runbooks/demo.yaml', valid).name).toBe('demo');
+    expect(() => parseRunbookFile('runbooks/other.yml', valid)).toThrow('runbooks/other.yml:1: name: "demo" must match the file name "other"');
   });
 
   it('ships five runbooks that all validate', () => {

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { LifeboatError } from '../../core/errors';
-import { parseRunbook } from '../../core/runbooks/parse-runbook';
+import { parseRunbookFile } from '../../core/runbooks/parse-runbook';
 import type { RunbookParameter } from '../../core/runbooks/runbook-schema';
 import { formatTable } from '../../core/text-table';
 import type { OperationView } from '../../operations/operation-views';
@@ -87,12 +85,7 @@ function validateFile(file: string): Validation {
     return { file, ok: false, error: { code: 'LB_ERR_RUNBOOK_INVALID', message: `${file}: cannot read: ${reason}` } };
   }
   try {
-    const runbook = parseRunbook(file, text);
-    const base = basename(file).replace(/\.ya?ml$/, '');
-    if (runbook.name !== base) {
-      const line = text.split('\n').findIndex((l) => /^name\s*:/.test(l)) + 1;
-      throw new LifeboatError('LB_ERR_RUNBOOK_INVALID', `${file}${line > 0 ? `:${line}` : ''}: name: "${runbook.name}" must match the file name "${base}"`, { file, field: 'name', ...(line > 0 ? { line } : {}) });
-    }
+    const runbook = parseRunbookFile(file, text);
     return { file, ok: true, runbook: runbook.name };
   } catch (e) {
     return { file, ok: false, error: errorShapeOf(e) };

@@ -22,13 +22,30 @@ function invalid(problem: RunbookProblem): LifeboatError {
  * targets that do not exist, references to unknown parameters or to later steps.
  */
 export function parseRunbook(file: string, text: string): Runbook {
+  return parseWithLines(file, text).runbook;
+}
+
+/**
+ * A runbook file, as the API loads it and `lifeboat runbook validate` checks it: parsed,
+ * validated, and named like its file (runbooks/game-day.yaml holds runbook game-day).
+ */
+export function parseRunbookFile(file: string, text: string): Runbook {
+  const { runbook, lineOf } = parseWithLines(file, text);
+  const base = (file.split(/[\\/]/).pop() ?? file).replace(/\.ya?ml$/, '');
+  if (runbook.name !== base) throw invalid({ file, line: lineOf(['name']), field: 'name', reason: `"${runbook.name}" must match the file name "${base}"` });
+  return runbook;
+}
+
+type LineOf = (path: ReadonlyArray<string | number>) => number | undefined;
+
+function parseWithLines(file: string, text: string): { runbook: Runbook; lineOf: LineOf } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     throw invalid({ file, line: lines.linePos(err.pos[0]).line, field: 'yaml', reason: err.message.split('\n')[0]! });
   }
-  const lineOf = (path: ReadonlyArray<string | number>): number | undefined => {
+  const lineOf: LineOf = (path) => {
     let node: unknown = doc.contents;
     let line: number | undefined = rangeLine(node as Node | null, lines);
     for (const key of path) {
@@ -53,7 +70,7 @@ export function parseRunbook(file: string, text: string): Runbook {
   }
   const runbook = parsed.data;
   checkReferences(runbook, (path, reason) => invalid({ file, line: lineOf(path), field: path.join('.'), reason }));
-  return runbook;
+  return { runbook, lineOf };
 }
 
 function rangeLine(node: Node | null | undefined, lines: LineCounter): number | undefined {
