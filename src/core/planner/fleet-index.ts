@@ -1,4 +1,5 @@
 import type { FleetSnapshot, ManagedGroup, RegionCode, ServiceCapacity, WeightedRecord } from '../fleet';
+import { appendTo } from '../maps';
 
 /** The snapshot indexed the ways the planner asks it; built once per plan. */
 export interface FleetIndex {
@@ -21,9 +22,7 @@ export function indexFleet(snapshot: FleetSnapshot): FleetIndex {
   for (const g of snapshot.groups) {
     let byRegion = groups.get(g.service);
     if (!byRegion) groups.set(g.service, (byRegion = new Map<RegionCode, ManagedGroup[]>()));
-    const list = byRegion.get(g.region);
-    if (list) list.push(g);
-    else byRegion.set(g.region, [g]);
+    appendTo(byRegion, g.region, g);
   }
   const capacity = new Map<string, Map<RegionCode, ServiceCapacity>>();
   for (const c of snapshot.capacity) {
@@ -38,9 +37,7 @@ export function indexFleet(snapshot: FleetSnapshot): FleetIndex {
     const names = [...new Set([...groups.get(s)!.values()].flat().filter((g) => g.trafficName).map((g) => g.trafficName!))].sort();
     if (names[0]) {
       trafficNameOf.set(s, names[0]);
-      const list = servicesOfName.get(names[0]);
-      if (list) list.push(s);
-      else servicesOfName.set(names[0], [s]);
+      appendTo(servicesOfName, names[0], s);
     }
   }
   const weightsOf = new Map<string, Map<RegionCode, number>>();
@@ -54,11 +51,7 @@ export function indexFleet(snapshot: FleetSnapshot): FleetIndex {
     sharesOf.get(t.name)!.set(t.region, t.share);
   }
   const recordsOf = new Map<string, WeightedRecord[]>();
-  for (const r of snapshot.records) {
-    const list = recordsOf.get(r.name);
-    if (list) list.push(r);
-    else recordsOf.set(r.name, [r]);
-  }
+  for (const r of snapshot.records) appendTo(recordsOf, r.name, r);
   return { snapshot, regions: snapshot.regions, services, groups, capacity, trafficNameOf, servicesOfName, weightsOf, sharesOf, recordsOf };
 }
 

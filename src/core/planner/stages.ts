@@ -1,4 +1,5 @@
 import type { RegionCode } from '../fleet';
+import { appendTo } from '../maps';
 import type { CapacityModel } from '../models/capacity-model';
 import { requiredInstances, servableShare } from '../models/evaluate-model';
 import { interpolateShares } from '../redistribution';
@@ -43,12 +44,7 @@ export function buildStages(input: StageInput): Stage[] {
   const weightsNow = new Map(names.map((n) => [n, new Map(index.weightsOf.get(n) ?? [])]));
   const recordWeight = new Map(index.snapshot.records.map((r) => [recordKey(r), r.weight]));
   const servicesOf = new Map<string, ServiceContext[]>();
-  for (const c of input.services) {
-    if (!c.trafficName) continue;
-    const list = servicesOf.get(c.trafficName);
-    if (list) list.push(c);
-    else servicesOf.set(c.trafficName, [c]);
-  }
+  for (const c of input.services) if (c.trafficName) appendTo(servicesOf, c.trafficName, c);
   const servable = new Map(names.map((n) => [n, servableOfName(input, servicesOf.get(n) ?? [])]));
   const stages: Stage[] = [];
 

@@ -1,4 +1,5 @@
 import { LifeboatError } from '../../core/errors';
+import { appendTo } from '../../core/maps';
 import { planWithinObtainedCapacity } from '../../core/planner/partial-plan';
 import { countInService } from '../../core/snapshot';
 import { planContextOf } from '../deps';
@@ -53,7 +54,7 @@ async function capacityTimedOut(ctx: StepContext, progress: CapacityProgress[], 
   const short = progress.filter((p) => p.inService < Math.ceil(p.target * readiness - 1e-9));
   const since = op.checkpoint.startedAt ?? op.createdAt;
   const byRegion = new Map<string, string[]>();
-  for (const s of short) byRegion.set(s.region, [...(byRegion.get(s.region) ?? []), s.group]);
+  for (const s of short) appendTo(byRegion, s.region, s.group);
   const problems = (await Promise.all([...byRegion].map(([region, groups]) => ctx.cloud.readScalingProblems(region, groups, since)))).flat();
   const reasons = (group: string) => [...new Set(problems.filter((p) => p.group === group).map((p) => p.reason))];
   const shortfall = short.map((s) => ({ ...s, short: s.target - s.inService, reasons: reasons(s.group) }));

@@ -1,6 +1,7 @@
 import type { GroupSizeUpdate } from '../../cloud/ports';
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading } from '../../core/fleet';
+import { appendTo } from '../../core/maps';
 import type { GroupChange, GroupSize } from '../../core/planner/plan-types';
 import type { StepContext, StepHandler } from './step-context';
 import { planOf } from './step-context';
@@ -10,7 +11,7 @@ const key = (region: string, group: string) => `${region}\u0000${group}`;
 /** The named groups as they are now, one read per region. */
 export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region: string; group: string }>): Promise<Map<string, AutoScalingGroupReading>> {
   const byRegion = new Map<string, string[]>();
-  for (const c of changes) byRegion.set(c.region, [...(byRegion.get(c.region) ?? []), c.group]);
+  for (const c of changes) appendTo(byRegion, c.region, c.group);
   const live = new Map<string, AutoScalingGroupReading>();
   await Promise.all(
     [...byRegion].map(async ([region, groups]) => {
