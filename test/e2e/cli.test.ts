@@ -1,12 +1,11 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProgressPrinter } from '../../src/cli/follow';
+import { freePort } from '../../src/demo/free-port';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { OperationView } from '../../src/operations/operation-views';
 import type { TestApi } from '../support/api-client';
@@ -228,7 +227,7 @@ describe('npx lifeboat', () => {
   }, 45_000);
 
   it('an unreachable API exits 4', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const r = await lifeboat(['ops'], { LIFEBOAT_URL: `http://127.0.0.1:${port}` });
     expect(r.code, transcript(r)).toBe(4);
     expect(r.stderr).toMatch(/^LB_ERR_API_UNREACHABLE: cannot reach the lifeboat API at http:\/\/127\.0\.0\.1:\d+/m);
@@ -304,12 +303,3 @@ describe('progress lines while following (what the dry-run cloud is too quick to
     expect(lines[0]).toEqual({ text: '  ⏸ waiting for approval: go?  — approve with: npx lifeboat op run_y approve', notice: true });
   });
 });
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

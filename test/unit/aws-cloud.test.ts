@@ -27,6 +27,7 @@ import type { Clock } from '../../src/cloud/aws/rate-limiter';
 import type { WeightUpdate } from '../../src/cloud/ports';
 import { LifeboatError } from '../../src/core/errors';
 import type { WeightedRecord } from '../../src/core/fleet';
+import { freePort } from '../../src/demo/free-port';
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 /** Route 53's documented limits for one ChangeResourceRecordSets request; an UPSERT counts twice against both. */
@@ -749,10 +750,7 @@ describe('AwsCloud middleware (real SDK, local endpoint)', () => {
   });
 
   it('reports an endpoint that refuses connections as LB_ERR_AWS_UNAVAILABLE', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await freePort(); // nothing listens there
     const cloud = new AwsCloud({ regions: ['us-east-1'], endpoint: `http://127.0.0.1:${port}`, credentials: CREDENTIALS, maxAttempts: 1 });
     try {
       const err = await rejection(cloud.readGroups('us-east-1', ['x']));
