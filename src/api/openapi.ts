@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { packageRoot } from '../config/load-models';
+import { packageVersion } from '../config/package-root';
 import type { ErrorCode } from '../core/errors';
 import { ERROR_CATALOG } from '../core/errors';
 import { SESSION_COOKIE } from './auth';
@@ -64,14 +62,6 @@ export const errorBodySchema = z
 export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   return rest;
-}
-
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
 
 export function operationIdOf(route: RouteDoc): string {
@@ -155,7 +145,7 @@ export function buildOpenApi(routes: readonly RouteDoc[] = ROUTES): OpenApiDocum
     openapi: '3.1.0',
     info: {
       title: 'lifeboat',
-      version: version(),
+      version: packageVersion() ?? '0.0.0',
       description:
         'Regional failover and capacity control plane. Every endpoint but /healthz, the dashboard page, logging in and signed triggers needs a bearer token (Authorization: Bearer <token>) or the dashboard’s session cookie; reads need the viewer role, changes operator, approvals approver; admin may do all. Errors are {"error":{"code","message","hint","details"}} with the status of the code (components.schemas.Error; the codes are in the README).',
     },

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { packageVersion } from '../config/package-root';
 import { ApiClient } from './api-client';
 import type { CliContext, Command, OptionSpecs } from './command';
 import { commandName, parseNumber } from './command';
@@ -57,17 +56,7 @@ function usageMessage(e: unknown): string {
 }
 
 export function version(): string {
-  let dir = __dirname;
-  for (;;) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'lifeboat') return pkg.version ?? 'unknown';
-    }
-    const up = dirname(dir);
-    if (up === dir) return 'unknown';
-    dir = up;
-  }
+  return packageVersion() ?? 'unknown';
 }
 
 export async function cli(argv: string[], env: Env, streams: Streams): Promise<number> {

@@ -1,18 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { CapacityModel } from '../core/models/capacity-model';
 import { compileModel } from '../core/models/capacity-model';
+import { packageRoot } from './package-root';
 
-/** The folder holding package.json, from src/ or from dist/src/ alike. */
-export function packageRoot(from: string = __dirname): string {
-  let dir = resolve(from);
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${from}`);
-    dir = up;
-  }
-  return dir;
-}
+export { packageRoot } from './package-root';
 
 /** Where the shipped models live; LIFEBOAT_MODELS_DIR points elsewhere. */
 export const DEFAULT_MODELS_DIR = join(packageRoot(), 'models');
