@@ -43,30 +43,37 @@ export function wholeInstances(x: number): number {
   return Math.max(0, Math.ceil(x - INSTANCE_EPSILON));
 }
 
-const library = {
-  /** where(condition, a, b): a where the condition holds, b elsewhere; element-wise. */
-  where: elementwise((cond, a, b) => (cond ? a! : b!)),
+/**
+ * The model functions on numbers. mathjs gets them element-wise (below), and the vector
+ * compiler applies them to its own arrays: one definition, so the two cannot disagree.
+ */
+export const modelScalars = {
+  /** where(condition, a, b): a where the condition holds, b elsewhere. */
+  where: (cond: number, a: number, b: number): number => (cond ? a : b),
   /** Element-wise maximum of two vectors (mathjs's max reduces instead). */
-  atLeast: elementwise((a, b) => Math.max(a!, b!)),
+  atLeast: (a: number, b: number): number => Math.max(a, b),
   /** Element-wise minimum of two vectors. */
-  atMost: elementwise((a, b) => Math.min(a!, b!)),
-  wholeInstances: elementwise((x) => wholeInstances(x!)),
+  atMost: (a: number, b: number): number => Math.min(a, b),
+  wholeInstances,
   /** Probability of waiting in M/M/c: erlangC(servers, load). */
-  erlangC: elementwise((servers, load) => erlangC(servers!, load!)),
+  erlangC: (servers: number, load: number): number => erlangC(servers, load),
   /**
    * erlangServers(load, maxWaitProbability, serviceRate, answerWithin, serviceLevel):
    * smallest server count meeting both targets; NaN when an input is unknown.
    */
-  erlangServers: elementwise((load, maxWaitProbability, serviceRate, answerWithin, serviceLevel) =>
+  erlangServers: (load: number, maxWaitProbability: number, serviceRate: number, answerWithin: number, serviceLevel: number): number =>
     [load, maxWaitProbability, serviceRate, answerWithin, serviceLevel].some((x) => Number.isNaN(x))
       ? NaN
-      : erlangServersFor(load!, {
-          maxWaitProbability: maxWaitProbability!,
-          serviceRate: serviceRate!,
-          answerWithin: answerWithin!,
-          serviceLevel: serviceLevel!,
-        }),
-  ),
+      : erlangServersFor(load, { maxWaitProbability, serviceRate, answerWithin, serviceLevel }),
+};
+
+const library = {
+  where: elementwise(modelScalars.where),
+  atLeast: elementwise(modelScalars.atLeast),
+  atMost: elementwise(modelScalars.atMost),
+  wholeInstances: elementwise(modelScalars.wholeInstances),
+  erlangC: elementwise(modelScalars.erlangC),
+  erlangServers: elementwise(modelScalars.erlangServers),
 };
 
 export const MODEL_FUNCTIONS = Object.keys(library);

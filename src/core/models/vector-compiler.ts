@@ -1,6 +1,5 @@
 import type { MathNode } from 'mathjs';
-import { erlangC, erlangServersFor } from './erlang';
-import { modelMath, wholeInstances } from './model-math';
+import { modelMath, modelScalars } from './model-math';
 
 // mathjs compares and rounds numbers with these tolerances; so must the fast path.
 const { relTol = 1e-12, absTol = 1e-15 } = modelMath.config({});
@@ -154,17 +153,12 @@ const FUNCTIONS: Record<string, (...args: Value[]) => Value> = {
     }
     return total;
   },
-  where: (cond, a, b) => mapN([cond, a, b], (c, x, y) => (c ? x : y)),
-  atLeast: (a, b) => map2(a, b, Math.max),
-  atMost: (a, b) => map2(a, b, Math.min),
-  wholeInstances: (a) => map1(a, wholeInstances),
-  erlangC: (servers, load) => map2(servers, load, (c, l) => erlangC(c, l)),
-  erlangServers: (...args) =>
-    mapN(args, (load, maxWait, rate, within, level) =>
-      [load, maxWait, rate, within, level].some((x) => Number.isNaN(x))
-        ? NaN
-        : erlangServersFor(load!, { maxWaitProbability: maxWait!, serviceRate: rate!, answerWithin: within!, serviceLevel: level! }),
-    ),
+  where: (cond, a, b) => mapN([cond, a, b], modelScalars.where),
+  atLeast: (a, b) => map2(a, b, modelScalars.atLeast),
+  atMost: (a, b) => map2(a, b, modelScalars.atMost),
+  wholeInstances: (a) => map1(a, modelScalars.wholeInstances),
+  erlangC: (servers, load) => map2(servers, load, modelScalars.erlangC),
+  erlangServers: (...args) => mapN(args, modelScalars.erlangServers),
 };
 
 /** A closure evaluating the expression, or undefined when it uses something outside the subset. */
