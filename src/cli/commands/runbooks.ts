@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseRunbookFile } from '../../core/runbooks/parse-runbook';
+import type * as RunbookParsing from '../../core/runbooks/parse-runbook';
 import type { RunbookParameter } from '../../core/runbooks/runbook-schema';
 import { formatTable } from '../../core/text-table';
 import type { OperationView } from '../../operations/operation-views';
@@ -75,6 +75,16 @@ export const runbookValidate: Command = {
   },
 };
 
+/**
+ * The runbook parser, loaded on first use: it brings yaml and zod (some 60 ms at start),
+ * which no other command needs. require, not import(): the CLI is CommonJS whether it runs
+ * compiled or through ts-node, and import() would bypass ts-node's loader.
+ */
+function runbookParsing(): typeof RunbookParsing {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the lazy load described above
+  return require('../../core/runbooks/parse-runbook') as typeof RunbookParsing;
+}
+
 /** As the API loads runbooks: parsed and checked, and named like the file. */
 function validateFile(file: string): Validation {
   let text: string;
@@ -85,7 +95,7 @@ function validateFile(file: string): Validation {
     return { file, ok: false, error: { code: 'LB_ERR_RUNBOOK_INVALID', message: `${file}: cannot read: ${reason}` } };
   }
   try {
-    const runbook = parseRunbookFile(file, text);
+    const runbook = runbookParsing().parseRunbookFile(file, text);
     return { file, ok: true, runbook: runbook.name };
   } catch (e) {
     return { file, ok: false, error: errorShapeOf(e) };
