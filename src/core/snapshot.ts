@@ -24,6 +24,11 @@ export function normalizeDnsName(name: string): string {
     .toLowerCase();
 }
 
+/** A record set's identity, as a map key: zone, name (as normalizeDnsName compares it), type and set identifier. */
+export function recordSetKey(r: { zoneId: string; name: string; type: string; setIdentifier: string }): string {
+  return `${r.zoneId}\u0000${normalizeDnsName(r.name)}\u0000${r.type}\u0000${r.setIdentifier}`;
+}
+
 /** Preferred record type when a name has weighted records of several types. */
 const TYPE_ORDER = ['A', 'AAAA', 'CNAME'];
 function typeRank(type: string): number {

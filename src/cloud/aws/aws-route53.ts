@@ -9,7 +9,7 @@ import {
 import { LifeboatError } from '../../core/errors';
 import type { HostedZoneReading, RecordSetReading, WeightedRecord } from '../../core/fleet';
 import { TAG_MANAGED_ZONE } from '../../core/fleet';
-import { normalizeDnsName } from '../../core/snapshot';
+import { normalizeDnsName, recordSetKey } from '../../core/snapshot';
 import type { ChangeStatus, TrafficChange, WeightUpdate } from '../ports';
 import type { AwsClients } from './aws-clients';
 import { ROUTE53_REGION } from './aws-clients';
@@ -225,7 +225,7 @@ export async function readRecordWeights(clients: AwsClients, records: readonly W
 
   const weights = new Map<string, number | undefined>();
   const keep = (zoneId: string, r: ResourceRecordSet) => {
-    if (r.SetIdentifier !== undefined) weights.set(`${groupKey({ zoneId, name: r.Name ?? '', type: r.Type ?? '' })}\u0000${r.SetIdentifier}`, r.Weight);
+    if (r.SetIdentifier !== undefined) weights.set(recordSetKey({ zoneId, name: r.Name ?? '', type: r.Type ?? '', setIdentifier: r.SetIdentifier }), r.Weight);
   };
   await Promise.all(
     [...byZone.entries()].map(async ([zoneId, groups]) => {
@@ -250,5 +250,5 @@ export async function readRecordWeights(clients: AwsClients, records: readonly W
       );
     }),
   );
-  return records.map((r) => weights.get(`${groupKey(r)}\u0000${r.setIdentifier}`));
+  return records.map((r) => weights.get(recordSetKey(r)));
 }

@@ -1,5 +1,6 @@
 import type { Change, ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { LifeboatError } from '../../core/errors';
+import { recordSetKey } from '../../core/snapshot';
 import type { WeightUpdate } from '../ports';
 
 /**
@@ -65,8 +66,6 @@ function cost(change: Change): { recordElements: number; valueChars: number } {
   return { recordElements: elements * factor, valueChars: chars * factor };
 }
 
-const recordKey = (u: WeightUpdate) => `${u.record.zoneId}\u0000${u.record.name.toLowerCase().replace(/\.$/, '')}\u0000${u.record.type}\u0000${u.record.setIdentifier}`;
-
 /**
  * Batches per hosted zone, in the order the zones and updates first appear. Repeating an
  * update is harmless; two different weights for one record set are refused.
@@ -74,7 +73,7 @@ const recordKey = (u: WeightUpdate) => `${u.record.zoneId}\u0000${u.record.name.
 export function planChangeBatches(updates: readonly WeightUpdate[]): ChangeBatchPlan[] {
   const unique = new Map<string, WeightUpdate>();
   for (const u of updates) {
-    const key = recordKey(u);
+    const key = recordSetKey(u.record);
     const seen = unique.get(key);
     if (seen && seen.weight !== u.weight) {
       throw new LifeboatError(
