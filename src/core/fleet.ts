@@ -80,6 +80,16 @@ export interface ManagedGroup {
   tags: Record<string, string>;
 }
 
+/** A group's identity within the fleet, as a map key: group names are unique per region. */
+export function groupKey(region: RegionCode, group: string): string {
+  return `${region}\u0000${group}`;
+}
+
+/** A weighted record's identity, as a map key: its zone, name, type and set identifier. */
+export function recordKey(r: { zoneId: string; name: string; type: string; setIdentifier: string }): string {
+  return `${r.zoneId}\u0000${r.name}\u0000${r.type}\u0000${r.setIdentifier}`;
+}
+
 /** A weighted record whose SetIdentifier is a managed region: that region's weight for that name. */
 export interface WeightedRecord {
   zoneId: string;

@@ -1,4 +1,5 @@
 import type { FleetSnapshot, RegionCode } from '../fleet';
+import { groupKey } from '../fleet';
 import type { EvacuateIntent, ShiftIntent } from '../intents';
 import { plan } from './plan';
 import type { PlanContext } from './plan-context';
@@ -22,9 +23,9 @@ export function planWithinObtainedCapacity(
   obtained: readonly ObtainedCapacity[],
   ctx: PlanContext,
 ): Plan {
-  const cap = new Map(obtained.map((o) => [`${o.region}\u0000${o.group}`, o.inService]));
+  const cap = new Map(obtained.map((o) => [groupKey(o.region, o.group), o.inService]));
   const groups = snapshot.groups.map((g) => {
-    const have = cap.get(`${g.region}\u0000${g.name}`);
+    const have = cap.get(groupKey(g.region, g.name));
     return have === undefined ? g : { ...g, maxSize: have };
   });
   const capacity = snapshot.capacity.map((c) => ({

@@ -1,4 +1,5 @@
 import type { RegionCode } from '../fleet';
+import { recordKey } from '../fleet';
 import { appendTo } from '../maps';
 import type { CapacityModel } from '../models/capacity-model';
 import { requiredInstances, servableShare } from '../models/evaluate-model';
@@ -139,8 +140,4 @@ function stageLoad(input: StageInput, stageShares: SharesByName, percent: number
     });
   }
   return loads;
-}
-
-function recordKey(r: { zoneId: string; name: string; type: string; setIdentifier: string }): string {
-  return `${r.zoneId}\u0000${r.name}\u0000${r.type}\u0000${r.setIdentifier}`;
 }

@@ -1,4 +1,5 @@
 import { LifeboatError } from '../../core/errors';
+import { groupKey } from '../../core/fleet';
 import { appendTo } from '../../core/maps';
 import { planWithinObtainedCapacity } from '../../core/planner/partial-plan';
 import { countInService } from '../../core/snapshot';
@@ -35,7 +36,7 @@ export const awaitCapacity: StepHandler = async (ctx) => {
         throw new LifeboatError('LB_ERR_AWS_REJECTED', `read-back after prescaling differs for ${wrong.map((u) => `${u.group} (${u.region})`).join(', ')}`, { groups: wrong });
       }
     }
-    progress = targets.map((t) => ({ ...t, inService: countInService(live.get(`${t.region}\u0000${t.group}`)?.instances ?? []) }));
+    progress = targets.map((t) => ({ ...t, inService: countInService(live.get(groupKey(t.region, t.group))?.instances ?? []) }));
     const ready = progress.filter((p) => p.inService >= readyAt(p.target)).length;
     await ctx.report({ step: ctx.step.id, message: `${ready} of ${progress.length} group(s) at capacity`, capacity: progress });
     if (ready === progress.length) {

@@ -1,12 +1,12 @@
 import type { GroupSizeUpdate } from '../../cloud/ports';
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading } from '../../core/fleet';
+import { groupKey } from '../../core/fleet';
 import { appendTo } from '../../core/maps';
-import type { GroupChange, GroupSize } from '../../core/planner/plan-types';
+import { sameSize, sizeOf } from '../../core/planner/group-sizing';
+import type { GroupChange } from '../../core/planner/plan-types';
 import type { StepContext, StepHandler } from './step-context';
 import { planOf } from './step-context';
-
-const key = (region: string, group: string) => `${region}\u0000${group}`;
 
 /** The named groups as they are now, one read per region. */
 export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region: string; group: string }>): Promise<Map<string, AutoScalingGroupReading>> {
@@ -15,7 +15,7 @@ export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region
   const live = new Map<string, AutoScalingGroupReading>();
   await Promise.all(
     [...byRegion].map(async ([region, groups]) => {
-      for (const g of await ctx.cloud.readGroups(region, groups)) live.set(key(region, g.name), g);
+      for (const g of await ctx.cloud.readGroups(region, groups)) live.set(groupKey(region, g.name), g);
     }),
   );
   return live;
@@ -31,12 +31,12 @@ async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[], readBack
   if (!readBack) return;
   const live = await readLive(ctx, updates);
   const wrong = updates.filter((u) => {
-    const g = live.get(key(u.region, u.group));
-    return !g || g.minSize !== u.minSize || g.maxSize !== u.maxSize || g.desiredCapacity !== u.desiredCapacity;
+    const g = live.get(groupKey(u.region, u.group));
+    return !g || !sameSize(g, u);
   });
   if (wrong.length > 0) {
     throw new LifeboatError('LB_ERR_AWS_REJECTED', `read-back after resizing differs for ${wrong.map((u) => `${u.group} (${u.region})`).join(', ')}`, {
-      groups: wrong.map((u) => ({ ...u, live: live.get(key(u.region, u.group)) && sizes(live.get(key(u.region, u.group))!) })),
+      groups: wrong.map((u) => ({ ...u, live: live.get(groupKey(u.region, u.group)) && sizeOf(live.get(groupKey(u.region, u.group))!) })),
     });
   }
 }
@@ -44,17 +44,13 @@ async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[], readBack
 /** Groups whose sizes differ from what was set: MinSize as set, DesiredCapacity and MaxSize at least as set. */
 export function sizesNotApplied(updates: readonly GroupSizeUpdate[], live: Map<string, AutoScalingGroupReading>): GroupSizeUpdate[] {
   return updates.filter((u) => {
-    const g = live.get(key(u.region, u.group));
+    const g = live.get(groupKey(u.region, u.group));
     return !g || g.minSize !== u.minSize || g.desiredCapacity < u.desiredCapacity || g.maxSize < u.maxSize;
   });
 }
 
-function sizes(g: GroupSize): GroupSize {
-  return { minSize: g.minSize, desiredCapacity: g.desiredCapacity, maxSize: g.maxSize };
-}
-
 function missing(changes: GroupChange[], live: Map<string, AutoScalingGroupReading>): GroupChange[] {
-  return changes.filter((c) => !live.has(key(c.region, c.group)));
+  return changes.filter((c) => !live.has(groupKey(c.region, c.group)));
 }
 
 /**
@@ -70,7 +66,7 @@ export const prescale: StepHandler = async (ctx) => {
   // An explicit scale sets exactly what was asked, down as well as up; moving traffic never shrinks.
   const exact = ctx.op.intent.kind === 'scale';
   const updates = plan.groupChanges.map((c) => {
-    const now = live.get(key(c.region, c.group))!;
+    const now = live.get(groupKey(c.region, c.group))!;
     const desired = exact ? c.to.desiredCapacity : Math.max(c.to.desiredCapacity, now.desiredCapacity);
     return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: Math.max(c.to.maxSize, desired) };
   });
@@ -92,9 +88,9 @@ export const finalize: StepHandler = async (ctx) => {
   const scaleDownSurvivors = intent.kind === 'restore' && intent.scaleDownSurvivors === true;
   const live = await readLive(ctx, plan.finalGroupChanges);
   const updates = plan.finalGroupChanges
-    .filter((c) => live.has(key(c.region, c.group)))
+    .filter((c) => live.has(groupKey(c.region, c.group)))
     .map((c) => {
-      const now = live.get(key(c.region, c.group))!;
+      const now = live.get(groupKey(c.region, c.group))!;
       const desired =
         scaleDownSurvivors && c.region !== plan.region ? c.to.desiredCapacity : Math.min(Math.max(now.desiredCapacity, c.to.minSize), c.to.maxSize);
       return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: c.to.maxSize };
@@ -107,14 +103,14 @@ export const finalize: StepHandler = async (ctx) => {
 export const rollbackCapacity: StepHandler = async (ctx) => {
   const { plan, snapshot } = planOf(ctx);
   const touched = [...plan.groupChanges, ...plan.finalGroupChanges];
-  const original = new Map(snapshot.groups.map((g) => [key(g.region, g.name), g]));
-  const updates = [...new Map(touched.map((c) => [key(c.region, c.group), c])).values()]
-    .filter((c) => original.has(key(c.region, c.group)))
-    .map((c) => ({ region: c.region, group: c.group, ...sizes(original.get(key(c.region, c.group))!) }));
+  const original = new Map(snapshot.groups.map((g) => [groupKey(g.region, g.name), g]));
+  const updates = [...new Map(touched.map((c) => [groupKey(c.region, c.group), c])).values()]
+    .filter((c) => original.has(groupKey(c.region, c.group)))
+    .map((c) => ({ region: c.region, group: c.group, ...sizeOf(original.get(groupKey(c.region, c.group))!) }));
   const live = await readLive(ctx, updates);
   const needed = updates.filter((u) => {
-    const g = live.get(key(u.region, u.group));
-    return g && (g.minSize !== u.minSize || g.maxSize !== u.maxSize || g.desiredCapacity !== u.desiredCapacity);
+    const g = live.get(groupKey(u.region, u.group));
+    return g && !sameSize(g, u);
   });
   await applySizes(ctx, needed);
   return { outcome: `${needed.length} group(s) returned to their sizes before the operation`, detail: { updates: needed } };

@@ -1,12 +1,11 @@
 import type { WeightUpdate } from '../../cloud/ports';
 import { LifeboatError } from '../../core/errors';
+import { groupKey, recordKey } from '../../core/fleet';
 import type { Stage, WeightChange } from '../../core/planner/plan-types';
 import { countInService } from '../../core/snapshot';
 import { readLive } from './set-capacity';
 import type { StepContext, StepHandler, StepOutcome } from './step-context';
 import { elapsedMs, planOf, waitOrInterrupt } from './step-context';
-
-const recordKey = (r: { zoneId: string; name: string; type: string; setIdentifier: string }) => `${r.zoneId}\u0000${r.name}\u0000${r.type}\u0000${r.setIdentifier}`;
 
 function stageOf(ctx: StepContext): Stage {
   const stage = planOf(ctx).plan.stages.find((s) => s.index === ctx.step.stage);
@@ -112,7 +111,7 @@ export const verify: StepHandler = async (ctx) => {
       service: l.service,
       region: l.region,
       needed: Math.ceil(l.needed * readiness - 1e-9),
-      inService: groupsOf(l.service, l.region).reduce((a, g) => a + countInService(live.get(`${g.region}\u0000${g.name}`)?.instances ?? []), 0),
+      inService: groupsOf(l.service, l.region).reduce((a, g) => a + countInService(live.get(groupKey(g.region, g.name))?.instances ?? []), 0),
     }))
     .filter((c) => c.inService < c.needed);
   const hook = short.length === 0 ? await askVerifyHook(ctx, stage) : undefined;
