@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router } from 'express';
+import { packageRoot } from '../../config/package-root';
 
 /**
  * The dashboard: `/` and its files under /dashboard/, served without a token. The page holds
@@ -9,18 +9,15 @@ import express, { Router } from 'express';
  * internet, so the API's CSP (default-src 'self') holds.
  */
 
-/** Where the files are: beside this module in the sources; from dist/, back in src/. */
-export function dashboardDir(): string {
-  const candidates = [join(__dirname, '..', 'dashboard'), join(__dirname, '..', '..', '..', '..', 'src', 'api', 'dashboard')];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
-}
+/** Where the files are: in the sources, for the compiled API too (the build copies no assets). */
+const DASHBOARD_DIR = join(packageRoot(), 'src', 'api', 'dashboard');
 
-export function dashboardRouter(dir = dashboardDir()): Router {
+export function dashboardRouter(): Router {
   const router = Router();
   router.get('/', (_req, res) => {
-    res.sendFile('index.html', { root: dir, cacheControl: false });
+    res.sendFile('index.html', { root: DASHBOARD_DIR, cacheControl: false });
   });
   // cacheControl off: the API's Cache-Control: no-store stays, so a new version is never stale.
-  router.use('/dashboard', express.static(dir, { index: false, redirect: false, cacheControl: false, dotfiles: 'ignore' }));
+  router.use('/dashboard', express.static(DASHBOARD_DIR, { index: false, redirect: false, cacheControl: false, dotfiles: 'ignore' }));
   return router;
 }
