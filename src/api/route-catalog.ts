@@ -3,6 +3,7 @@ import type { ErrorCode } from '../core/errors';
 import { intentSchema } from '../core/intents';
 import { OPERATION_STATES, operationRequestSchema } from '../operations/operation-types';
 import type { Role } from '../security/tokens';
+import { idempotencyKeySchema } from './actor';
 import { auditQuerySchema } from './routes/audit';
 import { evaluateBodySchema } from './routes/models';
 import { eventIdSchema, eventsQuerySchema } from './routes/operation-events';
@@ -115,7 +116,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Start an operation (evacuate, shift, restore, scale); dryRun: true only plans it',
     description: 'An Idempotency-Key header makes a retried request return the operation the first one started (200, Idempotent-Replayed: true).',
     access: { role: 'operator' },
-    headers: [{ name: 'Idempotency-Key', description: 'Any 1 to 255 visible ASCII characters; the same key with another body is refused', schema: z.string().regex(/^[\x21-\x7e]{1,255}$/) }],
+    headers: [{ name: 'Idempotency-Key', description: 'Any 1 to 255 visible ASCII characters; the same key with another body is refused', schema: idempotencyKeySchema }],
     body: operationRequestSchema,
     responses: {
       202: operationAnswer('Queued; Location names the operation'),
