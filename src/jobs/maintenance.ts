@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { LifeboatError } from '../core/errors';
 import { computeReadiness } from '../core/readiness';
 import type { ReadinessReport } from '../core/readiness';
+import type { FleetSnapshot } from '../core/fleet';
 import { planContextOf } from '../operations/deps';
 import { takeSnapshot } from '../operations/fleet-snapshot';
 import { logger } from '../logger';
@@ -15,9 +16,12 @@ import { startRun } from '../runbooks/start-run';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 
-/** N+1 readiness now: computed from a fresh snapshot and kept as the latest report. */
-export async function refreshReadiness(deps: RunbookDeps): Promise<ReadinessReport> {
-  const report = computeReadiness(await takeSnapshot(deps.cloud), planContextOf(deps), deps.clock.now().toISOString());
+/**
+ * N+1 readiness now, kept as the latest report: computed from a fresh snapshot, or from the
+ * one the caller has just taken (a runbook scope that reads the fleet too).
+ */
+export async function refreshReadiness(deps: RunbookDeps, snapshot?: FleetSnapshot): Promise<ReadinessReport> {
+  const report = computeReadiness(snapshot ?? (await takeSnapshot(deps.cloud)), planContextOf(deps), deps.clock.now().toISOString());
   await deps.runbookStore.saveReadiness(report);
   return report;
 }

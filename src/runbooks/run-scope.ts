@@ -1,8 +1,8 @@
-import { computeReadiness } from '../core/readiness';
+import type { ReadinessReport } from '../core/readiness';
 import type { ExpressionScope } from '../core/runbooks/expressions';
 import { scopeNamesRead, templateExpressions } from '../core/runbooks/expressions';
 import { takeSnapshot } from '../operations/fleet-snapshot';
-import { planContextOf } from '../operations/deps';
+import { refreshReadiness } from '../jobs/maintenance';
 import type { RunbookDeps } from './action-context';
 import type { RunData } from './run-types';
 
@@ -33,12 +33,16 @@ export async function runScope(run: RunData, deps: RunbookDeps, needs: { fleet?:
       scope.fleet = { regions: snapshot.regions, share, regionShare, capacity, isEvacuated };
     }
     if (needs.readiness) {
-      const report = computeReadiness(snapshot, planContextOf(deps), deps.clock.now().toISOString());
-      await deps.runbookStore.saveReadiness(report);
-      scope.readiness = { ready: report.ready, ...Object.fromEntries(report.regions.map((r) => [r.region, { ready: r.ready, minHeadroom: r.minHeadroom }])) };
+      const report = await refreshReadiness(deps, snapshot);
+      scope.readiness = { ready: report.ready, ...readinessByRegion(report) };
     }
   }
   return scope;
+}
+
+/** `[region].ready` and `[region].minHeadroom`, as runbook expressions and the readiness step see them. */
+export function readinessByRegion(report: ReadinessReport): Record<string, { ready: boolean; minHeadroom: number | null }> {
+  return Object.fromEntries(report.regions.map((r) => [r.region, { ready: r.ready, minHeadroom: r.minHeadroom }]));
 }
 
 export interface ScopeNeeds {
