@@ -12,6 +12,11 @@ import { readLive, sizesNotApplied } from './set-capacity';
 import type { StepContext, StepHandler } from './step-context';
 import { elapsedMs, planOf, waitOrInterrupt } from './step-context';
 
+/** Instances in service that count as ready for a target: target × readiness, rounded up (float noise aside). */
+export function readyAt(target: number, readiness: number): number {
+  return Math.ceil(target * readiness - 1e-9);
+}
+
 /**
  * Wait until every prescaled group has InService ≥ target × readiness. On timeout, follow
  * the operation's policy: abort with the shortfall per group, or re-plan the stages so no
@@ -23,7 +28,6 @@ export const awaitCapacity: StepHandler = async (ctx) => {
   const readiness = op.options.readiness ?? settings.LIFEBOAT_READINESS;
   const timeoutMs = (op.options.capacityTimeoutSeconds ?? settings.LIFEBOAT_CAPACITY_TIMEOUT) * 1000;
   const targets = plan.groupChanges.map((c) => ({ region: c.region, group: c.group, service: c.service, target: c.to.desiredCapacity }));
-  const readyAt = (target: number) => Math.ceil(target * readiness - 1e-9);
 
   // The prescale's writes are checked on the first read here (the prescale does not read back).
   const written = (op.checkpoint.steps.find((s) => s.kind === 'prescale')?.detail?.updates as GroupSizeUpdate[] | undefined) ?? [];
@@ -37,7 +41,7 @@ export const awaitCapacity: StepHandler = async (ctx) => {
       }
     }
     progress = targets.map((t) => ({ ...t, inService: countInService(live.get(groupKey(t.region, t.group))?.instances ?? []) }));
-    const ready = progress.filter((p) => p.inService >= readyAt(p.target)).length;
+    const ready = progress.filter((p) => p.inService >= readyAt(p.target, readiness)).length;
     await ctx.report({ step: ctx.step.id, message: `${ready} of ${progress.length} group(s) at capacity`, capacity: progress });
     if (ready === progress.length) {
       const instances = progress.reduce((a, p) => a + p.inService, 0);
@@ -52,7 +56,7 @@ export const awaitCapacity: StepHandler = async (ctx) => {
 
 async function capacityTimedOut(ctx: StepContext, progress: CapacityProgress[], readiness: number, timeoutMs: number) {
   const { op, settings } = ctx;
-  const short = progress.filter((p) => p.inService < Math.ceil(p.target * readiness - 1e-9));
+  const short = progress.filter((p) => p.inService < readyAt(p.target, readiness));
   const since = op.checkpoint.startedAt ?? op.createdAt;
   const byRegion = new Map<string, string[]>();
   for (const s of short) appendTo(byRegion, s.region, s.group);

@@ -1,8 +1,10 @@
 import type { WeightUpdate } from '../../cloud/ports';
 import { LifeboatError } from '../../core/errors';
 import { groupKey, recordKey } from '../../core/fleet';
+import { indexFleet } from '../../core/planner/fleet-index';
 import type { Stage, WeightChange } from '../../core/planner/plan-types';
 import { countInService } from '../../core/snapshot';
+import { readyAt } from './await-capacity';
 import { readLive } from './set-capacity';
 import type { StepContext, StepHandler, StepOutcome } from './step-context';
 import { elapsedMs, planOf, waitOrInterrupt } from './step-context';
@@ -103,14 +105,15 @@ export const verify: StepHandler = async (ctx) => {
   const stage = stageOf(ctx);
   const { plan, snapshot } = planOf(ctx);
   const readiness = ctx.op.options.readiness ?? ctx.settings.LIFEBOAT_READINESS;
-  const groupsOf = (service: string, region: string) => snapshot.groups.filter((g) => g.service === service && g.region === region);
+  const groups = indexFleet(snapshot).groups;
+  const groupsOf = (service: string, region: string) => groups.get(service)?.get(region) ?? [];
   const checks = stage.load.filter((l) => l.needed > 0 && l.share > 0);
   const live = await readLive(ctx, checks.flatMap((l) => groupsOf(l.service, l.region).map((g) => ({ region: g.region, group: g.name }))));
   const short = checks
     .map((l) => ({
       service: l.service,
       region: l.region,
-      needed: Math.ceil(l.needed * readiness - 1e-9),
+      needed: readyAt(l.needed, readiness),
       inService: groupsOf(l.service, l.region).reduce((a, g) => a + countInService(live.get(groupKey(g.region, g.name))?.instances ?? []), 0),
     }))
     .filter((c) => c.inService < c.needed);
