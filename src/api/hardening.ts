@@ -3,14 +3,16 @@ import helmet from 'helmet';
 import { LifeboatError } from '../core/errors';
 
 /**
- * Security headers (helmet): no sniffing, no framing, no referrer, a strict CSP, HSTS. The
- * dashboard (src/api/dashboard) needs nothing beyond 'self'. Helmet's default
- * upgrade-insecure-requests is left out: lifeboat serves plain HTTP (TLS, where there is
- * any, ends in front of it), and that directive would send the page's own script and
- * stylesheet requests to https:// on a host that does not answer it.
+ * The API's and the dashboard's content security policy: nothing beyond 'self' (images may
+ * be data: URLs). Helmet's default upgrade-insecure-requests is left out: lifeboat serves
+ * plain HTTP (TLS, where there is any, ends in front of it), and that directive would send
+ * the page's own script and stylesheet requests to https:// on a host that does not answer it.
  */
+const API_CSP_DIRECTIVES = { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null };
+
+/** Security headers (helmet): no sniffing, no framing, no referrer, a strict CSP, HSTS. */
 export const securityHeaders: RequestHandler = helmet({
-  contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null } },
+  contentSecurityPolicy: { directives: API_CSP_DIRECTIVES },
   referrerPolicy: { policy: 'no-referrer' },
 });
 
@@ -21,18 +23,7 @@ export const securityHeaders: RequestHandler = helmet({
  * (its Google Fonts link is refused; the board falls back to system fonts).
  */
 export const queueBoardSecurityHeaders: RequestHandler = helmet.contentSecurityPolicy({
-  directives: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", 'data:'],
-    fontSrc: ["'self'", 'data:'],
-    connectSrc: ["'self'"],
-    workerSrc: ["'self'", 'blob:'],
-    frameAncestors: ["'none'"],
-    // Over plain HTTP on a non-loopback address, upgrading would break the board's own assets.
-    upgradeInsecureRequests: null,
-  },
+  directives: { ...API_CSP_DIRECTIVES, styleSrc: ["'self'", "'unsafe-inline'"], fontSrc: ["'self'", 'data:'], workerSrc: ["'self'", 'blob:'] },
 });
 
 /** API answers are never cached by browsers or proxies. */
