@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ERROR_CATALOG } from '../core/errors';
+import { FINISHED_STATES } from '../operations/operation-types';
 import type { OperationView } from '../operations/operation-views';
 import type { LifeboatClient } from './demo-client';
 import { DemoFailure } from './demo-failure';
@@ -7,7 +8,6 @@ import { seconds } from './demo-printing';
 import { ProgressPrinter } from './demo-progress';
 
 const POLL_MS = 300;
-const FINISHED = ['succeeded', 'failed', 'refused', 'cancelled'];
 
 export interface WatchOptions {
   /** Give up watching after this long (default 10 minutes). */
@@ -29,7 +29,7 @@ export async function submitAndWatch(client: LifeboatClient, request: Record<str
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   for (;;) {
     for (const line of printer.lines(view)) say(line);
-    if (FINISHED.includes(view.state)) break;
+    if (FINISHED_STATES.includes(view.state)) break;
     if (Date.now() > deadline) throw new DemoFailure(`operation ${view.id} is still ${view.state} after ${seconds(options.timeoutMs ?? 600_000)}; gave up watching it.`);
     await delay(POLL_MS, options.signal);
     view = await client.operation(view.id);
