@@ -1,4 +1,6 @@
 import type { Progress } from '../operations/operation-types';
+// operation-states, not operation-types: the CLI stays free of zod.
+import { FINISHED_STATES } from '../operations/operation-states';
 import type { OperationView, ViewStep } from '../operations/operation-views';
 import type { ApiClient } from './api-client';
 import { ApiError, ApiUnreachable } from './api-client';
@@ -8,9 +10,7 @@ import { errorShapeOf, problemShape, took } from './output';
 import type { ExitCode } from './exit-codes';
 import { EXIT } from './exit-codes';
 
-const FINISHED = ['succeeded', 'failed', 'refused', 'cancelled'];
-
-export const isFinished = (view: Pick<OperationView, 'state'>): boolean => FINISHED.includes(view.state);
+export const isFinished = (view: Pick<OperationView, 'state'>): boolean => FINISHED_STATES.includes(view.state);
 
 /** A line of progress; `notice` lines are for a person even in JSON mode (an approval to give). */
 export interface ProgressLine {
