@@ -19,10 +19,11 @@ import { dashboardRouter } from './routes/dashboard';
 import { operationEventsRouter } from './routes/operation-events';
 import { sessionRouter } from './routes/session';
 // Observability: request log, metrics, queue board, API docs.
+import { QUEUE_BOARD_PATH } from './request-kind';
 import { requestLog } from './request-log';
 import { docsRouter } from './routes/docs';
 import { metricsRouter } from './routes/metrics';
-import { QUEUE_BOARD_PATH, queueBoardRouter } from './routes/queue-board';
+import { queueBoardRouter } from './routes/queue-board';
 
 /** The HTTP API, without listen(): tests and entry points decide where it runs. */
 export function buildApp(deps: ApiDeps): Express {

@@ -5,6 +5,7 @@ import type { AuditEntry, AuditLog } from '../jobs/audit-log';
 import type { Clock } from '../operations/clock';
 import type { Identity, Role, TokenEntry } from '../security/tokens';
 import { hasRole, identify } from '../security/tokens';
+import { isQueueBoardPath, isReadMethod } from './request-kind';
 
 export interface AuthConfig {
   tokens: readonly TokenEntry[];
@@ -22,7 +23,7 @@ export function roleFor(method: string, path: string): Role {
   // (POST /V1/operations/:id/APPROVE/ reaches the approve route and needs its role).
   const p = path.toLowerCase().replace(/\/{2,}/g, '/').replace(/(.)\/+$/, '$1');
   // The queue board: anyone may look, only admin may act (retry, remove, pause, clean, ...).
-  if (/^\/admin\/queues(\/|$)/i.test(p)) return 'admin';
+  if (isQueueBoardPath(p)) return 'admin';
   if (/^\/v1\/operations\/[^/]+\/approve$/.test(p)) return 'approver';
   if (/^\/v1\/models\/[^/]+\/evaluate$/.test(p)) return 'viewer';
   return 'operator';
@@ -119,14 +120,14 @@ export function saysJson(req: Request): boolean {
 
 /** Why a change sent with the session cookie may not be the dashboard's own (see authenticate). */
 function forgeryRisk(req: Request): LifeboatError | undefined {
-  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return undefined;
+  if (isReadMethod(req.method)) return undefined;
   const site = req.get('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     return new LifeboatError('LB_ERR_FORBIDDEN', `a change made with the session cookie must come from lifeboat's own pages (Sec-Fetch-Site: ${site})`, { credentials: 'cookie', secFetchSite: site });
   }
   // The queue board's own pages send their actions without a body; a browser that says the
   // request comes from lifeboat's own origin is believed there (forms cannot forge that header).
-  if (site === 'same-origin' && /^\/admin\/queues(\/|$)/i.test(req.originalUrl.split('?')[0]!)) return undefined;
+  if (site === 'same-origin' && isQueueBoardPath(req.originalUrl.split('?')[0]!)) return undefined;
   if (!saysJson(req)) {
     return new LifeboatError('LB_ERR_UNSUPPORTED_MEDIA_TYPE', `a change made with the session cookie must send Content-Type: application/json, got ${req.get('content-type') ?? 'none'}`, { credentials: 'cookie' });
   }

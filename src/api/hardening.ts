@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import helmet from 'helmet';
 import { LifeboatError } from '../core/errors';
+import { isReadMethod } from './request-kind';
 
 /**
  * The API's and the dashboard's content security policy: nothing beyond 'self' (images may
@@ -61,7 +62,7 @@ export function rateLimitChanges(perMinute: number, burst: number, now: () => nu
   const buckets = new Map<string, { tokens: number; at: number }>();
   const refillPerMs = perMinute / 60_000;
   return (req, res, next) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
+    if (isReadMethod(req.method)) {
       next();
       return;
     }

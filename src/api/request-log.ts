@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { logger } from '../logger';
+import { isReadMethod } from './request-kind';
 
 /**
  * One log line per request once it is answered: method, path (no query string), status,
@@ -11,7 +12,7 @@ export const requestLog: RequestHandler = (req, res, next) => {
   const started = process.hrtime.bigint();
   res.once('finish', () => {
     const status = res.statusCode;
-    const read = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+    const read = isReadMethod(req.method);
     const level = status >= 500 ? 'warn' : read && status < 400 ? 'debug' : 'info';
     if (!logger.isLevelEnabled(level)) return;
     const fields = {

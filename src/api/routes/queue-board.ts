@@ -7,8 +7,7 @@ import { LifeboatError } from '../../core/errors';
 import type { Identity } from '../../security/tokens';
 import type { ApiDeps } from '../api-deps';
 import { queueBoardSecurityHeaders } from '../hardening';
-
-export const QUEUE_BOARD_PATH = '/admin/queues';
+import { QUEUE_BOARD_PATH } from '../request-kind';
 
 /**
  * Bull Board at /admin/queues over the operations, runbooks and maintenance queues, with
