@@ -28,9 +28,14 @@ export function planWithinObtainedCapacity(
     const have = cap.get(groupKey(g.region, g.name));
     return have === undefined ? g : { ...g, maxSize: have };
   });
-  const capacity = snapshot.capacity.map((c) => ({
-    ...c,
-    maxSize: groups.filter((g) => g.service === c.service && g.region === c.region).reduce((a, g) => a + g.maxSize, 0),
-  }));
+  // Each service's MaxSize per region, summed over its groups in one pass.
+  const maxSizes = new Map<string, number>();
+  for (const g of groups) {
+    const key = serviceRegion(g.service, g.region);
+    maxSizes.set(key, (maxSizes.get(key) ?? 0) + g.maxSize);
+  }
+  const capacity = snapshot.capacity.map((c) => ({ ...c, maxSize: maxSizes.get(serviceRegion(c.service, c.region)) ?? 0 }));
   return plan({ ...snapshot, groups, capacity }, { ...intent, distribution: 'capacity-aware', maxSizeGrowth: 1 }, ctx);
 }
+
+const serviceRegion = (service: string, region: RegionCode) => `${service}\u0000${region}`;

@@ -1,5 +1,6 @@
 import { isLifeboatError } from '../errors';
 import type { ManagedGroup, RegionCode } from '../fleet';
+import { groupKey } from '../fleet';
 import type { RestoreIntent } from '../intents';
 import type { ServiceContext } from './capacity-targets';
 import { serviceContext } from './capacity-targets';
@@ -61,8 +62,8 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     if (exact) finalWeights.set(name, new Map([...nowShares.keys()].map((r) => [r, previous.weightsOf.get(name)?.get(r) ?? 0])));
   }
 
-  const oldGroups = new Map(intent.previous.groups.map((g) => [`${g.region}\u0000${g.name}`, g]));
-  const oldOf = (g: ManagedGroup) => oldGroups.get(`${g.region}\u0000${g.name}`);
+  const oldGroups = new Map(intent.previous.groups.map((g) => [groupKey(g.region, g.name), g]));
+  const oldOf = (g: ManagedGroup) => oldGroups.get(groupKey(g.region, g.name));
 
   // The region's groups go back to (at least) their old size, pinned while traffic returns.
   const groupChanges: GroupChange[] = [];
@@ -73,8 +74,9 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     const change = groupChange(g, { minSize: Math.max(g.minSize, desired), desiredCapacity: desired, maxSize: Math.max(g.maxSize, old.maxSize, desired) });
     if (change) groupChanges.push(change);
   }
+  const namesNow = new Set(index.snapshot.groups.filter((g) => g.region === region).map((g) => g.name));
   for (const old of intent.previous.groups.filter((g) => g.region === region)) {
-    if (!index.snapshot.groups.some((g) => g.region === region && g.name === old.name)) {
+    if (!namesNow.has(old.name)) {
       warnings.push({ code: 'GROUP_GONE', message: `${old.name} in ${region} existed before the evacuation but is gone; it cannot be restored`, details: { group: old.name, region } });
     }
   }
@@ -102,12 +104,13 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
   const services: ServicePlan[] = [];
   const instances = new Map<string, number[]>();
   const shortfalls: NonNullable<Parameters<typeof shortfallProblem>[0]> = [];
-  const planned = new Map(groupChanges.map((c) => [c.group + '\u0000' + c.region, c.to.desiredCapacity]));
+  // Group names are unique per region, so a group has at most one change.
+  const changeOf = new Map(groupChanges.map((c) => [groupKey(c.region, c.group), c]));
   for (const c of contexts) {
     const targetShare = c.trafficName && after.has(c.trafficName) ? index.regions.map((r) => after.get(c.trafficName!)!.get(r) ?? 0) : c.inputs.share;
     const targets: CapacityTarget[] = index.regions.map((r, i) => {
       const groups = c.groups.get(r) ?? [];
-      const target = groups.reduce((a, g) => a + (planned.get(g.name + '\u0000' + r) ?? g.desiredCapacity), 0);
+      const target = groups.reduce((a, g) => a + (changeOf.get(groupKey(r, g.name))?.to.desiredCapacity ?? g.desiredCapacity), 0);
       const wanted = r === region ? groups.reduce((a, g) => a + (oldOf(g)?.desiredCapacity ?? g.desiredCapacity), 0) : target;
       const ceiling = Math.max(c.ceilings[i]!, target);
       if (wanted > ceiling) shortfalls.push({ service: c.service, region: r, required: wanted, ceiling, short: wanted - ceiling });
@@ -136,7 +139,7 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     const old = oldOf(g);
     if (!old) continue;
     if (held.size > 0 && g.region !== region) continue;
-    const during = { ...sizeOf(g), ...(groupChanges.find((c) => c.group === g.name && c.region === g.region)?.to ?? {}) };
+    const during = { ...sizeOf(g), ...(changeOf.get(groupKey(g.region, g.name))?.to ?? {}) };
     const pinned = during.minSize > old.minSize || during.maxSize > old.maxSize;
     if (!pinned) continue;
     const desired = intent.scaleDownSurvivors && g.region !== region ? old.desiredCapacity : Math.min(Math.max(during.desiredCapacity, old.minSize), old.maxSize);
