@@ -42,5 +42,6 @@ async function decide(id: string, request: ApprovalRequest, deps: Parameters<typ
     ...(request.comment ? { comment: request.comment } : {}),
   });
   if (!decided) throw new LifeboatError('LB_ERR_APPROVAL_NOT_PENDING', `step ${waiting.stepId} of run ${id} has already been decided`, { operationId: id, step: waiting.stepId });
-  return runViewOf((await deps.runs.get(id))!);
+  // The decision is kept beside the run, not in it: the run read above is still current.
+  return runViewOf(found);
 }

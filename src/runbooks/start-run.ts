@@ -29,9 +29,12 @@ export async function startRun(name: string, rawParams: Record<string, unknown>,
 async function start(name: string, rawParams: Record<string, unknown>, who: RunRequester, deps: RunbookDeps): Promise<OperationView> {
   const runbook = runbookNamed(deps.runbooks, name);
   const params = checkParams(runbook, rawParams);
+  if (who.id) {
+    // A stable id may have been started before (a child run started again after a crash); a random one is new.
+    const existing = await deps.runs.get(who.id);
+    if (existing) return runViewOf(existing);
+  }
   const id = who.id ?? `run_${deps.clock.now().getTime().toString(36)}_${randomBytes(6).toString('hex')}`;
-  const existing = await deps.runs.get(id);
-  if (existing) return runViewOf(existing);
   const data: RunData = {
     id,
     kind: 'runbook',
