@@ -6,7 +6,7 @@ import type { CapacityModel } from '../models/capacity-model';
 import { servableShare } from '../models/evaluate-model';
 import { moveShare, sharesFromTargetWeights } from '../redistribution';
 import type { ServiceContext } from './capacity-targets';
-import { capacityShares, capacityTargets, serviceContext } from './capacity-targets';
+import { capacityTargets, serviceContext } from './capacity-targets';
 import type { FleetIndex } from './fleet-index';
 import { distributeAcrossGroups, groupChange, prescaleSize } from './group-sizing';
 import type { GroupChange, Plan, ServicePlan } from './plan-types';
@@ -121,9 +121,9 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
 
   // Services without a traffic record follow their own capacity, moved the same way.
   const serviceShares = new Map<string, { before: number[]; after: number[] }>();
-  for (const c of contexts.filter((c) => !c.trafficName || !after.has(c.trafficName))) {
-    if (c.trafficName) continue;
-    const shares = new Map(index.regions.map((r, i) => [r, capacityShares(c.inputs.current)[i]!]));
+  for (const c of contexts.filter((c) => !c.trafficName)) {
+    // Without a traffic name, a service's share is its capacity share (see serviceContext).
+    const shares = new Map(index.regions.map((r, i) => [r, c.inputs.share[i]!]));
     if ((shares.get(from) ?? 0) === 0) continue;
     const moved = moveShare({ shares, from, fraction, ...(to ? { to } : {}), mode: 'proportional' });
     serviceShares.set(c.service, { before: c.inputs.share, after: index.regions.map((r) => moved.shares.get(r) ?? 0) });
