@@ -36,7 +36,7 @@ export const SESSION_COOKIE = 'lifeboat_token';
 export const TOKEN_PATTERN = /^[\x21-\x7e]{8,512}$/;
 
 /** One cookie's value from a Cookie header (parsed here: one cookie needs no dependency). */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
+function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');

@@ -58,7 +58,7 @@ export function cors(origins: readonly string[]): RequestHandler {
  * Per-token rate limit on changes: a token bucket per actor (in this process). Reads are
  * not limited; a burst of changes is, with Retry-After saying when to try again.
  */
-export function rateLimitChanges(perMinute: number, burst: number, now: () => number = () => Date.now()): RequestHandler {
+export function rateLimitChanges(perMinute: number, burst: number): RequestHandler {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const refillPerMs = perMinute / 60_000;
   return (req, res, next) => {
@@ -67,7 +67,7 @@ export function rateLimitChanges(perMinute: number, burst: number, now: () => nu
       return;
     }
     const actor = (res.locals.actor as string | undefined) ?? 'anonymous';
-    const t = now();
+    const t = Date.now();
     const b = buckets.get(actor) ?? { tokens: burst, at: t };
     b.tokens = Math.min(burst, b.tokens + (t - b.at) * refillPerMs);
     b.at = t;

@@ -20,12 +20,12 @@ import { sessionBodySchema } from './routes/session';
  * really has: a route added without an entry here fails that test.
  */
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** Who may call: a bearer token (or the dashboard's session cookie) with a role, nobody in particular, or a signed webhook. */
 export type Access = { role: Role } | { public: string } | { hmac: true };
 
-export interface ResponseDoc {
+interface ResponseDoc {
   description: string;
   /** application/json unless said otherwise. */
   contentType?: string;
@@ -33,7 +33,7 @@ export interface ResponseDoc {
   schema?: Record<string, unknown>;
 }
 
-export interface HeaderDoc {
+interface HeaderDoc {
   name: string;
   description: string;
   schema: z.ZodType;

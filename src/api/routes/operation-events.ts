@@ -23,7 +23,7 @@ import { operationIdSchema } from './operations';
 export const eventIdSchema = z.string().regex(/^\d{1,20}(-\d{1,20})?$/, 'an event id from a previous stream, such as 1732400000000-0');
 export const eventsQuerySchema = z.object({ after: eventIdSchema.optional() }).strict();
 
-export interface EventStreamOptions {
+interface EventStreamOptions {
   /** A comment line this often, so proxies and browsers keep an idle stream open. Default 15 s. */
   heartbeatMs?: number;
   /** Longest single XREAD BLOCK; between two, the stream checks whether the operation ended without saying so. Default 5 s. */

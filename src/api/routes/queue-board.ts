@@ -16,11 +16,11 @@ import { QUEUE_BOARD_PATH } from '../request-kind';
  * needs admin twice over: roleFor() asks admin for every non-GET under /admin/queues, and
  * the read-only board refuses what reaches it anyway.
  */
-export function queueBoardRouter(deps: Pick<ApiDeps, 'queues'>, basePath = QUEUE_BOARD_PATH): Router {
+export function queueBoardRouter(deps: Pick<ApiDeps, 'queues'>): Router {
   let boards: { readOnly: RequestHandler; admin: RequestHandler } | undefined;
   const board = (readOnlyMode: boolean): RequestHandler => {
     const adapter = new ExpressAdapter();
-    adapter.setBasePath(basePath);
+    adapter.setBasePath(QUEUE_BOARD_PATH);
     createBullBoard({
       queues: deps.queues.all().map((queue) => new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode })),
       serverAdapter: adapter,

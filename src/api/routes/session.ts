@@ -24,7 +24,7 @@ import { bodyOf, parseJson, requireJson } from '../json-body';
 export const sessionBodySchema = z.object({ token: z.string().regex(TOKEN_PATTERN, 'an API token (npm run token prints one)') }).strict();
 
 /** How long a browser keeps the cookie. */
-export const SESSION_MAX_AGE_MS = 12 * 3600 * 1000;
+const SESSION_MAX_AGE_MS = 12 * 3600 * 1000;
 
 export function sessionRouter(deps: ApiDeps): Router {
   const router = Router();
