@@ -232,7 +232,8 @@ async function runStep(run: RunData, step: RunbookStep, record: RunStepRecord, d
         deps.store.cancelRequest(run.id).then((c) => c && !run.checkpoint.cancel && controller.abort(new Cancelled()), () => undefined);
       }, Math.min(1000, deps.settings.LIFEBOAT_RUNBOOK_POLL_MS)),
     );
-    timers.push(await stuckWatch(run, record, deps, save));
+    const stuck = await stuckWatch(run, record, deps, save);
+    if (stuck) timers.push(stuck);
     const ctx: ActionContext = {
       deps,
       run,
@@ -294,14 +295,19 @@ async function runStep(run: RunData, step: RunbookStep, record: RunStepRecord, d
   }
 }
 
-/** Flag the step stuck (once) when it runs far longer than its history says it should. */
-async function stuckWatch(run: RunData, record: RunStepRecord, deps: RunbookDeps, save: () => Promise<void>): Promise<NodeJS.Timeout> {
+/**
+ * Flag the step stuck (once) when it runs far longer than its history says it should. No
+ * timer when there is nothing to watch: too little history, or a step already flagged.
+ */
+async function stuckWatch(run: RunData, record: RunStepRecord, deps: RunbookDeps, save: () => Promise<void>): Promise<NodeJS.Timeout | undefined> {
+  if (record.stuck) return undefined;
   const history = await deps.runbookStore.durations(run.runbook, record.id).catch(() => []);
   const sorted = [...history].sort((a, b) => a - b);
   const median = sorted.length >= 3 ? sorted[Math.floor(sorted.length / 2)]! : undefined;
   const limit = Math.max(deps.settings.LIFEBOAT_STUCK_MIN * 1000, (median ?? Infinity) * deps.settings.LIFEBOAT_STUCK_FACTOR);
+  if (!Number.isFinite(limit)) return undefined;
   const timer = setInterval(() => {
-    if (record.stuck || !Number.isFinite(limit)) return;
+    if (record.stuck) return;
     if (deps.clock.now().getTime() - new Date(record.startedAt!).getTime() > limit) {
       record.stuck = true;
       save().catch(() => undefined);
