@@ -260,9 +260,10 @@ export class LifeboatMetrics {
   }
 
   private async readQueues(): Promise<void> {
+    let read: Array<{ name: string; counts: Record<string, number>; ageSeconds: number }> | undefined;
     try {
       const queues = this.sources.queues();
-      const read = await withDeadline(
+      read = await withDeadline(
         Promise.all(
           queues.map(async (queue) => {
             const [counts, oldest] = await Promise.all([queue.getJobCounts(...QUEUE_STATES), queue.getJobs(['waiting'], 0, 0, true)]);
@@ -274,43 +275,41 @@ export class LifeboatMetrics {
         this.sources.timeoutMs,
         'queues',
       );
-      this.queueJobs.reset();
-      this.queueOldest.reset();
-      for (const q of read) {
-        for (const state of QUEUE_STATES) this.queueJobs.set({ queue: q.name, state }, q.counts[state] ?? 0);
-        this.queueOldest.set({ queue: q.name }, q.ageSeconds);
-      }
-      this.sourceUp.set({ source: 'queues' }, 1);
     } catch {
-      this.queueJobs.reset();
-      this.queueOldest.reset();
-      this.sourceUp.set({ source: 'queues' }, 0);
+      read = undefined; // the source is down: its series go, and lifeboat_source_up says so
     }
+    this.queueJobs.reset();
+    this.queueOldest.reset();
+    for (const q of read ?? []) {
+      for (const state of QUEUE_STATES) this.queueJobs.set({ queue: q.name, state }, q.counts[state] ?? 0);
+      this.queueOldest.set({ queue: q.name }, q.ageSeconds);
+    }
+    this.sourceUp.set({ source: 'queues' }, read ? 1 : 0);
   }
 
   private async readReadiness(): Promise<void> {
+    let report: ReadinessReport | undefined;
+    let answered = false; // a source that answers may have no report yet
     try {
-      const report = await withDeadline(this.sources.readiness(), this.sources.timeoutMs, 'readiness');
-      this.headroom.reset();
-      this.ready.reset();
-      this.readinessAt.reset();
-      if (report) {
-        for (const region of report.regions) {
-          this.ready.set({ region: region.region }, region.ready ? 1 : 0);
-          for (const service of region.services) {
-            if (service.survivors.length === 0) continue;
-            this.headroom.set({ region: region.region, service: service.service }, Math.min(...service.survivors.map((s) => s.headroom)));
-          }
-        }
-        const at = Date.parse(report.computedAt);
-        if (Number.isFinite(at)) this.readinessAt.set({ model: report.model }, at / 1000);
-      }
-      this.sourceUp.set({ source: 'readiness' }, 1);
+      report = await withDeadline(this.sources.readiness(), this.sources.timeoutMs, 'readiness');
+      answered = true;
     } catch {
-      this.headroom.reset();
-      this.ready.reset();
-      this.readinessAt.reset();
-      this.sourceUp.set({ source: 'readiness' }, 0);
+      // the source is down: its series go, and lifeboat_source_up says so
     }
+    this.headroom.reset();
+    this.ready.reset();
+    this.readinessAt.reset();
+    if (report) {
+      for (const region of report.regions) {
+        this.ready.set({ region: region.region }, region.ready ? 1 : 0);
+        for (const service of region.services) {
+          if (service.survivors.length === 0) continue;
+          this.headroom.set({ region: region.region, service: service.service }, Math.min(...service.survivors.map((s) => s.headroom)));
+        }
+      }
+      const at = Date.parse(report.computedAt);
+      if (Number.isFinite(at)) this.readinessAt.set({ model: report.model }, at / 1000);
+    }
+    this.sourceUp.set({ source: 'readiness' }, answered ? 1 : 0);
   }
 }
