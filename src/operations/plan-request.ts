@@ -31,8 +31,10 @@ export async function planRequest(
   const ctx = planContextOf(deps);
   if (intent.kind !== 'restore') return { snapshot, read, plan: plan(snapshot, intent, ctx) };
 
-  const evacuation = await deps.store.evacuationOf(intent.region);
+  // Both Redis reads at once: the regions still evacuated are only wasted on a refusal.
+  const [evacuation, evacuated] = await Promise.all([deps.store.evacuationOf(intent.region), deps.store.evacuatedRegions(snapshot.regions)]);
   if (!evacuation) {
+    // A restore to the fleet as it is changes nothing (no group changes, no stages): only its blocker is replaced.
     const refused = plan(snapshot, { ...intent, previous: snapshot }, ctx);
     refused.blockers = [
       {
@@ -41,12 +43,9 @@ export async function planRequest(
         details: { region: intent.region },
       },
     ];
-    refused.groupChanges = [];
-    refused.stages = [];
-    refused.finalGroupChanges = [];
     return { snapshot, read, plan: refused };
   }
-  const others = (await deps.store.evacuatedRegions(snapshot.regions)).filter((r) => r !== intent.region);
+  const others = evacuated.filter((r) => r !== intent.region);
   return {
     snapshot,
     read,
