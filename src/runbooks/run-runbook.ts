@@ -16,7 +16,7 @@ import { notifyAction } from './actions/notify';
 import { operationAction, planAction } from './actions/operation-actions';
 import { readinessAction } from './actions/readiness';
 import { runbookNamed } from './runbook-catalog';
-import { needsOf, needsOfTemplates, runScope } from './run-scope';
+import { baseScope, needsOf, needsOfTemplates, runScope } from './run-scope';
 import type { RunData, RunPhase, RunStepRecord } from './run-types';
 import { pendingRecord } from './start-run';
 
@@ -339,12 +339,11 @@ function aborted(signal: AbortSignal): Promise<never> {
 }
 
 function runOutputs(outputs: Record<string, string>, run: RunData): Record<string, unknown> {
-  const steps: Record<string, unknown> = {};
-  for (const s of run.checkpoint.steps) steps[s.stepId] = { state: s.state, outputs: s.outputs ?? {} };
+  const scope = baseScope(run);
   const result: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(outputs)) {
     try {
-      result[k] = resolveTemplates(v, { params: run.params, steps }, `outputs.${k}`);
+      result[k] = resolveTemplates(v, scope, `outputs.${k}`);
     } catch (e) {
       result[k] = { error: (e as Error).message };
     }

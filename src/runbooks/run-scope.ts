@@ -16,9 +16,7 @@ import type { RunData } from './run-types';
  * - `readiness` (when used): `ready`, and `[region].ready`, `[region].minHeadroom`.
  */
 export async function runScope(run: RunData, deps: RunbookDeps, needs: { fleet?: boolean; readiness?: boolean } = {}): Promise<ExpressionScope> {
-  const steps: Record<string, { state: string; outcome: string; outputs: Record<string, unknown> }> = {};
-  for (const s of run.checkpoint.steps) steps[s.stepId] = { state: s.state, outcome: s.outcome ?? '', outputs: s.outputs ?? {} };
-  const scope: ExpressionScope = { params: run.params, steps };
+  const scope: ExpressionScope = baseScope(run);
   if (needs.fleet || needs.readiness) {
     const snapshot = await takeSnapshot(deps.cloud);
     if (needs.fleet) {
@@ -38,6 +36,13 @@ export async function runScope(run: RunData, deps: RunbookDeps, needs: { fleet?:
     }
   }
   return scope;
+}
+
+/** The scope without the fleet and readiness: `params` and `steps`, read from the run alone. */
+export function baseScope(run: RunData): ExpressionScope {
+  const steps: Record<string, { state: string; outcome: string; outputs: Record<string, unknown> }> = {};
+  for (const s of run.checkpoint.steps) steps[s.stepId] = { state: s.state, outcome: s.outcome ?? '', outputs: s.outputs ?? {} };
+  return { params: run.params, steps };
 }
 
 /** `[region].ready` and `[region].minHeadroom`, as runbook expressions and the readiness step see them. */
