@@ -19,7 +19,7 @@ import { currentOperation } from './operations/operation-context';
 export type LogFormat = 'json' | 'pretty';
 
 /** Where secrets could hide in what gets logged: never written, whatever logs them. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'authorization',
   'Authorization',
   'cookie',
@@ -42,7 +42,7 @@ export function logFormatFrom(env: Record<string, string | undefined> = process.
 }
 
 /** The operation's fields on every line logged in its context. */
-export function operationFields(): Record<string, unknown> {
+function operationFields(): Record<string, unknown> {
   const op = currentOperation();
   if (!op) return {};
   return { operationId: op.operationId, step: op.step ?? null, region: op.region ?? null };

@@ -59,7 +59,7 @@ export async function runOperation(op: OperationData, deps: OperationDeps, hooks
 }
 
 /** Who the operation is for and which regions it is about; the runner adds the step. */
-export function operationContextOf(op: OperationData, step?: StepRecord): OperationContext {
+function operationContextOf(op: OperationData, step?: StepRecord): OperationContext {
   const intent = op.intent;
   return {
     operationId: op.id,

@@ -139,14 +139,14 @@ function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): vo
  * Every region whose capacity or weights the operation may change: it holds them all, so
  * two operations never pull the same region two ways.
  */
-export function regionsTouched(intent: IntentRequest, managed: readonly RegionCode[]): RegionCode[] {
+function regionsTouched(intent: IntentRequest, managed: readonly RegionCode[]): RegionCode[] {
   if (intent.kind === 'scale') return [intent.region];
   if (intent.kind === 'shift' && intent.to !== undefined) return [...new Set([intent.from, ...[intent.to].flat()])];
   return [...managed];
 }
 
 /** Time-ordered, unguessable: op_<time base36>_<12 hex>. */
-export function newOperationId(now: Date): string {
+function newOperationId(now: Date): string {
   return `op_${now.getTime().toString(36)}_${randomBytes(6).toString('hex')}`;
 }
 

@@ -22,7 +22,7 @@ export const DEFAULT_PLAN_CONTEXT: Omit<PlanContext, 'models'> = {
 };
 
 /** The intent as it is shown in a plan: a restore's previous snapshot is stored elsewhere. */
-export function intentAsAsked(intent: Intent): IntentRequest {
+function intentAsAsked(intent: Intent): IntentRequest {
   if (intent.kind !== 'restore') return intent;
   const { previous: _previous, ...request } = intent;
   return request;

@@ -80,7 +80,7 @@ function longestTtl(ctx: StepContext, changes: ReadonlyArray<{ zoneId: string; n
  * Let resolvers' caches catch up: at least the record TTL, unless configured otherwise
  * (LIFEBOAT_DWELL, or the operation's dwellSeconds for its stages).
  */
-export async function dwellFor(
+async function dwellFor(
   ctx: StepContext,
   changes: ReadonlyArray<{ zoneId: string; name: string; type: string; setIdentifier: string }>,
   operationDwell: number | undefined,
