@@ -49,25 +49,66 @@ export function stateOf(q: { data: { checkpoint: { state: OperationState } }; jo
 export function viewOf(q: QueuedOperation, options: { cancelRequested?: boolean; withPlan?: boolean } = {}): OperationView {
   const { data } = q;
   const cp = data.checkpoint;
-  const state = stateOf(q, options.cancelRequested);
-  const error = cp.error ?? (state === 'failed' && q.failedReason ? { code: 'LB_ERR_INTERNAL' as const, message: q.failedReason } : undefined);
-  return {
-    id: data.id,
+  return composeView(q, options.cancelRequested, () => ({
     kind: data.kind,
-    state,
-    actor: data.actor,
     request: { ...data.intent, ...data.options },
     regions: data.regions,
+    forced: cp.forced ?? false,
+    afterSteps: { ...(q.progress ? { progress: q.progress } : {}), ...(options.withPlan !== false && cp.plan ? { plan: cp.plan } : {}) },
+    ...(cp.result ? { result: cp.result } : {}),
+  }));
+}
+
+/** What operations and runbook runs keep alike: who asked when, and the checkpoint's course. */
+interface ViewedData {
+  id: string;
+  actor: string;
+  createdAt: string;
+  checkpoint: { state: OperationState; startedAt?: string; finishedAt?: string; cancel?: CancelRequest; steps: ViewStep[]; error?: Problem };
+}
+
+/** What differs between an operation's view and a run's. */
+export interface OwnViewFields {
+  kind: OperationView['kind'];
+  request: Record<string, unknown>;
+  regions: string[];
+  forced: boolean;
+  /** Shown between the steps and the error: an operation's progress and plan, a run's pending approval. */
+  afterSteps: Pick<OperationView, 'progress' | 'plan' | 'awaitingApproval'>;
+  result?: OperationView['result'];
+  approveLink?: string;
+}
+
+/**
+ * A view of an operation or a run: the shared fields (the state, and the queue's failure
+ * when the job died outside its checkpoint) around the ones `own` gives, in one field order.
+ */
+export function composeView<D extends ViewedData>(
+  q: QueuedOperation<D>,
+  cancelRequested: boolean | undefined,
+  own: (state: OperationState, error: Problem | undefined) => OwnViewFields,
+): OperationView {
+  const { data } = q;
+  const cp = data.checkpoint;
+  const state = stateOf(q, cancelRequested);
+  const error = cp.error ?? (state === 'failed' && q.failedReason ? { code: 'LB_ERR_INTERNAL' as const, message: q.failedReason } : undefined);
+  const fields = own(state, error);
+  return {
+    id: data.id,
+    kind: fields.kind,
+    state,
+    actor: data.actor,
+    request: fields.request,
+    regions: fields.regions,
     createdAt: data.createdAt,
     ...(cp.startedAt ? { startedAt: cp.startedAt } : {}),
     ...(cp.finishedAt ? { finishedAt: cp.finishedAt } : {}),
-    forced: cp.forced ?? false,
+    forced: fields.forced,
     ...(cp.cancel ? { cancel: cp.cancel } : {}),
     steps: cp.steps,
-    ...(q.progress ? { progress: q.progress } : {}),
-    ...(options.withPlan !== false && cp.plan ? { plan: cp.plan } : {}),
+    ...fields.afterSteps,
     ...(error ? { error } : {}),
-    ...(cp.result ? { result: cp.result } : {}),
-    links: { self: `/v1/operations/${data.id}`, cancel: `/v1/operations/${data.id}/cancel` },
+    ...(fields.result ? { result: fields.result } : {}),
+    links: { self: `/v1/operations/${data.id}`, cancel: `/v1/operations/${data.id}/cancel`, ...(fields.approveLink ? { approve: fields.approveLink } : {}) },
   };
 }

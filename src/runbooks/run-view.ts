@@ -1,30 +1,19 @@
 import type { QueuedOperation } from '../jobs/operation-queue';
 import type { OperationView } from '../operations/operation-views';
-import { stateOf } from '../operations/operation-views';
+import { composeView } from '../operations/operation-views';
 import type { RunData } from './run-types';
 
 /** A run as people see it: the same shape as an operation, kind `runbook`. */
 export function runViewOf(q: QueuedOperation<RunData>, options: { cancelRequested?: boolean } = {}): OperationView {
   const { data } = q;
   const cp = data.checkpoint;
-  const state = stateOf({ data: data as never, jobState: q.jobState }, options.cancelRequested);
-  const error = cp.error ?? (state === 'failed' && q.failedReason ? { code: 'LB_ERR_INTERNAL' as const, message: q.failedReason } : undefined);
   const done = cp.steps.filter((s) => s.state === 'succeeded').length;
-  return {
-    id: data.id,
+  return composeView(q, options.cancelRequested, (state, error) => ({
     kind: 'runbook',
-    state,
-    actor: data.actor,
     request: { runbook: data.runbook, params: data.params, ...(data.trigger ? { trigger: data.trigger } : {}), ...(data.parentRunId ? { parentRunId: data.parentRunId } : {}) },
     regions: [],
-    createdAt: data.createdAt,
-    ...(cp.startedAt ? { startedAt: cp.startedAt } : {}),
-    ...(cp.finishedAt ? { finishedAt: cp.finishedAt } : {}),
     forced: false,
-    ...(cp.cancel ? { cancel: cp.cancel } : {}),
-    steps: cp.steps,
-    ...(cp.awaitingApproval ? { awaitingApproval: cp.awaitingApproval } : {}),
-    ...(error ? { error } : {}),
+    afterSteps: cp.awaitingApproval ? { awaitingApproval: cp.awaitingApproval } : {},
     ...(cp.finishedAt
       ? {
           result: {
@@ -36,6 +25,6 @@ export function runViewOf(q: QueuedOperation<RunData>, options: { cancelRequeste
           },
         }
       : {}),
-    links: { self: `/v1/operations/${data.id}`, cancel: `/v1/operations/${data.id}/cancel`, approve: `/v1/operations/${data.id}/approve` },
-  };
+    approveLink: `/v1/operations/${data.id}/approve`,
+  }));
 }
