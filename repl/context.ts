@@ -5,6 +5,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { ROUTE53_REGION } from '../src/cloud/aws/aws-clients';
 import type { ModelCatalog } from '../src/config/load-models';
+import { progressBar } from '../src/core/capacity-bars';
 import { ERROR_CATALOG, isLifeboatError } from '../src/core/errors';
 import type { Problem } from '../src/core/errors';
 import type { FleetSnapshot, RegionCode } from '../src/core/fleet';
@@ -105,6 +106,7 @@ export interface ReplContextOptions {
 
 const POLL_MS = 250;
 const BAR_WIDTH = 10;
+const ASCII_BAR = { fill: '#', empty: '-' };
 
 const STOP_WATCHING = Symbol('lifeboat.repl.stopWatching');
 const CLOSE = Symbol('lifeboat.repl.close');
@@ -160,14 +162,8 @@ function summarized<T extends object>(value: T, summary: () => string): T {
 
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 
-export function progressBar(inService: number, target: number, width = BAR_WIDTH): string {
-  const fraction = target > 0 ? Math.min(1, Math.max(0, inService / target)) : 1;
-  const filled = Math.round(fraction * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-}
-
 function capacityLines(capacity: readonly CapacityProgress[]): string[] {
-  return capacity.map((c) => `      ${progressBar(c.inService, c.target)} ${c.inService}/${c.target} ${c.group}${c.group.includes(c.region) ? '' : ` (${c.region})`}`);
+  return capacity.map((c) => `      ${progressBar(c.inService, c.target, BAR_WIDTH, ASCII_BAR)} ${c.inService}/${c.target} ${c.group}${c.group.includes(c.region) ? '' : ` (${c.region})`}`);
 }
 
 function weightLines(weights: ReadonlyArray<{ name: string; region: RegionCode; weight: number; from?: number }>): string[] {

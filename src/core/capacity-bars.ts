@@ -6,11 +6,17 @@ export interface GroupCount {
   target: number;
 }
 
+/** The characters a bar is drawn with: block characters, or ASCII (the REPL's `[####------]`). */
+export interface BarCharacters {
+  fill: string;
+  empty: string;
+}
+
 /** `[██████░░░░░░░░░░░░░░]`: done of total, full (and no further) at or above total. */
-export function progressBar(done: number, total: number, width = 20): string {
+export function progressBar(done: number, total: number, width = 20, chars: BarCharacters = { fill: '█', empty: '░' }): string {
   const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 1;
   const filled = Math.round(fraction * width);
-  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+  return `[${chars.fill.repeat(filled)}${chars.empty.repeat(width - filled)}]`;
 }
 
 /**
