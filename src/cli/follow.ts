@@ -9,6 +9,7 @@ import { CapacityBars } from '../core/capacity-bars';
 import { errorShapeOf, problemShape, took } from './output';
 import type { ExitCode } from './exit-codes';
 import { EXIT } from './exit-codes';
+import { STEP_MARKS, outputLines, stepResult } from './view-text';
 
 export const isFinished = (view: Pick<OperationView, 'state'>): boolean => FINISHED_STATES.includes(view.state);
 
@@ -17,8 +18,6 @@ export interface ProgressLine {
   text: string;
   notice?: boolean;
 }
-
-const MARKS: Record<string, string> = { succeeded: '✓', failed: '✗', skipped: '-' };
 
 /**
  * Turns successive views of one operation or run into the lines that say what changed:
@@ -88,8 +87,7 @@ export class ProgressPrinter {
 
 function finishedLine(step: ViewStep): string {
   const time = took(step.startedAt, step.finishedAt);
-  const what = step.state === 'failed' && step.error ? `${step.error.code}: ${step.error.message}` : (step.outcome ?? step.state);
-  return `${MARKS[step.state] ?? '?'} ${step.id}: ${what}${time && step.state !== 'skipped' ? ` (${time})` : ''}`;
+  return `${STEP_MARKS[step.state] ?? '?'} ${step.id}: ${stepResult(step)}${time && step.state !== 'skipped' ? ` (${time})` : ''}`;
 }
 
 export interface FollowOptions {
@@ -186,8 +184,7 @@ export function closingLines(view: OperationView): string[] {
   const lines = [`${view.kind} ${view.id} ${view.state}${time ? ` in ${time}` : ''}${summary && view.state === 'succeeded' ? `: ${summary}` : ''}`];
   const outputs = view.result?.outputs;
   if (outputs && Object.keys(outputs).length > 0) {
-    lines.push('outputs:');
-    for (const [k, v] of Object.entries(outputs)) lines.push(`  ${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    lines.push('outputs:', ...outputLines(outputs, '  '));
   }
   return lines;
 }

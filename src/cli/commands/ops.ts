@@ -5,6 +5,7 @@ import { boolOpt, numberOpt, positionalsOf, stringOpt } from '../command';
 import { EXIT } from '../exit-codes';
 import { follow, isFinished, reportFinished } from '../follow';
 import { timestamp, took } from '../output';
+import { STEP_MARKS, outputLines, stepResult } from '../view-text';
 import { targetOf } from './shared';
 
 const opPath = (id: string) => `/v1/operations/${encodeURIComponent(id)}`;
@@ -114,8 +115,6 @@ export const opWait: Command = {
   },
 };
 
-const MARKS: Record<string, string> = { succeeded: '✓', failed: '✗', skipped: '-', running: '▸', pending: '·' };
-
 /** `op <id>` in human form. */
 export function detailLines(view: OperationView, now = Date.now()): string[] {
   const out = [`${view.id}  ${view.kind} ${targetOf(view)}  ${view.state}`];
@@ -142,17 +141,16 @@ export function detailLines(view: OperationView, now = Date.now()): string[] {
   if (view.result) field('result', view.result.summary);
   const outputs = view.result?.outputs;
   if (outputs && Object.keys(outputs).length) {
-    out.push('  outputs');
-    for (const [k, v] of Object.entries(outputs)) out.push(`    ${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+    out.push('  outputs', ...outputLines(outputs, '    '));
   }
   return out;
 }
 
 function stepLine(s: ViewStep, now: number): string {
   const time = took(s.startedAt, s.finishedAt, now);
-  const what = s.state === 'failed' && s.error ? `${s.error.code}: ${s.error.message}` : s.state === 'pending' || s.state === 'running' ? s.title : (s.outcome ?? s.state);
+  const what = s.state === 'pending' || s.state === 'running' ? s.title : stepResult(s);
   const extra = [s.state === 'running' && time ? `running ${time}` : s.state !== 'skipped' && s.state !== 'pending' && time ? time : '', s.attempts > 1 ? `${s.attempts} attempts` : '', s.stuck ? 'STUCK' : ''].filter(Boolean);
-  return `${MARKS[s.state] ?? '?'} ${s.id}: ${what}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+  return `${STEP_MARKS[s.state] ?? '?'} ${s.id}: ${what}${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }
 
 function requestLine(request: Record<string, unknown>): string {
