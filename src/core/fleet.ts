@@ -85,7 +85,7 @@ export function groupKey(region: RegionCode, group: string): string {
   return `${region}\u0000${group}`;
 }
 
-/** A weighted record's identity, as a map key: its zone, name, type and set identifier. */
+/** A weighted record's identity, as a map key: its zone, name (normalized, as in a snapshot), type and set identifier. */
 export function recordKey(r: { zoneId: string; name: string; type: string; setIdentifier: string }): string {
   return `${r.zoneId}\u0000${r.name}\u0000${r.type}\u0000${r.setIdentifier}`;
 }

@@ -10,7 +10,7 @@ import type {
   TrafficShare,
   WeightedRecord,
 } from './fleet';
-import { TAG_CAPACITY_PER_INSTANCE, TAG_SERVICE, TAG_TRAFFIC } from './fleet';
+import { TAG_CAPACITY_PER_INSTANCE, TAG_SERVICE, TAG_TRAFFIC, recordKey } from './fleet';
 
 /**
  * Route 53 returns names fully qualified, lower-cased, with '*' escaped as \052; tags are
@@ -24,9 +24,9 @@ export function normalizeDnsName(name: string): string {
     .toLowerCase();
 }
 
-/** A record set's identity, as a map key: zone, name (as normalizeDnsName compares it), type and set identifier. */
+/** recordKey for a record set named as AWS spells it: the name normalized as the snapshot's are. */
 export function recordSetKey(r: { zoneId: string; name: string; type: string; setIdentifier: string }): string {
-  return `${r.zoneId}\u0000${normalizeDnsName(r.name)}\u0000${r.type}\u0000${r.setIdentifier}`;
+  return recordKey({ ...r, name: normalizeDnsName(r.name) });
 }
 
 /** Preferred record type when a name has weighted records of several types. */
