@@ -3,6 +3,7 @@ import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
 import { DEMO_FLEET } from '../../src/demo/seed-fleet';
 import type { AwsProxy } from '../../src/proxy/aws-proxy';
 import { startAwsProxy } from '../../src/proxy/aws-proxy';
+import { DEMO } from '../../src/proxy/named-profiles';
 import type { ProxyProfileInput } from '../../src/proxy/proxy-profile';
 import type { TestApi } from './api-client';
 import { startApi } from './api-client';
@@ -25,14 +26,8 @@ export interface LiveLifeboat {
   stop(): Promise<void>;
 }
 
-/** The demo profile's shape with its own timings: instances in ~4 s, DNS changes in ~2 s. */
-export const WATCHABLE_PROFILE: ProxyProfileInput = {
-  name: 'watchable',
-  latency: { fixedMs: 5, jitterMs: 10 },
-  throttling: { enabled: true },
-  launch: { launchSeconds: 3, warmupSeconds: 1 },
-  dns: { propagationSeconds: 2 },
-};
+/** What `npm run demo` shows (instances in ~4 s, DNS changes in ~2 s), under a name of its own. */
+export const WATCHABLE_PROFILE: ProxyProfileInput = { ...DEMO, name: 'watchable' };
 
 export async function startLiveLifeboat(options: { spec?: DemoFleetSpec; profile?: ProxyProfileInput; env?: Record<string, string> } = {}): Promise<LiveLifeboat> {
   const spec = options.spec ?? DEMO_FLEET;
