@@ -7,6 +7,7 @@ import { startApi } from '../support/api-client';
 import { fleetReading } from '../support/fleet-fixture';
 import type { TestLifeboat } from '../support/harness';
 import { TEST_TOKENS, testLifeboat } from '../support/harness';
+import { testPrefix } from '../support/test-prefix';
 
 const reading = () =>
   fleetReading([
@@ -215,7 +216,8 @@ describe('starting the API', () => {
     new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn(process.execPath, [join(__dirname, '..', '..', 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', 'src/api-main.ts'], {
         cwd: join(__dirname, '..', '..'),
-        env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', LIFEBOAT_TOKENS: '', LIFEBOAT_TOKENS_FILE: '', LIFEBOAT_INSECURE_DEV: '', ...env },
+        // A prefix of the test run's own: the API creates its queues in Redis as it starts.
+        env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', LIFEBOAT_REDIS_PREFIX: testPrefix('api-start-'), LIFEBOAT_TOKENS: '', LIFEBOAT_TOKENS_FILE: '', LIFEBOAT_INSECURE_DEV: '', ...env },
       });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
