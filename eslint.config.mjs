@@ -1,15 +1,45 @@
 // @ts-check
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
 // The core is pure: data in, data out. These are the doors to the outside world it must not open.
 const forbiddenInCore = [
   { group: ['@aws-sdk/*', '@smithy/*'], message: 'src/core is pure: talk to AWS through src/cloud ports.' },
-  { group: ['bullmq', 'ioredis', 'redis'], message: 'src/core is pure: queues and Redis live in src/jobs.' },
+  { group: ['bullmq', 'ioredis', 'redis'], message: 'src/core is pure: queues and Redis live in src/jobs and src/redis.' },
   { group: ['express', 'express/*'], message: 'src/core is pure: HTTP lives in src/api.' },
   { group: ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'http', 'https', 'net', 'timers', 'timers/*', 'perf_hooks'], message: 'src/core is pure: no I/O, no clock.' },
-  { group: ['../cloud/*', '../jobs/*', '../api/*', '../operations/*', '../../cloud/*', '../../jobs/*', '../../api/*', '../../operations/*'], message: 'src/core must not depend on outer layers.' },
 ];
+
+/**
+ * The layers (docs/architecture.md): each folder is an element, and each may import only the
+ * elements listed for it. Imports point one way:
+ *   core <- cloud <- operations <- runbooks <- {jobs, api, cli, repl} <- app
+ * text (the terminal renderer) sits beside the surfaces that print: api, cli, repl.
+ * redis implements the ports of operations and runbooks; sandbox (local AWS, the demo) is
+ * imported by tests, the demo and the bench, never by the product.
+ */
+const LAYERS = {
+  core: [],
+  cloud: ['core'],
+  operations: ['core', 'cloud'],
+  runbooks: ['core', 'cloud', 'operations'],
+  redis: ['core', 'cloud', 'operations', 'runbooks'],
+  jobs: ['core', 'cloud', 'operations', 'runbooks'],
+  text: ['core', 'operations'],
+  api: ['core', 'cloud', 'operations', 'runbooks', 'text'],
+  cli: ['core', 'operations', 'text'],
+  repl: ['core', 'cloud', 'operations', 'runbooks', 'text'],
+  app: ['core', 'cloud', 'operations', 'runbooks', 'redis', 'jobs', 'text', 'api', 'cli', 'repl'],
+  sandbox: ['core', 'cloud', 'operations', 'runbooks', 'redis', 'jobs', 'text', 'api', 'cli', 'repl', 'app'],
+  test: ['core', 'cloud', 'operations', 'runbooks', 'redis', 'jobs', 'text', 'api', 'cli', 'repl', 'app', 'sandbox'],
+};
+
+const elementOf = (type) => ({
+  type,
+  pattern: type === 'repl' || type === 'test' ? type : `src/${type}`,
+  partialMatch: false,
+});
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**'] },
@@ -23,8 +53,29 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts', 'repl/**/*.ts', 'test/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': Object.keys(LAYERS).map(elementOf),
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'allow',
+          policies: Object.entries(LAYERS).map(([type, allowed]) => ({
+            from: { element: { type } },
+            disallow: { to: { element: { types: { noneOf: [type, ...allowed] } } } },
+            message: `${type} may import only ${[type, ...allowed].join(', ')} (see the layers in eslint.config.mjs)`,
+          })),
+        },
+      ],
+    },
+  },
+  {
     // The CLI's bin entry is plain CommonJS: it picks the compiled CLI or ts-node at start.
-    files: ['src/cli/bin.js'],
+    files: ['src/app/cli-bin.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

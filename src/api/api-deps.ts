@@ -1,12 +1,16 @@
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { QueueHandles } from '../jobs/queue-handles';
-import type { LifeboatMetrics } from '../metrics/lifeboat-metrics';
+import type { OperationEvents, StoredEvent } from '../operations/ports/operation-events';
 import type { RunbookDeps } from '../runbooks/action-context';
 import type { AuthConfig } from './auth';
+import type { LifeboatMetrics } from './metrics/lifeboat-metrics';
 
 export interface ApiDeps extends RunbookDeps {
   redis: Redis;
   auth: AuthConfig;
   metrics: LifeboatMetrics;
-  queues: QueueHandles;
+  /** Every BullMQ queue lifeboat runs, for the queue board. */
+  queues: { all(): Queue[] };
+  /** Event streams block on a Redis connection of their own (routes/operation-events.ts). */
+  events: OperationEvents & { read(operationId: string, afterId: string, blockMs: number, connection?: Redis): Promise<StoredEvent[]> };
 }

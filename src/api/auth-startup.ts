@@ -1,5 +1,5 @@
 import { LifeboatError } from '../core/errors';
-import { logger } from '../logger';
+import { logger } from '../operations/logger';
 import type { AuthConfig } from './auth';
 
 /**

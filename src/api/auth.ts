@@ -1,10 +1,10 @@
 import type { Request, RequestHandler } from 'express';
 import type { ErrorCode } from '../core/errors';
 import { LifeboatError } from '../core/errors';
-import type { AuditEntry, AuditLog } from '../jobs/audit-log';
-import type { Clock } from '../operations/clock';
-import type { Identity, Role, TokenEntry } from '../security/tokens';
-import { hasRole, identify } from '../security/tokens';
+import type { AuditEntry, AuditLog } from '../operations/ports/audit-log';
+import type { Clock } from '../operations/ports/clock';
+import type { Identity, Role, TokenEntry } from '../operations/tokens';
+import { hasRole, identify } from '../operations/tokens';
 import { isQueueBoardPath, isReadMethod } from './request-kind';
 
 export interface AuthConfig {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { LifeboatError } from '../core/errors';
-import { logger } from '../logger';
+import { logger } from '../operations/logger';
 
 /** Unknown paths answer like everything else: JSON, with a code. */
 export const notFound: RequestHandler = (req, _res, next) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { packageVersion } from '../config/package-root';
+import { packageVersion } from '../operations/package-root';
 import type { ErrorCode } from '../core/errors';
 import { ERROR_CATALOG } from '../core/errors';
 import { SESSION_COOKIE } from './auth';

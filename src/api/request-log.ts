@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { logger } from '../logger';
+import { logger } from '../operations/logger';
 import { isReadMethod } from './request-kind';
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ErrorCode } from '../core/errors';
 import { intentSchema } from '../core/intents';
 import { OPERATION_STATES, operationRequestSchema } from '../operations/operation-types';
-import type { Role } from '../security/tokens';
+import type { Role } from '../operations/tokens';
 import { idempotencyKeySchema } from './actor';
 import { auditQuerySchema } from './routes/audit';
 import { evaluateBodySchema } from './routes/models';

@@ -5,11 +5,11 @@ import type { OperationView, ViewStep } from '../operations/operation-views';
 import type { ApiClient } from './api-client';
 import { ApiError, ApiUnreachable } from './api-client';
 import type { Output } from './output';
-import { CapacityBars } from '../core/capacity-bars';
+import { CapacityBars } from '../text/progress-bar';
 import { errorShapeOf, problemShape, took } from './output';
 import type { ExitCode } from './exit-codes';
 import { EXIT } from './exit-codes';
-import { STEP_MARKS, outputLines, stepResult } from './view-text';
+import { STEP_MARKS, outputLines, stepResult } from '../text/operation-text';
 
 export const isFinished = (view: Pick<OperationView, 'state'>): boolean => FINISHED_STATES.includes(view.state);
 

@@ -1,53 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { parse } from 'yaml';
-import { z } from 'zod';
-import { LifeboatError } from '../core/errors';
-import { computeReadiness } from '../core/readiness';
-import type { ReadinessReport } from '../core/readiness';
-import type { FleetSnapshot } from '../core/fleet';
-import { planContextOf } from '../operations/deps';
-import { takeSnapshot } from '../operations/fleet-snapshot';
-import { logger } from '../logger';
+import { refreshReadiness } from '../operations/refresh-readiness';
+import { logger } from '../operations/logger';
 import type { RunbookDeps } from '../runbooks/action-context';
-import { runbookNamed } from '../runbooks/runbook-catalog';
 import { startRun } from '../runbooks/start-run';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 
-/**
- * N+1 readiness now, kept as the latest report: computed from a fresh snapshot, or from the
- * one the caller has just taken (a runbook scope that reads the fleet too).
- */
-export async function refreshReadiness(deps: RunbookDeps, snapshot?: FleetSnapshot): Promise<ReadinessReport> {
-  const report = computeReadiness(snapshot ?? (await takeSnapshot(deps.cloud)), planContextOf(deps), deps.clock.now().toISOString());
-  await deps.runbookStore.saveReadiness(report);
-  return report;
-}
-
-const schedulesSchema = z.array(
-  z
-    .object({
-      runbook: z.string(),
-      cron: z.string().min(9),
-      tz: z.string().optional(),
-      params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    })
-    .strict(),
-);
-
-export type Schedule = z.infer<typeof schedulesSchema>[number];
-
-export function loadSchedules(file: string | undefined, deps: Pick<RunbookDeps, 'runbooks'>): Schedule[] {
-  if (!file) return [];
-  const parsed = schedulesSchema.safeParse(parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new LifeboatError('LB_ERR_VALIDATION', `${file}: ${issue.path.join('.')}: ${issue.message}`, { file });
-  }
-  for (const s of parsed.data) runbookNamed(deps.runbooks, s.runbook);
-  return parsed.data;
+/** A runbook run on a cron schedule (LIFEBOAT_SCHEDULES_FILE, loaded by src/app/loaders). */
+export interface Schedule {
+  runbook: string;
+  cron: string;
+  tz?: string;
+  params: Record<string, string | number | boolean>;
 }
 
 /**
@@ -55,7 +20,7 @@ export function loadSchedules(file: string | undefined, deps: Pick<RunbookDeps, 
  * seconds, and each configured runbook schedule (cron). Upserting is idempotent, so every
  * worker may do it at start.
  */
-export async function startMaintenance(connection: Redis, deps: RunbookDeps, schedules: Schedule[]): Promise<{ queue: Queue; worker: Worker }> {
+export async function startMaintenance(connection: Redis, deps: RunbookDeps, schedules: readonly Schedule[]): Promise<{ queue: Queue; worker: Worker }> {
   const prefix = deps.settings.LIFEBOAT_REDIS_PREFIX;
   const queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
   const interval = deps.settings.LIFEBOAT_READINESS_INTERVAL;

@@ -4,8 +4,8 @@ import type { Redis } from 'ioredis';
 import type { OperationDeps } from '../operations/deps';
 import type { OperationData } from '../operations/operation-types';
 import { runOperation } from '../operations/run-operation';
-import { logger } from '../logger';
-import { OPERATIONS_QUEUE } from './operation-queue';
+import { logger } from '../operations/logger';
+import { OPERATIONS_QUEUE } from './bullmq-queue';
 
 export interface WorkerSettings {
   prefix: string;

@@ -1,10 +1,10 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { logger } from '../logger';
+import { logger } from '../operations/logger';
 import type { RunbookDeps } from '../runbooks/action-context';
 import { runRunbook } from '../runbooks/run-runbook';
 import type { RunData } from '../runbooks/run-types';
-import { RUNBOOKS_QUEUE } from './operation-queue';
+import { RUNBOOKS_QUEUE } from './bullmq-queue';
 import type { WorkerSettings } from './operation-worker';
 import { workerOptions } from './operation-worker';
 

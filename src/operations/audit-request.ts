@@ -1,6 +1,6 @@
-import type { AuditEntry, AuditLog } from '../jobs/audit-log';
-import { redactSecrets } from '../security/redact';
-import type { Clock } from './clock';
+import type { AuditEntry, AuditLog } from './ports/audit-log';
+import { redactSecrets } from './redact';
+import type { Clock } from './ports/clock';
 import { problemOf } from './operation-errors';
 
 export interface RequestAudit {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudPort, GroupSizeUpdate, WeightUpdate } from '../cloud/ports';
-import type { AuditLog } from '../jobs/audit-log';
-import { logger } from '../logger';
-import type { Clock } from './clock';
+import type { AuditLog } from './ports/audit-log';
+import { logger } from './logger';
+import type { Clock } from './ports/clock';
 import { problemOf } from './operation-errors';
 import { currentOperation } from './operation-context';
 

@@ -1,15 +1,19 @@
 import type { CloudPort } from '../cloud/ports';
-import type { ModelCatalog } from '../config/load-models';
-import type { Settings } from '../config/settings';
+import type { ActivitySource } from './activity';
+import type { ModelCatalog } from '../core/models/capacity-model';
 import type { PlanContext } from '../core/planner/plan-context';
-import type { AuditLog } from '../jobs/audit-log';
-import type { OperationEvents } from '../jobs/operation-events';
-import type { OperationStore } from '../jobs/operation-store';
-import type { RegionLeases } from '../jobs/region-leases';
-import type { Clock } from './clock';
+import type { OperationData } from './operation-types';
+import type { AuditLog } from './ports/audit-log';
+import type { Clock } from './ports/clock';
+import type { OperationEvents } from './ports/operation-events';
+import type { OperationStore } from './ports/operation-store';
+import type { ReadinessReports } from './ports/readiness-reports';
+import type { RegionLeases } from './ports/region-leases';
+import type { WorkQueue } from './ports/work-queue';
+import type { Settings } from './settings';
 import type { SnapshotCache } from './snapshot-cache';
 
-/** What the use cases need from the outside world, passed in by each entry point. */
+/** What the use cases need from the outside world: ports, wired by the composition root (src/app). */
 export interface OperationDeps {
   cloud: CloudPort;
   models: ModelCatalog;
@@ -19,8 +23,17 @@ export interface OperationDeps {
   leases: RegionLeases;
   audit: AuditLog;
   events: OperationEvents;
+  /** The latest N+1 readiness report. */
+  readinessReports: ReadinessReports;
   /** The fleet for information requests, read at most once per LIFEBOAT_SNAPSHOT_CACHE_MS. */
   snapshots: SnapshotCache;
+}
+
+/** What the surfaces' use cases need: the operation deps plus the queue they submit to. */
+export interface LifeboatDeps extends OperationDeps {
+  queue: WorkQueue<OperationData>;
+  /** Where operations and runbook runs are found by id (see activity.ts). */
+  activities: readonly ActivitySource[];
 }
 
 export function planContextOf(deps: Pick<OperationDeps, 'models' | 'settings'>): PlanContext {

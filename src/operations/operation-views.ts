@@ -1,6 +1,6 @@
 import type { Problem } from '../core/errors';
 import type { Plan } from '../core/planner/plan-types';
-import type { QueuedOperation } from '../jobs/operation-queue';
+import type { QueuedOperation, QueueState } from './ports/work-queue';
 import type { CancelRequest, OperationData, OperationResult, OperationState, Progress, StepRecord } from './operation-types';
 import { FINISHED_STATES } from './operation-types';
 
@@ -38,7 +38,7 @@ export interface OperationView {
   links: { self: string; cancel: string; approve?: string };
 }
 
-export function stateOf(q: { data: { checkpoint: { state: OperationState } }; jobState: QueuedOperation['jobState'] }, cancelRequested = false): OperationState {
+export function stateOf(q: { data: { checkpoint: { state: OperationState } }; jobState: QueueState }, cancelRequested = false): OperationState {
   const cp = q.data.checkpoint;
   if (FINISHED_STATES.includes(cp.state)) return cp.state;
   if (q.jobState === 'failed') return 'failed';
@@ -46,7 +46,7 @@ export function stateOf(q: { data: { checkpoint: { state: OperationState } }; jo
   return cp.state;
 }
 
-export function viewOf(q: QueuedOperation, options: { cancelRequested?: boolean; withPlan?: boolean } = {}): OperationView {
+export function viewOf(q: QueuedOperation<OperationData>, options: { cancelRequested?: boolean; withPlan?: boolean } = {}): OperationView {
   const { data } = q;
   const cp = data.checkpoint;
   return composeView(q, options.cancelRequested, () => ({

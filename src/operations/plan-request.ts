@@ -2,7 +2,7 @@ import type { FleetSnapshot } from '../core/fleet';
 import type { IntentRequest } from '../core/intents';
 import { plan } from '../core/planner/plan';
 import type { Plan } from '../core/planner/plan-types';
-import type { EvacuationRecord } from '../jobs/operation-store';
+import type { EvacuationRecord } from './ports/operation-store';
 import type { OperationDeps } from './deps';
 import type { VersionedSnapshot } from './snapshot-cache';
 import { planContextOf } from './deps';

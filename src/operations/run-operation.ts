@@ -1,6 +1,6 @@
 import { CallTally, withCallTally } from '../cloud/call-tally';
-import type { OperationEventType } from '../jobs/operation-events';
-import { logger } from '../logger';
+import type { OperationEventType } from './ports/operation-events';
+import { logger } from './logger';
 import type { OperationDeps } from './deps';
 import type { OperationContext } from './operation-context';
 import { withOperationContext } from './operation-context';
@@ -10,9 +10,15 @@ import { FINISHED_STATES } from './operation-types';
 import { guardStep, rollbackSteps } from './step-list';
 import { awaitCapacity } from './steps/await-capacity';
 import { guard } from './steps/guard';
-import { rollbackDns, rollbackWeights } from './steps/rollback';
-import { finalize, prescale, rollbackCapacity } from './steps/set-capacity';
-import { applyWeights, awaitDns, dwell, verify } from './steps/shift-stage';
+import { applyWeights } from './steps/apply-weights';
+import { awaitDns } from './steps/await-dns';
+import { dwell } from './steps/dwell';
+import { finalize } from './steps/finalize';
+import { prescale } from './steps/prescale';
+import { rollbackCapacity } from './steps/rollback-capacity';
+import { rollbackDns } from './steps/rollback-dns';
+import { rollbackWeights } from './steps/rollback-weights';
+import { verify } from './steps/verify';
 import type { StepContext, StepHandler } from './steps/step-context';
 import { Interrupted } from './steps/step-context';
 

@@ -1,6 +1,6 @@
 import type { FleetReader } from '../cloud/ports';
 import type { FleetSnapshot } from '../core/fleet';
-import type { Clock } from './clock';
+import type { Clock } from './ports/clock';
 import { takeSnapshot } from './fleet-snapshot';
 
 /**

@@ -4,7 +4,7 @@ import type { RegionCode } from '../core/fleet';
 import type { IntentRequest } from '../core/intents';
 import type { Plan } from '../core/planner/plan-types';
 import { LifeboatError } from '../core/errors';
-import type { LifeboatDeps } from './lifeboat-deps';
+import type { LifeboatDeps } from './deps';
 import type { OperationData } from './operation-types';
 import { operationRequestSchema, splitRequest } from './operation-types';
 import type { OperationView } from './operation-views';

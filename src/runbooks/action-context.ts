@@ -1,8 +1,8 @@
 import type { ExpressionScope } from '../core/runbooks/expressions';
 import type { RunbookStep } from '../core/runbooks/runbook-schema';
-import type { OperationQueue } from '../jobs/operation-queue';
-import type { RunbookStore } from '../jobs/runbook-store';
-import type { LifeboatDeps } from '../operations/lifeboat-deps';
+import type { WorkQueue } from '../operations/ports/work-queue';
+import type { RunbookStore } from './runbook-store';
+import type { LifeboatDeps } from '../operations/deps';
 import type { RunbookCatalog } from './runbook-catalog';
 import type { RunData, RunStepRecord } from './run-types';
 
@@ -10,7 +10,7 @@ import type { RunData, RunStepRecord } from './run-types';
 export interface RunbookDeps extends LifeboatDeps {
   runbooks: RunbookCatalog;
   runbookStore: RunbookStore;
-  runs: OperationQueue<RunData>;
+  runs: WorkQueue<RunData>;
 }
 
 export interface ActionContext {

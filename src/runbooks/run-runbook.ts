@@ -1,9 +1,9 @@
 import { LifeboatError } from '../core/errors';
-import type { OperationEventType } from '../jobs/operation-events';
+import type { OperationEventType } from '../operations/ports/operation-events';
 import { evaluateCondition, resolveTemplates } from '../core/runbooks/expressions';
 import type { RunbookAction, RunbookStep } from '../core/runbooks/runbook-schema';
 import { isTransient, problemOf } from '../operations/operation-errors';
-import { logger } from '../logger';
+import { logger } from '../operations/logger';
 import type { OperationContext } from '../operations/operation-context';
 import { withOperationContext } from '../operations/operation-context';
 import { FINISHED_STATES } from '../operations/operation-types';

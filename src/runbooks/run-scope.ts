@@ -2,7 +2,7 @@ import type { ReadinessReport } from '../core/readiness';
 import type { ExpressionScope } from '../core/runbooks/expressions';
 import { scopeNamesRead, templateExpressions } from '../core/runbooks/expressions';
 import { takeSnapshot } from '../operations/fleet-snapshot';
-import { refreshReadiness } from '../jobs/maintenance';
+import { refreshReadiness } from '../operations/refresh-readiness';
 import type { RunbookDeps } from './action-context';
 import type { RunData } from './run-types';
 

@@ -1,4 +1,4 @@
-import type { QueuedOperation } from '../jobs/operation-queue';
+import type { QueuedOperation } from '../operations/ports/work-queue';
 import type { OperationView } from '../operations/operation-views';
 import { composeView } from '../operations/operation-views';
 import type { RunData } from './run-types';

@@ -5,16 +5,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from '../../src/api/app';
-import { loadSettings } from '../../src/config/settings';
-import { provideRedis } from '../../src/demo/demo-redis';
-import type { MotoServer } from '../../src/demo/moto-server';
-import { startMotoServer } from '../../src/demo/moto-server';
-import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
-import { seedFleet } from '../../src/demo/seed-fleet';
-import type { Lifeboat } from '../../src/lifeboat';
-import { createLifeboat } from '../../src/lifeboat';
-import type { ProxyProfileInput } from '../../src/proxy/proxy-profile';
-import { hashToken, newToken } from '../../src/security/tokens';
+import { loadSettings } from '../../src/operations/settings';
+import { provideRedis } from '../../src/sandbox/demo/demo-redis';
+import type { MotoServer } from '../../src/sandbox/moto/moto-server';
+import { startMotoServer } from '../../src/sandbox/moto/moto-server';
+import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
+import { seedFleet } from '../../src/sandbox/fleet/seed-fleet';
+import type { Lifeboat } from '../../src/app/create-lifeboat';
+import { createLifeboat } from '../../src/app/create-lifeboat';
+import type { ProxyProfileInput } from '../../src/sandbox/proxy/proxy-profile';
+import { hashToken, newToken } from '../../src/operations/tokens';
 import { stopChild } from '../support/child-process';
 import type { ProxyProcess } from './proxy-process';
 import { startProxyProcess } from './proxy-process';
@@ -80,7 +80,7 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
     const spec = fleetSpec(options.regions, options.services, options.desired);
     // Seeded straight into moto: the fleet's creation is not what is measured.
     await seedFleet(spec, { endpoint: moto.endpoint, credentials: CREDENTIALS });
-    const proxy = await startProxyProcess(ROOT, nodeArgs('src/proxy/proxy-main.ts'), moto.endpoint, options.proxy);
+    const proxy = await startProxyProcess(ROOT, nodeArgs('src/sandbox/proxy/proxy-main.ts'), moto.endpoint, options.proxy);
     stops.push(() => proxy.stop());
     const redis = await provideRedis(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
     stops.push(() => redis.stop());
@@ -106,7 +106,7 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
     await new Promise((r) => server.once('listening', r));
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    const worker = spawn(process.execPath, nodeArgs('src/worker-main.ts'), {
+    const worker = spawn(process.execPath, nodeArgs('src/app/worker-main.ts'), {
       cwd: ROOT,
       env: { ...process.env, ...env, AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -7,7 +7,7 @@ import './bench-env';
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { formatTable } from '../../src/core/text-table';
+import { formatTable } from '../../src/text/table';
 import { startWorld } from './bench-world';
 import { runApiLoad } from './scenarios/api-load';
 import { evacuationBound, runEvacuation } from './scenarios/evacuate';

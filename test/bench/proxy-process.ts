@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallCounter } from '../../src/proxy/call-counters';
-import type { ProxyProfileInput } from '../../src/proxy/proxy-profile';
+import type { CallCounter } from '../../src/sandbox/proxy/call-counters';
+import type { ProxyProfileInput } from '../../src/sandbox/proxy/proxy-profile';
 import { stopChild } from '../support/child-process';
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProgressPrinter } from '../../src/cli/follow';
-import { freePort } from '../../src/demo/free-port';
+import { freePort } from '../../src/sandbox/free-port';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { OperationView } from '../../src/operations/operation-views';
 import type { TestApi } from '../support/api-client';
@@ -21,7 +21,7 @@ import { TEST_TOKENS, testLifeboat } from '../support/harness';
  */
 
 const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'src', 'cli', 'bin.js');
+const BIN = join(ROOT, 'src', 'app', 'cli-bin.js');
 
 // MaxSize is 3× desired: N+1 ready, so the game day's readiness check passes.
 const SERVICES: ServiceSpec[] = [

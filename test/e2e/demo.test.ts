@@ -20,7 +20,7 @@ interface Finished {
 
 function runDemo(): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['ts-node', '--transpile-only', 'src/demo/demo.ts'], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['ts-node', '--transpile-only', 'src/sandbox/demo/demo.ts'], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

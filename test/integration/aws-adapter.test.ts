@@ -7,10 +7,10 @@ import type { WeightUpdate } from '../../src/cloud/ports';
 import { LifeboatError } from '../../src/core/errors';
 import type { FleetReading, FleetSnapshot, WeightedRecord } from '../../src/core/fleet';
 import { assembleSnapshot } from '../../src/core/snapshot';
-import type { MotoServer } from '../../src/demo/moto-server';
-import { startMotoServer } from '../../src/demo/moto-server';
-import type { SeededFleet } from '../../src/demo/seed-fleet';
-import { DEMO_FLEET, ensureGroup, ensureHostedZone, seedFleet } from '../../src/demo/seed-fleet';
+import type { MotoServer } from '../../src/sandbox/moto/moto-server';
+import { startMotoServer } from '../../src/sandbox/moto/moto-server';
+import type { SeededFleet } from '../../src/sandbox/fleet/seed-fleet';
+import { DEMO_FLEET, ensureGroup, ensureHostedZone, seedFleet } from '../../src/sandbox/fleet/seed-fleet';
 
 /**
  * The AWS adapter against a real moto server: seeded with the demo fleet plus things lifeboat

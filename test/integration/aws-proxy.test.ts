@@ -9,14 +9,14 @@ import { ROUTE53_REGION } from '../../src/cloud/aws/aws-clients';
 import { isThrottlingError } from '../../src/cloud/aws/aws-errors';
 import type { AutoScalingGroupReading, FleetSnapshot, WeightedRecord } from '../../src/core/fleet';
 import { assembleSnapshot } from '../../src/core/snapshot';
-import type { MotoServer } from '../../src/demo/moto-server';
-import { startMotoServer } from '../../src/demo/moto-server';
-import { DEMO_FLEET, seedFleet } from '../../src/demo/seed-fleet';
-import type { AwsProxy } from '../../src/proxy/aws-proxy';
-import { startAwsProxy } from '../../src/proxy/aws-proxy';
-import type { CallCounter } from '../../src/proxy/call-counters';
-import { totalCalls } from '../../src/proxy/call-counters';
-import { INSTANT } from '../../src/proxy/named-profiles';
+import type { MotoServer } from '../../src/sandbox/moto/moto-server';
+import { startMotoServer } from '../../src/sandbox/moto/moto-server';
+import { DEMO_FLEET, seedFleet } from '../../src/sandbox/fleet/seed-fleet';
+import type { AwsProxy } from '../../src/sandbox/proxy/aws-proxy';
+import { startAwsProxy } from '../../src/sandbox/proxy/aws-proxy';
+import type { CallCounter } from '../../src/sandbox/proxy/call-counters';
+import { totalCalls } from '../../src/sandbox/proxy/call-counters';
+import { INSTANT } from '../../src/sandbox/proxy/named-profiles';
 
 /**
  * The AWS realism and fault proxy in front of a real moto server, driven by the real AWS

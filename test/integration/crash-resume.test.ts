@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
+import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
 import { submitOperation } from '../../src/operations/submit-operation';
 import { startRun } from '../../src/runbooks/start-run';
 import type { TestLifeboat } from '../support/harness';

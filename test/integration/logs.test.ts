@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
-import type * as LoggerModule from '../../src/logger';
-import { logger } from '../../src/logger';
+import type * as LoggerModule from '../../src/operations/logger';
+import { logger } from '../../src/operations/logger';
 import type { TestApi } from '../support/api-client';
 import { startApi } from '../support/api-client';
 import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
@@ -11,7 +11,7 @@ import { TEST_TOKENS, testLifeboat } from '../support/harness';
 // Every module logs through src/logger's `logger`: here it is the real configuration
 // (mixin, redaction, JSON), writing into an array instead of stdout.
 const captured = vi.hoisted(() => ({ lines: [] as string[] }));
-vi.mock('../../src/logger', async (importOriginal) => {
+vi.mock('../../src/operations/logger', async (importOriginal) => {
   const actual = await importOriginal<typeof LoggerModule>();
   return { ...actual, logger: actual.createLogger({ level: 'debug', format: 'json', destination: { write: (line: string) => void captured.lines.push(line) } }) };
 });

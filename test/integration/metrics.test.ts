@@ -1,8 +1,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { TrafficChange, WeightUpdate } from '../../src/cloud/ports';
-import type { OperationEvent } from '../../src/jobs/operation-events';
-import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
+import type { OperationEvent } from '../../src/operations/ports/operation-events';
+import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
 import type { TestApi } from '../support/api-client';
 import { startApi } from '../support/api-client';
 import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';

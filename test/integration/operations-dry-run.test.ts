@@ -3,7 +3,7 @@ import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import { takeSnapshot } from '../../src/operations/fleet-snapshot';
 import { planRequest } from '../../src/operations/plan-request';
 import { submitOperation } from '../../src/operations/submit-operation';
-import { cancelOperation } from '../../src/operations/cancel-operation';
+import { cancelOperation } from '../../src/operations/activity';
 import { ACCEPTED_READ_MAX_AGE_MS } from '../../src/operations/steps/guard';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';

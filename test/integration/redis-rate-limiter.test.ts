@@ -1,7 +1,7 @@
 import IORedis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/cloud/aws/rate-limiter';
-import { RedisTokenBuckets } from '../../src/cloud/aws/redis-rate-limiter';
+import type { MonotonicClock as Clock } from '../../src/cloud/aws/rate-limiter';
+import { RedisTokenBuckets } from '../../src/redis/redis-token-buckets';
 import { deleteKeysMatching } from '../support/redis-cleanup';
 import { testPrefix } from '../support/test-prefix';
 

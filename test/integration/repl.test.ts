@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createReplContext, stopWatching } from '../../repl/context';
-import type { ReplContext } from '../../repl/context';
+import { createReplContext, stopWatching } from '../../repl/repl-context';
+import type { ReplContext } from '../../repl/repl-context';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { AutoScalingGroupReading } from '../../src/core/fleet';
-import { packageRoot } from '../../src/config/load-models';
-import type { MotoServer } from '../../src/demo/moto-server';
-import { startMotoServer } from '../../src/demo/moto-server';
-import { DEMO_FLEET, seedFleet } from '../../src/demo/seed-fleet';
+import { packageRoot } from '../../src/operations/package-root';
+import type { MotoServer } from '../../src/sandbox/moto/moto-server';
+import { startMotoServer } from '../../src/sandbox/moto/moto-server';
+import { DEMO_FLEET, seedFleet } from '../../src/sandbox/fleet/seed-fleet';
 import { takeSnapshot } from '../../src/operations/fleet-snapshot';
-import { getOperation } from '../../src/operations/read-operations';
+import { getOperation } from '../../src/operations/activity';
 import { startRun } from '../../src/runbooks/start-run';
 import type { ServiceSpec } from '../support/fleet-fixture';
 import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
@@ -199,7 +199,7 @@ describe('npm run repl as a process, against moto and Redis', () => {
   it('prints its banner, runs a piped plan() and exits on .exit', async () => {
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     const prefix = testPrefix('repl-');
-    const child = spawn('npx', ['ts-node', '--transpile-only', 'repl/repl.ts'], {
+    const child = spawn('npx', ['ts-node', '--transpile-only', 'src/app/repl-main.ts'], {
       cwd: packageRoot(),
       // Its own process group, so a failed test can stop npx and the node under it.
       detached: true,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
+import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
 import { signTrigger } from '../../src/runbooks/trigger-run';
 import type { TestApi } from '../support/api-client';
 import { startApi } from '../support/api-client';

@@ -214,7 +214,7 @@ describe('separately configured lifeboats', () => {
 describe('starting the API', () => {
   const start = (env: Record<string, string>) =>
     new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(__dirname, '..', '..', 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', 'src/api-main.ts'], {
+      const child = spawn(process.execPath, [join(__dirname, '..', '..', 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', 'src/app/api-main.ts'], {
         cwd: join(__dirname, '..', '..'),
         // A prefix of the test run's own: the API creates its queues in Redis as it starts.
         env: { ...process.env, LOG_LEVEL: 'silent', PORT: '0', LIFEBOAT_REDIS_PREFIX: testPrefix('api-start-'), LIFEBOAT_TOKENS: '', LIFEBOAT_TOKENS_FILE: '', LIFEBOAT_INSECURE_DEV: '', ...env },

@@ -1,6 +1,6 @@
-import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
+import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
 import type { OperationView, ViewStep } from '../../src/operations/operation-views';
-import { getOperation } from '../../src/operations/read-operations';
+import { getOperation } from '../../src/operations/activity';
 import { submitOperation } from '../../src/operations/submit-operation';
 import type { TestLifeboat } from './harness';
 

@@ -1,14 +1,14 @@
 import IORedis from 'ioredis';
 import type { CloudPort } from '../../src/cloud/ports';
-import type { Settings } from '../../src/config/settings';
-import { loadSettings } from '../../src/config/settings';
-import { hashToken } from '../../src/security/tokens';
-import type { Lifeboat } from '../../src/lifeboat';
-import { createLifeboat } from '../../src/lifeboat';
-import type { Clock } from '../../src/operations/clock';
+import type { Settings } from '../../src/operations/settings';
+import { loadSettings } from '../../src/operations/settings';
+import { hashToken } from '../../src/operations/tokens';
+import type { Lifeboat } from '../../src/app/create-lifeboat';
+import { createLifeboat } from '../../src/app/create-lifeboat';
+import type { Clock } from '../../src/operations/ports/clock';
 import type { OperationState } from '../../src/operations/operation-types';
 import type { OperationView } from '../../src/operations/operation-views';
-import { getOperation } from '../../src/operations/read-operations';
+import { getOperation } from '../../src/operations/activity';
 import { deleteKeysMatching } from './redis-cleanup';
 import { testPrefix } from './test-prefix';
 

@@ -1,10 +1,10 @@
 import { AwsCloud } from '../../src/cloud/aws/aws-cloud';
-import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
-import { DEMO_FLEET } from '../../src/demo/seed-fleet';
-import type { AwsProxy } from '../../src/proxy/aws-proxy';
-import { startAwsProxy } from '../../src/proxy/aws-proxy';
-import { DEMO } from '../../src/proxy/named-profiles';
-import type { ProxyProfileInput } from '../../src/proxy/proxy-profile';
+import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
+import { DEMO_FLEET } from '../../src/sandbox/fleet/seed-fleet';
+import type { AwsProxy } from '../../src/sandbox/proxy/aws-proxy';
+import { startAwsProxy } from '../../src/sandbox/proxy/aws-proxy';
+import { DEMO } from '../../src/sandbox/proxy/named-profiles';
+import type { ProxyProfileInput } from '../../src/sandbox/proxy/proxy-profile';
 import type { TestApi } from './api-client';
 import { startApi } from './api-client';
 import type { TestLifeboat } from './harness';

@@ -1,8 +1,8 @@
 import { AwsCloud } from '../../src/cloud/aws/aws-cloud';
-import type { MotoServer } from '../../src/demo/moto-server';
-import { startMotoServer } from '../../src/demo/moto-server';
-import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
-import { seedFleet } from '../../src/demo/seed-fleet';
+import type { MotoServer } from '../../src/sandbox/moto/moto-server';
+import { startMotoServer } from '../../src/sandbox/moto/moto-server';
+import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
+import { seedFleet } from '../../src/sandbox/fleet/seed-fleet';
 import { takeSnapshot } from '../../src/operations/fleet-snapshot';
 
 export const DUMMY_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };

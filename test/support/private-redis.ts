@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
-import { freePort } from '../../src/demo/free-port';
+import { freePort } from '../../src/sandbox/free-port';
 import { stopChild } from './child-process';
 
 /**

@@ -1,10 +1,10 @@
 import { AwsCloud } from '../../src/cloud/aws/aws-cloud';
-import type { DemoFleetSpec } from '../../src/demo/seed-fleet';
-import type { AwsProxy } from '../../src/proxy/aws-proxy';
-import { startAwsProxy } from '../../src/proxy/aws-proxy';
-import type { CallCounter } from '../../src/proxy/call-counters';
-import { totalCalls } from '../../src/proxy/call-counters';
-import { INSTANT } from '../../src/proxy/named-profiles';
+import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
+import type { AwsProxy } from '../../src/sandbox/proxy/aws-proxy';
+import { startAwsProxy } from '../../src/sandbox/proxy/aws-proxy';
+import type { CallCounter } from '../../src/sandbox/proxy/call-counters';
+import { totalCalls } from '../../src/sandbox/proxy/call-counters';
+import { INSTANT } from '../../src/sandbox/proxy/named-profiles';
 import type { MotoFleet } from './moto-fleet';
 import { DUMMY_CREDENTIALS, awsEnvFor, startMotoFleet } from './moto-fleet';
 

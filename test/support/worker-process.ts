@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Settings } from '../../src/config/settings';
-import type { Lifeboat } from '../../src/lifeboat';
+import type { Settings } from '../../src/operations/settings';
+import type { Lifeboat } from '../../src/app/create-lifeboat';
 import { stopChild } from './child-process';
 
 export interface WorkerProcess {
@@ -16,7 +16,7 @@ const ROOT = join(__dirname, '..', '..');
 
 /** `npm run worker` as its own process (ts-node), with the given environment. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'worker-main.ts')], {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'app', 'worker-main.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

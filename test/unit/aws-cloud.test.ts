@@ -23,11 +23,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { scalingProblemReason } from '../../src/cloud/aws/aws-auto-scaling';
 import { AwsCloud } from '../../src/cloud/aws/aws-cloud';
 import { toLifeboatError } from '../../src/cloud/aws/aws-errors';
-import type { Clock } from '../../src/cloud/aws/rate-limiter';
+import type { MonotonicClock as Clock } from '../../src/cloud/aws/rate-limiter';
 import type { WeightUpdate } from '../../src/cloud/ports';
 import { LifeboatError } from '../../src/core/errors';
 import type { WeightedRecord } from '../../src/core/fleet';
-import { freePort } from '../../src/demo/free-port';
+import { freePort } from '../../src/sandbox/free-port';
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 /** Route 53's documented limits for one ChangeResourceRecordSets request; an UPSERT counts twice against both. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/cloud/aws/rate-limiter';
+import type { MonotonicClock as Clock } from '../../src/cloud/aws/rate-limiter';
 import { DEFAULT_RATE_LIMITS, TokenBuckets } from '../../src/cloud/aws/rate-limiter';
 
 /** A clock that only moves when the test says so; sleepers wake when their time has come. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModels } from '../../src/config/load-models';
+import { loadModels } from '../../src/app/loaders/load-models';
 import { compileModel } from '../../src/core/models/capacity-model';
 import type { ServiceModelInputs } from '../../src/core/models/evaluate-model';
 import { requiredInstances, resolveParameters, servableShare } from '../../src/core/models/evaluate-model';

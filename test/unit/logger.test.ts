@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, logFormatFrom } from '../../src/logger';
+import { createLogger, logFormatFrom } from '../../src/operations/logger';
 import { withOperationContext } from '../../src/operations/operation-context';
 
 const capture = () => {

@@ -2,11 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AwsCallStats } from '../../src/cloud/aws/aws-clients';
-import { loadSettings } from '../../src/config/settings';
-import type { OperationEvent } from '../../src/jobs/operation-events';
-import type { MetricsSources } from '../../src/metrics/lifeboat-metrics';
-import { LifeboatMetrics } from '../../src/metrics/lifeboat-metrics';
-import { startMetricsServer } from '../../src/metrics/metrics-server';
+import { loadSettings } from '../../src/operations/settings';
+import type { OperationEvent } from '../../src/operations/ports/operation-events';
+import type { MetricsSources } from '../../src/api/metrics/lifeboat-metrics';
+import { LifeboatMetrics } from '../../src/api/metrics/lifeboat-metrics';
+import { startMetricsServer } from '../../src/api/metrics/metrics-server';
 import { parseMetrics, sampleValue } from '../support/prometheus-text';
 
 const opened: LifeboatMetrics[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModels } from '../../src/config/load-models';
+import { loadModels } from '../../src/app/loaders/load-models';
 import type { EvacuateIntent } from '../../src/core/intents';
 import { planWithinObtainedCapacity } from '../../src/core/planner/partial-plan';
 import { DEFAULT_PLAN_CONTEXT } from '../../src/core/planner/plan';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadModels } from '../../src/config/load-models';
+import { loadModels } from '../../src/app/loaders/load-models';
 import type { Intent } from '../../src/core/intents';
 import { DEFAULT_PLAN_CONTEXT, plan } from '../../src/core/planner/plan';
 import type { Plan } from '../../src/core/planner/plan-types';
-import { renderPlan } from '../../src/core/planner/render-plan';
+import { renderPlan } from '../../src/text/plan-text';
 import type { ServiceSpec } from '../support/fleet-fixture';
 import { fleet } from '../support/fleet-fixture';
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { scalingProblemReason } from '../../src/cloud/aws/aws-auto-scaling';
-import type { InstanceMember } from '../../src/proxy/auto-scaling-xml';
-import { CapacityFaults } from '../../src/proxy/capacity-faults';
-import { DnsChanges } from '../../src/proxy/dns-propagation';
-import { settleGroupUpdate } from '../../src/proxy/group-updates';
-import { KeyedQueue } from '../../src/proxy/keyed-queue';
-import { InstanceLedger } from '../../src/proxy/launch-delays';
-import { latencyMs } from '../../src/proxy/latency';
-import { ServerErrorFaults } from '../../src/proxy/server-errors';
-import { unreachableMode } from '../../src/proxy/unreachable-regions';
+import type { InstanceMember } from '../../src/sandbox/proxy/auto-scaling-xml';
+import { CapacityFaults } from '../../src/sandbox/proxy/capacity-faults';
+import { DnsChanges } from '../../src/sandbox/proxy/dns-propagation';
+import { settleGroupUpdate } from '../../src/sandbox/proxy/group-updates';
+import { KeyedQueue } from '../../src/sandbox/proxy/keyed-queue';
+import { InstanceLedger } from '../../src/sandbox/proxy/launch-delays';
+import { latencyMs } from '../../src/sandbox/proxy/latency';
+import { ServerErrorFaults } from '../../src/sandbox/proxy/server-errors';
+import { unreachableMode } from '../../src/sandbox/proxy/unreachable-regions';
 
 const member = (instanceId: string, availabilityZone = 'us-west-2a'): InstanceMember => ({ instanceId, availabilityZone, instanceType: 't3.micro', lifecycleState: 'InService' });
 const members = (...ids: string[]) => ids.map((id) => member(id));

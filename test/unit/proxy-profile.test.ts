@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO, INSTANT, loadProfile, REALISTIC } from '../../src/proxy/named-profiles';
-import { DEFAULT_QUOTAS, mergeProfile, parseProfile, ProfileError } from '../../src/proxy/proxy-profile';
-import { ProxyState } from '../../src/proxy/proxy-state';
+import { DEMO, INSTANT, loadProfile, REALISTIC } from '../../src/sandbox/proxy/named-profiles';
+import { DEFAULT_QUOTAS, mergeProfile, parseProfile, ProfileError } from '../../src/sandbox/proxy/proxy-profile';
+import { ProxyState } from '../../src/sandbox/proxy/proxy-state';
 
 const fieldOf = (input: unknown) => {
   try {

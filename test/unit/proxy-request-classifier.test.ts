@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRequest, isNonMutatingEc2Action } from '../../src/proxy/request-classifier';
+import { classifyRequest, isNonMutatingEc2Action } from '../../src/sandbox/proxy/request-classifier';
 
 const signed = (region: string, service: string) => ({
   authorization: `AWS4-HMAC-SHA256 Credential=AKID/20261124/${region}/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc`,

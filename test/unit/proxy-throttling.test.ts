@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUOTAS } from '../../src/proxy/proxy-profile';
-import { quotaFor, ThrottleBuckets, TokenBucket } from '../../src/proxy/throttling';
+import { DEFAULT_QUOTAS } from '../../src/sandbox/proxy/proxy-profile';
+import { quotaFor, ThrottleBuckets, TokenBucket } from '../../src/sandbox/proxy/throttling';
 
 function fakeClock(start = 1_000_000) {
   let t = start;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverError, throttlingError } from '../../src/proxy/wire-errors';
+import { serverError, throttlingError } from '../../src/sandbox/proxy/wire-errors';
 
 const withoutId = (body: string) => body.replace(/<Request(Id|ID)>[^<]+<\/Request(Id|ID)>/, '<Request$1>…</Request$2>').replace(/^<\?xml[^>]*>\n/, '');
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { instanceMembers, rewriteInstanceMembers } from '../../src/proxy/auto-scaling-xml';
-import type { ScalingActivity } from '../../src/proxy/capacity-faults';
-import { injectActivities } from '../../src/proxy/capacity-faults';
-import { getChangeXml, newChangeId, rewriteChangeInfo } from '../../src/proxy/dns-propagation';
-import { tagText } from '../../src/proxy/xml-text';
+import { instanceMembers, rewriteInstanceMembers } from '../../src/sandbox/proxy/auto-scaling-xml';
+import type { ScalingActivity } from '../../src/sandbox/proxy/capacity-faults';
+import { injectActivities } from '../../src/sandbox/proxy/capacity-faults';
+import { getChangeXml, newChangeId, rewriteChangeInfo } from '../../src/sandbox/proxy/dns-propagation';
+import { tagText } from '../../src/sandbox/proxy/xml-text';
 
 /** Trimmed from moto 5's answers. */
 const instance = (id: string, state = 'InService') =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunbook, parseRunbookFile } from '../../src/core/runbooks/parse-runbook';
 import { resolveTemplates } from '../../src/core/runbooks/expressions';
-import { loadRunbooks } from '../../src/runbooks/runbook-catalog';
+import { loadRunbooks } from '../../src/app/loaders/load-runbooks';
 import { needsOf, needsOfTemplates } from '../../src/runbooks/run-scope';
 
 const valid = `name: demo

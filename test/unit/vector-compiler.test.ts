@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadModels } from '../../src/config/load-models';
+import { loadModels } from '../../src/app/loaders/load-models';
 import { compileModel } from '../../src/core/models/capacity-model';
 import { compileExpression, parseExpression } from '../../src/core/models/model-math';
 import { Fallback, compileVector } from '../../src/core/models/vector-compiler';

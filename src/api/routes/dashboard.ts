@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import express, { Router } from 'express';
-import { packageRoot } from '../../config/package-root';
+import { packageRoot } from '../../operations/package-root';
 
 /**
  * The dashboard: `/` and its files under /dashboard/, served without a token. The page holds

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { withDeadline } from '../../deadline';
+import { withDeadline } from '../../operations/deadline';
 import type { ApiDeps } from '../api-deps';
 
 const PROBE_TIMEOUT_MS = 2000;

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { cancelOperation } from '../../operations/cancel-operation';
+import { cancelOperation } from '../../operations/activity';
 import { FINISHED_STATES, OPERATION_STATES } from '../../operations/operation-types';
-import { getOperation, listOperations } from '../../operations/read-operations';
+import { getOperation, listOperations } from '../../operations/activity';
 import { submitOperation } from '../../operations/submit-operation';
 import { approveRun } from '../../runbooks/approve-run';
 import { parseOrThrow } from '../../operations/validation';

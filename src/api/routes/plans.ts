@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { intentSchema } from '../../core/intents';
-import { renderPlan } from '../../core/planner/render-plan';
+import { renderPlan } from '../../text/plan-text';
 import { planRequest } from '../../operations/plan-request';
 import { parseOrThrow } from '../../operations/validation';
 import type { ApiDeps } from '../api-deps';

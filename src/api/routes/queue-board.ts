@@ -4,7 +4,7 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { LifeboatError } from '../../core/errors';
-import type { Identity } from '../../security/tokens';
+import type { Identity } from '../../operations/tokens';
 import type { ApiDeps } from '../api-deps';
 import { queueBoardSecurityHeaders } from '../hardening';
 import { QUEUE_BOARD_PATH } from '../request-kind';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { refreshReadiness } from '../../jobs/maintenance';
+import { refreshReadiness } from '../../operations/refresh-readiness';
 import { parseOrThrow } from '../../operations/validation';
 import type { ApiDeps } from '../api-deps';
 
@@ -11,7 +11,7 @@ export function readinessRouter(deps: ApiDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const query = parseOrThrow(readinessQuerySchema, req.query);
-    const latest = query.refresh === 'true' ? undefined : await deps.runbookStore.readiness();
+    const latest = query.refresh === 'true' ? undefined : await deps.readinessReports.latest();
     const report = latest ?? (await refreshReadiness(deps));
     res.json({ readiness: report, intervalSeconds: deps.settings.LIFEBOAT_READINESS_INTERVAL });
   });

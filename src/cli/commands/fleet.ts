@@ -1,6 +1,6 @@
 import type { FleetSnapshot } from '../../core/fleet';
 import type { ReadinessReport } from '../../core/readiness';
-import { formatTable } from '../../core/text-table';
+import { formatTable } from '../../text/table';
 import type { Command } from '../command';
 import { boolOpt, positionalsOf } from '../command';
 import { EXIT } from '../exit-codes';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type * as RunbookParsing from '../../core/runbooks/parse-runbook';
 import type { RunbookParameter } from '../../core/runbooks/runbook-schema';
-import { formatTable } from '../../core/text-table';
+import { formatTable } from '../../text/table';
 import type { OperationView } from '../../operations/operation-views';
 import type { Command } from '../command';
 import { boolOpt, pairsOpt } from '../command';

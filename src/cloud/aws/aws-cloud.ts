@@ -6,7 +6,7 @@ import { AUTO_SCALING_MAX_RECORDS, readNamedGroups, readScalingProblems, readTag
 import type { AwsCallStats, AwsCredentials } from './aws-clients';
 import { AwsClients } from './aws-clients';
 import { readChangeStatus, readManagedZones, readRecordWeights, upsertWeights } from './aws-route53';
-import type { CallLimiter, Clock, RateLimits } from './rate-limiter';
+import type { CallLimiter, MonotonicClock, RateLimits } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
 
 /**
@@ -32,7 +32,7 @@ export interface AwsCloudOptions {
   /** Where the rate limits are kept: by default this process's own buckets (see RedisTokenBuckets to share them). */
   limiter?: CallLimiter;
   /** The limiter's clock; tests only. */
-  clock?: Clock;
+  clock?: MonotonicClock;
   /** Page sizes, small in tests to force pagination: Auto Scaling MaxRecords (default 100, at most 100), Route 53 MaxItems (default 300). */
   pageSize?: { autoScaling?: number; route53?: number };
 }

@@ -31,13 +31,13 @@ export const DEFAULT_RATE_LIMITS: Record<AwsService, Required<BucketLimits>> = {
   ec2: { burst: 100, refillPerSecond: 20, scope: 'region' },
 };
 
-export interface Clock {
+export interface MonotonicClock {
   /** Milliseconds, monotonic enough for refilling. */
   now(): number;
   sleep(ms: number): Promise<void>;
 }
 
-export const systemClock: Clock = {
+export const monotonicClock: MonotonicClock = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
@@ -53,7 +53,7 @@ class TokenBucket {
 
   constructor(
     private readonly limits: Required<BucketLimits>,
-    private readonly clock: Clock,
+    private readonly clock: MonotonicClock,
   ) {
     this.tokens = limits.burst;
     this.refilledAt = clock.now();
@@ -123,7 +123,7 @@ export class TokenBuckets implements CallLimiter {
 
   constructor(
     limits: RateLimits = {},
-    private readonly clock: Clock = systemClock,
+    private readonly clock: MonotonicClock = monotonicClock,
   ) {
     this.limits = resolveRateLimits(limits);
   }

@@ -191,3 +191,6 @@ function calledFunctions(node: MathNode): Set<string> {
   });
   return fns;
 }
+
+/** Every model lifeboat knows, by name: loaded and compiled once at start. */
+export type ModelCatalog = ReadonlyMap<string, CapacityModel>;

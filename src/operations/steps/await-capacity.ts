@@ -8,7 +8,7 @@ import { planHash } from '../plan-hash';
 import type { CapacityProgress } from '../operation-types';
 import { stageSteps } from '../step-list';
 import type { GroupSizeUpdate } from '../../cloud/ports';
-import { readLive, sizesNotApplied } from './set-capacity';
+import { readLive, sizesNotApplied } from './group-sizes';
 import type { StepContext, StepHandler } from './step-context';
 import { elapsedMs, planOf, waitOrInterrupt } from './step-context';
 

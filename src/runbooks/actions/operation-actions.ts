@@ -1,9 +1,9 @@
 import { LifeboatError } from '../../core/errors';
-import { cancelOperation } from '../../operations/cancel-operation';
+import { cancelOperation } from '../../operations/activity';
 import { FINISHED_STATES } from '../../operations/operation-types';
 import type { OperationView } from '../../operations/operation-views';
 import { planRequest } from '../../operations/plan-request';
-import { getOperation } from '../../operations/read-operations';
+import { getOperation } from '../../operations/activity';
 import { submitOperation } from '../../operations/submit-operation';
 import { parseOrThrow } from '../../operations/validation';
 import { intentSchema } from '../../core/intents';

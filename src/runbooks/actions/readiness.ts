@@ -1,4 +1,4 @@
-import { refreshReadiness } from '../../jobs/maintenance';
+import { refreshReadiness } from '../../operations/refresh-readiness';
 import type { Action } from '../action-context';
 import { readinessByRegion } from '../run-scope';
 

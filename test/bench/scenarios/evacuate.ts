@@ -1,4 +1,4 @@
-import type { CallCounter } from '../../../src/proxy/call-counters';
+import type { CallCounter } from '../../../src/sandbox/proxy/call-counters';
 import type { BenchWorld } from '../bench-world';
 import { finished } from '../bench-world';
 import { quotaBoundSeconds } from '../quota-bound';

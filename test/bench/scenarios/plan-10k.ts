@@ -1,4 +1,4 @@
-import { loadModels } from '../../../src/config/load-models';
+import { loadModels } from '../../../src/app/loaders/load-models';
 import { DEFAULT_PLAN_CONTEXT, plan } from '../../../src/core/planner/plan';
 import { assembleSnapshot } from '../../../src/core/snapshot';
 import { fleetReading } from '../../support/fleet-fixture';

@@ -1,0 +1,46 @@
+import type { FleetSnapshot, RegionCode } from '../../core/fleet';
+import type { CancelRequest } from '../operation-types';
+
+/** The fleet as it was before a region was first evacuated (or shifted), kept until it is restored. */
+export interface EvacuationRecord {
+  region: RegionCode;
+  operationId: string;
+  at: string;
+  snapshot: FleetSnapshot;
+}
+
+/** A fleet snapshot as an operation keeps it: with the fleet version it was read at (see SnapshotCache). */
+export interface OperationSnapshot {
+  snapshot: FleetSnapshot;
+  fleetVersion: string;
+  /** When it was read (epoch ms). */
+  readAt: number;
+}
+
+export type IdempotencyClaim = { claimed: true } | { claimed: false; operationId: string; bodyHash: string };
+
+/**
+ * What operations keep besides their jobs: idempotency keys, the record of each evacuated
+ * region (what a restore goes back to), the fleet each operation was planned on, a revision
+ * per operation for cached views, and cancel requests (read by the runner between steps, so
+ * they never race with its checkpoints).
+ */
+export interface OperationStore {
+  /** Claim an Idempotency-Key for a new operation, or learn which operation already has it. */
+  claimIdempotencyKey(actor: string, key: string, bodyHash: string, operationId: string): Promise<IdempotencyClaim>;
+  /** Forget a claim whose operation was refused before it existed, so the request can be sent again. */
+  releaseIdempotencyKey(actor: string, key: string, operationId: string): Promise<void>;
+  /** Keep the first record: evacuating a half-evacuated region must still restore to the original. */
+  recordEvacuation(record: EvacuationRecord): Promise<boolean>;
+  evacuationOf(region: RegionCode): Promise<EvacuationRecord | undefined>;
+  evacuatedRegions(regions: readonly RegionCode[]): Promise<RegionCode[]>;
+  clearEvacuation(region: RegionCode): Promise<void>;
+  /** The fleet an operation was planned on, kept beside its job (the largest part of it). */
+  saveSnapshot(operationId: string, snapshot: OperationSnapshot): Promise<void>;
+  snapshotOf(operationId: string): Promise<OperationSnapshot | undefined>;
+  /** Bumped whenever an operation's checkpoint or progress changes: what cached views are keyed on. */
+  touch(operationId: string): Promise<void>;
+  revision(operationId: string): Promise<string>;
+  requestCancel(operationId: string, request: CancelRequest): Promise<void>;
+  cancelRequest(operationId: string): Promise<CancelRequest | undefined>;
+}

@@ -1,0 +1,25 @@
+import { applySizes, readLive } from './group-sizes';
+import { groupKey } from '../../core/fleet';
+import type { StepHandler } from './step-context';
+import { planOf } from './step-context';
+
+/**
+ * After the last stage: groups go back to their old MinSize and MaxSize; DesiredCapacity
+ * stays where their own scaling has it (within the old bounds) unless the plan says otherwise.
+ */
+export const finalize: StepHandler = async (ctx) => {
+  const { plan } = planOf(ctx);
+  const { intent } = ctx.op;
+  const scaleDownSurvivors = intent.kind === 'restore' && intent.scaleDownSurvivors === true;
+  const live = await readLive(ctx, plan.finalGroupChanges);
+  const updates = plan.finalGroupChanges
+    .filter((c) => live.has(groupKey(c.region, c.group)))
+    .map((c) => {
+      const now = live.get(groupKey(c.region, c.group))!;
+      const desired =
+        scaleDownSurvivors && c.region !== plan.region ? c.to.desiredCapacity : Math.min(Math.max(now.desiredCapacity, c.to.minSize), c.to.maxSize);
+      return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: c.to.maxSize };
+    });
+  await applySizes(ctx, updates);
+  return { outcome: `${updates.length} group(s) returned to their own scaling`, detail: { updates } };
+};

@@ -1,0 +1,76 @@
+import { formatTable } from './table';
+import type { GroupChange, Plan } from '../core/planner/plan-types';
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const arrow = (a: number | string, b: number | string) => (a === b ? String(a) : `${a} → ${b}`);
+
+function title(plan: Plan): string {
+  const i = plan.intent;
+  switch (i.kind) {
+    case 'evacuate':
+      return `evacuate ${i.region}`;
+    case 'shift':
+      return `shift ${i.percent}% from ${i.from}${i.to ? ` to ${[i.to].flat().join(', ')}` : ''}`;
+    case 'restore':
+      return `restore ${i.region}`;
+    case 'scale':
+      return `scale ${i.service} in ${i.region} to ${i.desiredCapacity}`;
+  }
+}
+
+function groupTable(changes: GroupChange[]): string {
+  return formatTable(
+    ['region', 'group', 'service', 'min', 'desired', 'max'],
+    changes.map((c) => [c.region, c.group, c.service, arrow(c.from.minSize, c.to.minSize), arrow(c.from.desiredCapacity, c.to.desiredCapacity), arrow(c.from.maxSize, c.to.maxSize)]),
+  );
+}
+
+/** A plan as a human reads it at a terminal: verdict, capacity, prescale, stages, warnings. */
+export function renderPlan(plan: Plan): string {
+  const out: string[] = [];
+  out.push(`Plan: ${title(plan)} — model ${plan.model}, snapshot ${plan.snapshotTakenAt}`);
+  if (plan.blockers.length > 0) {
+    out.push('', `BLOCKED (${plan.blockers.length}):`);
+    for (const b of plan.blockers) out.push(`  ✗ ${b.code}: ${b.message}`);
+  } else {
+    out.push(`Ready: ${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s), ${plan.finalGroupChanges.length} change(s) after the last stage.`);
+  }
+  const capacity = plan.services.flatMap((s) => s.regions.map((r) => ({ ...r, name: s.trafficName ?? '(follows capacity)' })));
+  if (capacity.length > 0) {
+    out.push('', 'Capacity (instances):');
+    out.push(
+      formatTable(
+        ['service', 'region', 'share', 'in service', 'desired', 'required', 'ceiling', 'short'],
+        capacity.map((c) => [
+          c.service,
+          c.region,
+          arrow(pct(c.share), pct(c.targetShare)),
+          c.inService,
+          arrow(c.current, c.target),
+          c.required,
+          c.ceiling,
+          c.shortfall > 0 ? String(c.shortfall) : '',
+        ]),
+      ),
+    );
+  }
+  if (plan.groupChanges.length > 0) out.push('', 'Before traffic moves (prescale, then wait for InService):', groupTable(plan.groupChanges));
+  for (const stage of plan.stages) {
+    out.push('', `Stage ${stage.index} (${stage.percent}% of the move): ${stage.weights.length} weight change(s)`);
+    const shareOf = new Map(stage.traffic.map((t) => [`${t.name}\u0000${t.region}`, t.share]));
+    out.push(
+      formatTable(
+        ['name', 'type', 'region', 'weight', 'share after'],
+        stage.weights.map((w) => [w.name, w.type, w.region, arrow(w.from, w.to), pct(shareOf.get(`${w.name}\u0000${w.region}`) ?? 0)]),
+      ),
+    );
+    const hot = stage.load.filter((l) => l.loadFactor === null || l.loadFactor > 1);
+    if (hot.length > 0) out.push(`  ! over capacity: ${hot.map((l) => `${l.service}@${l.region} needs ${l.needed} of ${l.instances}`).join(', ')}`);
+  }
+  if (plan.finalGroupChanges.length > 0) out.push('', 'After the last stage:', groupTable(plan.finalGroupChanges));
+  if (plan.warnings.length > 0) {
+    out.push('', `Warnings (${plan.warnings.length}):`);
+    for (const w of plan.warnings) out.push(`  - ${w.code}: ${w.message}`);
+  }
+  return out.join('\n');
+}
