@@ -99,11 +99,13 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const clock = overrides.clock ?? systemClock;
   const { cloud, awsCloud } = connectCloud(settings, overrides, redis);
   const deps = wirePorts(settings, files, redis, cloud, clock);
+  // A test may hand in an AWS adapter of its own: its calls are counted all the same.
+  const awsStats = cloud instanceof AwsCloud ? cloud.stats : undefined;
   const queues = new QueueHandles(redis, settings.LIFEBOAT_REDIS_PREFIX, [deps.queue.queue, deps.runs.queue] as unknown as Queue[]);
   const metrics = new LifeboatMetrics({
     events: deps.events.local,
     queues: () => queues.all(),
-    ...(awsCloud ? { awsStats: awsCloud.stats } : {}),
+    ...(awsStats ? { awsStats } : {}),
     readiness: () => deps.readinessReports.latest(),
     timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
   });
@@ -164,7 +166,7 @@ function loadFiles(settings: Settings, overrides: LifeboatOverrides): StartupFil
   return { models, runbooks, schedules, auth };
 }
 
-/** The cloud the use cases see (a test's, or AWS with its quota buckets in Redis), before auditing. */
+/** The cloud the use cases see (a test's, or AWS with its quota buckets in Redis, which lifeboat then owns and destroys), before auditing. */
 function connectCloud(settings: Settings, overrides: LifeboatOverrides, redis: Redis): { cloud: CloudPort; awsCloud?: AwsCloud } {
   if (overrides.cloud) return { cloud: overrides.cloud };
   const awsCloud = new AwsCloud({
