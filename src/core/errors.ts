@@ -1,6 +1,6 @@
 /**
  * One catalog of every error lifeboat reports: a stable code, the HTTP status a surface
- * answers with, and the next thing a human should do. The README lists them all
+ * answers with, and the next thing a human should do. docs/api.md lists them all
  * (test/unit/error-catalog.test.ts keeps the two in step).
  */
 export interface ErrorSpec {

@@ -3,16 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOG, LifeboatError } from '../../src/core/errors';
 
-const readme = readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8');
-const errorsSection = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
+const apiDocs = readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8');
+const errorsSection = apiDocs.slice(apiDocs.indexOf('## Errors'), apiDocs.indexOf('\n## ', apiDocs.indexOf('## Errors') + 1));
 const documented = new Map(
   [...errorsSection.matchAll(/^\| `(LB_ERR_[A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1]!, Number(m[2])]),
 );
 
 describe('the error catalog', () => {
-  it('documents every code in the README with its status', () => {
+  it('documents every code in docs/api.md with its status', () => {
     for (const [code, spec] of Object.entries(ERROR_CATALOG)) {
-      expect(documented.get(code), `${code} missing from README ## Errors`).toBe(spec.status);
+      expect(documented.get(code), `${code} missing from docs/api.md ## Errors`).toBe(spec.status);
     }
   });
 
