@@ -5,7 +5,9 @@ import type { AuditEntry, AuditLog } from '../operations/ports/audit-log';
 import type { Clock } from '../operations/ports/clock';
 import type { Identity, Role, TokenEntry } from '../operations/tokens';
 import { hasRole, identify } from '../operations/tokens';
+import { cookieValue, SESSION_COOKIE, TOKEN_PATTERN } from './credentials';
 import { isQueueBoardPath, isReadMethod } from './request-kind';
+import { roleNeeded } from './route-catalog';
 
 export interface AuthConfig {
   tokens: readonly TokenEntry[];
@@ -16,40 +18,14 @@ export interface AuthConfig {
 /** Where refused and accepted logins are recorded. */
 type AccessAuditDeps = { audit: AuditLog; clock: Clock };
 
-/** The role a request needs: reads are for viewers, changes for operators, approvals for approvers. */
+/**
+ * The role a request needs, as the route catalog states it (roleNeeded in route-catalog.ts):
+ * reads are for viewers, changes for operators, approvals for approvers, acting on the queue
+ * board for admin. The path is judged as Express routes it (case-insensitive, trailing
+ * slashes forgiven), so POST /V1/operations/:id/APPROVE/ needs what approving does.
+ */
 export function roleFor(method: string, path: string): Role {
-  if (method === 'GET' || method === 'HEAD') return 'viewer';
-  // Judge the path as Express routes it: case-insensitively, with trailing slashes forgiven
-  // (POST /V1/operations/:id/APPROVE/ reaches the approve route and needs its role).
-  const p = path.toLowerCase().replace(/\/{2,}/g, '/').replace(/(.)\/+$/, '$1');
-  // The queue board: anyone may look, only admin may act (retry, remove, pause, clean, ...).
-  if (isQueueBoardPath(p)) return 'admin';
-  if (/^\/v1\/operations\/[^/]+\/approve$/.test(p)) return 'approver';
-  if (/^\/v1\/models\/[^/]+\/evaluate$/.test(p)) return 'viewer';
-  return 'operator';
-}
-
-/** The browser session's cookie: the dashboard's token, set by POST /v1/session (see routes/session.ts). */
-export const SESSION_COOKIE = 'lifeboat_token';
-
-/** What a token looks like on the wire: visible ASCII, 8 to 512 characters. */
-export const TOKEN_PATTERN = /^[\x21-\x7e]{8,512}$/;
-
-/** One cookie's value from a Cookie header (parsed here: one cookie needs no dependency). */
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    try {
-      return decodeURIComponent(value);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  return roleNeeded(method, path);
 }
 
 /**

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { packageVersion } from '../operations/package-root';
 import type { ErrorCode } from '../core/errors';
 import { ERROR_CATALOG } from '../core/errors';
-import { SESSION_COOKIE } from './auth';
+import { SESSION_COOKIE } from './credentials';
 import type { RouteDoc } from './route-catalog';
 import { ROUTES, errorCodesOf, openApiPath, pathParams } from './route-catalog';
 
@@ -117,6 +117,13 @@ function securityOf(route: RouteDoc): { security: Array<Record<string, string[]>
   return { security: [] };
 }
 
+function accessNoteOf(route: RouteDoc): string {
+  if ('public' in route.access) return `No token: ${route.access.public}.`;
+  if ('hmac' in route.access) return 'Signed with the trigger secret (HMAC), no token.';
+  const changes = route.subtree ? ` Any change at or under ${route.path} (PUT, POST, PATCH, DELETE) needs the ${route.subtree.changes} role.` : '';
+  return `Needs the ${route.access.role} role.${changes}`;
+}
+
 export function buildOpenApi(): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
   for (const route of ROUTES) {
@@ -126,7 +133,7 @@ export function buildOpenApi(): OpenApiDocument {
     for (const [status, r] of Object.entries(route.responses)) {
       success[status] = { description: r.description, ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}) };
     }
-    const accessNote = 'public' in route.access ? `No token: ${route.access.public}.` : 'hmac' in route.access ? 'Signed with the trigger secret (HMAC), no token.' : `Needs the ${role} role.`;
+    const accessNote = accessNoteOf(route);
     const operation: OpenApiOperation = {
       operationId: operationIdOf(route),
       summary: route.summary,

@@ -4,6 +4,7 @@ import { intentSchema } from '../core/intents';
 import { OPERATION_STATES, operationRequestSchema } from '../operations/operation-types';
 import type { Role } from '../operations/tokens';
 import { idempotencyKeySchema } from './actor';
+import { QUEUE_BOARD_PATH } from './request-kind';
 import { auditQuerySchema } from './routes/audit';
 import { evaluateBodySchema } from './routes/models';
 import { eventIdSchema, eventsQuerySchema } from './routes/operation-events';
@@ -15,9 +16,10 @@ import { sessionBodySchema } from './routes/session';
 /**
  * Every route the API serves, in one list: method, path, what it is for, the role it needs,
  * the zod schemas that validate its input (the same objects the routes parse with) and what
- * it answers. The OpenAPI document (/openapi.json) and the docs page (/docs) are built from
- * it, and test/integration/api-docs.test.ts checks it against the routes the Express app
- * really has: a route added without an entry here fails that test.
+ * it answers. Authentication asks it which role a request needs (roleNeeded, at the end),
+ * the OpenAPI document (/openapi.json) and the docs page (/docs) are built from it, and
+ * test/integration/api-docs.test.ts checks it against the routes the Express app really
+ * has: a route added without an entry here fails that test.
  */
 
 type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -47,6 +49,12 @@ export interface RouteDoc {
   summary: string;
   description?: string;
   access: Access;
+  /**
+   * Set when one mounted app serves this path and everything under it (the queue board: its
+   * pages, files and its own JSON API). Reads anywhere there need `access`'s role; any other
+   * method, at the path or under it, needs this one.
+   */
+  subtree?: { changes: Role };
   /** Schemas of the path parameters, by name (strings otherwise). */
   params?: Record<string, z.ZodType>;
   query?: z.ZodObject;
@@ -364,12 +372,12 @@ export const ROUTES: readonly RouteDoc[] = [
   },
   {
     method: 'get',
-    path: '/admin/queues',
+    path: QUEUE_BOARD_PATH,
     tag: 'observability',
     summary: 'Bull Board: the operations, runbooks and maintenance queues',
-    description:
-      'The board and everything under /admin/queues (its files and its own JSON API, /admin/queues/api/...) are served by Bull Board. Viewers see a read-only board; any change through it (PUT, POST, PATCH, DELETE under /admin/queues) needs the admin role.',
+    description: `The board and everything under ${QUEUE_BOARD_PATH} (its files and its own JSON API, ${QUEUE_BOARD_PATH}/api/...) are served by Bull Board. Viewers see a read-only board.`,
     access: { role: 'viewer' },
+    subtree: { changes: 'admin' },
     responses: { 200: { description: 'The board (HTML)', contentType: 'text/html', schema: { type: 'string' } } },
   },
 ];
@@ -403,4 +411,96 @@ export function errorCodesOf(route: RouteDoc): ErrorCode[] {
   for (const c of route.errors ?? []) codes.add(c);
   codes.add('LB_ERR_INTERNAL');
   return [...codes];
+}
+
+// --- The role a request needs, read from the catalog (src/api/auth.ts asks here)
+
+/** What a read needs when no route says otherwise: every token may read. */
+const READ_ROLE: Role = 'viewer';
+/** What a change needs when no route says otherwise: the router then answers 404. */
+const CHANGE_ROLE: Role = 'operator';
+
+interface CompiledRoute {
+  route: RouteDoc;
+  /** The route's own path, matched against a normalized request path. */
+  path: RegExp;
+  /** The path and everything under it, for a route with a subtree. */
+  subtree?: RegExp;
+}
+
+/**
+ * A request path as the router judges it: case-insensitive, trailing slashes forgiven.
+ * Doubled slashes are collapsed too, so /v1//operations/x/approve needs what approving does.
+ */
+function normalizedPath(path: string): string {
+  return path.toLowerCase().replace(/\/{2,}/g, '/').replace(/(.)\/+$/, '$1');
+}
+
+/** The catalog's method for a request's: the router answers HEAD with a route's GET handler. */
+function routedMethod(method: string): string {
+  const m = method.toLowerCase();
+  return m === 'head' ? 'get' : m;
+}
+
+/** A route path's pattern: literal segments as written (case folded), :params one segment each. */
+function pathPattern(path: string): string {
+  return normalizedPath(path)
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+}
+
+const compiledTables = new WeakMap<readonly RouteDoc[], CompiledRoute[]>();
+
+function compiled(routes: readonly RouteDoc[]): CompiledRoute[] {
+  let table = compiledTables.get(routes);
+  if (!table) {
+    table = routes.map((route) => {
+      const pattern = pathPattern(route.path);
+      return { route, path: new RegExp(`^${pattern}$`), ...(route.subtree ? { subtree: new RegExp(`^${pattern === '/' ? '' : pattern}(/.*)?$`) } : {}) };
+    });
+    compiledTables.set(routes, table);
+  }
+  return table;
+}
+
+const roleOf = (route: RouteDoc): Role | undefined => ('role' in route.access ? route.access.role : undefined);
+
+/**
+ * The catalog entries that serve a request: the route with its method and path (HEAD is
+ * served by a GET route), and a route whose subtree holds the path (any method).
+ */
+export function entriesServing(method: string, path: string, routes: readonly RouteDoc[] = ROUTES): RouteDoc[] {
+  const m = routedMethod(method);
+  const p = normalizedPath(path);
+  return compiled(routes)
+    .filter((c) => (c.route.method === m && c.path.test(p)) || c.subtree?.test(p))
+    .map((c) => c.route);
+}
+
+/**
+ * The role a request needs, from the catalog:
+ * - the route that serves the method and path needs the role it names;
+ * - under a route with a subtree (the queue board), reads need that route's role and any
+ *   other method the subtree's;
+ * - a path no route knows: reads (GET, HEAD) need viewer and anything else operator, and
+ *   the router then answers 404;
+ * - a method a known path does not serve (PUT on the approve route; OPTIONS, which the
+ *   router answers with the methods it has) needs the role of that path's changes, so
+ *   probing a path needs what acting on it does.
+ * Routes without a token (healthz, the dashboard, logging in, signed triggers) are answered
+ * before authentication; should such a request reach it, it is judged as an unknown one.
+ */
+export function roleNeeded(method: string, path: string, routes: readonly RouteDoc[] = ROUTES): Role {
+  const m = routedMethod(method);
+  const p = normalizedPath(path);
+  const table = compiled(routes);
+  const served = table.find((c) => c.route.method === m && c.path.test(p));
+  const role = served && roleOf(served.route);
+  if (role) return role;
+  const mount = table.find((c) => c.subtree?.test(p))?.route;
+  if (mount?.subtree) return m === 'get' ? (roleOf(mount) ?? READ_ROLE) : mount.subtree.changes;
+  if (m === 'get') return READ_ROLE;
+  const change = table.find((c) => c.route.method !== 'get' && roleOf(c.route) && c.path.test(p));
+  return (change && roleOf(change.route)) ?? CHANGE_ROLE;
 }

@@ -23,6 +23,28 @@ export interface CallSummary {
   byAction: CallCounts[];
 }
 
+/** How a finished call ended: answered, failed for good on throttling, or failed otherwise. */
+export type CallOutcome = 'ok' | 'throttled' | 'failed';
+
+/** Finished calls by how they ended, for one (service, region, action). */
+export interface CallOutcomes {
+  service: string;
+  region: string;
+  action: string;
+  outcomes: Record<CallOutcome, number>;
+}
+
+/**
+ * A process's running totals of its calls to the cloud, read-only: what metrics read on
+ * each scrape. Totals only ever rise. The AWS adapter's AwsCallStats is one.
+ */
+export interface CallTotals {
+  /** Calls, attempts, throttles and failures per (service, region, action). */
+  snapshot(): readonly CallCounts[];
+  /** Finished calls by outcome per (service, region, action); calls still in flight are in neither. */
+  outcomes(): readonly CallOutcomes[];
+}
+
 /**
  * Calls to the cloud counted for one piece of work (an operation), whatever else the
  * process is doing: adapters record into the tally of the async context they run in.

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AwsCallStats } from '../../cloud/aws/aws-clients';
+import type { CallTotals } from '../../cloud/call-tally';
 import type { ReadinessReport } from '../../core/readiness';
 import { withDeadline } from '../../operations/deadline';
 import type { OperationEvent } from '../../operations/ports/operation-events';
@@ -19,8 +19,8 @@ export interface MetricsSources {
   events: EventEmitter;
   /** The queues to count jobs in. */
   queues(): Queue[];
-  /** The AWS adapter's call counts, when this process talks to AWS through it. */
-  awsStats?: AwsCallStats;
+  /** The AWS adapter's call totals (its AwsCallStats), when this process talks to AWS through it. */
+  awsStats?: CallTotals;
   /** The latest N+1 readiness report. */
   readiness(): Promise<ReadinessReport | undefined>;
   /** How long a scrape waits for Redis before answering without what it could not read. */

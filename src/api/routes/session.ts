@@ -6,7 +6,8 @@ import { parseOrThrow } from '../../operations/validation';
 import type { Identity } from '../../operations/tokens';
 import { identify } from '../../operations/tokens';
 import type { ApiDeps } from '../api-deps';
-import { auditAccess, authenticate, saysJson, SESSION_COOKIE, TOKEN_PATTERN } from '../auth';
+import { auditAccess, authenticate, saysJson } from '../auth';
+import { SESSION_COOKIE, TOKEN_PATTERN } from '../credentials';
 import { bodyOf, parseJson, requireJson } from '../json-body';
 
 /**

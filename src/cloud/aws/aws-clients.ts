@@ -3,7 +3,7 @@ import type { AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
-import type { CallCounts, CallKind } from '../call-tally';
+import type { CallCounts, CallKind, CallOutcome, CallOutcomes, CallTotals } from '../call-tally';
 import { CallTally, currentCallTally } from '../call-tally';
 import { isThrottlingError } from './aws-errors';
 import type { AwsService, CallLimiter } from './rate-limiter';
@@ -43,17 +43,14 @@ export interface AwsCallCounts extends CallCounts {
 }
 
 /** How a finished call ended: answered, failed for good on throttling, or failed otherwise. */
-export type AwsCallOutcome = 'ok' | 'throttled' | 'failed';
+export type AwsCallOutcome = CallOutcome;
 
-export interface AwsCallOutcomes {
+export interface AwsCallOutcomes extends CallOutcomes {
   service: AwsService;
-  region: string;
-  action: string;
-  outcomes: Record<AwsCallOutcome, number>;
 }
 
-/** Counts of calls, attempts and throttles per (service, region, action), for operations to report. */
-export class AwsCallStats {
+/** Counts of calls, attempts and throttles per (service, region, action), for operations to report and metrics to read. */
+export class AwsCallStats implements CallTotals {
   private readonly counts = new CallTally();
   private readonly ended = new Map<string, AwsCallOutcomes>();
 
