@@ -139,7 +139,7 @@ function nameCeilings(name: string, contexts: readonly ServiceContext[], model: 
 
 /**
  * Services without a traffic record follow their own capacity, moved the same way to the
- * same recipients (always proportionally: there are no weights to set). Without a traffic
+ * same recipients, proportionally whatever the intent's distribution. Without a traffic
  * name, a service's share is its capacity share (see serviceContext).
  *
  * Worked example: a worker running 6/3/3 instances in a/b/c has shares 0.5/0.25/0.25;
