@@ -11,6 +11,7 @@ import type {
   WeightedRecord,
 } from './fleet';
 import { TAG_CAPACITY_PER_INSTANCE, TAG_SERVICE, TAG_TRAFFIC, recordKey } from './fleet';
+import { appendTo } from './maps';
 
 /**
  * Route 53 returns names fully qualified, lower-cased, with '*' escaped as \052; tags are
@@ -194,11 +195,7 @@ export function sharesFromWeights(weights: ReadonlyMap<RegionCode, number>): Map
 
 function computeTrafficShares(records: WeightedRecord[], regions: RegionCode[], warnings: SnapshotWarning[]): TrafficShare[] {
   const byName = new Map<string, WeightedRecord[]>();
-  for (const r of records) {
-    const list = byName.get(r.name);
-    if (list) list.push(r);
-    else byName.set(r.name, [r]);
-  }
+  for (const r of records) appendTo(byName, r.name, r);
 
   const traffic: TrafficShare[] = [];
   for (const [name, recs] of byName) {
@@ -235,12 +232,7 @@ function computeTrafficShares(records: WeightedRecord[], regions: RegionCode[], 
 
 function computeServiceCapacity(groups: ManagedGroup[], warnings: SnapshotWarning[]): ServiceCapacity[] {
   const byKey = new Map<string, ManagedGroup[]>();
-  for (const g of groups) {
-    const key = `${g.service}\u0000${g.region}`;
-    const list = byKey.get(key);
-    if (list) list.push(g);
-    else byKey.set(key, [g]);
-  }
+  for (const g of groups) appendTo(byKey, `${g.service}\u0000${g.region}`, g);
   const result: ServiceCapacity[] = [];
   for (const gs of byKey.values()) {
     const { service, region } = gs[0]!;
@@ -263,7 +255,7 @@ function computeServiceCapacity(groups: ManagedGroup[], warnings: SnapshotWarnin
         });
       }
     }
-    const trafficNames = [...new Set(gs.map((g) => g.trafficName).filter((t): t is string => !!t))].sort();
+    const trafficNames = trafficNamesOf(gs);
     result.push({
       service,
       region,
@@ -280,6 +272,11 @@ function computeServiceCapacity(groups: ManagedGroup[], warnings: SnapshotWarnin
   return result;
 }
 
+/**
+ * Whether each service's groups name its traffic the way lifeboat can steer it: one
+ * lifeboat:traffic name on every group, with a weighted record for every region the
+ * service runs in. Each way it falls short is a warning, service by service.
+ */
 function checkTrafficNames(
   groups: ManagedGroup[],
   capacity: ServiceCapacity[],
@@ -287,64 +284,82 @@ function checkTrafficNames(
   regions: RegionCode[],
   warnings: SnapshotWarning[],
 ): void {
-  const namesWithRecords = new Set(traffic.map((t) => t.name));
-  const recordRegions = new Set(traffic.map((t) => `${t.name}\u0000${t.region}`));
+  const records: RecordedNames = {
+    names: new Set(traffic.map((t) => t.name)),
+    regions: new Set(traffic.map((t) => nameInRegion(t.name, t.region))),
+  };
   const groupsOf = new Map<string, ManagedGroup[]>();
-  for (const g of groups) {
-    const list = groupsOf.get(g.service);
-    if (list) list.push(g);
-    else groupsOf.set(g.service, [g]);
-  }
+  for (const g of groups) appendTo(groupsOf, g.service, g);
   const services = [...new Set(capacity.map((c) => c.service))].sort();
-  for (const service of services) {
-    const gs = groupsOf.get(service) ?? [];
-    const names = [...new Set(gs.map((g) => g.trafficName).filter((t): t is string => !!t))].sort();
-    if (names.length === 0) {
-      warnings.push({
-        code: 'SERVICE_WITHOUT_TRAFFIC',
-        service,
-        message: `${service}: no group carries ${TAG_TRAFFIC}; its load is assumed to follow its capacity, and it moves with the regions' traffic.`,
-      });
-      continue;
-    }
-    if (names.length > 1) {
-      warnings.push({
-        code: 'TRAFFIC_NAME_INCONSISTENT',
-        service,
-        message: `${service}: its groups name different traffic records (${names.join(', ')}); using ${names[0]}.`,
-      });
-    }
-    for (const g of gs.filter((g) => !g.trafficName)) {
-      warnings.push({
-        code: 'TRAFFIC_NAME_MISSING',
-        service,
-        region: g.region,
-        group: g.name,
-        message: `Auto Scaling group ${g.name} in ${g.region} has no ${TAG_TRAFFIC} tag while other groups of ${service} have one; it is sized with ${service}.`,
-      });
-    }
-    const name = names[0]!;
-    if (!namesWithRecords.has(name)) {
-      warnings.push({
-        code: 'TRAFFIC_NAME_UNKNOWN',
-        service,
-        name,
-        message: `${service}: ${TAG_TRAFFIC}=${name}, but no managed hosted zone has weighted records for it with a managed region as SetIdentifier.`,
-      });
-      continue;
-    }
-    for (const region of regions) {
-      const hasGroup = gs.some((g) => g.region === region);
-      const hasRecord = recordRegions.has(`${name}\u0000${region}`);
-      if (hasGroup && !hasRecord) {
-        warnings.push({
-          code: 'RECORD_REGION_MISSING',
-          service,
-          region,
-          name,
-          message: `${service} runs in ${region}, but ${name} has no weighted record with SetIdentifier ${region}; that region gets none of its traffic.`,
-        });
-      }
-    }
+  for (const service of services) checkServiceTrafficName(service, groupsOf.get(service) ?? [], records, regions, warnings);
+}
+
+/** The names that have weighted records, and the (name, region) pairs that do. */
+interface RecordedNames {
+  names: Set<string>;
+  regions: Set<string>;
+}
+
+const nameInRegion = (name: string, region: RegionCode) => `${name}\u0000${region}`;
+
+/** The traffic names a service's groups carry, sorted: the first is the one used. */
+function trafficNamesOf(groups: readonly ManagedGroup[]): string[] {
+  return [...new Set(groups.map((g) => g.trafficName).filter((t): t is string => !!t))].sort();
+}
+
+/**
+ * One service: no name at all (its load is taken to follow its capacity), several names
+ * (the first wins), groups without the tag, a name without records, and regions the name
+ * has no record for.
+ */
+function checkServiceTrafficName(service: string, gs: readonly ManagedGroup[], records: RecordedNames, regions: RegionCode[], warnings: SnapshotWarning[]): void {
+  const names = trafficNamesOf(gs);
+  if (names.length === 0) {
+    warnings.push({
+      code: 'SERVICE_WITHOUT_TRAFFIC',
+      service,
+      message: `${service}: no group carries ${TAG_TRAFFIC}; its load is assumed to follow its capacity, and it moves with the regions' traffic.`,
+    });
+    return;
   }
+  if (names.length > 1) {
+    warnings.push({
+      code: 'TRAFFIC_NAME_INCONSISTENT',
+      service,
+      message: `${service}: its groups name different traffic records (${names.join(', ')}); using ${names[0]}.`,
+    });
+  }
+  for (const g of gs.filter((g) => !g.trafficName)) {
+    warnings.push({
+      code: 'TRAFFIC_NAME_MISSING',
+      service,
+      region: g.region,
+      group: g.name,
+      message: `Auto Scaling group ${g.name} in ${g.region} has no ${TAG_TRAFFIC} tag while other groups of ${service} have one; it is sized with ${service}.`,
+    });
+  }
+  const name = names[0]!;
+  if (!records.names.has(name)) {
+    warnings.push({
+      code: 'TRAFFIC_NAME_UNKNOWN',
+      service,
+      name,
+      message: `${service}: ${TAG_TRAFFIC}=${name}, but no managed hosted zone has weighted records for it with a managed region as SetIdentifier.`,
+    });
+    return;
+  }
+  warnings.push(...regionsWithoutRecord(service, name, gs, records, regions));
+}
+
+/** A region where the service runs but its name has no record gets none of its traffic: worth saying. */
+function regionsWithoutRecord(service: string, name: string, gs: readonly ManagedGroup[], records: RecordedNames, regions: RegionCode[]): SnapshotWarning[] {
+  return regions
+    .filter((region) => gs.some((g) => g.region === region) && !records.regions.has(nameInRegion(name, region)))
+    .map((region) => ({
+      code: 'RECORD_REGION_MISSING',
+      service,
+      region,
+      name,
+      message: `${service} runs in ${region}, but ${name} has no weighted record with SetIdentifier ${region}; that region gets none of its traffic.`,
+    }));
 }

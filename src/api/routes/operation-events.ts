@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Redis } from 'ioredis';
@@ -35,71 +35,101 @@ interface EventStreamOptions {
 const TERMINAL: StoredEvent['type'] = 'operation.finished';
 const CONNECT_TIMEOUT_MS = 5_000;
 
-export function operationEventsRouter(deps: ApiDeps, options: EventStreamOptions = {}): Router {
-  const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const blockMs = options.blockMs ?? 5_000;
-  const retryMs = options.retryMs ?? 2_000;
-  const router = Router();
+interface StreamSettings {
+  heartbeatMs: number;
+  blockMs: number;
+  retryMs: number;
+}
 
+export function operationEventsRouter(deps: ApiDeps, options: EventStreamOptions = {}): Router {
+  const settings: StreamSettings = {
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    blockMs: options.blockMs ?? 5_000,
+    retryMs: options.retryMs ?? 2_000,
+  };
+  const router = Router();
   router.get('/:id/events', async (req, res) => {
-    const id = parseOrThrow(operationIdSchema, req.params.id);
-    const query = parseOrThrow(eventsQuerySchema, req.query);
-    const lastEventId = req.get('last-event-id');
-    // The header is what a browser sends when it reconnects by itself: it wins over the query.
-    let cursor = lastEventId ? parseOrThrow(eventIdSchema, lastEventId) : (query.after ?? '0');
+    const { id, cursor } = streamRequest(req);
     const operation = await getOperation(id, deps); // 404 for an unknown id
     if (req.method === 'HEAD') {
       res.status(200).type('text/event-stream').end();
       return;
     }
-
-    const stream = openStream(res, deps.redis, `lifeboat-sse:${id}`);
-    try {
-      await stream.ready(CONNECT_TIMEOUT_MS);
-      // An operation that has finished may still be publishing its last event: wait a moment for it.
-      const finished = FINISHED_STATES.includes(operation.state);
-      const backlog = await deps.events.read(id, cursor, finished ? 250 : 1, stream.connection);
-      if (stream.closed) return;
-      if (finished && backlog.length === 0) {
-        // Nothing after the client's last event, and nothing more to come: 204 tells an
-        // EventSource not to reconnect.
-        res.status(204).end();
-        return;
-      }
-      res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
-      res.flushHeaders();
-      res.write(`retry: ${retryMs}\n\n`);
-      stream.startHeartbeat(heartbeatMs);
-
-      let batch = backlog;
-      for (;;) {
-        for (const event of batch) {
-          if (!stream.send(event)) return;
-          cursor = event.id;
-          if (event.type === TERMINAL) return;
-        }
-        if (stream.closed) return;
-        batch = await deps.events.read(id, cursor, blockMs, stream.connection);
-        if (batch.length === 0 && !stream.closed) {
-          // No event for a while: an operation can end without one (publishing is best effort).
-          const now = await getOperation(id, deps);
-          if (FINISHED_STATES.includes(now.state)) {
-            batch = await deps.events.read(id, cursor, 250, stream.connection);
-            if (batch.length === 0) return;
-          }
-        }
-      }
-    } catch (e) {
-      // A read that fails because the client left (and took the connection with it) is not an error.
-      if (stream.closed) return;
-      if (!res.headersSent) throw e;
-      stream.sendComment(`error: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      stream.close();
-    }
+    await streamEvents(deps, settings, res, id, FINISHED_STATES.includes(operation.state), cursor);
   });
-
   return router;
+}
+
+/** The operation asked for, and the event to resume after ('0': from the start). */
+function streamRequest(req: Request): { id: string; cursor: string } {
+  const id = parseOrThrow(operationIdSchema, req.params.id);
+  const query = parseOrThrow(eventsQuerySchema, req.query);
+  const lastEventId = req.get('last-event-id');
+  // The header is what a browser sends when it reconnects by itself: it wins over the query.
+  const cursor = lastEventId ? parseOrThrow(eventIdSchema, lastEventId) : (query.after ?? '0');
+  return { id, cursor };
+}
+
+/**
+ * One stream, from its dedicated connection to its end: the backlog after the cursor, then
+ * the events as they come, until operation.finished. A finished operation with nothing after the cursor gets 204
+ * instead, which tells an EventSource not to reconnect. An error before the headers is the
+ * error handler's to answer; after them, it can only be a comment on the stream.
+ */
+async function streamEvents(deps: ApiDeps, settings: StreamSettings, res: Response, id: string, finished: boolean, after: string): Promise<void> {
+  const stream = openStream(res, deps.redis, `lifeboat-sse:${id}`);
+  try {
+    await stream.ready(CONNECT_TIMEOUT_MS);
+    // An operation that has finished may still be publishing its last event: wait a moment for it.
+    const backlog = await deps.events.read(id, after, finished ? 250 : 1, stream.connection);
+    if (stream.closed) return;
+    if (finished && backlog.length === 0) {
+      res.status(204).end();
+      return;
+    }
+    startEventStream(res, stream, settings);
+    await relayUntilFinished(deps, id, after, backlog, stream, settings.blockMs);
+  } catch (e) {
+    // A read that fails because the client left (and took the connection with it) is not an error.
+    if (stream.closed) return;
+    if (!res.headersSent) throw e;
+    stream.sendComment(`error: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    stream.close();
+  }
+}
+
+/** The headers (no caching, no proxy buffering), the reconnect delay browsers use, and the heartbeat. */
+function startEventStream(res: Response, stream: OpenStream, settings: StreamSettings): void {
+  res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+  res.flushHeaders();
+  res.write(`retry: ${settings.retryMs}\n\n`);
+  stream.startHeartbeat(settings.heartbeatMs);
+}
+
+/**
+ * Sends `batch`, then reads on, until operation.finished has been sent or the client has
+ * gone. A read that waits blockMs for nothing checks whether the operation ended without
+ * saying so (publishing is best effort), and ends the stream when it has.
+ */
+async function relayUntilFinished(deps: ApiDeps, id: string, after: string, batch: StoredEvent[], stream: OpenStream, blockMs: number): Promise<void> {
+  let cursor = after;
+  for (;;) {
+    for (const event of batch) {
+      if (!stream.send(event)) return;
+      cursor = event.id;
+      if (event.type === TERMINAL) return;
+    }
+    if (stream.closed) return;
+    batch = await deps.events.read(id, cursor, blockMs, stream.connection);
+    if (batch.length === 0 && !stream.closed) {
+      const now = await getOperation(id, deps);
+      if (FINISHED_STATES.includes(now.state)) {
+        batch = await deps.events.read(id, cursor, 250, stream.connection);
+        if (batch.length === 0) return;
+      }
+    }
+  }
 }
 
 interface OpenStream {
@@ -115,10 +145,7 @@ interface OpenStream {
 
 /** The dedicated Redis connection, the heartbeat and the response, torn down together once. */
 function openStream(res: Response, shared: Redis, connectionName: string): OpenStream {
-  // Named after the operation, so CLIENT LIST tells which stream holds which connection.
-  const connection = shared.duplicate({ connectionName, lazyConnect: false, enableOfflineQueue: false });
-  // Errors surface on the read that meets them; an unhandled 'error' event would crash the process.
-  connection.on('error', () => undefined);
+  const connection = dedicatedConnection(shared, connectionName);
   let closed = false;
   let heartbeat: NodeJS.Timeout | undefined;
   const close = () => {
@@ -140,31 +167,7 @@ function openStream(res: Response, shared: Redis, connectionName: string): OpenS
     get closed() {
       return closed;
     },
-    ready(ms) {
-      if (connection.status === 'ready') return Promise.resolve();
-      const down = (message: string) => new LifeboatError('LB_ERR_DEPENDENCY_DOWN', message, { dependency: 'redis' });
-      return new Promise<void>((resolve, reject) => {
-        const cleanup = () => {
-          clearTimeout(timer);
-          connection.off('ready', onReady);
-          connection.off('end', onEnd);
-        };
-        const onReady = () => {
-          cleanup();
-          resolve();
-        };
-        const onEnd = () => {
-          cleanup();
-          reject(down('the event stream lost its Redis connection'));
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(down(`Redis did not accept a connection for the event stream in ${ms} ms`));
-        }, ms);
-        connection.on('ready', onReady);
-        connection.on('end', onEnd);
-      });
-    },
+    ready: (ms) => connectionReady(connection, ms),
     startHeartbeat(ms) {
       heartbeat = setInterval(() => {
         if (writable()) res.write(': heartbeat\n\n');
@@ -181,4 +184,40 @@ function openStream(res: Response, shared: Redis, connectionName: string): OpenS
     },
     close,
   };
+}
+
+/** A connection of the stream's own, since XREAD BLOCK must never block the shared one. */
+function dedicatedConnection(shared: Redis, connectionName: string): Redis {
+  // Named after the operation, so CLIENT LIST tells which stream holds which connection.
+  const connection = shared.duplicate({ connectionName, lazyConnect: false, enableOfflineQueue: false });
+  // Errors surface on the read that meets them; an unhandled 'error' event would crash the process.
+  connection.on('error', () => undefined);
+  return connection;
+}
+
+/** Resolves once the connection is ready; LB_ERR_DEPENDENCY_DOWN when it ends first or `ms` passes. */
+function connectionReady(connection: Redis, ms: number): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  const down = (message: string) => new LifeboatError('LB_ERR_DEPENDENCY_DOWN', message, { dependency: 'redis' });
+  return new Promise<void>((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      connection.off('ready', onReady);
+      connection.off('end', onEnd);
+    };
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const onEnd = () => {
+      cleanup();
+      reject(down('the event stream lost its Redis connection'));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(down(`Redis did not accept a connection for the event stream in ${ms} ms`));
+    }, ms);
+    connection.on('ready', onReady);
+    connection.on('end', onEnd);
+  });
 }

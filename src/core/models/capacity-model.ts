@@ -69,6 +69,25 @@ function invalid(file: string, field: string, what: string): LifeboatError {
 
 /** Parse, validate and compile one model file. Throws LB_ERR_MODEL_INVALID naming file and field. */
 export function compileModel(file: string, text: string): CapacityModel {
+  const def = parseModelFile(file, text);
+  checkParameters(file, def.parameters);
+  const compiled = compileExpressions(file, def);
+  return {
+    name: def.name,
+    description: def.description.trim(),
+    file,
+    parameters: def.parameters,
+    expressions: def.expressions,
+    inputsUsed: inputsUsedBy(compiled),
+    hasServable: 'servable' in def.expressions,
+    compiled,
+  };
+}
+
+type ModelFile = z.infer<typeof modelFileSchema>;
+
+/** The YAML read and checked against the schema; the first problem is reported by line or by field. */
+function parseModelFile(file: string, text: string): ModelFile {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
@@ -81,10 +100,15 @@ export function compileModel(file: string, text: string): CapacityModel {
     throw invalid(file, issue.path.join('.') || '(top level)', issue.message);
   }
   const def = parsed.data;
+  // The catalog is keyed by name and people look for the file by it: one name for both.
   const base = file.split('/').pop()!.replace(/\.ya?ml$/, '');
   if (def.name !== base) throw invalid(file, 'name', `"${def.name}" must match the file name "${base}"`);
+  return def;
+}
 
-  for (const [pname, p] of Object.entries(def.parameters)) {
+/** A parameter may not shadow a fleet input, and its default must lie within its own bounds. */
+function checkParameters(file: string, parameters: ModelFile['parameters']): void {
+  for (const [pname, p] of Object.entries(parameters)) {
     const field = `parameters.${pname}`;
     if (pname in MODEL_INPUTS) throw invalid(file, field, `"${pname}" is a fleet input; choose another name`);
     if (p.min !== undefined && p.max !== undefined && p.min > p.max) throw invalid(file, field, `min ${p.min} is above max ${p.max}`);
@@ -93,63 +117,103 @@ export function compileModel(file: string, text: string): CapacityModel {
       if (p.max !== undefined && p.default > p.max) throw invalid(file, `${field}.default`, `${p.default} is above max ${p.max}`);
     }
   }
+}
 
-  const known = new Set<string>([...Object.keys(MODEL_INPUTS), ...Object.keys(def.parameters)]);
-  const depends = new Map<string, Set<string>>();
+/** What an expression may name: the fleet inputs, the parameters, and the expressions above it with what they read. */
+interface ExpressionScope {
+  file: string;
+  parameters: string[];
+  known: Set<string>;
+  earlier: Map<string, Set<string>>;
+}
+
+/**
+ * Each expression, in file order: parsed, its names resolved against what comes before it,
+ * its functions checked against the model functions, and compiled for mathjs and, where it
+ * fits, for the vector fast path.
+ */
+function compileExpressions(file: string, def: ModelFile): CapacityModel['compiled'] {
+  const parameters = Object.keys(def.parameters);
+  const scope: ExpressionScope = { file, parameters, known: new Set<string>([...Object.keys(MODEL_INPUTS), ...parameters]), earlier: new Map() };
   const compiled: CapacityModel['compiled'] = [];
   for (const [ename, source] of Object.entries(def.expressions)) {
     const field = `expressions.${ename}`;
-    if (known.has(ename) && !depends.has(ename)) throw invalid(file, field, `"${ename}" is already an input or a parameter`);
-    let node: MathNode;
-    try {
-      node = parseExpression(source);
-    } catch (e) {
-      throw invalid(file, field, `does not parse: ${(e as Error).message}`);
-    }
+    if (scope.known.has(ename) && !scope.earlier.has(ename)) throw invalid(file, field, `"${ename}" is already an input or a parameter`);
+    const node = parseModelExpression(file, field, source);
     const locals = localNames(node);
-    const symbols = referencedSymbols(node, locals);
-    const dependsOn = new Set<string>();
-    for (const s of symbols) {
-      if (depends.has(s)) {
-        dependsOn.add(s);
-        for (const d of depends.get(s)!) dependsOn.add(d);
-      } else if (known.has(s)) {
-        dependsOn.add(s);
-      } else if (!CONSTANTS.has(s)) {
-        throw invalid(file, field, `unknown symbol "${s}" (inputs: ${Object.keys(MODEL_INPUTS).join(', ')}; parameters: ${Object.keys(def.parameters).join(', ') || 'none'}; earlier expressions: ${[...depends.keys()].join(', ') || 'none'})`);
-      }
-    }
-    for (const fn of calledFunctions(node)) {
-      if (typeof (modelMath as unknown as Record<string, unknown>)[fn] !== 'function' && !locals.has(fn)) {
-        throw invalid(file, field, `unknown function "${fn}"`);
-      }
-    }
-    if (ename === 'required' && dependsOn.has('instances')) throw invalid(file, field, '`required` cannot use `instances`; it computes them');
-    if (ename === 'servable' && (dependsOn.has('targetShare') || dependsOn.has('required'))) {
-      throw invalid(file, field, '`servable` answers for given `instances`; it cannot use targetShare or required');
-    }
-    if (ename !== 'servable' && ename !== 'required' && dependsOn.has('instances')) {
-      throw invalid(file, field, 'only `servable` may use `instances`');
-    }
-    depends.set(ename, dependsOn);
-    known.add(ename);
+    const dependsOn = dependenciesOf(node, locals, scope, field);
+    checkFunctions(node, locals, file, field);
+    checkExpressionRole(ename, dependsOn, file, field);
+    scope.earlier.set(ename, dependsOn);
+    scope.known.add(ename);
     const fast = compileVector(node);
     compiled.push({ name: ename, code: compileExpression(source), ...(fast ? { fast } : {}), dependsOn });
   }
+  return compiled;
+}
 
-  const inputsUsed = (Object.keys(MODEL_INPUTS) as ModelInputName[]).filter((i) =>
-    compiled.some((c) => c.name !== 'servable' && c.dependsOn.has(i)),
-  );
-  return {
-    name: def.name,
-    description: def.description.trim(),
-    file,
-    parameters: def.parameters,
-    expressions: def.expressions,
-    inputsUsed,
-    hasServable: 'servable' in def.expressions,
-    compiled,
-  };
+function parseModelExpression(file: string, field: string, source: string): MathNode {
+  try {
+    return parseExpression(source);
+  } catch (e) {
+    throw invalid(file, field, `does not parse: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * What an expression reads, directly or through the expressions above it that it names.
+ *
+ * Worked example (erlang-c): load = "demand * targetShare ./ capacityPerInstance" reads
+ * {demand, targetShare, capacityPerInstance}; required = "erlangServers(load,
+ * maxWaitProbability, capacityPerInstance, answerWithin, serviceLevel)" reads load and,
+ * through it, demand and targetShare as well.
+ */
+function dependenciesOf(node: MathNode, locals: Set<string>, scope: ExpressionScope, field: string): Set<string> {
+  const dependsOn = new Set<string>();
+  for (const s of referencedSymbols(node, locals)) {
+    if (scope.earlier.has(s)) {
+      dependsOn.add(s);
+      for (const d of scope.earlier.get(s)!) dependsOn.add(d);
+    } else if (scope.known.has(s)) {
+      dependsOn.add(s);
+    } else if (!CONSTANTS.has(s)) {
+      throw invalid(
+        scope.file,
+        field,
+        `unknown symbol "${s}" (inputs: ${Object.keys(MODEL_INPUTS).join(', ')}; parameters: ${scope.parameters.join(', ') || 'none'}; earlier expressions: ${[...scope.earlier.keys()].join(', ') || 'none'})`,
+      );
+    }
+  }
+  return dependsOn;
+}
+
+/** An expression calls the model functions (model-math.ts) or functions it defines itself. */
+function checkFunctions(node: MathNode, locals: Set<string>, file: string, field: string): void {
+  for (const fn of calledFunctions(node)) {
+    if (typeof (modelMath as unknown as Record<string, unknown>)[fn] !== 'function' && !locals.has(fn)) {
+      throw invalid(file, field, `unknown function "${fn}"`);
+    }
+  }
+}
+
+/**
+ * `required` computes instances; `servable` answers for given `instances`. So only
+ * `servable` may read `instances`, and it may not read what exists only once instances
+ * are decided (targetShare, required).
+ */
+function checkExpressionRole(ename: string, dependsOn: Set<string>, file: string, field: string): void {
+  if (ename === 'required' && dependsOn.has('instances')) throw invalid(file, field, '`required` cannot use `instances`; it computes them');
+  if (ename === 'servable' && (dependsOn.has('targetShare') || dependsOn.has('required'))) {
+    throw invalid(file, field, '`servable` answers for given `instances`; it cannot use targetShare or required');
+  }
+  if (ename !== 'servable' && ename !== 'required' && dependsOn.has('instances')) {
+    throw invalid(file, field, 'only `servable` may use `instances`');
+  }
+}
+
+/** The fleet inputs a model reads to size a region; `servable` aside, which is asked only with instances given. */
+function inputsUsedBy(compiled: CapacityModel['compiled']): ModelInputName[] {
+  return (Object.keys(MODEL_INPUTS) as ModelInputName[]).filter((i) => compiled.some((c) => c.name !== 'servable' && c.dependsOn.has(i)));
 }
 
 /** Names an expression defines for itself: lambda parameters, local functions and assignments. */

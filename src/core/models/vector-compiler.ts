@@ -161,72 +161,105 @@ const FUNCTIONS: Record<string, (...args: Value[]) => Value> = {
   erlangServers: (...args) => mapN(args, modelScalars.erlangServers),
 };
 
-/** A closure evaluating the expression, or undefined when it uses something outside the subset. */
+type Node = Record<string, unknown> & { type: string };
+
+/**
+ * A closure evaluating the expression, or undefined when it uses something outside the
+ * subset. One compiler per kind of node below; the closures they return compose.
+ *
+ * Worked example: "ceil(demand * targetShare ./ capacityPerInstance)" is a FunctionNode
+ * over OperatorNodes over SymbolNodes; with demand 1000, targetShare [0.5, 0.5] and
+ * capacityPerInstance [100, 200] its closure gives [5, 3] (2.5 rounds up to 3).
+ */
 export function compileVector(node: MathNode): Compiled | undefined {
-  const n = node as unknown as Record<string, unknown> & { type: string };
+  const n = node as unknown as Node;
   switch (n.type) {
-    case 'ConstantNode': {
-      const value = n.value as Value;
-      if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') return undefined;
-      return () => value;
-    }
-    case 'SymbolNode': {
-      const name = n.name as string;
-      if (name === 'true' || name === 'false') return () => name === 'true';
-      if (name === 'NaN') return () => NaN;
-      if (name === 'Infinity') return () => Infinity;
-      return (scope) => {
-        if (!scope.has(name)) throw new Fallback(`unknown symbol ${name}`);
-        return scope.get(name) as Value;
-      };
-    }
+    case 'ConstantNode':
+      return compileConstant(n);
+    case 'SymbolNode':
+      return compileSymbol(n);
     case 'ParenthesisNode':
       return compileVector(n.content as MathNode);
-    case 'ArrayNode': {
-      const items = (n.items as MathNode[]).map(compileVector);
-      if (items.some((i) => !i)) return undefined;
-      return (scope) =>
-        (items as Compiled[]).map((item) => {
-          const v = item(scope);
-          if (isArray(v)) throw new Fallback('matrix literal');
-          return v;
-        });
-    }
-    case 'OperatorNode': {
-      const args = (n.args as MathNode[]).map(compileVector);
-      if (args.some((a) => !a)) return undefined;
-      const fn = n.fn as string;
-      if (args.length === 1 && UNARY[fn]) {
-        const [a] = args as [Compiled];
-        const op = UNARY[fn];
-        return (scope) => op(a(scope));
-      }
-      if (args.length === 2 && OPERATORS[fn]) {
-        const [a, b] = args as [Compiled, Compiled];
-        const op = OPERATORS[fn];
-        return (scope) => op(a(scope), b(scope));
-      }
-      return undefined;
-    }
-    case 'FunctionNode': {
-      const fnNode = n.fn as Record<string, unknown> & { type: string };
-      if (fnNode.type !== 'SymbolNode') return undefined;
-      const impl = FUNCTIONS[fnNode.name as string];
-      const args = (n.args as MathNode[]).map(compileVector);
-      if (!impl || args.some((a) => !a)) return undefined;
-      if ((fnNode.name === 'ceil' || fnNode.name === 'floor') && args.length !== 1) return undefined;
-      return (scope) => impl(...(args as Compiled[]).map((a) => a(scope)));
-    }
-    case 'ConditionalNode': {
-      const [cond, yes, no] = [n.condition, n.trueExpr, n.falseExpr].map((x) => compileVector(x as MathNode));
-      if (!cond || !yes || !no) return undefined;
-      return (scope) => {
-        const c = cond(scope);
-        if (isArray(c)) throw new Fallback('vector condition');
-        return num(c) !== 0 ? yes(scope) : no(scope);
-      };
-    }
+    case 'ArrayNode':
+      return compileArray(n);
+    case 'OperatorNode':
+      return compileOperator(n);
+    case 'FunctionNode':
+      return compileFunctionCall(n);
+    case 'ConditionalNode':
+      return compileConditional(n);
     default:
       return undefined;
   }
+}
+
+/** Numbers, booleans and strings; anything else (a unit, a complex number) is mathjs's. */
+function compileConstant(n: Node): Compiled | undefined {
+  const value = n.value as Value;
+  if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') return undefined;
+  return () => value;
+}
+
+/** The constants mathjs knows by name; any other symbol is looked up in the scope when evaluated. */
+function compileSymbol(n: Node): Compiled {
+  const name = n.name as string;
+  if (name === 'true' || name === 'false') return () => name === 'true';
+  if (name === 'NaN') return () => NaN;
+  if (name === 'Infinity') return () => Infinity;
+  return (scope) => {
+    if (!scope.has(name)) throw new Fallback(`unknown symbol ${name}`);
+    return scope.get(name) as Value;
+  };
+}
+
+/** A vector literal such as [1, share, 3]; a literal with vectors in it is a matrix, mathjs's to build. */
+function compileArray(n: Node): Compiled | undefined {
+  const items = (n.items as MathNode[]).map(compileVector);
+  if (items.some((i) => !i)) return undefined;
+  return (scope) =>
+    (items as Compiled[]).map((item) => {
+      const v = item(scope);
+      if (isArray(v)) throw new Fallback('matrix literal');
+      return v;
+    });
+}
+
+/** Unary and binary operators of the subset (UNARY, OPERATORS). */
+function compileOperator(n: Node): Compiled | undefined {
+  const args = (n.args as MathNode[]).map(compileVector);
+  if (args.some((a) => !a)) return undefined;
+  const fn = n.fn as string;
+  if (args.length === 1 && UNARY[fn]) {
+    const [a] = args as [Compiled];
+    const op = UNARY[fn];
+    return (scope) => op(a(scope));
+  }
+  if (args.length === 2 && OPERATORS[fn]) {
+    const [a, b] = args as [Compiled, Compiled];
+    const op = OPERATORS[fn];
+    return (scope) => op(a(scope), b(scope));
+  }
+  return undefined;
+}
+
+/** A call of one of FUNCTIONS by name; ceil and floor only with one argument (mathjs's second one rounds to decimals). */
+function compileFunctionCall(n: Node): Compiled | undefined {
+  const fnNode = n.fn as Node;
+  if (fnNode.type !== 'SymbolNode') return undefined;
+  const impl = FUNCTIONS[fnNode.name as string];
+  const args = (n.args as MathNode[]).map(compileVector);
+  if (!impl || args.some((a) => !a)) return undefined;
+  if ((fnNode.name === 'ceil' || fnNode.name === 'floor') && args.length !== 1) return undefined;
+  return (scope) => impl(...(args as Compiled[]).map((a) => a(scope)));
+}
+
+/** cond ? yes : no with a scalar condition; a vector condition is mathjs's to answer. */
+function compileConditional(n: Node): Compiled | undefined {
+  const [cond, yes, no] = [n.condition, n.trueExpr, n.falseExpr].map((x) => compileVector(x as MathNode));
+  if (!cond || !yes || !no) return undefined;
+  return (scope) => {
+    const c = cond(scope);
+    if (isArray(c)) throw new Fallback('vector condition');
+    return num(c) !== 0 ? yes(scope) : no(scope);
+  };
 }

@@ -1,10 +1,12 @@
+import type { Problem } from '../errors';
+import { isLifeboatError } from '../errors';
 import type { ManagedGroup, RegionCode } from '../fleet';
 import type { CapacityModel } from '../models/capacity-model';
 import type { ModelParameters, ServiceModelInputs } from '../models/evaluate-model';
 import { requiredInstances, resolveParameters } from '../models/evaluate-model';
 import type { FleetIndex } from './fleet-index';
 import { groupCeiling } from './fleet-index';
-import type { CapacityTarget } from './plan-types';
+import type { CapacityTarget, ServicePlan } from './plan-types';
 
 /** Everything needed to size one service, gathered once per plan. */
 export interface ServiceContext {
@@ -61,6 +63,60 @@ export function serviceContext(
     groups,
     ceilings: regions.map((r) => (groups.get(r) ?? []).reduce((a, g) => a + groupCeiling(g, maxSizeGrowth), 0)),
   };
+}
+
+/**
+ * The contexts of the services a plan sizes, and the problems of those it cannot gather
+ * (a model parameter that does not fit one service). Both planners gather the same way;
+ * they differ in what a problem means: a move is blocked by it, a restore only warns, since
+ * the region's old capacity comes back whatever the model says.
+ */
+export function serviceContexts(
+  index: FleetIndex,
+  services: readonly string[],
+  model: CapacityModel,
+  choice: ParameterChoice,
+  maxSizeGrowth: number,
+): { contexts: ServiceContext[]; problems: Problem[] } {
+  const contexts: ServiceContext[] = [];
+  const problems: Problem[] = [];
+  for (const service of services) {
+    try {
+      contexts.push(serviceContext(index, service, model, choice, maxSizeGrowth));
+    } catch (e) {
+      if (!isLifeboatError(e)) throw e;
+      problems.push(e.toProblem());
+    }
+  }
+  return { contexts, problems };
+}
+
+/**
+ * The share each region gets of the service's traffic once its DNS name has moved, in the
+ * fleet's region order; undefined when the service has no name or its name does not move.
+ *
+ * Worked example: regions [us-east-1, us-west-2, eu-west-1], api.example.com moving to
+ * {us-west-2: 0.5, eu-west-1: 0.5} → [0, 0.5, 0.5] (a region without a record gets 0).
+ */
+export function movedShareOf(
+  ctx: ServiceContext,
+  after: ReadonlyMap<string, ReadonlyMap<RegionCode, number>>,
+  regions: readonly RegionCode[],
+): number[] | undefined {
+  const shares = ctx.trafficName ? after.get(ctx.trafficName) : undefined;
+  return shares ? regions.map((r) => shares.get(r) ?? 0) : undefined;
+}
+
+/** A service's verdict per region as the plan shows it. */
+export function servicePlan(ctx: ServiceContext, regions: CapacityTarget[]): ServicePlan {
+  return { service: ctx.service, ...(ctx.trafficName ? { trafficName: ctx.trafficName } : {}), parameters: ctx.parameters, regions };
+}
+
+/** The regions that cannot reach what they need under their ceiling, as shortfallProblem lists them. */
+export function shortfallsOf(targets: readonly CapacityTarget[]): Problem['details'][] {
+  return targets
+    .filter((t) => t.shortfall > 0)
+    .map((t) => ({ service: t.service, region: t.region, required: t.required, ceiling: t.ceiling, short: t.shortfall }));
 }
 
 /** A service without a traffic record is assumed to carry load in proportion to what it runs. */

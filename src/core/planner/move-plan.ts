@@ -1,154 +1,56 @@
 import type { Problem } from '../errors';
-import { isLifeboatError } from '../errors';
-import type { RegionCode } from '../fleet';
 import type { EvacuateIntent, ShiftIntent } from '../intents';
-import type { CapacityModel } from '../models/capacity-model';
-import { servableShare } from '../models/evaluate-model';
-import { moveShare, sharesFromTargetWeights } from '../redistribution';
-import type { ServiceContext } from './capacity-targets';
-import { capacityTargets, serviceContext } from './capacity-targets';
+import { serviceContexts } from './capacity-targets';
 import type { FleetIndex } from './fleet-index';
-import { distributeAcrossGroups, groupChange, prescaleSize } from './group-sizing';
-import type { GroupChange, Plan, ServicePlan } from './plan-types';
+import { sizeServicesForMove } from './move-capacity';
+import type { Move } from './move-traffic';
+import { sharesOfServicesWithoutTraffic, whereTrafficGoes } from './move-traffic';
 import type { PlanContext } from './plan-context';
-import { emptyPlan, shortfallProblem } from './plan-context';
-import type { SharesByName } from './stages';
+import { emptyPlan, shortfallProblem, unknownRegionProblem } from './plan-context';
+import type { Plan, PlanWarning } from './plan-types';
 import { buildStages, stagePercents } from './stages';
 
 /**
  * Evacuate a region, or shift part of its traffic: where its share goes, what every
  * region that gains must run first, and the weights stage by stage.
+ *
+ * Worked example: api runs 10 instances (MaxSize 20) with weight 100 in each of us-east-1,
+ * us-west-2 and eu-west-1. Evacuating us-east-1 (proportional model, 10% headroom): the
+ * survivors go from 1/3 to 1/2 of the traffic and need 10 + 10 × (1/6 ÷ 1/3) × 1.1 = 15.5 →
+ * 16 instances each, so both are prescaled to {MinSize 16, Desired 16} first; then two
+ * stages, weights 50/125/125 and 0/150/150.
  */
 export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent, ctx: PlanContext): Plan {
-  const from = intent.kind === 'evacuate' ? intent.region : intent.from;
-  const fraction = intent.kind === 'evacuate' ? 1 : intent.percent / 100;
-  const to = intent.kind === 'shift' && intent.to !== undefined ? (Array.isArray(intent.to) ? intent.to : [intent.to]) : undefined;
+  const move = moveOf(intent);
   const plan = emptyPlan(index, intent, ctx);
-  plan.region = from;
+  plan.region = move.from;
   const { blockers, warnings } = plan;
-
-  for (const region of [from, ...(to ?? [])]) {
-    if (!index.regions.includes(region)) {
-      blockers.push({ code: 'LB_ERR_UNKNOWN_REGION', message: `${region} is not a managed region (managed: ${index.regions.join(', ')})`, details: { region } });
-    }
-  }
-  if (to?.includes(from)) blockers.push({ code: 'LB_ERR_VALIDATION', message: `cannot shift traffic from ${from} to itself`, details: { field: 'to' } });
+  blockers.push(...moveRequestProblems(index, intent, move, ctx, plan.model));
   const model = ctx.models.get(plan.model);
-  if (!model) blockers.push({ code: 'LB_ERR_UNKNOWN_MODEL', message: `no capacity model named ${plan.model} (have: ${[...ctx.models.keys()].join(', ')})`, details: { model: plan.model } });
-  const unknownServices = (intent.services ?? []).filter((s) => !index.groups.has(s));
-  for (const s of unknownServices) blockers.push({ code: 'LB_ERR_UNKNOWN_SERVICE', message: `no managed Auto Scaling group serves ${s}`, details: { service: s } });
   if (blockers.length > 0 || !model) return plan;
 
-  // Which DNS names move, and which services ride on them.
-  const chosen = new Set(intent.services ?? index.services);
-  const nameSet = new Set([...chosen].map((s) => index.trafficNameOf.get(s)).filter((n): n is string => !!n));
-  if (!intent.services) for (const [name, shares] of index.sharesOf) if (shares.has(from)) nameSet.add(name);
-  const names = [...nameSet].sort();
-  const services = index.services.filter((s) => {
-    const name = index.trafficNameOf.get(s);
-    return name ? nameSet.has(name) : chosen.has(s);
-  });
-  for (const name of names) {
-    if (!index.servicesOfName.has(name)) {
-      warnings.push({ code: 'NAME_WITHOUT_SERVICE', message: `${name} moves without a capacity check: no managed group names it in lifeboat:traffic`, details: { name } });
-    }
-  }
-
-  const contexts: ServiceContext[] = [];
-  for (const s of services) {
-    try {
-      contexts.push(serviceContext(index, s, model, intent, plan.maxSizeGrowth));
-    } catch (e) {
-      if (!isLifeboatError(e)) throw e;
-      blockers.push(e.toProblem());
-    }
-  }
+  const { names, services } = whatMoves(index, intent, move);
+  warnings.push(...namesWithoutService(index, names));
+  const { contexts, problems } = serviceContexts(index, services, model, intent, plan.maxSizeGrowth);
+  blockers.push(...problems);
   if (blockers.length > 0) return plan;
 
-  // Where the traffic goes, name by name.
-  const before: SharesByName = new Map();
-  const after: SharesByName = new Map();
-  const distribution = intent.distribution ?? 'proportional';
-  for (const name of names) {
-    const shares = index.sharesOf.get(name);
-    if (!shares || !shares.has(from)) {
-      warnings.push({ code: 'NAME_WITHOUT_REGION_RECORD', message: `${name} has no weighted record for ${from}; nothing of it moves`, details: { name, region: from } });
-      continue;
-    }
-    if (shares.get(from) === 0) continue;
-    const regionsOfName = [...shares.keys()];
-    let target: Map<RegionCode, number>;
-    if (typeof distribution === 'object') {
-      if (intent.kind === 'evacuate' && (distribution.weights[from] ?? 0) > 0) {
-        blockers.push({ code: 'LB_ERR_VALIDATION', message: `distribution.weights gives ${from} weight ${distribution.weights[from]}, but it is being evacuated`, details: { field: 'distribution.weights' } });
-        continue;
-      }
-      target = sharesFromTargetWeights(regionsOfName, distribution.weights);
-    } else {
-      const recipients = to?.filter((r) => {
-        if (shares.has(r)) return true;
-        warnings.push({ code: 'RECIPIENT_WITHOUT_RECORD', message: `${name} has no weighted record for ${r}; it cannot receive this traffic`, details: { name, region: r } });
-        return false;
-      });
-      const moved = moveShare({
-        shares,
-        from,
-        fraction,
-        ...(recipients ? { to: recipients } : {}),
-        mode: distribution,
-        ...(distribution === 'capacity-aware' ? { ceilings: nameCeilings(name, contexts, model) } : {}),
-      });
-      if (moved.recipients.length === 0) {
-        blockers.push({ code: 'LB_ERR_NO_SERVING_REGION', message: `moving ${name} away from ${from} leaves no region serving it`, details: { name, region: from } });
-        continue;
-      }
-      if (moved.unplaced > 0) {
-        blockers.push({
-          code: 'LB_ERR_SHORTFALL',
-          message: `${name}: the other regions can take only ${pct(shares.get(from)! * fraction - moved.unplaced)} of the ${pct(shares.get(from)! * fraction)} leaving ${from} under their ceilings`,
-          details: { name, region: from, unplaced: moved.unplaced },
-        });
-      }
-      target = moved.shares;
-    }
-    if ([...target.values()].every((s) => s === 0)) {
-      blockers.push({ code: 'LB_ERR_NO_SERVING_REGION', message: `moving ${name} away from ${from} leaves no region serving it`, details: { name, region: from } });
-      continue;
-    }
-    before.set(name, new Map(shares));
-    after.set(name, target);
-  }
-
-  // Services without a traffic record follow their own capacity, moved the same way.
-  const serviceShares = new Map<string, { before: number[]; after: number[] }>();
-  for (const c of contexts.filter((c) => !c.trafficName)) {
-    // Without a traffic name, a service's share is its capacity share (see serviceContext).
-    const shares = new Map(index.regions.map((r, i) => [r, c.inputs.share[i]!]));
-    if ((shares.get(from) ?? 0) === 0) continue;
-    const moved = moveShare({ shares, from, fraction, ...(to ? { to } : {}), mode: 'proportional' });
-    serviceShares.set(c.service, { before: c.inputs.share, after: index.regions.map((r) => moved.shares.get(r) ?? 0) });
-  }
-
-  if (after.size === 0 && serviceShares.size === 0 && blockers.length === 0) {
-    blockers.push({
-      code: 'LB_ERR_REGION_ALREADY_EVACUATED',
-      message: `${from} already serves no traffic${intent.services ? ` for ${intent.services.join(', ')}` : ''}; nothing to move`,
-      details: { region: from },
-    });
-  }
+  const { before, after } = whereTrafficGoes(index, intent, move, names, contexts, model, plan);
+  const serviceShares = sharesOfServicesWithoutTraffic(index, contexts, move);
+  if (after.size === 0 && serviceShares.size === 0 && blockers.length === 0) blockers.push(alreadyEvacuatedProblem(intent, move));
   // A shortfall (traffic no region can take under its ceiling) still gets stages for what
   // can move: it is forcible, and a partial plan after a capacity timeout is exactly that.
   if (blockers.some((b) => b.code !== 'LB_ERR_SHORTFALL')) return plan;
 
   plan.names = [...after.keys()];
-  const { services: servicePlans, groupChanges, instances, shortfalls, problems } = sizeServices(index, contexts, model, after, serviceShares, plan.maxSizeGrowth);
-  plan.services = servicePlans;
-  plan.groupChanges = groupChanges;
-  blockers.push(...problems);
-  if (shortfalls.length > 0) blockers.push(shortfallProblem(shortfalls));
-  if (problems.length > 0) return plan;
-  const planned = new Set(servicePlans.map((p) => p.service));
+  const sizing = sizeServicesForMove(index, contexts, model, after, serviceShares, plan.maxSizeGrowth);
+  plan.services = sizing.services;
+  plan.groupChanges = sizing.groupChanges;
+  blockers.push(...sizing.problems);
+  if (sizing.shortfalls.length > 0) blockers.push(shortfallProblem(sizing.shortfalls));
+  if (sizing.problems.length > 0) return plan;
 
+  const planned = new Set(sizing.services.map((p) => p.service));
   plan.stages = buildStages({
     index,
     before,
@@ -157,64 +59,64 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
     model,
     services: contexts.filter((c) => planned.has(c.service)),
     serviceShares,
-    instances,
+    instances: sizing.instances,
   });
   return plan;
 }
 
-/** The most share of a name each region can serve: the tightest over the services on it. */
-function nameCeilings(name: string, contexts: ServiceContext[], model: CapacityModel): Map<RegionCode, number> {
-  const ceilings = new Map<RegionCode, number>();
-  for (const c of contexts.filter((c) => c.trafficName === name)) {
-    const servable = servableShare(model, c.inputs, c.ceilings, c.parameters);
-    c.inputs.regions.forEach((r, i) => ceilings.set(r, Math.min(ceilings.get(r) ?? 1, servable[i]!)));
-  }
-  return ceilings;
+/** An evacuation is a shift of all of a region's traffic to every other region serving. */
+function moveOf(intent: EvacuateIntent | ShiftIntent): Move {
+  if (intent.kind === 'evacuate') return { from: intent.region, fraction: 1, to: undefined };
+  return { from: intent.from, fraction: intent.percent / 100, to: intent.to === undefined ? undefined : Array.isArray(intent.to) ? intent.to : [intent.to] };
 }
 
-function sizeServices(
-  index: FleetIndex,
-  contexts: ServiceContext[],
-  model: CapacityModel,
-  after: SharesByName,
-  serviceShares: Map<string, { before: number[]; after: number[] }>,
-  maxSizeGrowth: number,
-) {
-  const services: ServicePlan[] = [];
-  const groupChanges: GroupChange[] = [];
-  const instances = new Map<string, number[]>();
-  const shortfalls: Problem['details'][] = [];
+/** What makes the request impossible whatever the fleet: unknown regions, model or services, or a shift to itself. */
+function moveRequestProblems(index: FleetIndex, intent: EvacuateIntent | ShiftIntent, move: Move, ctx: PlanContext, modelName: string): Problem[] {
   const problems: Problem[] = [];
-  for (const c of contexts) {
-    let targetShare: number[];
-    if (c.trafficName && after.has(c.trafficName)) targetShare = index.regions.map((r) => after.get(c.trafficName!)!.get(r) ?? 0);
-    else if (serviceShares.has(c.service)) targetShare = serviceShares.get(c.service)!.after;
-    else continue;
-    let targets;
-    try {
-      targets = capacityTargets(c, model, targetShare);
-    } catch (e) {
-      if (!isLifeboatError(e)) throw e;
-      problems.push(e.toProblem());
-      continue;
-    }
-    services.push({ service: c.service, ...(c.trafficName ? { trafficName: c.trafficName } : {}), parameters: c.parameters, regions: targets });
-    instances.set(c.service, targets.map((t) => t.target));
-    for (const t of targets) {
-      if (t.shortfall > 0) shortfalls.push({ service: t.service, region: t.region, required: t.required, ceiling: t.ceiling, short: t.shortfall });
-      if (t.targetShare <= t.share + 1e-12) continue;
-      // A region that gains traffic is pinned at its target: MinSize follows DesiredCapacity.
-      const groups = c.groups.get(t.region) ?? [];
-      const desired = distributeAcrossGroups(groups, t.target, maxSizeGrowth);
-      groups.forEach((g, i) => {
-        const change = groupChange(g, prescaleSize(g, desired[i]!));
-        if (change) groupChanges.push(change);
-      });
-    }
+  for (const region of [move.from, ...(move.to ?? [])]) {
+    if (!index.regions.includes(region)) problems.push(unknownRegionProblem(index, region));
   }
-  return { services, groupChanges, instances, shortfalls, problems };
+  if (move.to?.includes(move.from)) problems.push({ code: 'LB_ERR_VALIDATION', message: `cannot shift traffic from ${move.from} to itself`, details: { field: 'to' } });
+  if (!ctx.models.get(modelName)) {
+    problems.push({ code: 'LB_ERR_UNKNOWN_MODEL', message: `no capacity model named ${modelName} (have: ${[...ctx.models.keys()].join(', ')})`, details: { model: modelName } });
+  }
+  for (const s of (intent.services ?? []).filter((s) => !index.groups.has(s))) {
+    problems.push({ code: 'LB_ERR_UNKNOWN_SERVICE', message: `no managed Auto Scaling group serves ${s}`, details: { service: s } });
+  }
+  return problems;
 }
 
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
+/**
+ * Which DNS names move, and which services ride on them. The services asked for bring
+ * their names; when none is named, so does every name with a record in the region. A
+ * service moves with its name, so a name shared by two services moves both; a service
+ * without a name moves when it is chosen.
+ *
+ * Worked example: api and web on api.example.com, img on img.example.com; services [api]
+ * → names [api.example.com], services [api, web].
+ */
+function whatMoves(index: FleetIndex, intent: EvacuateIntent | ShiftIntent, move: Move): { names: string[]; services: string[] } {
+  const chosen = new Set(intent.services ?? index.services);
+  const nameSet = new Set([...chosen].map((s) => index.trafficNameOf.get(s)).filter((n): n is string => !!n));
+  if (!intent.services) for (const [name, shares] of index.sharesOf) if (shares.has(move.from)) nameSet.add(name);
+  const services = index.services.filter((s) => {
+    const name = index.trafficNameOf.get(s);
+    return name ? nameSet.has(name) : chosen.has(s);
+  });
+  return { names: [...nameSet].sort(), services };
+}
+
+/** A name no managed group claims moves blind: nothing says whether the regions that gain can carry it. */
+function namesWithoutService(index: FleetIndex, names: readonly string[]): PlanWarning[] {
+  return names
+    .filter((name) => !index.servicesOfName.has(name))
+    .map((name) => ({ code: 'NAME_WITHOUT_SERVICE', message: `${name} moves without a capacity check: no managed group names it in lifeboat:traffic`, details: { name } }));
+}
+
+function alreadyEvacuatedProblem(intent: EvacuateIntent | ShiftIntent, move: Move): Problem {
+  return {
+    code: 'LB_ERR_REGION_ALREADY_EVACUATED',
+    message: `${move.from} already serves no traffic${intent.services ? ` for ${intent.services.join(', ')}` : ''}; nothing to move`,
+    details: { region: move.from },
+  };
 }

@@ -54,6 +54,11 @@ function snapshotWarningToPlanWarning(w: Plan['warnings'][number] | { code: stri
   return Object.keys(rest).length > 0 ? { code, message, details: rest } : { code, message };
 }
 
+/** The blocker for a region lifeboat does not manage (every planner checks its region first). */
+export function unknownRegionProblem(index: FleetIndex, region: string): Problem {
+  return { code: 'LB_ERR_UNKNOWN_REGION', message: `${region} is not a managed region (managed: ${index.regions.join(', ')})`, details: { region } };
+}
+
 /** One blocker for every (service, region) that cannot reach its capacity under its ceiling. */
 export function shortfallProblem(shortfalls: Problem['details'][]): Problem {
   const lines = shortfalls.map((s) => `${s!.service} in ${s!.region} needs ${s!.required} but can reach ${s!.ceiling} (short ${s!.short})`);

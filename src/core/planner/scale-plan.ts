@@ -4,7 +4,7 @@ import type { FleetIndex } from './fleet-index';
 import { groupCeiling } from './fleet-index';
 import { groupChange } from './group-sizing';
 import type { PlanContext } from './plan-context';
-import { emptyPlan } from './plan-context';
+import { emptyPlan, unknownRegionProblem } from './plan-context';
 import type { Plan } from './plan-types';
 
 /**
@@ -16,7 +16,7 @@ export function planScale(index: FleetIndex, intent: ScaleIntent, ctx: PlanConte
   plan.region = intent.region;
   const { blockers } = plan;
   if (!index.regions.includes(intent.region)) {
-    blockers.push({ code: 'LB_ERR_UNKNOWN_REGION', message: `${intent.region} is not a managed region (managed: ${index.regions.join(', ')})`, details: { region: intent.region } });
+    blockers.push(unknownRegionProblem(index, intent.region));
     return plan;
   }
   const groups = index.groups.get(intent.service)?.get(intent.region) ?? [];

@@ -12,6 +12,9 @@ import type { RegionLoad, Stage, WeightChange } from './plan-types';
 
 export type SharesByName = Map<string, Map<RegionCode, number>>;
 
+/** Per service without a traffic record: its share per region (region order) before and after the move. */
+export type ServiceShares = Map<string, { before: number[]; after: number[] }>;
+
 /** Cumulative percentages of the move after each stage: 3 → [33.3, 66.7, 100]. */
 export function stagePercents(stages: number | number[]): number[] {
   if (Array.isArray(stages)) return stages;
@@ -29,7 +32,7 @@ export interface StageInput {
   model: CapacityModel;
   services: ServiceContext[];
   /** Shares of services that have no traffic record, before and after. */
-  serviceShares: Map<string, { before: number[]; after: number[] }>;
+  serviceShares: ServiceShares;
   /** Instances each service runs per region once prescaled. */
   instances: Map<string, number[]>;
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { isAdminPath, handleAdmin } from './admin-routes';
@@ -81,117 +81,170 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** What every request handler of one proxy shares. */
+interface ProxyParts {
+  state: ProxyState;
+  upstream: Upstream;
+  sockets: HeldSockets;
+  /** moto's endpoint, shown by the admin endpoint. */
+  target: string;
+}
+
 export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy> {
   const clock = options.clock ?? systemProxyClock;
-  const state = new ProxyState(loadProfile(options.profile), clock, options.random);
-  const upstream = new Upstream(options.target);
-  const held = new Set<Socket>();
-
-  const hold = (socket: Socket) => {
-    held.add(socket);
-    const release = setTimeout(() => socket.destroy(), MAX_HANG_MS);
-    release.unref();
-    socket.once('close', () => {
-      clearTimeout(release);
-      held.delete(socket);
-    });
+  const proxy: ProxyParts = {
+    state: new ProxyState(loadProfile(options.profile), clock, options.random),
+    upstream: new Upstream(options.target),
+    sockets: new HeldSockets(),
+    target: options.target,
   };
-
-  const drop = (req: IncomingMessage, mode: 'hang' | 'reset') => {
-    if (mode === 'hang') return hold(req.socket);
-    const socket = req.socket as Socket & { resetAndDestroy?: () => void };
-    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
-    else socket.destroy();
-  };
-
-  const handleCall = async (req: IncomingMessage, res: ServerResponse, call: ClassifiedCall, request: UpstreamRequest): Promise<void> => {
-    if (!isProxyService(call.service)) {
-      const status = await upstream.pipe(request, res);
-      state.counters.record(call, status >= 400 ? 'upstream-error' : 'ok');
-      return;
-    }
-    const ctx: CallContext = { call: { ...call, service: call.service }, request, res, state, upstream };
-    const profile = state.profile;
-    const mode = unreachableMode(profile.unreachable, ctx.call);
-    if (mode) {
-      state.counters.record(call, 'dropped');
-      return drop(req, mode);
-    }
-    const wait = latencyMs(profile.latency, ctx.call.service, state.random);
-    if (wait > 0) await delay(wait);
-
-    let outcome: CallOutcome;
-    if (state.profile.throttling.enabled && !state.buckets.tryTake(ctx.call.service, call.region, call.action)) {
-      sendWire(res, throttlingError(ctx.call.service));
-      outcome = 'throttled';
-    } else {
-      const injected = state.serverErrors.take(ctx.call);
-      if (injected !== undefined) {
-        sendWire(res, serverError(ctx.call.service, injected));
-        outcome = 'error';
-      } else {
-        const handler = (ctx.call.service === 'autoscaling' ? AUTO_SCALING_HANDLERS : ctx.call.service === 'route53' ? ROUTE53_HANDLERS : {})[call.action];
-        const status = await (handler ?? passThrough)(ctx);
-        outcome = status >= 400 ? 'upstream-error' : 'ok';
-      }
-    }
-    state.counters.record(call, outcome);
-  };
-
   const server = createServer((req, res) => {
-    void (async () => {
-      const url = req.url ?? '/';
-      const method = req.method ?? 'GET';
-      const body = await readBody(req);
-      if (isAdminPath(url)) return handleAdmin(method, url, body.toString('utf8'), res, state, options.target);
-      const request: UpstreamRequest = { method, url, headers: req.headers, body };
-      if (url.startsWith('/moto-api')) {
-        await upstream.pipe(request, res);
-        return;
-      }
-      const call = classifyRequest(method, url, req.headers, body.toString('utf8'));
-      try {
-        await handleCall(req, res, call, request);
-      } catch (e) {
-        state.counters.record(call, 'upstream-error');
-        throw e;
-      }
-    })().catch((e: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const message = `lifeboat AWS proxy: ${e instanceof Error ? e.message : String(e)}`;
-      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(message)) });
-      res.end(message);
-    });
+    void answerRequest(proxy, req, res).catch((e: unknown) => answerProxyFailure(res, e));
   });
-
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-
+  const port = await listen(server, options.port ?? 0, host);
+  const { state } = proxy;
   return {
-    endpoint,
+    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     profile: () => state.profile,
     setProfile: (p) => state.replace(p),
     patchProfile: (p) => state.patch(p),
     counters: () => state.counters.list(),
     resetCounters: () => state.counters.reset(),
-    stop: async () => {
-      for (const socket of held) socket.destroy();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      upstream.destroy();
-    },
+    stop: () => stopProxy(server, proxy),
   };
+}
+
+/**
+ * Every request: the proxy's own admin endpoint and moto's (/moto-api) are answered or
+ * forwarded as they are; anything else is an AWS call, classified and sent through the
+ * faults. A call that fails on its way is counted as an upstream error.
+ */
+async function answerRequest(proxy: ProxyParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? '/';
+  const method = req.method ?? 'GET';
+  const body = await readBody(req);
+  if (isAdminPath(url)) return handleAdmin(method, url, body.toString('utf8'), res, proxy.state, proxy.target);
+  const request: UpstreamRequest = { method, url, headers: req.headers, body };
+  if (url.startsWith('/moto-api')) {
+    await proxy.upstream.pipe(request, res);
+    return;
+  }
+  const call = classifyRequest(method, url, req.headers, body.toString('utf8'));
+  try {
+    await answerCall(proxy, req, res, call, request);
+  } catch (e) {
+    proxy.state.counters.record(call, 'upstream-error');
+    throw e;
+  }
+}
+
+/**
+ * One AWS call, through the faults in the order a caller meets them against real AWS: a
+ * region that does not answer drops it; then the latency; then throttling, an injected 5xx,
+ * or moto's answer (see answerOrFault). Services the proxy does not simulate go straight to
+ * moto. Every call is counted with its outcome.
+ */
+async function answerCall(proxy: ProxyParts, req: IncomingMessage, res: ServerResponse, call: ClassifiedCall, request: UpstreamRequest): Promise<void> {
+  const { state, upstream } = proxy;
+  if (!isProxyService(call.service)) {
+    const status = await upstream.pipe(request, res);
+    state.counters.record(call, status >= 400 ? 'upstream-error' : 'ok');
+    return;
+  }
+  const ctx: CallContext = { call: { ...call, service: call.service }, request, res, state, upstream };
+  const profile = state.profile;
+  const mode = unreachableMode(profile.unreachable, ctx.call);
+  if (mode) {
+    state.counters.record(call, 'dropped');
+    return proxy.sockets.drop(req, mode);
+  }
+  const wait = latencyMs(profile.latency, ctx.call.service, state.random);
+  if (wait > 0) await delay(wait);
+  const outcome = await answerOrFault(ctx);
+  state.counters.record(call, outcome);
+}
+
+/**
+ * After the latency: throttled when the call's bucket is empty, else an injected 5xx when a
+ * burst is due, else moto's answer, through a handler where AWS would answer otherwise (Pending
+ * instances, PENDING changes, capacity faults). The profile is read again here: it may have
+ * changed while the call waited.
+ */
+async function answerOrFault(ctx: CallContext): Promise<CallOutcome> {
+  const { call, res, state } = ctx;
+  if (state.profile.throttling.enabled && !state.buckets.tryTake(call.service, call.region, call.action)) {
+    sendWire(res, throttlingError(call.service));
+    return 'throttled';
+  }
+  const injected = state.serverErrors.take(call);
+  if (injected !== undefined) {
+    sendWire(res, serverError(call.service, injected));
+    return 'error';
+  }
+  const handler = (call.service === 'autoscaling' ? AUTO_SCALING_HANDLERS : call.service === 'route53' ? ROUTE53_HANDLERS : {})[call.action];
+  const status = await (handler ?? passThrough)(ctx);
+  return status >= 400 ? 'upstream-error' : 'ok';
+}
+
+/** A request that failed in the proxy itself: 502 with the reason, or a cut connection once an answer has begun. */
+function answerProxyFailure(res: ServerResponse, e: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const message = `lifeboat AWS proxy: ${e instanceof Error ? e.message : String(e)}`;
+  res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(message)) });
+  res.end(message);
+}
+
+/**
+ * The connections of calls to a region that does not answer. A held one gets no answer
+ * until MAX_HANG_MS has passed or the proxy stops, whatever the client does; a reset one is
+ * cut as a dead endpoint would cut it.
+ */
+class HeldSockets {
+  private readonly held = new Set<Socket>();
+
+  drop(req: IncomingMessage, mode: 'hang' | 'reset'): void {
+    if (mode === 'hang') return this.hold(req.socket);
+    const socket = req.socket as Socket & { resetAndDestroy?: () => void };
+    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else socket.destroy();
+  }
+
+  releaseAll(): void {
+    for (const socket of this.held) socket.destroy();
+  }
+
+  private hold(socket: Socket): void {
+    this.held.add(socket);
+    const release = setTimeout(() => socket.destroy(), MAX_HANG_MS);
+    release.unref();
+    socket.once('close', () => {
+      clearTimeout(release);
+      this.held.delete(socket);
+    });
+  }
+}
+
+/** Resolves with the port once the server listens; rejects when it cannot (the port is taken). */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Held connections are let go first, so closing the server does not wait for them. */
+async function stopProxy(server: Server, proxy: ProxyParts): Promise<void> {
+  proxy.sockets.releaseAll();
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+  proxy.upstream.destroy();
 }
