@@ -6,7 +6,8 @@ import { create as createTsService, createRepl as createTsRepl } from 'ts-node';
 import { packageRoot } from '../src/operations/package-root';
 import type { Settings } from '../src/operations/settings';
 import type { ReplContext } from './repl-context';
-import { isRefusal, formatLifeboatError, stopWatching } from './repl-context';
+import { stopWatching } from './repl-context';
+import { formatLifeboatError, isRefusal } from './refusals';
 
 /**
  * The REPL itself: a TypeScript REPL (ts-node, transpile only, top-level await) with the

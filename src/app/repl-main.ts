@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
-import { closeReplContext, createReplContext, formatLifeboatError, isRefusal, replActor, stopWatching } from '../../repl/repl-context';
+import { closeReplContext, createReplContext, stopWatching } from '../../repl/repl-context';
+import { formatLifeboatError, isRefusal } from '../../repl/refusals';
+import { replActor } from '../../repl/repl-actor';
 import { banner, startRepl } from '../../repl/start-repl';
 import type { Lifeboat } from './create-lifeboat';
 import { createLifeboat } from './create-lifeboat';

@@ -1,93 +1,34 @@
-import type { Progress } from '../operations/operation-types';
 // operation-states, not operation-types: the CLI stays free of zod.
 import { FINISHED_STATES } from '../operations/operation-states';
-import type { OperationView, ViewStep } from '../operations/operation-views';
+import type { OperationView } from '../operations/operation-views';
+import { closingLines } from '../text/operation-text';
+import type { HowToApprove } from '../text/operation-text';
+import { ProgressNews } from '../text/progress-news';
+import type { ProgressLine } from '../text/progress-news';
 import type { ApiClient } from './api-client';
 import { ApiError, ApiUnreachable } from './api-client';
 import type { Output } from './output';
-import { CapacityBars } from '../text/progress-bar';
-import { errorShapeOf, problemShape, took } from './output';
+import { errorShapeOf, problemShape } from './output';
 import type { ExitCode } from './exit-codes';
 import { EXIT } from './exit-codes';
-import { STEP_MARKS, outputLines, stepResult } from '../text/operation-text';
 
 export const isFinished = (view: Pick<OperationView, 'state'>): boolean => FINISHED_STATES.includes(view.state);
 
-/** A line of progress; `notice` lines are for a person even in JSON mode (an approval to give). */
-export interface ProgressLine {
-  text: string;
-  notice?: boolean;
-}
+/** How the CLI says to approve a paused run. */
+export const cliApproveCommand: HowToApprove = (id, decision) => `npx lifeboat op ${id} approve${decision === 'reject' ? ' --reject' : ''}`;
 
 /**
- * Turns successive views of one operation or run into the lines that say what changed:
- * a step starting, its progress (a message, capacity coming into service), a step ending
- * (✓/✗/-, outcome, duration), a step flagged stuck, a pause at an approval.
+ * The progress lines of `--wait` and `op <id> wait`: src/text's news of each view, nested under
+ * the steps as they start, with the CLI's approve command; `now` defaults to the clock.
  */
-export class ProgressPrinter {
-  private readonly announced = new Set<string>();
-  private readonly finished = new Set<string>();
-  private readonly stuck = new Set<string>();
-  private readonly approvals = new Set<string>();
-  private readonly capacity = new CapacityBars('    ', 4);
-  private lastMessage = '';
-  private cancelling = false;
-
-  constructor(private readonly indent = '  ') {}
-
-  lines(view: OperationView, now = Date.now()): ProgressLine[] {
-    const out: ProgressLine[] = [];
-    const say = (text: string) => out.push({ text: `${this.indent}${text}` });
-    if (view.state === 'cancelling' && !this.cancelling) {
-      this.cancelling = true;
-      say(`cancelling${view.cancel ? ` (asked by ${view.cancel.by}${view.cancel.rollback ? ', with rollback' : ''})` : ''}`);
-    }
-    for (const step of view.steps) {
-      if (step.state === 'pending') continue;
-      const done = step.state !== 'running';
-      // Keyed by start and attempt, so a retry or a goto loop that runs a step again shows again.
-      const started = `${step.id}@${step.startedAt ?? ''}#${step.attempts}`;
-      if (!done && !this.announced.has(started)) {
-        this.announced.add(started);
-        // A runbook step without a description is titled `<action> (<id>)`: say it once.
-        const title = step.title === `${step.kind} (${step.stepId ?? step.id})` ? ` (${step.kind})` : `: ${step.title}`;
-        say(`▸ ${step.id}${title}${step.attempts > 1 ? ` (attempt ${step.attempts})` : ''}`);
-      }
-      if (!done && view.progress?.step === step.id) for (const line of this.progressLines(view.progress)) say(line);
-      if (!done && step.stuck && !this.stuck.has(step.id)) {
-        this.stuck.add(step.id);
-        const running = took(step.startedAt, undefined, now);
-        out.push({ text: `${this.indent}⚠ ${step.id} looks stuck: running${running ? ` for ${running}` : ''}, much longer than this step usually takes`, notice: true });
-      }
-      const ended = `${step.id}@${step.finishedAt ?? ''}`;
-      if (done && !this.finished.has(ended)) {
-        this.finished.add(ended);
-        say(finishedLine(step));
-      }
-    }
-    const waiting = view.awaitingApproval;
-    if (waiting && !this.approvals.has(`${waiting.stepId}@${waiting.since}`)) {
-      this.approvals.add(`${waiting.stepId}@${waiting.since}`);
-      out.push({ text: `${this.indent}⏸ waiting for approval: ${waiting.message}  — approve with: npx lifeboat op ${view.id} approve`, notice: true });
-      out.push({ text: `${this.indent}  (or reject with: npx lifeboat op ${view.id} approve --reject)`, notice: true });
-    }
-    return out;
+export class ProgressPrinter extends ProgressNews {
+  constructor(indent = '  ') {
+    super({ layout: 'nested', indent, howToApprove: cliApproveCommand });
   }
 
-  private progressLines(progress: Progress): string[] {
-    const out: string[] = [];
-    const message = `${progress.step}\u0000${progress.message}`;
-    if (progress.message && message !== this.lastMessage) {
-      this.lastMessage = message;
-      out.push(`    ${progress.message}`);
-    }
-    return [...out, ...this.capacity.changed(progress.capacity ?? [])];
+  override lines(view: OperationView, now = Date.now()): ProgressLine[] {
+    return super.lines(view, now);
   }
-}
-
-function finishedLine(step: ViewStep): string {
-  const time = took(step.startedAt, step.finishedAt);
-  return `${STEP_MARKS[step.state] ?? '?'} ${step.id}: ${stepResult(step)}${time && step.state !== 'skipped' ? ` (${time})` : ''}`;
 }
 
 export interface FollowOptions {
@@ -176,19 +117,6 @@ function pollerOf(client: ApiClient, options: FollowOptions) {
     }
   };
 }
-
-/** The closing lines: `evacuate op_… succeeded in 3.2 s: …`, and a run's outputs. */
-export function closingLines(view: OperationView): string[] {
-  const time = took(view.startedAt ?? view.createdAt, view.finishedAt);
-  const summary = view.result?.summary;
-  const lines = [`${view.kind} ${view.id} ${view.state}${time ? ` in ${time}` : ''}${summary && view.state === 'succeeded' ? `: ${summary}` : ''}`];
-  const outputs = view.result?.outputs;
-  if (outputs && Object.keys(outputs).length > 0) {
-    lines.push('outputs:', ...outputLines(outputs, '  '));
-  }
-  return lines;
-}
-
 
 /**
  * Report a finished operation or run and say how to exit: the closing lines (JSON: the

@@ -1,22 +1,10 @@
-import { formatTable } from './table';
 import type { GroupChange, Plan } from '../core/planner/plan-types';
+import { MARKS } from './marks';
+import { describeRequest } from './request-text';
+import { formatTable } from './table';
+import { percent as pct } from './units';
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const arrow = (a: number | string, b: number | string) => (a === b ? String(a) : `${a} → ${b}`);
-
-function title(plan: Plan): string {
-  const i = plan.intent;
-  switch (i.kind) {
-    case 'evacuate':
-      return `evacuate ${i.region}`;
-    case 'shift':
-      return `shift ${i.percent}% from ${i.from}${i.to ? ` to ${[i.to].flat().join(', ')}` : ''}`;
-    case 'restore':
-      return `restore ${i.region}`;
-    case 'scale':
-      return `scale ${i.service} in ${i.region} to ${i.desiredCapacity}`;
-  }
-}
 
 function groupTable(changes: GroupChange[]): string {
   return formatTable(
@@ -28,10 +16,10 @@ function groupTable(changes: GroupChange[]): string {
 /** A plan as a human reads it at a terminal: verdict, capacity, prescale, stages, warnings. */
 export function renderPlan(plan: Plan): string {
   const out: string[] = [];
-  out.push(`Plan: ${title(plan)} — model ${plan.model}, snapshot ${plan.snapshotTakenAt}`);
+  out.push(`Plan: ${describeRequest(plan.intent)} — model ${plan.model}, snapshot ${plan.snapshotTakenAt}`);
   if (plan.blockers.length > 0) {
     out.push('', `BLOCKED (${plan.blockers.length}):`);
-    for (const b of plan.blockers) out.push(`  ✗ ${b.code}: ${b.message}`);
+    for (const b of plan.blockers) out.push(`  ${MARKS.failed} ${b.code}: ${b.message}`);
   } else {
     out.push(`Ready: ${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s), ${plan.finalGroupChanges.length} change(s) after the last stage.`);
   }

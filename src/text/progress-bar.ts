@@ -1,16 +1,15 @@
+import type { CapacityProgress } from '../operations/operation-types';
+
 /** A group's instances in service against what it should have (an operation's capacity progress). */
-export interface GroupCount {
-  region: string;
-  group: string;
-  inService: number;
-  target: number;
-}
+export type GroupCount = Pick<CapacityProgress, 'region' | 'group' | 'inService' | 'target'>;
 
 /** The characters a bar is drawn with: block characters, or ASCII (the REPL's `[####------]`). */
 export interface BarCharacters {
   fill: string;
   empty: string;
 }
+
+const ASCII: BarCharacters = { fill: '#', empty: '-' };
 
 /** `[██████░░░░░░░░░░░░░░]`: done of total, full (and no further) at or above total. */
 export function progressBar(done: number, total: number, width = 20, chars: BarCharacters = { fill: '█', empty: '░' }): string {
@@ -20,27 +19,14 @@ export function progressBar(done: number, total: number, width = 20, chars: BarC
 }
 
 /**
- * Capacity as bars for a terminal that follows an operation: one line per group whose count
- * changed since the last call (every group the first time), so the output grows only with news.
+ * How a group's capacity is drawn. `wide`, under a step announced on its own line (CLI, demo):
+ * `api-us-west-2  [█████░░░░░░░░░░░░░░░]    4/16 in service`, names padded to `nameWidth` so bars
+ * line up. `compact`, in the REPL: `[##--------] 4/16 api-us-west-2`, the region added when the
+ * group's name does not say it.
  */
-export class CapacityBars {
-  private readonly seen = new Map<string, string>();
+export type CapacityStyle = 'wide' | 'compact';
 
-  constructor(
-    private readonly indent: string,
-    private readonly countWidth: number,
-  ) {}
-
-  changed(capacity: GroupCount[]): string[] {
-    const nameWidth = Math.max(0, ...capacity.map((c) => c.group.length));
-    const out: string[] = [];
-    for (const c of capacity) {
-      const key = `${c.region}\u0000${c.group}`;
-      const now = `${c.inService}/${c.target}`;
-      if (this.seen.get(key) === now) continue;
-      this.seen.set(key, now);
-      out.push(`${this.indent}${c.group.padEnd(nameWidth)}  ${progressBar(c.inService, c.target)} ${String(c.inService).padStart(this.countWidth)}/${c.target} in service`);
-    }
-    return out;
-  }
+export function capacityLine(c: GroupCount, style: CapacityStyle, nameWidth = 0): string {
+  if (style === 'compact') return `${progressBar(c.inService, c.target, 10, ASCII)} ${c.inService}/${c.target} ${c.group}${c.group.includes(c.region) ? '' : ` (${c.region})`}`;
+  return `${c.group.padEnd(nameWidth)}  ${progressBar(c.inService, c.target)} ${String(c.inService).padStart(4)}/${c.target} in service`;
 }

@@ -1,10 +1,11 @@
 import type { FleetSnapshot } from '../../core/fleet';
 import type { ReadinessReport } from '../../core/readiness';
+import { fleetTable } from '../../text/fleet-text';
 import { formatTable } from '../../text/table';
+import { timestamp } from '../../text/units';
 import type { Command } from '../command';
 import { boolOpt, positionalsOf } from '../command';
 import { EXIT } from '../exit-codes';
-import { timestamp } from '../output';
 
 export const readiness: Command = {
   path: ['readiness'],
@@ -45,17 +46,10 @@ export const fleet: Command = {
     const { body } = await ctx.client().get<{ snapshot: FleetSnapshot; evacuatedRegions: string[] }>('/v1/fleet');
     ctx.out.document(body);
     const s = body.snapshot;
-    const order = new Map(s.regions.map((r, i) => [r, i]));
-    const rows = [...s.capacity]
-      .sort((a, b) => (order.get(a.region) ?? 0) - (order.get(b.region) ?? 0) || a.service.localeCompare(b.service))
-      .map((c) => {
-        const t = s.traffic.find((x) => x.name === c.trafficName && x.region === c.region);
-        return [c.region, c.service, c.inService, c.desiredCapacity, c.minSize, c.maxSize, c.trafficName ?? '-', t ? String(t.weight) : '-', t ? `${(t.share * 100).toFixed(1)}%` : '-'];
-      });
     ctx.out.say(`fleet at ${timestamp(s.takenAt)}; regions: ${s.regions.join(', ')}`);
     ctx.out.say(`evacuated: ${body.evacuatedRegions.length ? body.evacuatedRegions.join(', ') : 'none'}`);
     ctx.out.say();
-    ctx.out.say(rows.length ? formatTable(['region', 'service', 'in service', 'desired', 'min', 'max', 'traffic name', 'weight', 'share'], rows) : '  no managed Auto Scaling groups');
+    ctx.out.say(fleetTable(s));
     if (s.warnings.length) {
       ctx.out.say();
       ctx.out.say(`warnings (${s.warnings.length}):`);

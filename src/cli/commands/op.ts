@@ -1,12 +1,10 @@
-import { formatTable } from '../../text/table';
-import type { OperationView, ViewStep } from '../../operations/operation-views';
+import type { OperationView } from '../../operations/operation-views';
+import { operationDetailLines, operationHeadline, operationsTable } from '../../text/operation-text';
+import { describeOperation } from '../../text/request-text';
 import type { CliContext, Command, CommandArgs } from '../command';
 import { boolOpt, numberOpt, positionalsOf, stringOpt } from '../command';
 import { EXIT } from '../exit-codes';
-import { follow, isFinished, reportFinished } from '../follow';
-import { timestamp, took } from '../output';
-import { STEP_MARKS, outputLines, stepResult } from '../../text/operation-text';
-import { targetOf } from './shared';
+import { cliApproveCommand, follow, isFinished, reportFinished } from '../follow';
 
 const opPath = (id: string) => `/v1/operations/${encodeURIComponent(id)}`;
 
@@ -35,14 +33,7 @@ export const ops: Command = {
       ctx.out.say('no operations');
       return EXIT.OK;
     }
-    const now = Date.now();
-    ctx.out.say(
-      formatTable(
-        ['id', 'kind', 'state', 'target', 'created', 'took', 'actor'],
-        body.operations.map((o) => [o.id, o.kind, o.state + (o.awaitingApproval ? ' (awaiting approval)' : ''), targetOf(o), timestamp(o.createdAt), took(o.startedAt, o.finishedAt, now) ?? '-', o.actor]),
-        '',
-      ),
-    );
+    ctx.out.say(operationsTable(body.operations, Date.now()));
     return EXIT.OK;
   },
 };
@@ -58,7 +49,7 @@ export const opShow: Command = {
   async run(ctx, args) {
     const view = await getOperation(ctx, opId(args, 'op'));
     ctx.out.document({ operation: view });
-    for (const line of detailLines(view)) ctx.out.say(line);
+    for (const line of [operationHeadline(view), ...operationDetailLines(view, Date.now(), cliApproveCommand)]) ctx.out.say(line);
     return EXIT.OK;
   },
 };
@@ -109,55 +100,8 @@ export const opWait: Command = {
   async run(ctx, args) {
     const view = await getOperation(ctx, opId(args, 'op wait'));
     if (!isFinished(view)) {
-      ctx.out.notice(`following ${view.id}: ${view.kind} ${targetOf(view)} (Ctrl-C stops following; the ${view.kind === 'runbook' ? 'run' : 'operation'} goes on)`);
+      ctx.out.notice(`following ${view.id}: ${describeOperation(view)} (Ctrl-C stops following; the ${view.kind === 'runbook' ? 'run' : 'operation'} goes on)`);
     }
     return reportFinished(await follow(ctx.client(), view, { pollMs: ctx.pollMs, out: ctx.out }), ctx.out);
   },
 };
-
-/** `op <id>` in human form. */
-export function detailLines(view: OperationView, now = Date.now()): string[] {
-  const out = [`${view.id}  ${view.kind} ${targetOf(view)}  ${view.state}`];
-  const field = (name: string, value: string) => out.push(`  ${name.padEnd(9)} ${value}`);
-  field('actor', view.actor);
-  field('created', timestamp(view.createdAt));
-  if (view.startedAt) field('started', timestamp(view.startedAt));
-  if (view.finishedAt) field('finished', `${timestamp(view.finishedAt)} (took ${took(view.startedAt ?? view.createdAt, view.finishedAt) ?? '?'})`);
-  else if (view.startedAt) field('running', took(view.startedAt, undefined, now) ?? '?');
-  if (view.forced) field('forced', 'yes (blockers were overridden with --force)');
-  if (view.cancel) field('cancel', `asked by ${view.cancel.by} at ${timestamp(view.cancel.at)}${view.cancel.rollback ? ', with rollback' : ''}`);
-  field('request', requestLine(view.request));
-  if (view.progress && !view.finishedAt) field('progress', `${view.progress.step}: ${view.progress.message}`);
-  if (view.awaitingApproval) {
-    field('approval', `waiting since ${timestamp(view.awaitingApproval.since)}: ${view.awaitingApproval.message}`);
-    out.push(`            approve with: npx lifeboat op ${view.id} approve   (or --reject)`);
-  }
-  if (view.plan) field('plan', `${view.plan.groupChanges.length} group change(s), ${view.plan.stages.length} stage(s)${view.plan.blockers.length ? `; blockers: ${view.plan.blockers.map((b) => b.code).join(', ')}` : ''}`);
-  if (view.steps.length) {
-    out.push('  steps');
-    for (const s of view.steps) out.push(`    ${stepLine(s, now)}`);
-  }
-  if (view.error) field('error', `${view.error.code}: ${view.error.message}`);
-  if (view.result) field('result', view.result.summary);
-  const outputs = view.result?.outputs;
-  if (outputs && Object.keys(outputs).length) {
-    out.push('  outputs', ...outputLines(outputs, '    '));
-  }
-  return out;
-}
-
-function stepLine(s: ViewStep, now: number): string {
-  const time = took(s.startedAt, s.finishedAt, now);
-  const what = s.state === 'pending' || s.state === 'running' ? s.title : stepResult(s);
-  const extra = [s.state === 'running' && time ? `running ${time}` : s.state !== 'skipped' && s.state !== 'pending' && time ? time : '', s.attempts > 1 ? `${s.attempts} attempts` : '', s.stuck ? 'STUCK' : ''].filter(Boolean);
-  return `${STEP_MARKS[s.state] ?? '?'} ${s.id}: ${what}${extra.length ? ` (${extra.join(', ')})` : ''}`;
-}
-
-function requestLine(request: Record<string, unknown>): string {
-  // A run's params read like the command line that could start it: region=us-east-1 stages=1.
-  const { params, ...rest } = request;
-  const flat = params && typeof params === 'object' && !Array.isArray(params) ? { ...rest, ...(params as Record<string, unknown>) } : request;
-  return Object.entries(flat)
-    .map(([k, v]) => `${k}=${typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)}`)
-    .join(' ');
-}

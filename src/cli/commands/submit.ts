@@ -8,7 +8,8 @@ import { boolOpt, listOpt, numberOpt, pairsOpt, parseNumber, positionalsOf, stri
 import type { ExitCode } from '../exit-codes';
 import { EXIT, UsageError } from '../exit-codes';
 import { follow, reportFinished } from '../follow';
-import { WAIT_OPTION, startedLines, targetOf } from './shared';
+import { describeOperation } from '../../text/request-text';
+import { WAIT_OPTION, startedLines } from './shared';
 
 type IntentKind = 'evacuate' | 'shift' | 'restore' | 'scale';
 
@@ -143,7 +144,7 @@ async function submit(ctx: CliContext, args: CommandArgs, intent: Record<string,
     ctx.out.say(`  Idempotency-Key: ${key}`);
     return EXIT.OK;
   }
-  ctx.out.notice(`${replayed ? 'already submitted (same Idempotency-Key)' : 'submitted'} ${op.id}: ${op.kind} ${targetOf(op)} — following it (Ctrl-C stops following; the operation goes on)`);
+  ctx.out.notice(`${replayed ? 'already submitted (same Idempotency-Key)' : 'submitted'} ${op.id}: ${describeOperation(op)} — following it (Ctrl-C stops following; the operation goes on)`);
   return reportFinished(await follow(client, op, { pollMs: ctx.pollMs, out: ctx.out }), ctx.out);
 }
 

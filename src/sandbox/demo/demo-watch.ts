@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ERROR_CATALOG } from '../../core/errors';
 import { FINISHED_STATES } from '../../operations/operation-types';
 import type { OperationView } from '../../operations/operation-views';
+import { closingLines } from '../../text/operation-text';
+import { ProgressNews } from '../../text/progress-news';
+import { duration } from '../../text/units';
 import type { LifeboatClient } from './demo-client';
 import { DemoFailure } from './demo-failure';
-import { seconds } from './demo-printing';
-import { ProgressPrinter } from './demo-progress';
 
 const POLL_MS = 300;
 
@@ -25,21 +26,22 @@ export async function submitAndWatch(client: LifeboatClient, request: Record<str
   const idempotencyKey = `demo-${randomUUID()}`;
   let view = await client.submit(request, idempotencyKey);
   say(`  submitted ${view.id} (Idempotency-Key: ${idempotencyKey})`);
-  const printer = new ProgressPrinter();
+  // Laid out as `npx lifeboat <command> --wait` lays it out: the same marks, bars and weights.
+  const news = new ProgressNews({ layout: 'nested', indent: '  ' });
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   for (;;) {
-    for (const line of printer.lines(view)) say(line);
+    for (const line of news.lines(view, Date.now())) say(line.text);
     if (FINISHED_STATES.includes(view.state)) break;
-    if (Date.now() > deadline) throw new DemoFailure(`operation ${view.id} is still ${view.state} after ${seconds(options.timeoutMs ?? 600_000)}; gave up watching it.`);
+    if (Date.now() > deadline) throw new DemoFailure(`operation ${view.id} is still ${view.state} after ${duration(options.timeoutMs ?? 600_000)}; gave up watching it.`);
     await delay(POLL_MS, options.signal);
     view = await client.operation(view.id);
   }
-  const took = view.startedAt && view.finishedAt ? ` in ${seconds(Date.parse(view.finishedAt) - Date.parse(view.startedAt))}` : '';
+  const [closing, ...outputs] = closingLines(view);
   if (view.state !== 'succeeded') {
     const error = view.error ? `${view.error.code}: ${view.error.message}` : 'no error recorded';
-    throw new DemoFailure(`${view.kind} ${view.id} ${view.state}${took}: ${error}`, view.error ? ERROR_CATALOG[view.error.code].hint : undefined);
+    throw new DemoFailure(`${closing}: ${error}`, view.error ? ERROR_CATALOG[view.error.code].hint : undefined);
   }
-  say(`  ${view.kind} ${view.id} succeeded${took}: ${view.result?.summary ?? 'done'}`);
+  for (const line of [closing, ...outputs]) say(`  ${line}`);
   return view;
 }
 

@@ -4,12 +4,15 @@ import { CleanupStack } from './demo-cleanup';
 import { LifeboatClient } from './demo-client';
 import { describeFailure } from './demo-failure';
 import { startDemoLifeboat } from './demo-lifeboat';
-import { comparisonTable, fleetTable, percent, regionTotals } from './demo-printing';
+import { comparisonTable, regionTotals } from './demo-printing';
 import { provideRedis } from './demo-redis';
 import { submitAndWatch } from './demo-watch';
 import { startAwsProxy } from '../proxy/aws-proxy';
 import { startMotoServer } from '../moto/moto-server';
 import { DEMO_FLEET, seedFleet } from '../fleet/seed-fleet';
+import { fleetTable } from '../../text/fleet-text';
+import { MARKS } from '../../text/marks';
+import { percent } from '../../text/units';
 
 /**
  * npm run demo: lifeboat evacuates us-east-1 from a demo fleet in moto and restores it,
@@ -113,8 +116,8 @@ async function finish(code: number, failure?: string): Promise<never> {
     stopping = true;
     heading('Clean up');
     const { done, problems } = await cleanup.runAll();
-    for (const line of done) say(`  ✓ ${line}`);
-    for (const line of problems) say(`  ✗ ${line}`);
+    for (const line of done) say(`  ${MARKS.succeeded} ${line}`);
+    for (const line of problems) say(`  ${MARKS.failed} ${line}`);
     if (done.length + problems.length === 0) say('  nothing had started');
     if (failure) process.stderr.write(`\ndemo failed: ${failure}\n`);
     // A demo that cannot clean up after itself has not fully worked.

@@ -1,0 +1,17 @@
+import type { RunbookDeps } from '../src/runbooks/action-context';
+import type { HowToApprove } from '../src/text/operation-text';
+import type { Watches } from './watches';
+
+/** What every REPL command works with: lifeboat's use cases, who acts, where printing goes, the watches in progress. */
+export interface ReplSession {
+  deps: RunbookDeps;
+  /** Recorded on every operation: repl:<user>. */
+  actor: string;
+  out: (text: string) => void;
+  /** How often wait() polls. */
+  pollMs: number;
+  watches: Watches;
+}
+
+/** How the REPL says to approve a paused run. */
+export const replApproveCommand: HowToApprove = (id, decision) => (decision === 'reject' ? `await approve('${id}', {reject: true})` : `await approve('${id}')`);
