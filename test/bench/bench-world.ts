@@ -108,7 +108,7 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
 
     const worker = spawn(process.execPath, nodeArgs('src/app/worker-main.ts'), {
       cwd: ROOT,
-      env: { ...process.env, ...env, AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { ...process.env, ...env, AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let workerErrors = '';
