@@ -1,12 +1,10 @@
 import { CallTally, withCallTally } from '../cloud/call-tally';
-import type { OperationEventType } from './ports/operation-events';
-import { logger } from './logger';
+import type { CheckpointHooks, CheckpointedRun, RunOutcome, RunnerStep, StepAttempt, StepEnd } from './checkpoint-runner';
+import { publishEvent, repeatOnClock, runCheckpointed } from './checkpoint-runner';
 import type { OperationDeps } from './deps';
 import type { OperationContext } from './operation-context';
-import { withOperationContext } from './operation-context';
-import { OperationRefused, isTransient, problemOf } from './operation-errors';
-import type { OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
-import { FINISHED_STATES } from './operation-types';
+import { OperationRefused } from './operation-errors';
+import type { CancelRequest, OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
 import { guardStep, rollbackSteps } from './step-list';
 import { awaitCapacity } from './steps/await-capacity';
 import { guard } from './steps/guard';
@@ -20,7 +18,6 @@ import { rollbackDns } from './steps/rollback-dns';
 import { rollbackWeights } from './steps/rollback-weights';
 import { verify } from './steps/verify';
 import type { StepContext, StepHandler } from './steps/step-context';
-import { Interrupted } from './steps/step-context';
 
 const HANDLERS: Record<StepKind, StepHandler> = {
   guard,
@@ -36,36 +33,36 @@ const HANDLERS: Record<StepKind, StepHandler> = {
   'rollback-capacity': rollbackCapacity,
 };
 
-export interface RunHooks {
-  /** Persist the operation (the job's data): the checkpoint. */
-  save(op: OperationData): Promise<void>;
+/** What the worker gives an operation: the checkpoint's hooks, and where live progress goes. */
+export interface OperationHooks extends CheckpointHooks<OperationData> {
   report(progress: Progress): Promise<void>;
-  /** Whether a transient failure now ends the operation instead of being retried. */
-  isFinalAttempt: boolean;
-  /**
-   * Whether this worker still owns the operation. A worker cut off from Redis longer than
-   * its job lock loses it to another worker, and must stop at the next step boundary.
-   */
-  stillOwner?(): Promise<boolean>;
 }
 
-export type RunOutcome =
-  | { state: OperationState; retry: false }
-  | { state: OperationState; retry: true; error: unknown }
-  | { state: OperationState; retry: false; lostOwnership: true };
+/** A running step looks for a cancel request as often as steps poll the world, and at least once a second. */
+const CANCEL_CHECK_MS = 1000;
 
 /**
- * Carry an operation out from its checkpoint: each step runs at most to completion once
- * it is recorded as succeeded, so a worker that takes over after a crash goes on from the
- * step that was running. Steps set absolute targets, so running that one again is harmless.
+ * Carry an operation out from its checkpoint (the checkpoint runner): each step runs at
+ * most to completion once it is recorded as succeeded, so a worker that takes over after a
+ * crash goes on from the step that was running. Steps set absolute targets, so running
+ * that one again is harmless. The regions' leases are renewed while it runs.
  */
-export async function runOperation(op: OperationData, deps: OperationDeps, hooks: RunHooks): Promise<RunOutcome> {
-  // Everything logged while it runs names the operation (and, within a step, the step).
-  return withOperationContext(operationContextOf(op), () => runInContext(op, deps, hooks));
+export async function runOperation(op: OperationData, deps: OperationDeps, hooks: OperationHooks): Promise<RunOutcome> {
+  const renewal = new AbortController();
+  const leaseMs = deps.settings.LIFEBOAT_LEASE_TTL * 1000;
+  repeatOnClock(deps.clock, Math.max(200, leaseMs / 3), renewal.signal, async () => {
+    // The guard takes the leases: until it has succeeded there is nothing to renew.
+    if (op.checkpoint.steps[0]?.state === 'succeeded') await deps.leases.acquire(op.id, op.regions, leaseMs);
+  });
+  try {
+    return await runCheckpointed(new OperationRun(op, deps, hooks), deps, hooks);
+  } finally {
+    renewal.abort();
+  }
 }
 
 /** Who the operation is for and which regions it is about; the runner adds the step. */
-function operationContextOf(op: OperationData, step?: StepRecord): OperationContext {
+function operationContextOf(op: OperationData): OperationContext {
   const intent = op.intent;
   return {
     operationId: op.id,
@@ -73,160 +70,121 @@ function operationContextOf(op: OperationData, step?: StepRecord): OperationCont
     planHash: () => op.checkpoint.planHash,
     region: intent.kind === 'shift' ? intent.from : intent.region,
     regions: op.regions,
-    ...(step ? { step: step.id } : {}),
   };
 }
 
-async function runInContext(op: OperationData, deps: OperationDeps, hooks: RunHooks): Promise<RunOutcome> {
-  const cp = op.checkpoint;
-  if (FINISHED_STATES.includes(cp.state)) return { state: cp.state, retry: false };
-  if (cp.steps.length === 0) cp.steps.push(guardStep());
-  // The snapshot is kept beside the job, not in it (see OperationStore.saveSnapshot).
-  if (cp.plan && !cp.snapshot) cp.snapshot = (await deps.store.snapshotOf(op.id))?.snapshot;
-  const firstStart = !cp.startedAt;
-  cp.startedAt ??= deps.clock.now().toISOString();
-  cp.state = cp.cancel ? 'cancelling' : 'running';
-  await hooks.save(op);
-  await emit(deps, op, 'operation.started', { resumed: !firstStart, actor: op.actor });
-  logger.info({ kind: op.kind, actor: op.actor, resumed: !firstStart }, firstStart ? 'operation started' : 'operation resumed');
+/** An operation as the checkpoint runner sees it: its steps are data in the checkpoint. */
+class OperationRun implements CheckpointedRun<OperationData> {
+  readonly names = { run: 'operation', step: 'step', inOutcomes: 'operation' };
+  readonly id: string;
+  readonly kind: string;
+  readonly actor: string;
+  readonly context: OperationContext;
+  readonly cancelPollMs: number;
 
-  const leaseMs = deps.settings.LIFEBOAT_LEASE_TTL * 1000;
-  const renewal = setInterval(() => {
-    if (cp.steps[0]?.state === 'succeeded') deps.leases.acquire(op.id, op.regions, leaseMs).catch(() => undefined);
-  }, Math.max(200, leaseMs / 3));
+  constructor(
+    readonly data: OperationData,
+    private readonly deps: OperationDeps,
+    private readonly hooks: OperationHooks,
+  ) {
+    this.id = data.id;
+    this.kind = data.kind;
+    this.actor = data.actor;
+    this.context = operationContextOf(data);
+    this.cancelPollMs = Math.min(CANCEL_CHECK_MS, deps.settings.LIFEBOAT_CAPACITY_POLL_MS, deps.settings.LIFEBOAT_DNS_POLL_MS);
+  }
 
-  try {
-    for (;;) {
-      if (hooks.stillOwner && !(await hooks.stillOwner())) return { state: cp.state, retry: false, lostOwnership: true };
-      await handleCancelRequest(op, deps);
-      const step = cp.steps.find((s) => s.state === 'pending' || s.state === 'running' || s.state === 'failed');
-      if (!step) break;
-      const tally = new CallTally();
-      try {
-        const context = operationContextOf(op, step);
-        await withCallTally(tally, () => withOperationContext(context, () => runStep(op, step, deps, hooks)));
-      } finally {
-        cp.awsCalls = [...(cp.awsCalls ?? []), ...tally.summary().byAction];
+  get checkpoint() {
+    return this.data.checkpoint;
+  }
+
+  async prepare(): Promise<void> {
+    const cp = this.checkpoint;
+    if (cp.steps.length === 0) cp.steps.push(guardStep());
+    // The snapshot is kept beside the job, not in it (see OperationStore.saveSnapshot).
+    if (cp.plan && !cp.snapshot) cp.snapshot = (await this.deps.store.snapshotOf(this.id))?.snapshot;
+  }
+
+  /** The first step not done: pending, or running or failed when an earlier attempt stopped in it. */
+  async nextStep(): Promise<RunnerStep | undefined> {
+    const step = this.checkpoint.steps.find((s) => s.state === 'pending' || s.state === 'running' || s.state === 'failed');
+    if (!step) return undefined;
+    const fields = step.stage !== undefined ? { fields: { stage: step.stage } } : {};
+    return { record: step, kind: step.kind, title: step.title, ...fields, attempt: (attempt) => this.attempt(step, attempt) };
+  }
+
+  /** A cancel request skips what is left; with rollback, the traffic goes back first and the capacity after, in their own steps. */
+  cancelled(request: CancelRequest): void {
+    const cp = this.checkpoint;
+    for (const s of cp.steps) {
+      if (s.state === 'pending' || s.state === 'failed') {
+        s.state = 'skipped';
+        s.outcome = `skipped: cancelled by ${request.by}`;
       }
     }
-    return { state: await finish(op, deps, hooks, cp.cancel ? 'cancelled' : 'succeeded'), retry: false };
-  } catch (e) {
-    const problem = problemOf(e);
-    if (isTransient(e) && !hooks.isFinalAttempt) {
-      await hooks.save(op);
-      await emit(deps, op, 'operation.error', { error: problem, retrying: true });
-      logger.warn({ kind: op.kind, code: problem.code, error: problem.message }, 'operation attempt failed; the queue retries it');
-      return { state: cp.state, retry: true, error: e };
-    }
-    cp.error = problem;
-    return { state: await finish(op, deps, hooks, e instanceof OperationRefused ? 'refused' : 'failed'), retry: false };
-  } finally {
-    clearInterval(renewal);
+    const didSomething = cp.steps.some((s) => s.kind !== 'guard' && s.state === 'succeeded');
+    if (request.rollback && didSomething) cp.steps.push(...rollbackSteps());
   }
-}
 
-async function runStep(op: OperationData, step: StepRecord, deps: OperationDeps, hooks: RunHooks): Promise<void> {
-  const now = () => deps.clock.now().toISOString();
-  // A step resumed after a crash keeps its first start, so its timeouts and dwell span the takeover.
-  step.startedAt ??= now();
-  step.state = 'running';
-  step.attempts += 1;
-  delete step.error;
-  await hooks.save(op);
-  await emit(deps, op, 'step.started', { step: step.id, kind: step.kind, title: step.title, attempt: step.attempts, ...(step.stage !== undefined ? { stage: step.stage } : {}) });
-  logger.info({ kind: step.kind, title: step.title, attempt: step.attempts }, 'step started');
-  const ctx: StepContext = {
-    ...deps,
-    op,
-    step,
-    save: () => hooks.save(op),
-    report: async (p) => {
-      await hooks.report({ ...p, at: now() });
-      if (p.capacity) await emit(deps, op, 'capacity.progress', { step: step.id, capacity: p.capacity });
-      if (p.weights) await emit(deps, op, 'weights.applied', { step: step.id, weights: p.weights });
-    },
-    // Once cancelling, the rollback's own waits must not be interrupted by the same request.
-    cancelRequested: async () => !op.checkpoint.cancel && !!(await deps.store.cancelRequest(op.id)),
-  };
-  try {
-    const { outcome, detail } = await HANDLERS[step.kind](ctx);
-    step.state = 'succeeded';
-    step.outcome = outcome;
-    if (detail) step.detail = detail;
-  } catch (e) {
-    if (e instanceof Interrupted) {
-      step.state = 'skipped';
-      step.outcome = 'interrupted: the operation was cancelled';
-    } else {
-      step.state = 'failed';
-      step.error = problemOf(e);
-      step.outcome = step.error.message;
-      step.finishedAt = now();
-      await hooks.save(op);
-      await emit(deps, op, 'step.finished', stepFinished(step));
-      logStepFinished(step);
-      throw e;
+  /** A failed step ends the attempt: the queue retries a transient failure, anything else fails the operation. */
+  stepEnded(_step: RunnerStep, end: StepEnd): void {
+    if (end.state === 'failed') throw end.error;
+  }
+
+  endState(failure: { error: unknown } | undefined): OperationState {
+    if (failure) return failure.error instanceof OperationRefused ? 'refused' : 'failed';
+    return this.checkpoint.cancel ? 'cancelled' : 'succeeded';
+  }
+
+  async finish(): Promise<Record<string, unknown>> {
+    const cp = this.checkpoint;
+    cp.result = resultOf(this.data);
+    await this.settleEvacuationRecord();
+    await this.deps.leases.release(this.id, this.data.regions);
+    const calls = cp.result.awsCalls;
+    return { summary: cp.result.summary, ...(calls ? { awsCalls: { calls: calls.calls, retries: calls.retries, throttles: calls.throttles } } : {}) };
+  }
+
+  /** A restored region is no longer evacuated; neither is one whose evacuation (or shift) was cancelled and rolled back. */
+  private async settleEvacuationRecord(): Promise<void> {
+    const { checkpoint: cp, intent } = this.data;
+    const region = cp.plan?.region;
+    if (!region) return;
+    if (cp.state === 'succeeded' && intent.kind === 'restore') await this.deps.store.clearEvacuation(region);
+    if (cp.state === 'cancelled' && cp.cancel?.rollback && (intent.kind === 'evacuate' || intent.kind === 'shift')) {
+      const record = await this.deps.store.evacuationOf(region);
+      if (record?.operationId === this.id) await this.deps.store.clearEvacuation(region);
     }
   }
-  step.finishedAt = now();
-  await hooks.save(op);
-  await emit(deps, op, 'step.finished', stepFinished(step));
-  logStepFinished(step);
-}
 
-function logStepFinished(step: StepRecord): void {
-  const { step: _id, ...fields } = stepFinished(step);
-  logger[step.state === 'failed' ? 'warn' : 'info'](fields, 'step finished');
-}
-
-function stepFinished(step: StepRecord): Record<string, unknown> {
-  const ms = step.startedAt && step.finishedAt ? new Date(step.finishedAt).getTime() - new Date(step.startedAt).getTime() : undefined;
-  return { step: step.id, kind: step.kind, state: step.state, outcome: step.outcome, ...(ms !== undefined ? { durationMs: ms } : {}), ...(step.error ? { error: step.error } : {}) };
-}
-
-/** Events are a view of what happened: losing one must never fail the operation. */
-async function emit(deps: OperationDeps, op: OperationData, type: OperationEventType, data: Record<string, unknown>): Promise<void> {
-  await deps.events.publish({ type, operationId: op.id, kind: op.kind, at: deps.clock.now().toISOString(), data }).catch(() => undefined);
-}
-
-/**
- * Between steps: a cancel request skips what is left; with rollback, the traffic goes back
- * first and the capacity after, in their own checkpointed steps.
- */
-async function handleCancelRequest(op: OperationData, deps: OperationDeps): Promise<void> {
-  const cp = op.checkpoint;
-  if (cp.cancel) return;
-  const request = await deps.store.cancelRequest(op.id);
-  if (!request) return;
-  cp.cancel = request;
-  cp.state = 'cancelling';
-  for (const s of cp.steps) {
-    if (s.state === 'pending' || s.state === 'failed') {
-      s.state = 'skipped';
-      s.outcome = `skipped: cancelled by ${request.by}`;
+  /** One run of the step's handler, its cloud calls counted into the checkpoint. */
+  private async attempt(step: StepRecord, attempt: StepAttempt): Promise<string> {
+    const tally = new CallTally();
+    try {
+      const { outcome, detail } = await withCallTally(tally, () => HANDLERS[step.kind](this.stepContext(step, attempt)));
+      if (detail) step.detail = detail;
+      return outcome;
+    } finally {
+      this.checkpoint.awsCalls = [...(this.checkpoint.awsCalls ?? []), ...tally.summary().byAction];
     }
   }
-  const didSomething = cp.steps.some((s) => s.kind !== 'guard' && s.state === 'succeeded');
-  if (request.rollback && didSomething) cp.steps.push(...rollbackSteps());
-}
 
-async function finish(op: OperationData, deps: OperationDeps, hooks: RunHooks, state: OperationState): Promise<OperationState> {
-  const cp = op.checkpoint;
-  cp.state = state;
-  cp.finishedAt = deps.clock.now().toISOString();
-  cp.result = resultOf(op);
-  const region = cp.plan?.region;
-  if (region && state === 'succeeded' && op.intent.kind === 'restore') await deps.store.clearEvacuation(region);
-  if (region && state === 'cancelled' && cp.cancel?.rollback && (op.intent.kind === 'evacuate' || op.intent.kind === 'shift')) {
-    const record = await deps.store.evacuationOf(region);
-    if (record?.operationId === op.id) await deps.store.clearEvacuation(region);
+  private stepContext(step: StepRecord, attempt: StepAttempt): StepContext {
+    return {
+      ...this.deps,
+      op: this.data,
+      step,
+      save: () => this.hooks.save(this.data),
+      report: (progress) => this.report(step, progress),
+      wait: attempt.wait,
+    };
   }
-  await deps.leases.release(op.id, op.regions);
-  await hooks.save(op);
-  const durationMs = cp.startedAt ? new Date(cp.finishedAt).getTime() - new Date(cp.startedAt).getTime() : undefined;
-  logger.info({ kind: op.kind, state, summary: cp.result.summary, ...(durationMs !== undefined ? { durationMs } : {}), ...(cp.error ? { code: cp.error.code } : {}) }, 'operation finished');
-  await emit(deps, op, 'operation.finished', { state, summary: cp.result.summary, ...(cp.error ? { error: cp.error } : {}), ...(cp.result.awsCalls ? { awsCalls: { calls: cp.result.awsCalls.calls, retries: cp.result.awsCalls.retries, throttles: cp.result.awsCalls.throttles } } : {}) });
-  return state;
+
+  private async report(step: StepRecord, progress: Omit<Progress, 'at'>): Promise<void> {
+    await this.hooks.report({ ...progress, at: this.deps.clock.now().toISOString() });
+    if (progress.capacity) await publishEvent(this.deps, this, 'capacity.progress', { step: step.id, capacity: progress.capacity });
+    if (progress.weights) await publishEvent(this.deps, this, 'weights.applied', { step: step.id, weights: progress.weights });
+  }
 }
 
 function resultOf(op: OperationData): OperationResult {

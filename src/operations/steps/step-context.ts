@@ -9,29 +9,16 @@ export interface StepContext extends OperationDeps {
   save(): Promise<void>;
   /** Publish live progress (the job's progress), for the API, the REPL and the demo. */
   report(progress: Omit<Progress, 'at'>): Promise<void>;
-  /** Whether someone asked to cancel the operation (waiting steps check it while they wait). */
-  cancelRequested(): Promise<boolean>;
+  /** Sleep on the clock; throws Interrupted as soon as someone asks to cancel the operation. */
+  wait(ms: number): Promise<void>;
 }
 
-/** A waiting step stopped because the operation was cancelled: a safe point. */
-export class Interrupted extends Error {
-  constructor() {
-    super('interrupted by a cancel request');
-    this.name = 'Interrupted';
-  }
-}
-
-/** Longest slice a waiting step sleeps before looking for a cancel request again. */
-const CANCEL_CHECK_MS = 1000;
-
-/** Sleep, waking to look for a cancel request; throws Interrupted when there is one. */
-export async function waitOrInterrupt(ctx: StepContext, ms: number): Promise<void> {
-  const until = ctx.clock.now().getTime() + ms;
-  for (let left = ms; left > 0; left = until - ctx.clock.now().getTime()) {
-    if (await ctx.cancelRequested()) throw new Interrupted();
-    await ctx.clock.sleep(Math.min(left, CANCEL_CHECK_MS));
-  }
-  if (await ctx.cancelRequested()) throw new Interrupted();
+/**
+ * Wait where it is safe to stop: throws Interrupted when the operation is cancelled before
+ * or while it waits. Steps are interrupted only here, never in the middle of a write.
+ */
+export function waitOrInterrupt(ctx: StepContext, ms: number): Promise<void> {
+  return ctx.wait(ms);
 }
 
 /** What a step did, in one line for a human and as data for later steps. */

@@ -1,7 +1,7 @@
 import { LifeboatError } from '../../core/errors';
 import { evaluateCondition } from '../../core/runbooks/expressions';
 import type { Action } from '../action-context';
-import { input } from '../action-context';
+import { input, invalidInput } from '../action-context';
 import { needsOf } from '../run-scope';
 
 /**
@@ -32,7 +32,7 @@ export const waitAction: Action = async (ctx) => {
 /** assert: a condition over the scope; when false, the step fails with the runbook's message. */
 export const assertAction: Action = async (ctx) => {
   const condition = ctx.step.inputs.condition;
-  if (typeof condition !== 'string') throw new TypeError(`step ${ctx.step.id}: input condition must be an expression`);
+  if (typeof condition !== 'string') throw invalidInput(ctx, 'condition', 'must be an expression');
   const holds = evaluateCondition(condition, await ctx.scope(needsOf(condition)), `${ctx.step.id}.inputs.condition`);
   if (!holds) {
     const message = typeof ctx.inputs.message === 'string' ? ctx.inputs.message : `assertion failed: ${condition}`;

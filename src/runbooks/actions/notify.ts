@@ -1,6 +1,6 @@
 import { LifeboatError } from '../../core/errors';
-import type { Action } from '../action-context';
-import { input } from '../action-context';
+import type { Action, ActionContext } from '../action-context';
+import { input, invalidInput } from '../action-context';
 
 const NOTIFY_TIMEOUT_MS = 10000;
 
@@ -9,9 +9,8 @@ const NOTIFY_TIMEOUT_MS = 10000;
  * step and any extra inputs travel along for other receivers.
  */
 export const notifyAction: Action = async (ctx) => {
-  const url = input(ctx, 'url', 'string');
+  const url = webhookUrl(ctx);
   const text = input(ctx, 'text', 'string');
-  if (!/^https?:\/\//.test(url)) throw new TypeError(`step ${ctx.step.id}: url must be http(s), got ${url}`);
   const { url: _url, ...fields } = ctx.inputs;
   const body = { ...fields, text, runbook: ctx.run.runbook, runId: ctx.run.id, step: ctx.step.id };
   let status: number;
@@ -25,8 +24,15 @@ export const notifyAction: Action = async (ctx) => {
     status = res.status;
     await res.arrayBuffer();
   } catch (e) {
-    throw new LifeboatError('LB_ERR_NOTIFY_FAILED', `webhook ${new URL(url).host} did not answer: ${(e as Error).message}`, { host: new URL(url).host });
+    throw new LifeboatError('LB_ERR_NOTIFY_FAILED', `webhook ${url.host} did not answer: ${(e as Error).message}`, { host: url.host });
   }
-  if (status < 200 || status >= 300) throw new LifeboatError('LB_ERR_NOTIFY_FAILED', `webhook ${new URL(url).host} answered ${status}`, { host: new URL(url).host, status });
-  return { outcome: `notified ${new URL(url).host} (${status})`, outputs: { status } };
+  if (status < 200 || status >= 300) throw new LifeboatError('LB_ERR_NOTIFY_FAILED', `webhook ${url.host} answered ${status}`, { host: url.host, status });
+  return { outcome: `notified ${url.host} (${status})`, outputs: { status } };
 };
+
+/** The webhook's address: an http(s) URL, or the runbook's to fix. */
+function webhookUrl(ctx: ActionContext): URL {
+  const url = input(ctx, 'url', 'string');
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw invalidInput(ctx, 'url', `must be an http(s) URL, got ${url}`);
+  return new URL(url);
+}
