@@ -11,7 +11,7 @@ export interface AwsReplClients {
   route53: Route53Client;
 }
 
-export function createAwsClients(regions: readonly RegionCode[]): AwsReplClients {
+function createAwsClients(regions: readonly RegionCode[]): AwsReplClients {
   return {
     autoScaling: Object.fromEntries(regions.map((region) => [region, new AutoScalingClient({ region })])),
     ec2: Object.fromEntries(regions.map((region) => [region, new EC2Client({ region })])),

@@ -19,9 +19,7 @@ import { Watches } from './watches';
  * polling and short names. The commands live beside this file, one file per kind.
  */
 
-export type { AwsReplClients } from './aws-clients';
 export type { OperationHandle, WaitOptions } from './operation-handle';
-export type { EvacuateOptions, RestoreOptions, ScaleOptions, ShiftOptions } from './submit-commands';
 
 export interface ReplContext extends LookCommands, SubmitCommands, OperationCommands {
   /** Print a value as indented JSON (the REPL shows plans, views and snapshots as one-line summaries). */
@@ -36,12 +34,12 @@ export interface ReplContext extends LookCommands, SubmitCommands, OperationComm
 }
 
 /** What the REPL needs of the lifeboat it runs in (src/app's Lifeboat is one, with more for the improvising hand). */
-export interface ReplLifeboat {
+interface ReplLifeboat {
   deps: RunbookDeps;
   redis: Redis;
 }
 
-export interface ReplContextOptions {
+interface ReplContextOptions {
   /** Recorded on every operation: repl:<user>. */
   actor: string;
   /** Where printing goes; console.log by default. */

@@ -10,10 +10,10 @@ import { planSummary, summarized } from './summaries';
 
 type RequestOf<K extends OperationRequest['kind']> = Extract<OperationRequest, { kind: K }>;
 /** Options of a request: everything but the kind, the positional arguments and dryRun (use plan() for that). */
-export type EvacuateOptions = Omit<RequestOf<'evacuate'>, 'kind' | 'region' | 'dryRun'>;
-export type ShiftOptions = Omit<RequestOf<'shift'>, 'kind' | 'from' | 'percent' | 'dryRun'>;
-export type RestoreOptions = Omit<RequestOf<'restore'>, 'kind' | 'region' | 'dryRun'>;
-export type ScaleOptions = Omit<RequestOf<'scale'>, 'kind' | 'region' | 'service' | 'desiredCapacity' | 'dryRun'>;
+type EvacuateOptions = Omit<RequestOf<'evacuate'>, 'kind' | 'region' | 'dryRun'>;
+type ShiftOptions = Omit<RequestOf<'shift'>, 'kind' | 'from' | 'percent' | 'dryRun'>;
+type RestoreOptions = Omit<RequestOf<'restore'>, 'kind' | 'region' | 'dryRun'>;
+type ScaleOptions = Omit<RequestOf<'scale'>, 'kind' | 'region' | 'service' | 'desiredCapacity' | 'dryRun'>;
 
 /** The commands that change the world, each through submitOperation: the API's path, its locks, audit and idempotency. */
 export interface SubmitCommands {

@@ -25,7 +25,7 @@ import { sessionBodySchema } from './routes/session';
 type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** Who may call: a bearer token (or the dashboard's session cookie) with a role, nobody in particular, or a signed webhook. */
-export type Access = { role: Role } | { public: string } | { hmac: true };
+type Access = { role: Role } | { public: string } | { hmac: true };
 
 interface ResponseDoc {
   description: string;

@@ -44,7 +44,7 @@ import { loadTokens } from './loaders/load-tokens';
  * The ports wired to their Redis and BullMQ implementations. The use cases see only the
  * ports (RunbookDeps); the composition root, the tests and the tools keep the concrete types.
  */
-export interface LifeboatPorts extends RunbookDeps {
+interface LifeboatPorts extends RunbookDeps {
   audit: RedisAuditLog;
   events: RedisOperationEvents;
   store: RedisOperationStore;
@@ -80,7 +80,7 @@ export interface Lifeboat {
   close(): Promise<void>;
 }
 
-export interface LifeboatOverrides {
+interface LifeboatOverrides {
   settings?: Settings;
   /** Another cloud altogether (the dry-run cloud, a test's). */
   cloud?: CloudPort;

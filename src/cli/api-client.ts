@@ -4,7 +4,7 @@
  * it could not be reached at all (ApiUnreachable).
  */
 
-export interface ApiErrorBody {
+interface ApiErrorBody {
   code: string;
   message: string;
   hint?: string;
@@ -43,7 +43,7 @@ export class ApiUnreachable extends Error {
   }
 }
 
-export interface ApiClientOptions {
+interface ApiClientOptions {
   baseUrl: string;
   token?: string;
   userAgent: string;
@@ -51,7 +51,7 @@ export interface ApiClientOptions {
   timeoutMs?: number;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
@@ -59,7 +59,7 @@ export interface RequestOptions {
   text?: boolean;
 }
 
-export interface ApiResponse<T> {
+interface ApiResponse<T> {
   status: number;
   headers: Headers;
   body: T;

@@ -17,7 +17,7 @@ import { Output, errorShapeOf } from './output';
  * the command line, finds the command, runs it and returns the exit code (see help.ts).
  */
 
-export const COMMANDS: Command[] = [runbookList, runbookValidate, runbookRun, plan, evacuate, restore, shift, scale, ops, opShow, opApprove, opCancel, opWait, readiness, fleet];
+const COMMANDS: Command[] = [runbookList, runbookValidate, runbookRun, plan, evacuate, restore, shift, scale, ops, opShow, opApprove, opCancel, opWait, readiness, fleet];
 
 const OP_ACTIONS = ['approve', 'cancel', 'wait'];
 const DEFAULT_POLL_MS = 500;
@@ -55,7 +55,7 @@ function usageMessage(e: unknown): string {
   return err.message ?? String(e);
 }
 
-export function version(): string {
+function version(): string {
   return packageVersion() ?? 'unknown';
 }
 

@@ -4,7 +4,7 @@ import { UsageError } from './exit-codes';
 import type { Output } from './output';
 
 /** One option of a command, as util.parseArgs takes it plus what --help says about it. */
-export interface OptionSpec {
+interface OptionSpec {
   type: 'string' | 'boolean';
   multiple?: boolean;
   short?: string;
@@ -15,7 +15,7 @@ export interface OptionSpec {
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
-export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface CommandArgs {
   /** Positionals after the command words (for `op <id> approve`: the id). */

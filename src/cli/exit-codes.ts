@@ -39,7 +39,7 @@ const NOT_A_REFUSAL = new Set(['LB_ERR_IDEMPOTENCY_MISMATCH']);
  * that work as unsafe or impossible right now (region locked, not evacuated, shortfall…):
  * the same outcome as an operation that ends `refused`, so it exits 1.
  */
-export function isRefusal(e: unknown): e is ApiError {
+function isRefusal(e: unknown): e is ApiError {
   return e instanceof ApiError && e.status === 409 && !NOT_A_REFUSAL.has(e.code);
 }
 

@@ -31,7 +31,7 @@ export class ProgressPrinter extends ProgressNews {
   }
 }
 
-export interface FollowOptions {
+interface FollowOptions {
   pollMs: number;
   out: Output;
   /** Consecutive failed polls (API away, 5xx) tolerated before giving up. */

@@ -12,7 +12,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   version: { type: 'boolean', help: 'the version' },
 };
 
-export const EXIT_CODES_HELP = `Exit codes
+const EXIT_CODES_HELP = `Exit codes
   0   success: the request was accepted, or (with --wait, op <id> wait) the operation or run succeeded
   1   the operation or run ended failed, refused or cancelled; or the API refused to start it
       (a 409 to evacuate/shift/restore/scale/runbook run: LB_ERR_REGION_NOT_EVACUATED,
@@ -24,7 +24,7 @@ export const EXIT_CODES_HELP = `Exit codes
   4   the API could not be reached (connection refused, DNS, no answer in time)
   70  a bug in the CLI`;
 
-export function optionLines(options: OptionSpecs): string[] {
+function optionLines(options: OptionSpecs): string[] {
   const entries = Object.entries(options).map(([name, o]) => [`${o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` <${o.value}>` : ''}${o.multiple ? ' ...' : ''}`, o.help] as const);
   const width = Math.max(0, ...entries.map(([flag]) => flag.length));
   return entries.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`);

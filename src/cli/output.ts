@@ -91,7 +91,7 @@ function hintFor(code: string): string | undefined {
 }
 
 /** Text from the API is shown, never obeyed: no terminal control sequences get through. */
-export function clean(text: string): string {
+function clean(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }

@@ -63,7 +63,7 @@ export interface FleetReader {
   readFleet(): Promise<FleetReading>;
 }
 
-export interface CapacityProvider {
+interface CapacityProvider {
   /** Set absolute sizes; refuses desired > max (LB_ERR_DESIRED_ABOVE_MAX) before any call. */
   setGroupSize(update: GroupSizeUpdate): Promise<void>;
   /** Current sizes and instances of the named groups in one region (read-back and awaiting). */
@@ -72,7 +72,7 @@ export interface CapacityProvider {
   readScalingProblems(region: RegionCode, groups: readonly string[], since: string): Promise<ScalingProblem[]>;
 }
 
-export interface TrafficRouter {
+interface TrafficRouter {
   /**
    * Upsert weights, batched per hosted zone within Route 53's limits (1,000 records a
    * request, an UPSERT counting twice). Returns one change per batch submitted.

@@ -3,7 +3,7 @@
  * answers with, and the next thing a human should do. docs/api.md lists them all
  * (test/unit/error-catalog.test.ts keeps the two in step).
  */
-export interface ErrorSpec {
+interface ErrorSpec {
   status: number;
   title: string;
   hint: string;

@@ -10,7 +10,7 @@ export const TAG_CAPACITY_PER_INSTANCE = 'lifeboat:capacity-per-instance';
 export const TAG_TRAFFIC = 'lifeboat:traffic';
 export const TAG_MANAGED_ZONE = 'lifeboat:managed';
 
-export interface InstanceState {
+interface InstanceState {
   instanceId: string;
   availabilityZone?: string;
   /** Auto Scaling lifecycle state: Pending, InService, Terminating, Standby, ... */
@@ -128,7 +128,7 @@ export interface TrafficShare {
   share: number;
 }
 
-export type SnapshotWarningCode =
+type SnapshotWarningCode =
   | 'REGION_UNREADABLE'
   | 'TAG_INVALID'
   | 'TRAFFIC_NAME_UNKNOWN'

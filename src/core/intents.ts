@@ -13,7 +13,7 @@ export const regionCode = z
 const serviceName = z.string().min(1).max(200);
 
 /** Cumulative percentages of the move done after each stage, or a number of equal stages. */
-export const stagesSchema = z.union([
+const stagesSchema = z.union([
   z.number().int().min(1).max(20),
   z
     .array(z.number().gt(0).max(100))
@@ -23,7 +23,7 @@ export const stagesSchema = z.union([
     .refine((p) => p[p.length - 1] === 100, 'the last stage must be 100 (the whole move)'),
 ]);
 
-export const distributionSchema = z.union([
+const distributionSchema = z.union([
   z.enum(['proportional', 'capacity-aware']),
   z.object({ weights: z.record(regionCode, z.number().int().min(0).max(255)) }).strict(),
 ]);
@@ -82,17 +82,17 @@ export function checkScaleSizes(s: { desiredCapacity: number; minSize?: number |
   if (s.maxSize !== undefined && s.maxSize < s.desiredCapacity) ctx.addIssue({ code: 'custom', message: 'maxSize must not be below desiredCapacity', path: ['maxSize'] });
 }
 
-export const evacuateIntentSchema = z.object(intentShapes.evacuate).strict();
-export const shiftIntentSchema = z.object(intentShapes.shift).strict();
+const evacuateIntentSchema = z.object(intentShapes.evacuate).strict();
+const shiftIntentSchema = z.object(intentShapes.shift).strict();
 /** Restore as people ask for it; the operation layer adds the snapshot taken before the evacuation. */
-export const restoreRequestSchema = z.object(intentShapes.restore).strict();
-export const scaleIntentSchema = z.object(intentShapes.scale).strict().superRefine(checkScaleSizes);
+const restoreRequestSchema = z.object(intentShapes.restore).strict();
+const scaleIntentSchema = z.object(intentShapes.scale).strict().superRefine(checkScaleSizes);
 
 export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema]);
 
 export type EvacuateIntent = z.infer<typeof evacuateIntentSchema>;
 export type ShiftIntent = z.infer<typeof shiftIntentSchema>;
-export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
+type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 export type ScaleIntent = z.infer<typeof scaleIntentSchema>;
 export type IntentRequest = z.infer<typeof intentSchema>;
 

@@ -3,7 +3,7 @@ import type { FleetSnapshot, RegionCode } from './fleet';
 import { plan } from './planner/plan';
 import type { PlanContext } from './planner/plan-context';
 
-export interface SurvivorHeadroom {
+interface SurvivorHeadroom {
   region: RegionCode;
   /** Instances it would need to absorb the evacuated region's share. */
   needed: number;
@@ -13,7 +13,7 @@ export interface SurvivorHeadroom {
   headroom: number;
 }
 
-export interface RegionReadiness {
+interface RegionReadiness {
   region: RegionCode;
   /** Whether the other regions could absorb this one right now, under their ceilings. */
   ready: boolean;

@@ -1,8 +1,8 @@
 import type { RegionCode } from './fleet';
 
-export type Shares = ReadonlyMap<RegionCode, number>;
+type Shares = ReadonlyMap<RegionCode, number>;
 
-export interface ShareMove {
+interface ShareMove {
   /** Current shares of one name's traffic; they sum to 1. */
   shares: Shares;
   /** The region traffic moves away from. */
@@ -21,7 +21,7 @@ export interface ShareMove {
   ceilings?: ReadonlyMap<RegionCode, number>;
 }
 
-export interface ShareMoveResult {
+interface ShareMoveResult {
   shares: Map<RegionCode, number>;
   /** Share that had to move but no recipient could take (capacity-aware), left on `from`. */
   unplaced: number;

@@ -1,7 +1,7 @@
 import type { RegionCode } from './fleet';
 import { sharesFromWeights } from './snapshot';
 
-export const MAX_WEIGHT = 255;
+const MAX_WEIGHT = 255;
 /** Below this total the current weights are too coarse to keep (1/1/1 cannot say 5/12). */
 const MIN_KEPT_TOTAL = 100;
 

@@ -9,7 +9,7 @@ export const OPERATIONS_QUEUE = 'operations';
 /** Runbook runs wait on operations; their own queue keeps them from starving operation workers. */
 export const RUNBOOKS_QUEUE = 'runbooks';
 
-export interface QueueSettings {
+interface QueueSettings {
   prefix: string;
   attempts: number;
 }

@@ -19,7 +19,7 @@ export interface ActivitySource {
   list(limit: number): Promise<OperationView[]>;
 }
 
-export interface ActivityDeps {
+interface ActivityDeps {
   activities: readonly ActivitySource[];
   store: Pick<OperationDeps['store'], 'cancelRequest' | 'requestCancel'>;
 }

@@ -3,7 +3,7 @@ import { redactSecrets } from './redact';
 import type { Clock } from './ports/clock';
 import { problemOf } from './operation-errors';
 
-export interface RequestAudit {
+interface RequestAudit {
   actor: string;
   action: string;
   inputs?: unknown;

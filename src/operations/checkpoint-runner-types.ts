@@ -6,7 +6,7 @@ import type { OperationEvents } from './ports/operation-events';
 import type { OperationStore } from './ports/operation-store';
 
 /** What the runner keeps in a checkpoint, an operation's or a runbook run's alike. */
-export interface RunnerCheckpoint {
+interface RunnerCheckpoint {
   state: OperationState;
   startedAt?: string;
   finishedAt?: string;
@@ -15,7 +15,7 @@ export interface RunnerCheckpoint {
 }
 
 /** What the runner keeps in a step's record, an operation step's or a runbook step's alike. */
-export interface RunnerStepRecord {
+interface RunnerStepRecord {
   id: string;
   state: StepState;
   attempts: number;

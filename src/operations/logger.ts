@@ -16,7 +16,7 @@ import { currentOperation } from './operation-context';
  * lines unless NODE_ENV=production, and anything else (a pipe, a file, a collector) JSON.
  */
 
-export type LogFormat = 'json' | 'pretty';
+type LogFormat = 'json' | 'pretty';
 
 /** Where secrets could hide in what gets logged: never written, whatever logs them. */
 const REDACTED_PATHS = [
@@ -48,7 +48,7 @@ function operationFields(): Record<string, unknown> {
   return { operationId: op.operationId, step: op.step ?? null, region: op.region ?? null };
 }
 
-export interface CreateLoggerOptions {
+interface CreateLoggerOptions {
   level?: string;
   format?: LogFormat;
   /** Where lines go; stdout by default. With format pretty, where the pretty lines go. */
@@ -78,5 +78,3 @@ export function createLogger(options: CreateLoggerOptions = {}): pino.Logger {
 }
 
 export const logger = createLogger();
-
-export type Logger = typeof logger;

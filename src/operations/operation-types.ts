@@ -8,7 +8,7 @@ import type { CallCounts, CallSummary } from '../cloud/call-tally';
 import type { OperationState } from './operation-states';
 
 /** How an operation is carried out, on top of what it does (the intent). */
-export const operationOptionsShape = {
+const operationOptionsShape = {
   /** Carry out a plan whose only blockers are shortfalls; recorded on the operation. */
   force: z.boolean().optional(),
   /** Return the plan; change nothing. */
@@ -33,8 +33,8 @@ export const operationRequestSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
-export type OperationOptions = Pick<OperationRequest, keyof typeof operationOptionsShape>;
-export type OperationKind = OperationRequest['kind'];
+type OperationOptions = Pick<OperationRequest, keyof typeof operationOptionsShape>;
+type OperationKind = OperationRequest['kind'];
 
 /** Split a request into the intent the planner takes and the options the runner takes. */
 export function splitRequest(request: OperationRequest): { intent: IntentRequest; options: OperationOptions } {
@@ -130,7 +130,7 @@ export interface OperationData {
   checkpoint: Checkpoint;
 }
 
-export interface Checkpoint {
+interface Checkpoint {
   state: OperationState;
   startedAt?: string;
   finishedAt?: string;

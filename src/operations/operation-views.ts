@@ -38,7 +38,7 @@ export interface OperationView {
   links: { self: string; cancel: string; approve?: string };
 }
 
-export function stateOf(q: { data: { checkpoint: { state: OperationState } }; jobState: QueueState }, cancelRequested = false): OperationState {
+function stateOf(q: { data: { checkpoint: { state: OperationState } }; jobState: QueueState }, cancelRequested = false): OperationState {
   const cp = q.data.checkpoint;
   if (FINISHED_STATES.includes(cp.state)) return cp.state;
   if (q.jobState === 'failed') return 'failed';
@@ -68,7 +68,7 @@ interface ViewedData {
 }
 
 /** What differs between an operation's view and a run's. */
-export interface OwnViewFields {
+interface OwnViewFields {
   kind: OperationView['kind'];
   request: Record<string, unknown>;
   regions: string[];

@@ -34,7 +34,7 @@ const HANDLERS: Record<StepKind, StepHandler> = {
 };
 
 /** What the worker gives an operation: the checkpoint's hooks, and where live progress goes. */
-export interface OperationHooks extends CheckpointHooks<OperationData> {
+interface OperationHooks extends CheckpointHooks<OperationData> {
   report(progress: Progress): Promise<void>;
 }
 

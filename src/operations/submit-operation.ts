@@ -16,14 +16,14 @@ import type { PlannedRequest } from './plan-request';
 import { planRequest } from './plan-request';
 import { parseOrThrow } from './validation';
 
-export interface Requester {
+interface Requester {
   /** Who asks: `api:<token name>`, `repl:<user>`, `runbook:<name>`. */
   actor: string;
   idempotencyKey?: string;
   requestId?: string;
 }
 
-export type Submitted =
+type Submitted =
   | { dryRun: true; plan: Plan }
   | { dryRun: false; created: boolean; operation: OperationView; planHash?: string };
 

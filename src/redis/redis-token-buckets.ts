@@ -33,7 +33,7 @@ redis.call('SET', KEYS[1], string.format('%.3f', nextEmptyAt), 'PX', math.ceil(n
 return string.format('%.3f', wait)
 `;
 
-export interface RedisTokenBucketsOptions {
+interface RedisTokenBucketsOptions {
   /** Key prefix (LIFEBOAT_REDIS_PREFIX): deployments that share a Redis keep their own buckets. */
   prefix: string;
   limits?: RateLimits;

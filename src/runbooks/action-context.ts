@@ -32,7 +32,7 @@ export interface ActionContext {
   actor: string;
 }
 
-export interface ActionResult {
+interface ActionResult {
   outcome: string;
   outputs?: Record<string, unknown>;
 }

@@ -4,7 +4,7 @@ import type { RunbookDeps } from './action-context';
 import { auditRequest } from '../operations/audit-request';
 import { runViewOf } from './run-view';
 
-export interface ApprovalRequest {
+interface ApprovalRequest {
   by: string;
   decision?: 'approve' | 'reject';
   comment?: string;

@@ -50,7 +50,7 @@ export function readinessByRegion(report: ReadinessReport): Record<string, { rea
   return Object.fromEntries(report.regions.map((r) => [r.region, { ready: r.ready, minHeadroom: r.minHeadroom }]));
 }
 
-export interface ScopeNeeds {
+interface ScopeNeeds {
   fleet: boolean;
   readiness: boolean;
 }

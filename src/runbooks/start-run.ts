@@ -8,7 +8,7 @@ import { runbookNamed } from './runbook-catalog';
 import type { RunData, RunStepRecord } from './run-types';
 import { runViewOf } from './run-view';
 
-export interface RunRequester {
+interface RunRequester {
   actor: string;
   parentRunId?: string;
   /** A stable id makes starting idempotent (a child run started again after a crash). */
@@ -68,7 +68,7 @@ export function pendingRecord(phase: RunStepRecord['phase'], s: Runbook['steps']
 }
 
 /** Typed, defaulted, required and allowed-value checked; strings from a CLI are read as their type. */
-export function checkParams(runbook: Runbook, raw: Record<string, unknown>): RunData['params'] {
+function checkParams(runbook: Runbook, raw: Record<string, unknown>): RunData['params'] {
   const out: RunData['params'] = {};
   for (const key of Object.keys(raw)) {
     // Own keys only: "constructor" or "toString" is not a parameter because every object has one.

@@ -6,7 +6,7 @@ import { runbookNamed } from './runbook-catalog';
 import { auditRequest } from '../operations/audit-request';
 import { startRun } from './start-run';
 
-export interface TriggerRequest {
+interface TriggerRequest {
   runbook: string;
   rawBody: Buffer;
   signature: string | undefined;

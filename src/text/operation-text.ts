@@ -10,7 +10,7 @@ import { timestamp, took } from './units';
 export type HowToApprove = (id: string, decision: 'approve' | 'reject') => string;
 
 /** A run's outputs, one `name = value` line each: text as it is, anything else as JSON. */
-export function outputLines(outputs: Record<string, unknown>, indent: string): string[] {
+function outputLines(outputs: Record<string, unknown>, indent: string): string[] {
   return Object.entries(outputs).map(([k, v]) => `${indent}${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`);
 }
 

@@ -1,7 +1,7 @@
 import { ERROR_CATALOG } from '../core/errors';
 
 /** A problem that carries a code (a LifeboatError, a step's or an operation's error). */
-export interface CodedProblem {
+interface CodedProblem {
   code: string;
   message: string;
   hint?: string | undefined;

@@ -1,10 +1,10 @@
 import type { CapacityProgress } from '../operations/operation-types';
 
 /** A group's instances in service against what it should have (an operation's capacity progress). */
-export type GroupCount = Pick<CapacityProgress, 'region' | 'group' | 'inService' | 'target'>;
+type GroupCount = Pick<CapacityProgress, 'region' | 'group' | 'inService' | 'target'>;
 
 /** The characters a bar is drawn with: block characters, or ASCII (the REPL's `[####------]`). */
-export interface BarCharacters {
+interface BarCharacters {
   fill: string;
   empty: string;
 }
@@ -24,7 +24,7 @@ export function progressBar(done: number, total: number, width = 20, chars: BarC
  * line up. `compact`, in the REPL: `[##--------] 4/16 api-us-west-2`, the region added when the
  * group's name does not say it.
  */
-export type CapacityStyle = 'wide' | 'compact';
+type CapacityStyle = 'wide' | 'compact';
 
 export function capacityLine(c: GroupCount, style: CapacityStyle, nameWidth = 0): string {
   if (style === 'compact') return `${progressBar(c.inService, c.target, 10, ASCII)} ${c.inService}/${c.target} ${c.group}${c.group.includes(c.region) ? '' : ` (${c.region})`}`;

@@ -23,9 +23,9 @@ export interface ProgressLine {
  * shown when they end, a running step's news on one `… step: message` line, compact bars.
  * Marks, step lines, weights and notices are the same in both.
  */
-export type ProgressLayout = 'nested' | 'inline';
+type ProgressLayout = 'nested' | 'inline';
 
-export interface ProgressNewsOptions {
+interface ProgressNewsOptions {
   layout?: ProgressLayout;
   /** Before every line (a nested run's operation is indented further). */
   indent?: string;

@@ -5,7 +5,7 @@ import { took } from './units';
 /** One step of an operation or a run, as every view shows it. */
 
 /** What an ended step came to: `CODE: message` when it failed with an error, else its outcome (or its state). */
-export function stepResult(step: ViewStep): string {
+function stepResult(step: ViewStep): string {
   return step.state === 'failed' && step.error ? `${step.error.code}: ${step.error.message}` : (step.outcome ?? step.state);
 }
 

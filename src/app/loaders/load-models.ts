@@ -5,7 +5,7 @@ import { compileModel } from '../../core/models/capacity-model';
 import { packageRoot } from '../../operations/package-root';
 
 /** Where the shipped models live; LIFEBOAT_MODELS_DIR points elsewhere. */
-export const DEFAULT_MODELS_DIR = join(packageRoot(), 'models');
+const DEFAULT_MODELS_DIR = join(packageRoot(), 'models');
 
 /** Load and compile every models/*.yaml once; the first bad file stops start-up with its name and field. */
 export function loadModels(dir: string = process.env.LIFEBOAT_MODELS_DIR ?? DEFAULT_MODELS_DIR): ModelCatalog {

@@ -10,11 +10,11 @@ import { awsCall } from './aws-errors';
 /** Where lifeboat calls Auto Scaling: reading groups, setting absolute sizes, reading scaling failures. */
 
 /** DescribeAutoScalingGroups takes at most this many names a request. */
-export const GROUP_NAMES_PER_REQUEST = 50;
+const GROUP_NAMES_PER_REQUEST = 50;
 /** MaxRecords cap of DescribeAutoScalingGroups and DescribeScalingActivities. */
 export const AUTO_SCALING_MAX_RECORDS = 100;
 
-export function toGroupReading(region: RegionCode, g: AutoScalingGroup): AutoScalingGroupReading {
+function toGroupReading(region: RegionCode, g: AutoScalingGroup): AutoScalingGroupReading {
   const tags: Record<string, string> = {};
   for (const t of g.Tags ?? []) {
     if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
@@ -75,7 +75,7 @@ export async function readNamedGroups(
 }
 
 /** Refuses sizes AWS would refuse (or, like moto, silently accept): desired above max, min above desired. */
-export function checkGroupSize(update: GroupSizeUpdate): void {
+function checkGroupSize(update: GroupSizeUpdate): void {
   const { region, group, minSize, desiredCapacity, maxSize } = update;
   const sizes = { region, group, minSize, desiredCapacity, maxSize };
   for (const [field, value] of Object.entries({ minSize, desiredCapacity, maxSize })) {

@@ -13,16 +13,16 @@ import { TokenBuckets } from './rate-limiter';
 export const ROUTE53_REGION = 'us-east-1';
 
 /** The SDK's retry middleware; the limiter sits right after it so that every attempt takes a token. */
-export const SDK_RETRY_MIDDLEWARE = 'retryMiddleware';
+const SDK_RETRY_MIDDLEWARE = 'retryMiddleware';
 
 export type AwsCredentials = AutoScalingClientConfig['credentials'];
 
 /** How long one HTTP attempt may take, answer included, before the SDK gives up on it (and retries). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** How long connecting to an endpoint may take. */
-export const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
+const DEFAULT_CONNECTION_TIMEOUT_MS = 3_000;
 
-export interface AwsClientsOptions {
+interface AwsClientsOptions {
   regions: readonly string[];
   /** An explicit endpoint for every client (moto, LocalStack). Otherwise the SDK's own rules apply, AWS_ENDPOINT_URL included. */
   endpoint?: string;
@@ -38,14 +38,14 @@ export interface AwsClientsOptions {
 }
 
 /** Per action: calls made (one per SDK send), HTTP attempts (retries included), throttled attempts, calls failed for good. */
-export interface AwsCallCounts extends CallCounts {
+interface AwsCallCounts extends CallCounts {
   service: AwsService;
 }
 
 /** How a finished call ended: answered, failed for good on throttling, or failed otherwise. */
-export type AwsCallOutcome = CallOutcome;
+type AwsCallOutcome = CallOutcome;
 
-export interface AwsCallOutcomes extends CallOutcomes {
+interface AwsCallOutcomes extends CallOutcomes {
   service: AwsService;
 }
 
@@ -102,7 +102,7 @@ function actionOf(context: HandlerExecutionContext): string {
  * Installs the limiter and the counters on a client's middleware stack: one middleware at
  * initialize (once per call) and one right after the retry middleware (once per attempt).
  */
-export function instrumentClient(
+function instrumentClient(
   stack: MiddlewareStack<object, object>,
   service: AwsService,
   region: string,

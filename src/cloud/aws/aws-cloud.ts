@@ -15,7 +15,7 @@ import { TokenBuckets } from './rate-limiter';
  * per-action call statistics. Endpoints follow the SDK's rules unless `endpoint` is given.
  */
 
-export interface AwsCloudOptions {
+interface AwsCloudOptions {
   /** Managed regions (LIFEBOAT_REGIONS). */
   regions: RegionCode[];
   /** One endpoint for every service (moto, LocalStack); otherwise AWS_ENDPOINT_URL or AWS's own. */

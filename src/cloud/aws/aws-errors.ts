@@ -7,7 +7,7 @@ import type { AwsService } from './rate-limiter';
  * the action and the region, and carry AWS's own words; never a stack trace.
  */
 
-export const THROTTLING_CODES: ReadonlySet<string> = new Set([
+const THROTTLING_CODES: ReadonlySet<string> = new Set([
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
@@ -37,13 +37,13 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
 
 const PROGRAMMING_ERRORS: ReadonlySet<string> = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
 
-export const SERVICE_LABEL: Record<AwsService, string> = {
+const SERVICE_LABEL: Record<AwsService, string> = {
   autoscaling: 'Auto Scaling',
   ec2: 'EC2',
   route53: 'Route 53',
 };
 
-export interface AwsCallContext {
+interface AwsCallContext {
   service: AwsService;
   region: string;
   /** The API action, e.g. DescribeAutoScalingGroups. */
@@ -64,7 +64,7 @@ function shape(e: unknown): AwsErrorShape {
 }
 
 /** The AWS error code: the exception name for service errors, the Node code for network errors. */
-export function awsErrorCode(e: unknown): string {
+function awsErrorCode(e: unknown): string {
   const s = shape(e);
   if (typeof s.code === 'string' && NETWORK_CODES.has(s.code)) return s.code;
   if (typeof s.name === 'string' && s.name !== 'Error') return s.name;

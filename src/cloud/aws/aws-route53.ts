@@ -20,16 +20,16 @@ import { planChangeBatches } from './route53-batches';
 /** Where lifeboat calls Route 53: finding managed zones, reading records, upserting weights. */
 
 /** ListTagsForResources takes at most this many ids a request. */
-export const ZONES_PER_TAG_REQUEST = 10;
+const ZONES_PER_TAG_REQUEST = 10;
 /** MaxItems caps: ListHostedZones 100, ListResourceRecordSets 300. */
-export const LIST_ZONES_MAX_ITEMS = 100;
-export const LIST_RECORDS_MAX_ITEMS = 300;
+const LIST_ZONES_MAX_ITEMS = 100;
+const LIST_RECORDS_MAX_ITEMS = 300;
 
 const r53 = (action: string) => ({ service: 'route53' as const, region: ROUTE53_REGION, action });
 
-export const stripPrefix = (id: string, prefix: 'hostedzone' | 'change') => id.replace(new RegExp(`^/?${prefix}/`), '');
+const stripPrefix = (id: string, prefix: 'hostedzone' | 'change') => id.replace(new RegExp(`^/?${prefix}/`), '');
 
-export function toRecordSetReading(zone: { zoneId: string; zoneName: string }, r: ResourceRecordSet): RecordSetReading {
+function toRecordSetReading(zone: { zoneId: string; zoneName: string }, r: ResourceRecordSet): RecordSetReading {
   return {
     zoneId: zone.zoneId,
     zoneName: zone.zoneName,
@@ -205,7 +205,7 @@ export async function readChangeStatus(clients: AwsClients, changeId: string): P
 }
 
 /** Reading back this many names or more in one zone lists the whole zone instead of name by name. */
-export const WHOLE_ZONE_READ_FROM = 4;
+const WHOLE_ZONE_READ_FROM = 4;
 
 /**
  * The current weights of the given record sets, in the order given; undefined where a record

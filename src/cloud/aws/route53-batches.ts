@@ -12,8 +12,8 @@ import type { WeightUpdate } from '../ports';
  * Worked example: 600 single-value UPSERTs count 2 each, so they go as 500 + 100.
  */
 
-export const MAX_RECORDS_PER_BATCH = 1000;
-export const MAX_VALUE_CHARS_PER_BATCH = 32_000;
+const MAX_RECORDS_PER_BATCH = 1000;
+const MAX_VALUE_CHARS_PER_BATCH = 32_000;
 const UPSERT_FACTOR = 2;
 
 export interface ChangeBatchPlan {
@@ -26,7 +26,7 @@ export interface ChangeBatchPlan {
 }
 
 /** The UPSERT that sets one weighted record to its new weight and leaves the rest of it as it was. */
-export function upsertFor(update: WeightUpdate): Change {
+function upsertFor(update: WeightUpdate): Change {
   const r = update.record;
   const hasValues = r.resourceRecords !== undefined && r.resourceRecords.length > 0;
   if (!hasValues && !r.aliasTarget) {

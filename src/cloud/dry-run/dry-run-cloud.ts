@@ -3,11 +3,11 @@ import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord 
 import { normalizeDnsName } from '../../core/snapshot';
 import type { ChangeStatus, CloudPort, GroupSizeUpdate, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
 
-export type DryRunCall =
+type DryRunCall =
   | { action: 'setGroupSize'; update: GroupSizeUpdate }
   | { action: 'setWeights'; updates: Array<{ zoneId: string; name: string; type: string; setIdentifier: string; weight: number }> };
 
-export interface DryRunOptions {
+interface DryRunOptions {
   /** Time source for takenAt; defaults to the wall clock. */
   now?: () => Date;
 }

@@ -11,7 +11,7 @@ import { compileVector } from './vector-compiler';
  * expressions, evaluated for one service across all regions at once. Every input below
  * is a vector with one entry per managed region, in LIFEBOAT_REGIONS order.
  */
-export const MODEL_INPUTS = {
+const MODEL_INPUTS = {
   current: 'instances the region runs now for the service (DesiredCapacity summed over its groups)',
   inService: 'instances InService and Healthy now',
   minSize: 'MinSize summed over the groups',
@@ -22,7 +22,7 @@ export const MODEL_INPUTS = {
   instances: 'only in `servable`: the instances whose servable share is asked',
 } as const;
 
-export type ModelInputName = keyof typeof MODEL_INPUTS;
+type ModelInputName = keyof typeof MODEL_INPUTS;
 
 const CONSTANTS = new Set(['pi', 'e', 'Infinity', 'NaN', 'true', 'false', 'null', 'phi', 'tau']);
 
@@ -47,7 +47,7 @@ const modelFileSchema = z
   })
   .strict();
 
-export type ModelParameter = z.infer<typeof parameterSchema>;
+type ModelParameter = z.infer<typeof parameterSchema>;
 
 export interface CapacityModel {
   name: string;

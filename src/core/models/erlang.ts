@@ -43,7 +43,7 @@ export function erlangServiceLevel(servers: number, load: number, serviceRate: n
   return 1 - erlangC(servers, load) * Math.exp(-(servers - load) * serviceRate * answerWithin);
 }
 
-export interface QueueingTarget {
+interface QueueingTarget {
   /** Upper bound on the probability of waiting (1 disables it). */
   maxWaitProbability: number;
   /** Lower bound on the share answered within `answerWithin` seconds (0 disables it). */

@@ -76,8 +76,6 @@ const library = {
   erlangServers: elementwise(modelScalars.erlangServers),
 };
 
-export const MODEL_FUNCTIONS = Object.keys(library);
-
 modelMath.import(library, { override: false });
 
 // Runbook conditions compare names: "params.region == 'us-east-1'" must compare text, not

@@ -19,7 +19,7 @@ export interface ServiceContext {
   ceilings: number[];
 }
 
-export interface ParameterChoice {
+interface ParameterChoice {
   parameters?: Record<string, number>;
   serviceParameters?: Record<string, Record<string, number>>;
   headroom?: number;
@@ -120,7 +120,7 @@ export function shortfallsOf(targets: readonly CapacityTarget[]): Problem['detai
 }
 
 /** A service without a traffic record is assumed to carry load in proportion to what it runs. */
-export function capacityShares(current: number[]): number[] {
+function capacityShares(current: number[]): number[] {
   const total = current.reduce((a, b) => a + b, 0);
   return current.map((c) => (total > 0 ? c / total : 0));
 }

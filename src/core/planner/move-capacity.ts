@@ -8,7 +8,7 @@ import { distributeAcrossGroups, groupChange, prescaleSize } from './group-sizin
 import type { CapacityTarget, GroupChange, ServicePlan } from './plan-types';
 import type { ServiceShares, SharesByName } from './stages';
 
-export interface MoveSizing {
+interface MoveSizing {
   services: ServicePlan[];
   /** Prescale: applied, and awaited, before any traffic moves. */
   groupChanges: GroupChange[];

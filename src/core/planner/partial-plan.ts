@@ -5,7 +5,7 @@ import { plan } from './plan';
 import type { PlanContext } from './plan-context';
 import type { Plan } from './plan-types';
 
-export interface ObtainedCapacity {
+interface ObtainedCapacity {
   region: RegionCode;
   group: string;
   inService: number;

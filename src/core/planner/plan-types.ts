@@ -76,7 +76,7 @@ export interface ServicePlan {
   regions: CapacityTarget[];
 }
 
-export type PlanWarningCode =
+type PlanWarningCode =
   | 'NAME_WITHOUT_SERVICE'
   | 'NAME_WITHOUT_REGION_RECORD'
   | 'RECIPIENT_WITHOUT_RECORD'

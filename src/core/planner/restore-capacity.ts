@@ -17,7 +17,7 @@ import type { SharesByName } from './stages';
  */
 
 /** A group as it was in the snapshot taken before the evacuation; undefined for a group that is new since. */
-export type GroupBefore = (group: ManagedGroup) => ManagedGroup | undefined;
+type GroupBefore = (group: ManagedGroup) => ManagedGroup | undefined;
 
 export function groupsBefore(previous: FleetSnapshot): GroupBefore {
   const oldGroups = new Map(previous.groups.map((g) => [groupKey(g.region, g.name), g]));
@@ -64,7 +64,7 @@ export function regionShrank(index: FleetIndex, region: RegionCode, oldOf: Group
   return index.snapshot.groups.some((g) => g.region === region && (oldOf(g)?.desiredCapacity ?? 0) > g.desiredCapacity);
 }
 
-export interface RestoreSizing {
+interface RestoreSizing {
   services: ServicePlan[];
   /** Instances each service runs per region while traffic returns. */
   instances: Map<string, number[]>;

@@ -21,7 +21,7 @@ export function stagePercents(stages: number | number[]): number[] {
   return Array.from({ length: stages }, (_, i) => (i + 1 === stages ? 100 : Math.round(((i + 1) * 1000) / stages) / 10));
 }
 
-export interface StageInput {
+interface StageInput {
   index: FleetIndex;
   /** Shares per name before and after the whole move. */
   before: SharesByName;

@@ -18,7 +18,7 @@ function asText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function evaluateExpression(expression: string, scope: ExpressionScope, where: string): unknown {
+function evaluateExpression(expression: string, scope: ExpressionScope, where: string): unknown {
   try {
     const value: unknown = compileExpression(expression).evaluate(new Map(Object.entries(scope)));
     return modelMath.isMatrix(value) ? (value as { toArray(): unknown }).toArray() : value;

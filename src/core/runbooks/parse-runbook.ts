@@ -4,7 +4,7 @@ import { LifeboatError } from '../errors';
 import type { Runbook } from './runbook-schema';
 import { ACTIONS, runbookSchema } from './runbook-schema';
 
-export interface RunbookProblem {
+interface RunbookProblem {
   file: string;
   line?: number;
   field: string;

@@ -29,7 +29,7 @@ const parameterSchema = z
     }
   });
 
-export const onFailureSchema = z.union([
+const onFailureSchema = z.union([
   z.enum(['abort', 'continue', 'rollback']),
   z.string().regex(/^goto:[a-z][a-zA-Z0-9_]*$/, 'abort, continue, rollback or goto:<step id>'),
 ]);

@@ -1,6 +1,6 @@
 import type { RegionCode } from '../../core/fleet';
 
-export type AuditOutcome = 'accepted' | 'refused' | 'attempted' | 'succeeded' | 'failed' | 'denied';
+type AuditOutcome = 'accepted' | 'refused' | 'attempted' | 'succeeded' | 'failed' | 'denied';
 
 export interface AuditEntry {
   at: string;

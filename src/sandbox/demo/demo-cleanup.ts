@@ -6,7 +6,7 @@
 /** Returns what it did, when that says more than the task's name; false when there was nothing to do. */
 type Task = () => Promise<string | false | void> | string | false | void;
 
-export interface CleanupReport {
+interface CleanupReport {
   /** What was stopped, one line each, in the order it was. */
   done: string[];
   /** What could not be, one line each. */

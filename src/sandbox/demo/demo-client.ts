@@ -7,7 +7,7 @@ import { DemoFailure } from './demo-failure';
  * The demo talks to lifeboat the way a demand engineer would: over HTTP, with fetch. This is
  * that client, and nothing more: one method per call the demo makes.
  */
-export interface FleetView {
+interface FleetView {
   snapshot: FleetSnapshot;
   evacuatedRegions: string[];
 }

@@ -13,7 +13,7 @@ import type { CleanupStack } from './demo-cleanup';
  * moto and Redis and with timings short enough to watch: capacity and Route 53 polled every
  * 250 ms, one second of dwell after each stage instead of the records' 60 s TTL.
  */
-export interface DemoLifeboatOptions {
+interface DemoLifeboatOptions {
   regions: string[];
   awsEndpoint: string;
   credentials: AwsCredentials;
@@ -22,12 +22,12 @@ export interface DemoLifeboatOptions {
 }
 
 /** The demo's own API token, made at start; lifeboat is configured with its hash only. */
-export function demoToken(): { token: string; config: string } {
+function demoToken(): { token: string; config: string } {
   const token = newToken();
   return { token, config: JSON.stringify([{ name: 'demo', sha256: hashToken(token), roles: ['admin'] }]) };
 }
 
-export function demoSettings(options: DemoLifeboatOptions & { tokens: string }): Settings {
+function demoSettings(options: DemoLifeboatOptions & { tokens: string }): Settings {
   return loadSettings({
     LIFEBOAT_TOKENS: options.tokens,
     LIFEBOAT_REGIONS: options.regions.join(','),

@@ -11,7 +11,7 @@ import { freePort } from '../free-port';
  * (under a private key prefix, whose keys are deleted at the end), otherwise a private
  * redis-server from PATH on a free port (nothing saved to disk, killed at the end).
  */
-export interface DemoRedis {
+interface DemoRedis {
   url: string;
   /** Key prefix the demo's lifeboat uses: private to this run. */
   prefix: string;

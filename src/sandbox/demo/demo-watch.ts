@@ -10,7 +10,7 @@ import { DemoFailure } from './demo-failure';
 
 const POLL_MS = 300;
 
-export interface WatchOptions {
+interface WatchOptions {
   /** Give up watching after this long (default 10 minutes). */
   timeoutMs?: number;
   /** Stop early (Ctrl-C). */

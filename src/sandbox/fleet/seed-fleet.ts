@@ -23,7 +23,7 @@ import { TAG_CAPACITY_PER_INSTANCE, TAG_MANAGED_ZONE, TAG_SERVICE, TAG_TRAFFIC }
  * records. Seeding twice updates sizes and weights instead of failing.
  */
 
-export interface DemoRegionSpec {
+interface DemoRegionSpec {
   desired: number;
   /** Default 1 (or desired when smaller). */
   min?: number;
@@ -35,7 +35,7 @@ export interface DemoRegionSpec {
   groups?: number;
 }
 
-export interface DemoServiceSpec {
+interface DemoServiceSpec {
   name: string;
   /** DNS name of the service's weighted records (and its lifeboat:traffic tag). */
   dns?: string;
@@ -51,12 +51,12 @@ export interface DemoFleetSpec {
   services: DemoServiceSpec[];
 }
 
-export interface SeedOptions {
+interface SeedOptions {
   endpoint: string;
   credentials?: AwsCredentials;
 }
 
-export interface SeededGroup {
+interface SeededGroup {
   region: string;
   name: string;
   service: string;
@@ -65,7 +65,7 @@ export interface SeededGroup {
   desiredCapacity: number;
 }
 
-export interface SeededRecord {
+interface SeededRecord {
   name: string;
   type: 'A';
   setIdentifier: string;
@@ -80,7 +80,7 @@ export interface SeededFleet {
   records: SeededRecord[];
 }
 
-export const LAUNCH_TEMPLATE_NAME = 'lifeboat-demo';
+const LAUNCH_TEMPLATE_NAME = 'lifeboat-demo';
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const everywhere = (spec: DemoRegionSpec, overrides: Record<string, Partial<DemoRegionSpec>> = {}) =>
@@ -109,7 +109,7 @@ export const DEMO_FLEET: DemoFleetSpec = {
 };
 
 /** Group names and sizes a spec produces: sizes split as evenly as possible, earlier groups taking the remainder. */
-export function plannedGroups(spec: DemoFleetSpec): SeededGroup[] {
+function plannedGroups(spec: DemoFleetSpec): SeededGroup[] {
   const groups: SeededGroup[] = [];
   for (const service of spec.services) {
     for (const region of spec.regions) {
@@ -133,7 +133,7 @@ export function plannedGroups(spec: DemoFleetSpec): SeededGroup[] {
 }
 
 /** Weighted records a spec produces: one A record per (service with dns, region with weight). */
-export function plannedRecords(spec: DemoFleetSpec): SeededRecord[] {
+function plannedRecords(spec: DemoFleetSpec): SeededRecord[] {
   const records: SeededRecord[] = [];
   let host = 10;
   for (const service of spec.services) {
@@ -196,7 +196,7 @@ export async function seedFleet(spec: DemoFleetSpec, options: SeedOptions): Prom
 }
 
 /** The launch template every demo group uses; created with the first image the endpoint lists. */
-export async function ensureLaunchTemplate(ec2: EC2Client): Promise<void> {
+async function ensureLaunchTemplate(ec2: EC2Client): Promise<void> {
   const existing = await ec2
     .send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [LAUNCH_TEMPLATE_NAME] }))
     .catch((e: unknown) => {

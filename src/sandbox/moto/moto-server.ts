@@ -7,7 +7,7 @@ import { freePort } from '../free-port';
  * independent emulation of the AWS APIs; lifeboat talks to it exactly as it talks to AWS.
  */
 
-export interface MotoServerOptions {
+interface MotoServerOptions {
   /** The Python interpreter to run (default python3). */
   python?: string;
   /** How long to wait for moto to answer (default 30 s). */

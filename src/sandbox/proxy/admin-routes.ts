@@ -14,7 +14,7 @@ import type { ProxyState } from './proxy-state';
  *   GET   /__proxy/state             what the faults are doing now (tokens, instances, changes)
  */
 
-export const ADMIN_PREFIX = '/__proxy/';
+const ADMIN_PREFIX = '/__proxy/';
 
 export function isAdminPath(url: string): boolean {
   return url === ADMIN_PREFIX.slice(0, -1) || url.startsWith(ADMIN_PREFIX);

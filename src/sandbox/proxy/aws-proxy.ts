@@ -29,7 +29,7 @@ import { serverError, throttlingError } from './wire-errors';
  * throttled? -> injected 5xx? -> moto (rewritten where AWS would answer otherwise).
  */
 
-export interface AwsProxyOptions {
+interface AwsProxyOptions {
   /** moto's endpoint, e.g. http://127.0.0.1:5000. */
   target: string;
   /** A profile object, a built-in name (realistic, demo, instant) or a JSON file path. Default instant. */

@@ -32,7 +32,7 @@ export interface ScalingActivity {
   details: string;
 }
 
-export function insufficientCapacityMessage(instanceType: string, availabilityZone: string): string {
+function insufficientCapacityMessage(instanceType: string, availabilityZone: string): string {
   return (
     `We currently do not have sufficient ${instanceType} capacity in the Availability Zone you requested (${availabilityZone}). ` +
     'Our system will be working on provisioning additional capacity. Launching EC2 instance failed. ' +
@@ -40,7 +40,7 @@ export function insufficientCapacityMessage(instanceType: string, availabilityZo
   );
 }
 
-export function failedLaunchActivity(f: FailedLaunch): ScalingActivity {
+function failedLaunchActivity(f: FailedLaunch): ScalingActivity {
   const statusMessage = insufficientCapacityMessage(f.instanceType, f.availabilityZone);
   const asked = f.desiredCapacity !== undefined ? ` changing the desired capacity from ${f.capacityBefore} to ${f.desiredCapacity}` : '';
   const target = f.desiredCapacity ?? f.capacityBefore + f.count;
@@ -58,7 +58,7 @@ export function failedLaunchActivity(f: FailedLaunch): ScalingActivity {
   };
 }
 
-export function activityXml(a: ScalingActivity): string {
+function activityXml(a: ScalingActivity): string {
   return (
     '<member>' +
     element('ActivityId', a.activityId) +

@@ -8,7 +8,7 @@ import { awsTime, element } from './xml-text';
  * GetChange for those ids is answered here, in Route 53's XML.
  */
 
-export interface ChangeRecord {
+interface ChangeRecord {
   id: string;
   submittedAt: number;
   /** When it reports INSYNC: fixed at submission. */
@@ -16,7 +16,7 @@ export interface ChangeRecord {
   comment?: string;
 }
 
-export type ChangeStatus = 'PENDING' | 'INSYNC';
+type ChangeStatus = 'PENDING' | 'INSYNC';
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -26,7 +26,7 @@ export function newChangeId(counter: number): string {
   return `C${counter.toString(36).toUpperCase().padStart(4, '0')}${random}`;
 }
 
-export function changeInfoXml(change: ChangeRecord, status: ChangeStatus): string {
+function changeInfoXml(change: ChangeRecord, status: ChangeStatus): string {
   return `<ChangeInfo>${element('Id', `/change/${change.id}`)}${element('Status', status)}${element('SubmittedAt', awsTime(change.submittedAt))}${element('Comment', change.comment)}</ChangeInfo>`;
 }
 

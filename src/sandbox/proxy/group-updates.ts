@@ -9,7 +9,7 @@ import type { InstanceLedger } from './launch-delays';
  * failed scaling activity). On a scale-in, launches that never happened are cancelled first.
  */
 
-export interface GroupUpdate {
+interface GroupUpdate {
   region: string;
   group: string;
   before: readonly InstanceMember[];
@@ -21,7 +21,7 @@ export interface GroupUpdate {
   desiredCapacity?: number;
 }
 
-export interface GroupUpdateOutcome {
+interface GroupUpdateOutcome {
   launching: string[];
   missing: string[];
   /** Missing instances that took the place of shown instances moto terminated. */

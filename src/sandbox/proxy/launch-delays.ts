@@ -8,7 +8,7 @@ import type { InstanceMember, InstanceView } from './auto-scaling-xml';
  * Instances the ledger does not know are shown as moto reports them.
  */
 
-export interface MissingInstance {
+interface MissingInstance {
   instanceId: string;
   region: string;
   group: string;

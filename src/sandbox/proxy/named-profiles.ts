@@ -26,7 +26,7 @@ export const DEMO: ProxyProfileInput = {
 
 export const INSTANT: ProxyProfileInput = { name: 'instant' };
 
-export const NAMED_PROFILES: Readonly<Record<string, ProxyProfileInput>> = { realistic: REALISTIC, demo: DEMO, instant: INSTANT };
+const NAMED_PROFILES: Readonly<Record<string, ProxyProfileInput>> = { realistic: REALISTIC, demo: DEMO, instant: INSTANT };
 
 /** A profile from an object, a built-in name (realistic, demo, instant) or a JSON file path. */
 export function loadProfile(spec: ProxyProfileInput | string | undefined): ProxyProfile {

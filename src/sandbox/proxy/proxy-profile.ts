@@ -13,7 +13,7 @@ export const PROXY_SERVICES = ['autoscaling', 'ec2', 'route53'] as const;
 export type ProxyService = (typeof PROXY_SERVICES)[number];
 
 /** The four token buckets AWS documents: Route 53 (account-wide), EC2 non-mutating and mutating, Auto Scaling. */
-export const QUOTA_NAMES = ['route53', 'autoscaling', 'ec2NonMutating', 'ec2Mutating'] as const;
+const QUOTA_NAMES = ['route53', 'autoscaling', 'ec2NonMutating', 'ec2Mutating'] as const;
 export type QuotaName = (typeof QUOTA_NAMES)[number];
 
 export interface Quota {
@@ -58,7 +58,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export const proxyProfileSchema = z.strictObject({
+const proxyProfileSchema = z.strictObject({
   name: z.string().min(1).default('custom'),
   /** Multiplies launch, warm-up and DNS propagation times (1/30 runs a 90 s launch in 3 s). */
   timeScale: z.number().positive().finite().default(1),
@@ -168,7 +168,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function deepMerge(base: unknown, patch: unknown): unknown {
+function deepMerge(base: unknown, patch: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch === undefined ? base : patch;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(patch)) out[k] = deepMerge(base[k], v);

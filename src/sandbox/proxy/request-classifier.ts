@@ -21,7 +21,7 @@ export interface ClassifiedCall {
   resourceId?: string;
 }
 
-export const ROUTE53_API_PREFIX = '/2013-04-01';
+const ROUTE53_API_PREFIX = '/2013-04-01';
 
 const SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
 
@@ -30,7 +30,7 @@ export function isProxyService(service: string): service is ProxyService {
 }
 
 /** Region and service of a signed request: the Authorization header, or X-Amz-Credential in a presigned URL. */
-export function credentialScope(headers: IncomingHttpHeaders, query: URLSearchParams): { region: string; service: string } | undefined {
+function credentialScope(headers: IncomingHttpHeaders, query: URLSearchParams): { region: string; service: string } | undefined {
   const auth = headers.authorization;
   const match = (typeof auth === 'string' ? SCOPE.exec(auth) : null) ?? SCOPE.exec(`Credential=${query.get('X-Amz-Credential') ?? ''}`);
   return match ? { region: match[1]!, service: match[2]! } : undefined;
@@ -61,7 +61,7 @@ function route53Action(method: string, segments: string[]): { action: string; re
 }
 
 /** Path segments after /2013-04-01, decoded, without empty ones (the SDK may add a trailing slash). */
-export function route53Segments(pathname: string): string[] | undefined {
+function route53Segments(pathname: string): string[] | undefined {
   if (pathname !== ROUTE53_API_PREFIX && !pathname.startsWith(`${ROUTE53_API_PREFIX}/`)) return undefined;
   return pathname
     .slice(ROUTE53_API_PREFIX.length)

@@ -6,7 +6,7 @@ import type { ProxyProfile, ProxyService } from './proxy-profile';
  * ServiceUnavailable in its service's error format.
  */
 
-export interface CallIdentity {
+interface CallIdentity {
   service: ProxyService;
   region: string;
   action: string;

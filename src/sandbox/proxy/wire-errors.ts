@@ -20,7 +20,7 @@ export const XML_NAMESPACES: Record<Exclude<ProxyService, 'ec2'>, string> = {
   autoscaling: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
 };
 
-export function newRequestId(): string {
+function newRequestId(): string {
   return randomUUID();
 }
 
@@ -37,7 +37,7 @@ export function xmlResponse(status: number, body: string, requestId: string = ne
   };
 }
 
-export interface ServiceErrorSpec {
+interface ServiceErrorSpec {
   status: number;
   code: string;
   message: string;
@@ -45,7 +45,7 @@ export interface ServiceErrorSpec {
   type: 'Sender' | 'Receiver';
 }
 
-export function serviceError(service: ProxyService, spec: ServiceErrorSpec, requestId: string = newRequestId()): WireResponse {
+function serviceError(service: ProxyService, spec: ServiceErrorSpec, requestId: string = newRequestId()): WireResponse {
   const error = `<Code>${escapeXml(spec.code)}</Code><Message>${escapeXml(spec.message)}</Message>`;
   const body =
     service === 'ec2'
@@ -54,13 +54,13 @@ export function serviceError(service: ProxyService, spec: ServiceErrorSpec, requ
   return xmlResponse(spec.status, body, requestId);
 }
 
-export function throttlingSpec(service: ProxyService): ServiceErrorSpec {
+function throttlingSpec(service: ProxyService): ServiceErrorSpec {
   return service === 'ec2'
     ? { status: 503, code: 'RequestLimitExceeded', message: 'Request limit exceeded.', type: 'Receiver' }
     : { status: 400, code: 'Throttling', message: 'Rate exceeded', type: 'Sender' };
 }
 
-export function serverErrorSpec(status: 500 | 503): ServiceErrorSpec {
+function serverErrorSpec(status: 500 | 503): ServiceErrorSpec {
   return status === 500
     ? { status, code: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.', type: 'Receiver' }
     : { status, code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.', type: 'Receiver' };
