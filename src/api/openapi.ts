@@ -154,7 +154,7 @@ export function buildOpenApi(): OpenApiDocument {
       title: 'lifeboat',
       version: packageVersion() ?? '0.0.0',
       description:
-        'Regional failover and capacity control plane. Every endpoint but /healthz, the dashboard page, logging in and signed triggers needs a bearer token (Authorization: Bearer <token>) or the dashboard’s session cookie; reads need the viewer role, changes operator, approvals approver; admin may do all. Errors are {"error":{"code","message","hint","details"}} with the status of the code (components.schemas.Error; the codes are in the README).',
+        'Regional failover and capacity control plane. Every endpoint but /healthz, the dashboard page, logging in and signed triggers needs a bearer token (Authorization: Bearer <token>) or the dashboard’s session cookie; reads need the viewer role, changes operator, approvals approver; admin may do all. Errors are {"error":{"code","message","hint","details"}} with the status of the code (components.schemas.Error; every code is in docs/api.md and /docs).',
     },
     servers: [{ url: '/' }],
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),

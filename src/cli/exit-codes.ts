@@ -1,6 +1,6 @@
 import { ApiError, ApiUnreachable } from './api-client';
 
-/** What `lifeboat` exits with; `lifeboat --help` and the README list the same. */
+/** What `lifeboat` exits with; `lifeboat --help` and docs/cli.md list the same. */
 export const EXIT = {
   /** Done: the request was accepted, or the operation or run succeeded. */
   OK: 0,

@@ -234,12 +234,16 @@ function enterRollback(cp: RunCheckpoint, rollback: RunbookStep[]): RunCheckpoin
 
 function recordFor(records: RunStepRecord[], phase: RunPhase, step: RunbookStep): RunStepRecord {
   const id = phase === 'rollback' ? `rollback/${step.id}` : step.id;
-  let record = records.find((r) => r.id === id);
-  if (!record) {
-    record = pendingRecord(phase, step);
+  const index = records.findIndex((r) => r.id === id);
+  if (index < 0) {
+    const record = pendingRecord(phase, step);
     records.push(record);
+    return record;
   }
-  return record;
+  // A step that ended and is entered again (a goto) is a new execution: its times, attempts
+  // and timeout start afresh. A step still running was interrupted by a crash: it resumes.
+  if (records[index]!.finishedAt !== undefined) records[index] = pendingRecord(phase, step);
+  return records[index]!;
 }
 
 function skipPending(records: RunStepRecord[], why: string): void {

@@ -56,6 +56,16 @@ describe('onFailure', () => {
     expect(states(v)).toEqual({ check: 'failed', skipped: 'skipped', recover: 'succeeded' });
   });
 
+  it('goto: a step entered again is a new execution, with its own attempts and times; a loop ends at the execution limit', async () => {
+    const v = await run('goto-loop');
+    expect(v.state).toBe('failed');
+    expect(v.error).toMatchObject({ code: 'LB_ERR_RUNBOOK_INVALID' });
+    // 200 executions (a, b, a, b, ...): b ran last, once, on its own record; the 201st (a) never ran.
+    const [a, b] = ['a', 'b'].map((id) => v.steps.find((s) => s.id === id)!);
+    expect(b).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(a).toMatchObject({ state: 'skipped', attempts: 0 });
+  });
+
   it('rollback: a failed assert runs the rollback steps, and the run fails', async () => {
     const before = hook.messages.length;
     const v = await run('assert-rollback', { webhook: hook.url });

@@ -196,7 +196,7 @@ export class LifeboatMetrics {
         const key = `${event.operationId}\u0000${String(data.step)}`;
         const startedAt = this.stepStarts.get(key);
         this.stepStarts.delete(key);
-        // The operation runner says how long the step took (across a takeover, too); a runbook's runner does not.
+        // The runner says how long the step took (across a takeover, too); older events may not.
         const ms = typeof data.durationMs === 'number' ? data.durationMs : startedAt !== undefined && Number.isFinite(at) ? at - startedAt : undefined;
         if (ms === undefined || ms < 0) break;
         this.stepDuration.observe({ kind: event.kind, step: String(data.kind ?? 'unknown'), outcome: String(data.state ?? 'unknown') }, ms / 1000);
