@@ -22,13 +22,16 @@ import { startProxyProcess } from './proxy-process';
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * The worker and the proxy run compiled (npm run build), so the worker's memory is
- * lifeboat's; LIFEBOAT_BENCH_FROM_SOURCE=1 runs them through ts-node instead (the smoke test).
+ * The worker and the proxy run compiled, so the worker's memory is lifeboat's: the worker
+ * from the production build (npm run build, dist/), the proxy from the sandbox's own build
+ * (npm run build:sandbox, dist-sandbox/), since the production build leaves src/sandbox out.
+ * LIFEBOAT_BENCH_FROM_SOURCE=1 runs them through ts-node instead (the smoke test).
  */
 export function nodeArgs(relativeTs: string): string[] {
   if (process.env.LIFEBOAT_BENCH_FROM_SOURCE === '1') return [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, relativeTs)];
-  const compiled = join(ROOT, 'dist', relativeTs.replace(/\.ts$/, '.js'));
-  if (!existsSync(compiled)) throw new Error(`run \`npm run build\` first: ${compiled} is missing (the bench measures compiled code)`);
+  const [outDir, script] = relativeTs.startsWith('src/sandbox/') ? ['dist-sandbox', 'build:sandbox'] : ['dist', 'build'];
+  const compiled = join(ROOT, outDir, relativeTs.replace(/\.ts$/, '.js'));
+  if (!existsSync(compiled)) throw new Error(`run \`npm run ${script}\` first: ${compiled} is missing (the bench measures compiled code)`);
   return [compiled];
 }
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };

@@ -27,8 +27,8 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main() {
   if (!process.argv.includes('--no-build') && process.env.LIFEBOAT_BENCH_FROM_SOURCE !== '1') {
-    say('building (the bench measures the compiled worker)...');
-    execFileSync('npm', ['run', '--silent', 'build'], { cwd: join(__dirname, '..', '..'), stdio: 'inherit' });
+    say('building (the bench measures the compiled worker and proxy)...');
+    for (const script of ['build', 'build:sandbox']) execFileSync('npm', ['run', '--silent', script], { cwd: join(__dirname, '..', '..'), stdio: 'inherit' });
   }
   const started = Date.now();
   const quotas = { name: 'aws-quotas', latency: { fixedMs: LATENCY_MS, jitterMs: 0 }, throttling: { enabled: true } };
