@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { regionCode } from '../core/intents';
 import { LifeboatError } from '../core/errors';
+import { outboundHostsProblem } from './outbound/outbound-policy';
 
 /**
  * Everything lifeboat reads from the environment, in one place, validated at start.
@@ -99,6 +100,18 @@ const settingsSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /**
+   * Where notify and the verify hook may send requests (src/operations/outbound): host names,
+   * *.domain, addresses, ranges, each with an optional :port; `*` (the default) is any host
+   * name. Loopback, link-local and private addresses only when an address or range lists them.
+   */
+  LIFEBOAT_OUTBOUND_HOSTS: z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = outboundHostsProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

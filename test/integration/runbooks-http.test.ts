@@ -43,7 +43,7 @@ let initial: AwsState;
 
 beforeAll(async () => {
   fleet = await startMotoFleet(SPEC);
-  lb = testLifeboat(fleet.cloud(), { LIFEBOAT_RUNBOOK_POLL_MS: '50', LIFEBOAT_TRIGGER_SECRET: SECRET, LIFEBOAT_TRIGGER_MIN_INTERVAL: '60' });
+  lb = testLifeboat(fleet.cloud(), { LIFEBOAT_RUNBOOK_POLL_MS: '50', LIFEBOAT_TRIGGER_SECRET: SECRET, LIFEBOAT_TRIGGER_MIN_INTERVAL: '60', LIFEBOAT_OUTBOUND_HOSTS: '127.0.0.1' });
   lb.startWorker();
   api = await startApi(lb);
   hook = await startWebhookReceiver();
