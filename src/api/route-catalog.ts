@@ -3,6 +3,7 @@ import type { ErrorCode } from '../core/errors';
 import { intentSchema } from '../core/intents';
 import { OPERATION_STATES, operationRequestSchema } from '../operations/operation-types';
 import type { Role } from '../operations/tokens';
+import { TRIGGER_ID_PATTERN } from '../operations/trigger-signature';
 import { idempotencyKeySchema } from './actor';
 import { QUEUE_BOARD_PATH } from './request-kind';
 import { auditQuerySchema } from './routes/audit';
@@ -279,16 +280,18 @@ export const ROUTES: readonly RouteDoc[] = [
     path: '/v1/runbooks/:name/trigger',
     tag: 'runbooks',
     summary: 'Alarm webhook: start a runbook run, signed with the trigger secret instead of a token',
-    description: 'X-Lifeboat-Signature: sha256=<hex HMAC-SHA256 of the timestamp, a dot and the raw body, keyed with LIFEBOAT_TRIGGER_SECRET>, X-Lifeboat-Timestamp: Unix seconds. The body is the run’s params as JSON.',
+    description:
+      'X-Lifeboat-Signature: sha256=<hex HMAC-SHA256, keyed with LIFEBOAT_TRIGGER_SECRET, of "POST\\n/v1/runbooks/<name>/trigger\\n<X-Lifeboat-Timestamp>\\n<X-Lifeboat-Trigger-Id>\\n<raw body>">, X-Lifeboat-Timestamp: Unix seconds, X-Lifeboat-Trigger-Id: new for every trigger (each is accepted once). The body is {"params": {...}} (other fields are kept with the run). `npx lifeboat runbook trigger` signs and sends one.',
     access: { hmac: true },
     params: { name: runbookName },
     headers: [
       { name: 'X-Lifeboat-Signature', description: 'sha256=<hex HMAC>', schema: z.string() },
       { name: 'X-Lifeboat-Timestamp', description: 'Unix seconds when it was signed', schema: z.string() },
+      { name: 'X-Lifeboat-Trigger-Id', description: 'A new id for every trigger (a UUID): 8 to 128 of A-Z a-z 0-9 _ . : -; a second request with the same id is refused', schema: z.string().regex(TRIGGER_ID_PATTERN) },
       { name: 'X-Lifeboat-Trigger', description: 'Who triggers (recorded as the actor); webhook by default', schema: z.string() },
     ],
     responses: { 202: operationAnswer('Queued') },
-    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_TRIGGER_SIGNATURE', 'LB_ERR_TRIGGER_TOO_SOON', 'LB_ERR_MALFORMED_JSON', 'LB_ERR_BODY_TOO_LARGE'],
+    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_TRIGGER_SIGNATURE', 'LB_ERR_TRIGGER_TOO_SOON', 'LB_ERR_TRIGGER_REPLAYED', 'LB_ERR_MALFORMED_JSON', 'LB_ERR_BODY_TOO_LARGE'],
   },
 
   // --- audit

@@ -49,8 +49,10 @@ export function triggerRouter(deps: ApiDeps): Router {
       {
         runbook: req.params.name,
         rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        method: req.method,
         signature: req.get('x-lifeboat-signature'),
         timestamp: req.get('x-lifeboat-timestamp'),
+        triggerId: req.get('x-lifeboat-trigger-id'),
         source: req.get('x-lifeboat-trigger') ?? 'webhook',
       },
       deps,
