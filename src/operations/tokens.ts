@@ -43,6 +43,18 @@ export function identify(presented: string, tokens: readonly TokenEntry[]): Iden
   return found ? { name: found.name, roles: [...found.roles] } : undefined;
 }
 
+/**
+ * The person behind an actor, for comparing who did what: the surfaces that act for a token
+ * holder record `api:<name>` or `repl:<name>`, and token names are one identity whatever
+ * their case (the token loader refuses two names that differ only in case). So api:oscar,
+ * repl:oscar and repl:Oscar are one person; trigger:x, runbook:x and schedule are not people
+ * and stay as they are.
+ */
+export function personOf(actor: string): string {
+  const surface = /^(api|repl):(.+)$/i.exec(actor);
+  return (surface ? surface[2]! : actor).toLowerCase();
+}
+
 /** Whether an identity may act in a role: admin may do everything, every role may read. */
 export function hasRole(identity: Identity, needed: Role): boolean {
   if (identity.roles.includes('admin')) return true;
