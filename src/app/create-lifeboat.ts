@@ -25,6 +25,7 @@ import { SnapshotCache } from '../operations/snapshot-cache';
 import type { Redis } from '../redis/connect-redis';
 import { connectRedis } from '../redis/connect-redis';
 import { RedisAuditLog } from '../redis/redis-audit-log';
+import { RedisEventFeed } from '../redis/redis-event-feed';
 import { RedisOperationEvents } from '../redis/redis-operation-events';
 import { RedisOperationStore } from '../redis/redis-operation-store';
 import { RedisReadinessReports } from '../redis/redis-readiness-reports';
@@ -109,13 +110,15 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     readiness: () => deps.readinessReports.latest(),
     timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
   });
+  // Every event stream this process serves reads through one connection (made on first use).
+  const feed = new RedisEventFeed({ shared: redis, keyOf: (id) => deps.events.keyOf(id), connectionName: `lifeboat-sse:${settings.LIFEBOAT_REDIS_PREFIX}` });
   const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
   const closers: Array<() => Promise<void>> = [];
   return {
     deps,
     redis,
     auth: files.auth,
-    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues }),
+    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, feed }),
     schedules: files.schedules,
     metrics,
     queues,
@@ -141,6 +144,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       await Promise.all(workers.map((w) => w.close(true)));
       for (const close of closers) await close();
       metrics.close();
+      await feed.close();
       await queues.close();
       await deps.queue.close();
       await deps.runs.close();
