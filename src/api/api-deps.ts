@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EventFeed, OperationEvents } from '../operations/ports/operation-events';
+import type { SessionStore } from '../operations/ports/session-store';
 import type { RunbookDeps } from '../runbooks/action-context';
 import type { AuthConfig } from './auth';
 import type { LifeboatMetrics } from './metrics/lifeboat-metrics';
@@ -12,6 +13,8 @@ export interface ApiDeps extends RunbookDeps {
   /** Every BullMQ queue lifeboat runs, for the queue board. */
   queues: { all(): Queue[] };
   events: OperationEvents;
+  /** The dashboard's browser sessions (routes/session.ts). */
+  sessions: SessionStore;
   /** Live events for the event streams: one reader (one blocking Redis connection) per process (routes/operation-events.ts). */
   feed: EventFeed;
 }

@@ -26,6 +26,7 @@ import type { Redis } from '../redis/connect-redis';
 import { connectRedis } from '../redis/connect-redis';
 import { RedisAuditLog } from '../redis/redis-audit-log';
 import { RedisEventFeed } from '../redis/redis-event-feed';
+import { RedisSessionStore } from '../redis/redis-session-store';
 import { RedisOperationEvents } from '../redis/redis-operation-events';
 import { RedisOperationStore } from '../redis/redis-operation-store';
 import { RedisReadinessReports } from '../redis/redis-readiness-reports';
@@ -118,7 +119,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     deps,
     redis,
     auth: files.auth,
-    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, feed }),
+    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, feed, sessions: new RedisSessionStore(redis, settings.LIFEBOAT_REDIS_PREFIX) }),
     schedules: files.schedules,
     metrics,
     queues,

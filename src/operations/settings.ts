@@ -105,6 +105,8 @@ const settingsSchema = z.object({
    * *.domain, addresses, ranges, each with an optional :port; `*` (the default) is any host
    * name. Loopback, link-local and private addresses only when an address or range lists them.
    */
+  /** How long a browser session (the dashboard's cookie) lasts before its owner must log in again. */
+  LIFEBOAT_SESSION_TTL: z.coerce.number().int().min(60).default(12 * 3600),
   /** Event streams (GET /v1/operations/:id/events) one token may hold open at once, per API process. */
   LIFEBOAT_SSE_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).default(20),
   LIFEBOAT_OUTBOUND_HOSTS: z

@@ -35,7 +35,13 @@ export function newToken(): string {
 
 /** Who a presented token belongs to; every configured hash is compared, in constant time. */
 export function identify(presented: string, tokens: readonly TokenEntry[]): Identity | undefined {
-  const given = Buffer.from(hashToken(presented), 'hex');
+  return identifyHash(hashToken(presented), tokens);
+}
+
+/** Who the token with this SHA-256 belongs to (a browser session keeps the hash, never the token). */
+export function identifyHash(sha256: string, tokens: readonly TokenEntry[]): Identity | undefined {
+  if (!/^[a-f0-9]{64}$/.test(sha256)) return undefined;
+  const given = Buffer.from(sha256, 'hex');
   let found: TokenEntry | undefined;
   for (const t of tokens) {
     if (timingSafeEqual(given, Buffer.from(t.sha256, 'hex')) && !found) found = t;
