@@ -383,6 +383,15 @@ export const ROUTES: readonly RouteDoc[] = [
     subtree: { changes: 'admin' },
     responses: { 200: { description: 'The board (HTML)', contentType: 'text/html', schema: { type: 'string' } } },
   },
+  {
+    method: 'get',
+    path: `${QUEUE_BOARD_PATH}/api/redis/stats`,
+    tag: 'observability',
+    summary: "The queue board's Redis details: version, memory, clients, the host's OS (admin only)",
+    description: 'Served by Bull Board like the rest of the board, but only to admin: it describes the Redis server and the machine it runs on, which viewers have no need of. The read-only board shows its Redis panel empty.',
+    access: { role: 'admin' },
+    responses: { 200: { description: 'Redis server details', schema: { type: 'object' } } },
+  },
 ];
 
 /** Express path syntax (:id) to OpenAPI's ({id}). */
@@ -471,14 +480,15 @@ const roleOf = (route: RouteDoc): Role | undefined => ('role' in route.access ? 
 
 /**
  * The catalog entries that serve a request: the route with its method and path (HEAD is
- * served by a GET route), and a route whose subtree holds the path (any method).
+ * served by a GET route); else a route whose subtree holds the path (any method). A route of
+ * its own under a subtree (the queue board's Redis stats) is served by its entry alone.
  */
 export function entriesServing(method: string, path: string, routes: readonly RouteDoc[] = ROUTES): RouteDoc[] {
   const m = routedMethod(method);
   const p = normalizedPath(path);
-  return compiled(routes)
-    .filter((c) => (c.route.method === m && c.path.test(p)) || c.subtree?.test(p))
-    .map((c) => c.route);
+  const table = compiled(routes);
+  const own = table.filter((c) => c.route.method === m && c.path.test(p)).map((c) => c.route);
+  return own.length > 0 ? own : table.filter((c) => c.subtree?.test(p)).map((c) => c.route);
 }
 
 /**

@@ -5,7 +5,7 @@ import { LifeboatError } from '../../core/errors';
 import type { StoredEvent } from '../../operations/ports/operation-events';
 import { FINISHED_STATES } from '../../operations/operation-types';
 import { getOperation } from '../../operations/activity';
-import { redactSecrets } from '../../operations/redact';
+import { withoutSecrets } from '../../operations/redact';
 import type { Identity } from '../../operations/tokens';
 import { parseOrThrow } from '../../operations/validation';
 import type { ApiDeps } from '../api-deps';
@@ -202,7 +202,7 @@ function startEventStream(res: Response, settings: StreamSettings): OpenStream {
     send(event) {
       if (!writable()) return false;
       // What a viewer reads: secrets (a webhook URL in a runbook's outputs) redacted, as in the operation's view.
-      res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(redactSecrets(event))}\n\n`);
+      res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(withoutSecrets(event))}\n\n`);
       return true;
     },
     sendComment(text) {
