@@ -11,7 +11,7 @@ import { parseMetrics, sampleValue } from '../support/prometheus-text';
 /**
  * Requests refused before anyone is identified cannot fill the audit trail (issue 17, item 5):
  * each is counted in lifeboat_unauthenticated_requests_total, and the audit trail gets at most
- * one record a minute (on lifeboat's clock) saying how many there were. Refusals of someone
+ * one record a minute per reason (on lifeboat's clock) saying how many there were. Refusals of someone
  * identified are still each recorded.
  */
 
@@ -43,13 +43,13 @@ describe('requests refused before authentication', () => {
 
     // A minute on, the next refusal is recorded with the count of those the record before it left out.
     await clock.advance(60_000);
-    await api.call('POST', '/v1/plans', { body: {}, headers: { authorization: 'Bearer lbt_not-a-known-token-0000000' } });
+    await api.call('POST', '/v1/plans', { body: {}, headers: { authorization: '' } });
     const after = await denied('auth.denied');
     expect(after).toHaveLength(2);
-    expect(after[0]).toMatchObject({ inputs: { path: '/v1/plans', reason: 'unknown_token', refusedSinceLastRecord: 150 } });
+    expect(after[0]).toMatchObject({ inputs: { path: '/v1/plans', reason: 'no_token', refusedSinceLastRecord: 150 } });
   });
 
-  it('counts refused logins, unknown sessions and unsigned triggers by reason, without an audit record each', async () => {
+  it('counts refused logins, unknown sessions and unsigned triggers by reason, with one audit record per reason a minute', async () => {
     await clock.advance(60_000);
     const reasons = ['unknown_token', 'unknown_session', 'bad_trigger_signature'];
     const before = await Promise.all(reasons.map(refusedCount));
@@ -61,8 +61,9 @@ describe('requests refused before authentication', () => {
     }
     const after = await Promise.all(reasons.map(refusedCount));
     expect(after.map((n, i) => n - before[i]!)).toEqual([20, 20, 20]);
-    // One record for the window, whichever refusal came first.
-    expect((await denied('auth.denied')).length + (await denied('run.trigger')).length - auditBefore).toBe(1);
+    // One record per reason for the minute.
+    expect((await denied('auth.denied')).length + (await denied('run.trigger')).length - auditBefore).toBe(3);
+    expect((await denied('run.trigger'))[0]).toMatchObject({ inputs: { reason: 'bad_trigger_signature', refusedSinceLastRecord: 1 } });
   });
 
   it('still records each refusal of someone identified', async () => {
