@@ -388,7 +388,7 @@ export const ROUTES: readonly RouteDoc[] = [
     path: `${QUEUE_BOARD_PATH}/api/redis/stats`,
     tag: 'observability',
     summary: "The queue board's Redis details: version, memory, clients, the host's OS (admin only)",
-    description: 'Served by Bull Board like the rest of the board, but only to admin: it describes the Redis server and the machine it runs on, which viewers have no need of. The read-only board shows its Redis panel empty.',
+    description: 'Served by Bull Board like the rest of the board, but only to admin: it describes the Redis server and the machine it runs on, which viewers have no need of. The read-only board has no Redis details button.',
     access: { role: 'admin' },
     responses: { 200: { description: 'Redis server details', schema: { type: 'object' } } },
   },

@@ -98,5 +98,8 @@ describe('what a viewer reads', () => {
     const admin = await api.call('GET', '/admin/queues/api/redis/stats', { headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } });
     expect(admin.status).toBe(200);
     expect(admin.body).toHaveProperty('version');
+    // The read-only board does not offer what it cannot show (its page would go blank on the 403).
+    expect((await api.call('GET', '/admin/queues', { headers: viewer })).text).toContain('"hideRedisDetails":true');
+    expect((await api.call('GET', '/admin/queues', { headers: { authorization: `Bearer ${TEST_TOKENS.admin}` } })).text).toContain('"hideRedisDetails":false');
   });
 });

@@ -45,7 +45,8 @@ export function queueBoardRouter(deps: Pick<ApiDeps, 'queues'>): Router {
     createBullBoard({
       queues: deps.queues.all().map((queue) => redactedAdapter(queue, readOnlyMode)),
       serverAdapter: adapter,
-      options: { uiConfig: { boardTitle: readOnlyMode ? 'lifeboat queues (read-only)' : 'lifeboat queues' } },
+      // The read-only board has no Redis details button: those are admin's (a viewer's board would fail to show them).
+      options: { uiConfig: { boardTitle: readOnlyMode ? 'lifeboat queues (read-only)' : 'lifeboat queues', hideRedisDetails: readOnlyMode } },
     });
     const app = adapter.getRouter() as RequestHandler & { disable(setting: string): unknown };
     app.disable('x-powered-by');
