@@ -140,5 +140,5 @@ describe('the REPL acts as a token owner', () => {
     expect(output).toContain('export LIFEBOAT_TOKEN');
     expect((await getOperation(id, lb.deps)).awaitingApproval).toBeDefined();
     await api.call('POST', `/v1/operations/${id}/cancel`, { body: {} });
-  }, 30_000);
+  }, 60_000);
 });
