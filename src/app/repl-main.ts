@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import { closeReplContext, createReplContext, stopWatching } from '../../repl/repl-context';
 import { formatLifeboatError, isRefusal } from '../../repl/refusals';
-import { replActor } from '../../repl/repl-actor';
+import { replActor, replIdentity } from '../../repl/repl-actor';
 import { banner, startRepl } from '../../repl/start-repl';
 import type { Lifeboat } from './create-lifeboat';
 import { createLifeboat } from './create-lifeboat';
@@ -56,12 +56,19 @@ async function connect(): Promise<Lifeboat> {
 async function main(): Promise<void> {
   const withWorker = process.argv.slice(2).includes('--with-worker');
   const lb = await connect();
-  const actor = replActor();
+  let identity;
+  try {
+    identity = replIdentity(process.env, lb.auth);
+  } catch (e) {
+    lb.redis.disconnect();
+    throw e;
+  }
+  const actor = replActor(identity);
   if (withWorker) await lb.startWorker(`repl:${hostname()}:${process.pid}`).waitUntilReady();
   const connected = await lb.deps.queue.workersCount();
-  console.log(banner(lb.deps.settings, actor, { connected, own: withWorker }));
+  console.log(banner(lb.deps.settings, `${actor} (${identity.roles.join(', ')})`, { connected, own: withWorker }));
 
-  const ctx = createReplContext(lb, { actor });
+  const ctx = createReplContext(lb, { identity });
   const { server, idle } = startRepl(ctx);
 
   let closing = false;
