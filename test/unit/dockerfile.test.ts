@@ -90,7 +90,7 @@ describe('Dockerfile', () => {
 
   it('runs exactly the install commands the production-install test runs', () => {
     // The build stage's `npm ci` is .ci/run's, whose node_modules the test packs with.
-    expect(read('.ci/run')).toMatch(new RegExp(`^npm ci --no-audit --no-fund$`, 'm'));
+    expect(read('.ci/run').split('\n').some((line) => line === CHECKOUT_INSTALL || line.startsWith(`${CHECKOUT_INSTALL} `))).toBe(true);
     expect(stage('build').run).toEqual([CHECKOUT_INSTALL, PACK]);
     expect(stage('app').run).toEqual([UNPACK, PRODUCTION_INSTALL]);
     expect(stage('repl').run).toEqual([replToolsInstall(IMAGE_REPL_TOOLS)]);
