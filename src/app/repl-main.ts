@@ -4,6 +4,7 @@ import { closeReplContext, createReplContext, stopWatching } from '../../repl/re
 import { formatLifeboatError, isRefusal } from '../../repl/refusals';
 import { replActor, replIdentity } from '../../repl/repl-actor';
 import { banner, startRepl } from '../../repl/start-repl';
+import { MissingTranspiler, loadTranspiler } from '../../repl/transpiler';
 import type { Lifeboat } from './create-lifeboat';
 import { createLifeboat } from './create-lifeboat';
 
@@ -54,6 +55,8 @@ async function connect(): Promise<Lifeboat> {
 }
 
 async function main(): Promise<void> {
+  // Before connecting: an install without the REPL's compiler says so at once.
+  loadTranspiler();
   const withWorker = process.argv.slice(2).includes('--with-worker');
   const lb = await connect();
   let identity;
@@ -95,5 +98,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (isRefusal(e)) fail(formatLifeboatError(e));
+  if (e instanceof MissingTranspiler) fail(e.message, e.hint);
   fail(`failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
 });
