@@ -23,7 +23,8 @@ const settingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   LIFEBOAT_MODELS_DIR: z.string().optional(),
-  LIFEBOAT_DEFAULT_MODEL: z.string().default('proportional'),
+  /** measured sizes from CloudWatch load and falls back to proportional (instance counts) for a service without it. */
+  LIFEBOAT_DEFAULT_MODEL: z.string().default('measured'),
   LIFEBOAT_DEFAULT_STAGES: z.coerce.number().int().min(1).max(20).default(2),
   /** MaxSize may grow to ceil(MaxSize × this) during a prescale; 1 never raises it. */
   LIFEBOAT_MAX_SIZE_GROWTH: z.coerce.number().min(1).max(10).default(1),
@@ -99,6 +100,20 @@ const settingsSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** Read each group's load from CloudWatch with the fleet (the measured model's input); false reads none. */
+  LIFEBOAT_LOAD_METRICS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Seconds per load value read (CloudWatch period); divides an hour. */
+  LIFEBOAT_LOAD_PERIOD_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .refine((p) => 3600 % p === 0, 'a divisor of 3600 of at least 60, such as 300 or 3600')
+    .default(3600),
+  /** Days of load history read for the peak ahead (the measured model's historyDays reads at most this many). */
+  LIFEBOAT_LOAD_HISTORY_DAYS: z.coerce.number().int().min(1).max(14).default(7),
+  /** How long reading one region's load may take before it counts as unreadable (sizing then estimates or falls back). */
+  LIFEBOAT_LOAD_TIMEOUT_MS: z.coerce.number().int().min(50).default(5000),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -2,8 +2,7 @@ import type { Problem } from '../errors';
 import type { FleetSnapshot, ManagedGroup, RegionCode } from '../fleet';
 import { groupKey } from '../fleet';
 import type { RestoreIntent } from '../intents';
-import type { CapacityModel } from '../models/capacity-model';
-import type { ServiceContext } from './capacity-targets';
+import type { ServiceContext, Sizing } from './capacity-targets';
 import { movedShareOf, serviceContext, servicePlan, shortfallsOf } from './capacity-targets';
 import type { FleetIndex } from './fleet-index';
 import { groupChange, sizeOf } from './group-sizing';
@@ -171,13 +170,12 @@ export function fleetReturnedTo(
   previous: FleetIndex,
   regions: RegionCode[],
   contexts: readonly ServiceContext[],
-  model: CapacityModel,
-  maxSizeGrowth: number,
+  sizing: Sizing,
 ): ServiceContext[] {
   const reference = { ...previous, regions };
   return contexts.map((c) => {
     try {
-      return { ...serviceContext(reference, c.service, model, {}, maxSizeGrowth), ceilings: c.ceilings };
+      return { ...serviceContext(reference, c.service, {}, sizing), ceilings: c.ceilings };
     } catch {
       return c;
     }

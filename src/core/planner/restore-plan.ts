@@ -44,8 +44,9 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     return plan;
   }
 
-  const { contexts, problems } = serviceContexts(index, index.services, model, {}, plan.maxSizeGrowth);
-  plan.warnings.push(...problems);
+  const sizingAsked = { model, models: ctx.models, maxSizeGrowth: plan.maxSizeGrowth };
+  const { contexts, problems, warnings } = serviceContexts(index, index.services, {}, sizingAsked);
+  plan.warnings.push(...warnings, ...problems);
   const during = changesByGroup(groupChanges);
   const sizing = sizeServicesForRestore(index, contexts, region, traffic.after, during, oldOf);
   if (sizing.shortfalls.length > 0) plan.blockers.push(shortfallProblem(sizing.shortfalls));
@@ -60,8 +61,7 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     after: traffic.after,
     finalWeights: traffic.finalWeights,
     percents: stagePercents(intent.stages ?? ctx.defaultStages),
-    model,
-    services: fleetReturnedTo(previous, index.regions, contexts, model, plan.maxSizeGrowth),
+    services: fleetReturnedTo(previous, index.regions, contexts, sizingAsked),
     serviceShares: new Map(),
     instances: sizing.instances,
   });

@@ -1,7 +1,6 @@
 import type { RegionCode } from '../fleet';
 import { recordKey } from '../fleet';
 import { appendTo } from '../maps';
-import type { CapacityModel } from '../models/capacity-model';
 import { requiredInstances, servableShare } from '../models/evaluate-model';
 import { interpolateShares } from '../redistribution';
 import { sharesFromWeights } from '../snapshot';
@@ -29,7 +28,7 @@ interface StageInput {
   percents: number[];
   /** Exact weights for the last stage (a restore puts back the old weights, not equivalent ones). */
   finalWeights?: Map<string, Map<RegionCode, number>>;
-  model: CapacityModel;
+  /** The services whose load the stages judge, each with the model that sized it. */
   services: ServiceContext[];
   /** Shares of services that have no traffic record, before and after. */
   serviceShares: ServiceShares;
@@ -90,7 +89,7 @@ function servableOfName(input: StageInput, services: readonly ServiceContext[]):
   if (services.length === 0) return undefined;
   const servable = new Map<RegionCode, number>();
   for (const c of services) {
-    const shares = servableShare(input.model, c.inputs, input.instances.get(c.service) ?? c.inputs.current, c.parameters);
+    const shares = servableShare(c.model, c.inputs, input.instances.get(c.service) ?? c.inputs.current, c.parameters);
     c.inputs.regions.forEach((r, i) => servable.set(r, Math.min(servable.get(r) ?? 1, shares[i]!)));
   }
   return servable;
@@ -128,7 +127,7 @@ function stageLoad(input: StageInput, stageShares: SharesByName, percent: number
       const v = input.serviceShares.get(ctx.service);
       share = v ? v.before.map((b, i) => b + (v.after[i]! - b) * (percent / 100)) : ctx.inputs.share;
     }
-    const needed = requiredInstances(input.model, { ...ctx.inputs, targetShare: share }, ctx.parameters);
+    const needed = requiredInstances(ctx.model, { ...ctx.inputs, targetShare: share }, ctx.parameters);
     const instances = input.instances.get(ctx.service) ?? ctx.inputs.current;
     regions.forEach((region, i) => {
       const n = instances[i]!;
