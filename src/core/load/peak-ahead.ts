@@ -80,11 +80,11 @@ export function measuredDemand(
   groupsIn: (region: RegionCode) => string[],
 ): { demand: MeasuredDemand } | { unusable: string } {
   if (service.unusable) return { unusable: service.unusable };
-  const totals = totalDemand(service, share, regions);
-  if ('unusable' in totals) return totals;
-  const w: Windowed = { total: totals.total, load, service, regions, groupsIn };
   const K = load.periods;
   const hour = periodsIn(load, HOUR);
+  const totals = totalDemand(service, share, regions, hour);
+  if ('unusable' in totals) return totals;
+  const w: Windowed = { total: totals.total, load, service, regions, groupsIn };
   const lastHour = valuesIn(w.total, K - hour, K);
   if (coverage(lastHour, hour) < MIN_COVERAGE) return { unusable: sparse(w, K - hour, K, 'the last hour') };
   const now = mean(lastHour);
@@ -103,30 +103,40 @@ export function measuredDemand(
 }
 
 /**
- * The service's demand per period over every region, with the regions CloudWatch did not
- * answer for estimated: the measured total ÷ the share of traffic the measured regions serve.
+ * The service's demand per period over every region. A region without a value in a period
+ * (its CloudWatch did not answer, or a value was left out) is estimated from the others: the
+ * measured total ÷ the share of traffic the measured regions serve. A period where regions
+ * serving less than half of the traffic are measured has no total.
+ *
+ * Worked example: shares 1/3 each, us-east-1 unreadable, 800 measured in the other two →
+ * 800 ÷ (2/3) = 1200.
  */
-function totalDemand(service: ServiceLoad, share: readonly number[], regions: readonly RegionCode[]): { total: Array<number | null>; estimated: RegionCode[] } | { unusable: string } {
-  const measured = regions.map((_, r) => r).filter((r) => service.demand[r] !== null);
-  const estimated = service.unmeasured.filter((region) => (share[regions.indexOf(region)] ?? 0) > 0);
-  const measuredShare = measured.reduce((a, r) => a + (share[r] ?? 0), 0);
-  const missingShare = estimated.reduce((a, region) => a + (share[regions.indexOf(region)] ?? 0), 0);
-  if (measured.length === 0) return { unusable: `no region of ${service.service} has measured load` };
-  if (missingShare > 0 && measuredShare < missingShare) {
-    return { unusable: `${estimated.join(', ')} serve${estimated.length > 1 ? '' : 's'} more of ${service.service}'s traffic than the regions measured; too much to estimate` };
-  }
-  const scale = missingShare > 0 ? (measuredShare + missingShare) / measuredShare : 1;
-  const periods = service.demand[measured[0]!]!.length;
+function totalDemand(service: ServiceLoad, share: readonly number[], regions: readonly RegionCode[], lastHour: number): { total: Array<number | null>; estimated: RegionCode[] } | { unusable: string } {
+  const served = regions
+    .map((region, r) => ({ region, series: service.demand[r] ?? null, share: share[r] ?? 0 }))
+    .filter((x) => x.series !== null || service.unmeasured.includes(x.region));
+  const measured = served.filter((x): x is typeof x & { series: Array<number | null> } => x.series !== null);
+  if (measured.length === 0) return { unusable: `no region of ${service.service} has measured load (${service.unmeasured.join(', ')} unreadable)` };
+  const all = served.reduce((a, x) => a + x.share, 0);
+  const periods = measured[0]!.series.length;
   const total: Array<number | null> = [];
   for (let k = 0; k < periods; k++) {
-    let sum: number | null = 0;
-    for (const r of measured) {
-      const v = service.demand[r]![k];
-      sum = sum === null || v === null || v === undefined ? null : sum + v;
+    let sum = 0;
+    let covered = 0;
+    let missing = served.length - measured.length;
+    for (const x of measured) {
+      const v = x.series[k];
+      if (v === null || v === undefined) missing++;
+      else {
+        sum += v;
+        covered += x.share;
+      }
     }
-    total.push(sum === null ? null : sum * scale);
+    if (all > 0) total.push(covered * 2 >= all && covered > 0 ? (sum * all) / covered : null);
+    else total.push(missing === 0 ? sum : null);
   }
-  return { total, estimated };
+  const silent = (x: (typeof served)[number]) => x.series === null || valuesIn(x.series, periods - lastHour, periods).length === 0;
+  return { total, estimated: served.filter((x) => x.share > 0 && silent(x)).map((x) => x.region) };
 }
 
 /** The peak each usable past day expects within the horizon, scaled by today's level against that day. */
@@ -159,9 +169,9 @@ function splitByRegion(w: Pick<Windowed, 'load' | 'service' | 'regions'>, sizedF
   const K = w.load.periods;
   const hour = periodsIn(w.load, HOUR);
   const recent = w.service.demand.map((series) => (series ? mean(valuesIn(series, K - hour, K)) : 0));
-  const measuredShare = w.regions.reduce((a, _, r) => a + (w.service.demand[r] !== null ? (share[r] ?? 0) : 0), 0);
-  const measured = recent.reduce((a, b) => a + b, 0);
-  const perShare = measuredShare > 0 ? measured / measuredShare : 0;
+  const measured = w.regions.map((_, r) => r).filter((r) => !estimated.includes(w.regions[r]!) && w.service.demand[r] !== null);
+  const measuredShare = measured.reduce((a, r) => a + (share[r] ?? 0), 0);
+  const perShare = measuredShare > 0 ? measured.reduce((a, r) => a + recent[r]!, 0) / measuredShare : 0;
   const byRegion = w.regions.map((region, r) => (estimated.includes(region) ? perShare * (share[r] ?? 0) : recent[r]!));
   const all = byRegion.reduce((a, b) => a + b, 0);
   return byRegion.map((x, r) => (all > 0 ? (sizedFor * x) / all : sizedFor * (share[r] ?? 0)));
@@ -173,7 +183,8 @@ function sparse(w: Windowed, from: number, to: number, what: string): string {
     .map((region, r) => ({ region, series: w.service.demand[r] ?? null }))
     .filter((x): x is { region: RegionCode; series: Array<number | null> } => x.series !== null && coverage(valuesIn(x.series, from, to), to - from) < MIN_COVERAGE);
   const who = thin.length > 0 ? thin.map((x) => `${w.groupsIn(x.region).join(', ')} in ${x.region}`).join('; ') : `${w.service.service}'s groups`;
-  return `${who}: ${w.service.metric} has too few values in ${what}`;
+  const unread = w.service.unmeasured.length > 0 ? ` (CloudWatch in ${w.service.unmeasured.join(', ')} did not answer)` : '';
+  return `${who}: ${w.service.metric} has too few values in ${what}${unread}`;
 }
 
 function periodsIn(load: SnapshotLoad, seconds: number): number {

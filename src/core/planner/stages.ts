@@ -34,6 +34,8 @@ interface StageInput {
   serviceShares: ServiceShares;
   /** Instances each service runs per region once prescaled. */
   instances: Map<string, number[]>;
+  /** A restore's fleet before the evacuation, per service: a region is never judged to need more for a share than it ran when it served as much. */
+  servedBefore?: Map<string, { share: number[]; instances: number[] }>;
 }
 
 /**
@@ -127,7 +129,9 @@ function stageLoad(input: StageInput, stageShares: SharesByName, percent: number
       const v = input.serviceShares.get(ctx.service);
       share = v ? v.before.map((b, i) => b + (v.after[i]! - b) * (percent / 100)) : ctx.inputs.share;
     }
-    const needed = requiredInstances(ctx.model, { ...ctx.inputs, targetShare: share }, ctx.parameters);
+    const asked = requiredInstances(ctx.model, { ...ctx.inputs, targetShare: share }, ctx.parameters);
+    const before = input.servedBefore?.get(ctx.service);
+    const needed = before ? asked.map((n, i) => (share[i]! <= before.share[i]! + 1e-12 ? Math.min(n, before.instances[i]!) : n)) : asked;
     const instances = input.instances.get(ctx.service) ?? ctx.inputs.current;
     regions.forEach((region, i) => {
       const n = instances[i]!;
