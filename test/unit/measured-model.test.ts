@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModels } from '../../src/app/loaders/load-models';
 import type { AutoScalingGroupReading, FleetReading, FleetSnapshot } from '../../src/core/fleet';
 import type { Intent } from '../../src/core/intents';
+import { parseLoadMetricTag } from '../../src/core/load/load-metric';
 import type { MeasuredDemand } from '../../src/core/load/peak-ahead';
 import { DEFAULT_PLAN_CONTEXT, plan } from '../../src/core/planner/plan';
 import type { Plan } from '../../src/core/planner/plan-types';
@@ -235,5 +236,49 @@ describe('readiness', () => {
   it('says so when a service is sized from instance counts for want of measurements', () => {
     const report = computeReadiness(snapshotOf(fleetReading(api())), ctx, '2026-11-24T12:00:05.000Z');
     expect(report.services[0]).toMatchObject({ model: 'proportional', demand: { how: 'counts' }, fellBack: { from: 'measured', reason: 'the fleet reading has no measured load (CloudWatch was not read)' } });
+  });
+});
+
+describe('the lifeboat:load-metric tag', () => {
+  it.each([
+    [
+      'AWS/ApplicationELB:RequestCount:TargetGroup=targetgroup/web/0123456789abcdef,LoadBalancer=app/web/fedcba9876543210:Sum',
+      { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', statistic: 'Sum', dimensions: [{ name: 'TargetGroup', value: 'targetgroup/web/0123456789abcdef' }, { name: 'LoadBalancer', value: 'app/web/fedcba9876543210' }] },
+    ],
+    ['Custom/App:Busy::Average', { namespace: 'Custom/App', metricName: 'Busy', statistic: 'Average', dimensions: [] }],
+    ['Custom/App:Busy:Queue=a=b:Average', { namespace: 'Custom/App', metricName: 'Busy', statistic: 'Average', dimensions: [{ name: 'Queue', value: 'a=b' }] }],
+  ])('reads %s', (tag, metric) => {
+    expect(parseLoadMetricTag(tag)).toEqual({ metric });
+  });
+
+  it.each([
+    ['AWS/ApplicationELB:RequestCount:Sum', 'needs four fields, <Namespace>:<MetricName>:<Dimensions>:<Statistic>, got 3'],
+    ['AWS/EC2:CPUUtilization:AutoScalingGroupName=x:p99', 'the statistic must be Average or Sum, got "p99"'],
+    [':CPUUtilization::Average', 'the namespace is empty'],
+    ['AWS/EC2:CPUUtilization:AutoScalingGroupName:Average', 'dimension "AutoScalingGroupName" is not Name=Value'],
+    ['AWS/EC2:CPUUtilization:A=1,A=2:Average', 'dimension A is given twice'],
+  ])('refuses %s: %s', (tag, problem) => {
+    expect(parseLoadMetricTag(tag)).toEqual({ problem });
+  });
+});
+
+describe('restoring after a measured evacuation', () => {
+  it('judges the stages on the demand now, and never asks the restored region for more than it ran for its share', () => {
+    const previous = measuredFleet();
+    // Evacuated at the trough, for the peak: survivors at 22, weights 0/150/150.
+    const evacuated = api({ 'us-west-2': 22, 'eu-west-1': 22 });
+    evacuated[0]!.regions['us-east-1']!.weight = 0;
+    evacuated[0]!.regions['us-west-2']!.weight = 150;
+    evacuated[0]!.regions['eu-west-1']!.weight = 150;
+    // Restored at a busier hour than it was evacuated: 2400 instance-% in the last hour. At the model's target, us-east-1's
+    // third of it would want 800 ÷ 60 × 1.1 = 14.7 → 15; but it ran 10 for that share before, and gets those 10 back.
+    const now = snapshotOf(withLoad(fleetReading(evacuated), { values: curve(2400) }));
+    const p = plan(now, { kind: 'restore', region: 'us-east-1', previous }, ctx);
+    expect(p.blockers).toEqual([]);
+    expect(p.services[0]).toMatchObject({ model: 'measured', demand: { how: 'measured', horizonHours: 0, source: 'now' } });
+    for (const stage of p.stages) for (const l of stage.load) expect(l.needed).toBeLessThanOrEqual(l.instances);
+    expect(p.stages.at(-1)!.load.find((l) => l.region === 'us-east-1')).toMatchObject({ needed: 10, instances: 10 });
+    // The survivors, still at 22 until the end, are judged on the demand now: 2400 × 5/12 ÷ 60 × 1.1 = 18.3 → 19 at stage 1.
+    expect(p.stages[0]!.load.find((l) => l.region === 'us-west-2')).toMatchObject({ needed: 19, instances: 22 });
   });
 });
