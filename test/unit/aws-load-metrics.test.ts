@@ -8,7 +8,7 @@ import { AwsClients } from '../../src/cloud/aws/aws-clients';
 import { METRICS_PER_CALL, readFleetLoad } from '../../src/cloud/aws/aws-load-metrics';
 import type { AwsService, CallLimiter } from '../../src/cloud/aws/rate-limiter';
 import type { AutoScalingGroupReading } from '../../src/core/fleet';
-import { parseLoadMetricTag } from '../../src/core/load/load-metric';
+import { defaultLoadMetric } from '../../src/core/load/load-metric';
 
 const CREDENTIALS = { accessKeyId: 'AKIDUNITTEST', secretAccessKey: 'unit-test-secret' };
 const TAKEN_AT = '2026-11-24T12:00:41.500Z';
@@ -83,7 +83,7 @@ describe('reading the fleet’s load from CloudWatch (mocked SDK client)', () =>
       {
         region: 'us-east-1',
         group: 'api-us-east-1',
-        metric: parseLoadMetricTag('AWS/EC2:CPUUtilization:AutoScalingGroupName=api-us-east-1:Average').metric,
+        metric: defaultLoadMetric('api-us-east-1'),
         points: [[s(0), 40], [s(1), 50], [s(2), 60]],
         instances: [[s(0), 3], [s(1), 3], [s(2), 4]],
       },
