@@ -1,5 +1,5 @@
 import { LifeboatError } from '../errors';
-import type { RegionCode, ServiceLoad } from '../fleet';
+import type { RegionCode, ServiceLoad, SnapshotLoad } from '../fleet';
 import type { MeasuredDemand } from '../load/peak-ahead';
 import { measuredDemand } from '../load/peak-ahead';
 import type { CapacityModel, ModelCatalog } from '../models/capacity-model';
@@ -65,10 +65,19 @@ function ownParameters(model: CapacityModel, overrides: ModelParameters): ModelP
   return Object.fromEntries(Object.entries(overrides).filter(([key]) => Object.hasOwn(model.parameters, key)));
 }
 
+/** Each snapshot's services' load by name, built once: a plan asks for every service, readiness for every region's plan. */
+const loadByService = new WeakMap<SnapshotLoad, Map<string, ServiceLoad>>();
+
+function serviceLoadOf(load: SnapshotLoad, service: string): ServiceLoad | undefined {
+  let byName = loadByService.get(load);
+  if (!byName) loadByService.set(load, (byName = new Map(load.services.map((s) => [s.service, s]))));
+  return byName.get(service);
+}
+
 function measure(index: FleetIndex, service: string, parameters: ModelParameters, share: readonly number[]): { demand: MeasuredDemand } | { unusable: string } {
   const load = index.snapshot.load;
   if (!load) return { unusable: 'the fleet reading has no measured load (CloudWatch was not read)' };
-  const serviceLoad: ServiceLoad | undefined = load.services.find((s) => s.service === service);
+  const serviceLoad = serviceLoadOf(load, service);
   if (!serviceLoad) return { unusable: `no measured load for ${service}` };
   const choice = {
     horizonHours: parameters.horizon ?? DEMAND_PARAMETERS.horizon,
@@ -80,7 +89,7 @@ function measure(index: FleetIndex, service: string, parameters: ModelParameters
 
 /** The model's load inputs: sized-for demand per region, per instance in service, and what one instance should and can carry. */
 function loadInputs(index: FleetIndex, service: string, demand: MeasuredDemand, inService: readonly number[]): NonNullable<ServiceSizing['load']> {
-  const serviceLoad = index.snapshot.load!.services.find((s) => s.service === service)!;
+  const serviceLoad = serviceLoadOf(index.snapshot.load!, service)!;
   return {
     load: demand.byRegion,
     loadPerInstance: demand.byRegion.map((l, i) => (inService[i]! > 0 ? l / inService[i]! : NaN)),
