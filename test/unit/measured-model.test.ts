@@ -199,6 +199,17 @@ describe('a count metric (an ALB target group’s RequestCount, Sum)', () => {
     expect(target(p, 'us-west-2', 'web').required).toBe(6);
   });
 
+  it('with no requests in the last hour (night), still sizes for the peak ahead: today is taken to be like the other days', () => {
+    const reading = fleetReading([{ name: 'web', dns: 'www.example.com', capacityPerInstance: 100, regions: Object.fromEntries(['us-east-1', 'us-west-2', 'eu-west-1'].map((r) => [r, { desired: 4, max: 20, weight: 1 }])) }]);
+    for (const g of reading.groups) g.tags['lifeboat:load-metric'] = `AWS/ApplicationELB:RequestCount:TargetGroup=targetgroup/${g.name}/1:Sum`;
+    // No requests at 11:00 every day (so no value at all, as ALB reports only nonzero counts), 300 a second per region at 14:00, 100 otherwise.
+    const rps = (t: number) => (hourOf(t) === 14 ? 300 : 100);
+    const p = plan(snapshotOf(withLoad(reading, { values: (_g, t) => (hourOf(t) === 11 ? undefined : { value: rps(t) * 3600 }) })), evacuate('us-east-1'), ctx);
+    expect(p.services[0]!.demand).toMatchObject({ how: 'measured', now: 0, sizedFor: 900, source: { ratio: 1 } });
+    // 450 rps per survivor ÷ (100 × 0.6) × 1.1 = 8.25 → 9.
+    expect(target(p, 'us-west-2', 'web').required).toBe(9);
+  });
+
   it('takes lifeboat:target-utilization as what one instance should carry', () => {
     const p = plan(snapshotOf(web({ 'lifeboat:target-utilization': '50' })), evacuate('us-east-1'), ctx);
     // 300 ÷ 50 × 1.1 = 6.6 → 7.

@@ -173,15 +173,20 @@ function addSeries(series: ReadonlyArray<ReadonlyArray<number | null>>, periods:
 function groupDemand(input: GroupInput, lc: LoadContext, problems: string[]): Array<number | null> | undefined {
   const { group, metric } = input;
   const name = describeLoadMetric(metric);
-  const values = cleanSeries(input.reading?.points ?? [], lc, { group, name, percent: isPercentMetric(metric) });
-  if (values.every((v) => v === null)) {
+  const cleaned = cleanSeries(input.reading?.points ?? [], lc, { group, name, percent: isPercentMetric(metric) });
+  if (cleaned.every((v) => v === null)) {
     if (group.inService === 0 && group.desiredCapacity === 0) return undefined;
     const message = `${group.name} in ${group.region} has no ${name} values in the last ${describeSpan(lc.reading)}`;
     lc.warnings.push({ code: 'LOAD_METRIC_MISSING', region: group.region, group: group.name, service: group.service, metric: name, message: `${message}; ${group.service} is not sized from measured load.` });
     problems.push(message);
     return [];
   }
-  if (metric.statistic === 'Sum') return values.map((v) => (v === null ? null : v / lc.reading.periodSeconds));
+  // A count has no value where nothing was counted (ALB metrics report only nonzero values): that is 0, not unknown.
+  if (metric.statistic === 'Sum') {
+    const read = periodsRead(input, lc);
+    return cleaned.map((v, k) => (v === null ? (read.has(k) ? null : 0) : v / lc.reading.periodSeconds));
+  }
+  const values = cleaned;
   const instances = cleanSeries(input.reading?.instances ?? [], lc, { group, name: 'AWS/AutoScaling GroupInServiceInstances (Average)', percent: false });
   if (instances.every((n) => n === null)) {
     lc.warnings.push({
@@ -199,6 +204,12 @@ function groupDemand(input: GroupInput, lc: LoadContext, problems: string[]): Ar
 function describeSpan(reading: LoadReading): string {
   const hours = (reading.periods * reading.periodSeconds) / 3600;
   return hours >= 48 ? `${Math.round(hours / 24)} days` : `${Math.round(hours)} hours`;
+}
+
+/** The periods CloudWatch gave the group's metric a value for, usable or not: a period without one is not one left out. */
+function periodsRead(input: GroupInput, lc: LoadContext): Set<number> {
+  const start = Date.parse(lc.reading.endsAt) / 1000 - lc.reading.periods * lc.reading.periodSeconds;
+  return new Set((input.reading?.points ?? []).map(([t]) => Math.round((t - start) / lc.reading.periodSeconds)));
 }
 
 interface SeriesOwner {

@@ -8,7 +8,7 @@ import type { RegionCode, ServiceLoad, SnapshotLoad } from '../fleet';
  * the minute; "total" the service's demand summed over regions):
  * - demand now: the mean total over the last hour [now − 1 h, now).
  * - today's level against day d: demand now ÷ the mean total over the same hour d days ago,
- *   [now − 1 h − d·24 h, now − d·24 h).
+ *   [now − 1 h − d·24 h, now − d·24 h); 1 when there is no demand now (a count at night).
  * - the peak expected from day d: the highest total in [now − d·24 h, now − d·24 h + horizon),
  *   the hours ahead as they were d days ago, times today's level against day d.
  * - sized for: max(demand now, the peaks expected from days 1..historyDays). Horizon 0 is now.
@@ -152,11 +152,14 @@ function expectedPeaks(w: Windowed, now: number, days: number, horizonHours: num
     const from = K - d * day;
     const to = Math.min(from + ahead, K);
     const window = valuesIn(w.total, from, to);
-    if (coverage(level, hour) < MIN_COVERAGE || coverage(window, to - from) < MIN_COVERAGE || mean(level) <= 0) continue;
+    // A day with no demand in the hour compared while today has some cannot say how today compares.
+    if (coverage(level, hour) < MIN_COVERAGE || coverage(window, to - from) < MIN_COVERAGE || (now > 0 && mean(level) <= 0)) continue;
     let at = from;
     for (let k = from; k < to; k++) if (w.total[k] !== null && (w.total[at] === null || w.total[k]! > w.total[at]!)) at = k;
     const observedAt = periodStart(w.load, at);
-    peaks.push({ daysAgo: d, observedAt: new Date(observedAt).toISOString(), expectedAt: new Date(observedAt + d * DAY * 1000).toISOString(), observed: w.total[at]!, ratio: now / mean(level) });
+    // No demand at all in the last hour says nothing about how today compares: take it as alike.
+    const ratio = now > 0 ? now / mean(level) : 1;
+    peaks.push({ daysAgo: d, observedAt: new Date(observedAt).toISOString(), expectedAt: new Date(observedAt + d * DAY * 1000).toISOString(), observed: w.total[at]!, ratio });
   }
   return peaks;
 }
