@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsCloud } from '../../src/cloud/aws/aws-cloud';
 import type { FleetSnapshot } from '../../src/core/fleet';
 import type { MeasuredDemand } from '../../src/core/load/peak-ahead';
 import type { Plan } from '../../src/core/planner/plan-types';
@@ -14,7 +15,7 @@ import { testLifeboat } from '../support/harness';
 import type { GroupHistory } from '../support/metric-history';
 import { cpuHistory, writeHistories } from '../support/metric-history';
 import type { MotoFleet } from '../support/moto-fleet';
-import { startMotoFleet } from '../support/moto-fleet';
+import { DUMMY_CREDENTIALS, startMotoFleet } from '../support/moto-fleet';
 
 /**
  * The measured model against moto's CloudWatch, with a week of history written by the test:
@@ -50,13 +51,16 @@ beforeAll(async () => {
   const sizes = (service: string, region: string) => SPEC.services.find((s) => s.name === service)!.regions[region]!.desired;
   histories = ['api', 'web'].flatMap((service) => REGIONS.map((region) => cpuHistory(region, `${service}-${region}`, now, HOURS, (slot) => DAILY(slot) / 3, sizes(service, region))));
   await writeHistories(fleet.endpoint, histories);
-  lb = testLifeboat(fleet.cloud());
+  lb = testLifeboat(cloud());
 }, 60_000);
 
 afterAll(async () => {
   await lb?.close();
   await fleet?.stop();
 });
+
+/** moto answers GetMetricData in time proportional to periods × points, slower still on a busy machine: a generous deadline. */
+const cloud = () => new AwsCloud({ regions: REGIONS, endpoint: fleet.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 3, loadMetrics: { timeoutMs: 60_000 } });
 
 const evacuate = { kind: 'evacuate' as const, region: 'us-east-1' };
 const servicePlan = (p: Plan, service: string) => p.services.find((s) => s.service === service)!;
@@ -102,7 +106,7 @@ function reference(snapshot: FleetSnapshot, horizonHours: number): Record<string
 
 describe('load read from moto’s CloudWatch', () => {
   it('returns a week of hourly history for every group that has one, and none for the one that has not', async () => {
-    const snapshot = await takeSnapshot(fleet.cloud());
+    const snapshot = await takeSnapshot(cloud());
     expect(snapshot.load).toMatchObject({ periodSeconds: 3600, periods: 7 * 24 + 1 });
     const api = snapshot.load!.services.find((s) => s.service === 'api')!;
     expect(api).toMatchObject({ metric: 'AWS/EC2 CPUUtilization (Average)', unit: 'instance-%' });
