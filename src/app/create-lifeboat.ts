@@ -186,6 +186,9 @@ function connectCloud(settings: Settings, overrides: LifeboatOverrides, redis: R
     requestTimeoutMs: settings.LIFEBOAT_AWS_REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: settings.LIFEBOAT_AWS_CONNECT_TIMEOUT_MS,
     ...(settings.LIFEBOAT_AWS_RATE_LIMITER === 'redis' ? { limiter: sharedAwsLimiter(redis, settings.LIFEBOAT_REDIS_PREFIX) } : {}),
+    loadMetrics: settings.LIFEBOAT_LOAD_METRICS
+      ? { periodSeconds: settings.LIFEBOAT_LOAD_PERIOD_SECONDS, historyDays: settings.LIFEBOAT_LOAD_HISTORY_DAYS, timeoutMs: settings.LIFEBOAT_LOAD_TIMEOUT_MS }
+      : false,
   });
   return { cloud: awsCloud, awsCloud };
 }

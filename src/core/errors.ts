@@ -254,6 +254,8 @@ export interface Problem {
   code: ErrorCode;
   message: string;
   details?: Record<string, unknown>;
+  /** The next thing to do for this case, when it says more than the catalog's hint for the code. */
+  hint?: string;
 }
 
 export class LifeboatError extends Error {
@@ -262,22 +264,23 @@ export class LifeboatError extends Error {
   readonly hint: string;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, hint?: string) {
     super(message);
     this.name = 'LifeboatError';
     this.code = code;
     this.status = ERROR_CATALOG[code].status;
-    this.hint = ERROR_CATALOG[code].hint;
+    this.hint = hint ?? ERROR_CATALOG[code].hint;
     this.details = details;
   }
 
   static fromProblem(problem: Problem): LifeboatError {
-    return new LifeboatError(problem.code, problem.message, problem.details);
+    return new LifeboatError(problem.code, problem.message, problem.details, problem.hint);
   }
 
-  /** The error as a Problem (what plans and operations record): code, message, details if any. */
+  /** The error as a Problem (what plans and operations record): code, message, details if any, and its own hint if it has one. */
   toProblem(): Problem {
-    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+    const ownHint = this.hint !== ERROR_CATALOG[this.code].hint;
+    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}), ...(ownHint ? { hint: this.hint } : {}) };
   }
 
   /** The JSON body every surface returns: never a stack trace. */

@@ -9,6 +9,10 @@ export const TAG_SERVICE = 'lifeboat:service';
 export const TAG_CAPACITY_PER_INSTANCE = 'lifeboat:capacity-per-instance';
 export const TAG_TRAFFIC = 'lifeboat:traffic';
 export const TAG_MANAGED_ZONE = 'lifeboat:managed';
+/** The CloudWatch metric that measures a group's load, when not its CPUUtilization (see load/load-metric.ts). */
+export const TAG_LOAD_METRIC = 'lifeboat:load-metric';
+/** The load one instance of the group should carry after a move, in its load metric's unit. */
+export const TAG_TARGET_UTILIZATION = 'lifeboat:target-utilization';
 
 interface InstanceState {
   instanceId: string;
@@ -58,6 +62,44 @@ export interface FleetReading {
   zones: HostedZoneReading[];
   /** Problems the reader met that the snapshot must carry (an unreadable region, say). */
   warnings?: SnapshotWarning[];
+  /** The groups' load as CloudWatch measured it; absent when the reader does not read load. */
+  load?: LoadReading;
+}
+
+/**
+ * A CloudWatch metric, as GetMetricData names one. `Average` reads it as a per-instance
+ * level (CPUUtilization: multiplied by the instances in service); `Sum` as the group's
+ * total count per period (an ALB target group's RequestCount: divided by the period).
+ */
+export interface LoadMetric {
+  namespace: string;
+  metricName: string;
+  dimensions: Array<{ name: string; value: string }>;
+  statistic: 'Average' | 'Sum';
+}
+
+/** A metric's values: [start of the period in epoch seconds, value], oldest first. */
+export type MetricPoints = Array<[number, number]>;
+
+/** One group's load as read from CloudWatch, before lifeboat checks it. */
+export interface GroupLoadReading {
+  region: RegionCode;
+  group: string;
+  metric: LoadMetric;
+  points: MetricPoints;
+  /** For an Average metric: the group's GroupInServiceInstances per period (AWS/AutoScaling), when CloudWatch has it. */
+  instances?: MetricPoints;
+}
+
+/** The fleet's load over the last days: `periods` periods of `periodSeconds`, the last ending at `endsAt`. */
+export interface LoadReading {
+  /** End of the last period (ISO): the fleet reading's takenAt, to the minute. */
+  endsAt: string;
+  periodSeconds: number;
+  periods: number;
+  groups: GroupLoadReading[];
+  /** Regions whose CloudWatch did not answer: their load is unknown, not zero. */
+  unreadable?: Array<{ region: RegionCode; message: string }>;
 }
 
 /** A managed Auto Scaling group, interpreted through the lifeboat tags. */
@@ -140,7 +182,14 @@ type SnapshotWarningCode =
   | 'RECORD_REGION_MISSING'
   | 'RECORD_TYPES_DISAGREE'
   | 'WEIGHTS_ALL_ZERO'
-  | 'SERVICE_WITHOUT_TRAFFIC';
+  | 'SERVICE_WITHOUT_TRAFFIC'
+  | 'LOAD_REGION_UNREADABLE'
+  | 'LOAD_METRIC_MISSING'
+  | 'LOAD_VALUE_INVALID'
+  | 'LOAD_SPIKE'
+  | 'LOAD_INSTANCES_ASSUMED'
+  | 'LOAD_TARGET_UNKNOWN'
+  | 'LOAD_METRIC_MIXED';
 
 export interface SnapshotWarning {
   code: SnapshotWarningCode;
@@ -150,6 +199,8 @@ export interface SnapshotWarning {
   service?: string;
   name?: string;
   zoneId?: string;
+  /** The load metric a LOAD_ warning is about, e.g. "AWS/EC2 CPUUtilization (Average)". */
+  metric?: string;
 }
 
 export interface FleetSnapshot {
@@ -160,4 +211,38 @@ export interface FleetSnapshot {
   capacity: ServiceCapacity[];
   traffic: TrafficShare[];
   warnings: SnapshotWarning[];
+  /** Each service's measured demand over the last days, when the reading had load. */
+  load?: SnapshotLoad;
+}
+
+/**
+ * One service's demand as measured, per region and period, in one unit: a per-instance
+ * metric (Average) times the instances in service ("instance-%" for CPUUtilization), or a
+ * count (Sum) per second. The periods are those of SnapshotLoad, oldest first.
+ */
+export interface ServiceLoad {
+  service: string;
+  /** The metric as people name it, e.g. "AWS/EC2 CPUUtilization (Average)". */
+  metric: string;
+  statistic: LoadMetric['statistic'];
+  /** The demand's unit, e.g. "instance-%" or "RequestCount/s". */
+  unit: string;
+  /** Per region (snapshot order): demand per period, null where not measured; null for a region without the service's groups or unreadable. */
+  demand: Array<Array<number | null> | null>;
+  /** Per region: what one instance should carry after a move (lifeboat:target-utilization); null where untagged. */
+  targetUtilization: Array<number | null>;
+  /** Per region: what one instance carries at full load, in the demand's unit (100 for a percent metric, capacity-per-instance for a count); null where unknown. */
+  loadCapacity: Array<number | null>;
+  /** Regions running the service whose CloudWatch could not be read: their demand is estimated from the others'. */
+  unmeasured: RegionCode[];
+  /** Why the measurement cannot size the service (the planner then falls back), when it cannot. */
+  unusable?: string;
+}
+
+export interface SnapshotLoad {
+  /** End of the last period (ISO): "now" for the demand figures. */
+  endsAt: string;
+  periodSeconds: number;
+  periods: number;
+  services: ServiceLoad[];
 }

@@ -2,6 +2,7 @@ import type { Problem } from './errors';
 import type { FleetSnapshot, RegionCode } from './fleet';
 import { plan } from './planner/plan';
 import type { PlanContext } from './planner/plan-context';
+import type { Plan, ServiceDemand } from './planner/plan-types';
 
 interface SurvivorHeadroom {
   region: RegionCode;
@@ -24,9 +25,19 @@ interface RegionReadiness {
   minHeadroom: number | null;
 }
 
+/** How a service is sized in these plans: the model (the one asked, or its fallback) and the demand figure. */
+interface ServiceSizing {
+  service: string;
+  model: string;
+  demand: ServiceDemand;
+  fellBack?: { from: string; reason: string };
+}
+
 export interface ReadinessReport {
   computedAt: string;
+  /** The model asked (the default); `services` says which model sized each service and from what demand. */
   model: string;
+  services: ServiceSizing[];
   regions: RegionReadiness[];
   ready: boolean;
 }
@@ -36,8 +47,9 @@ export interface ReadinessReport {
  * could absorb it under their ceilings. A region that serves nothing is trivially ready.
  */
 export function computeReadiness(snapshot: FleetSnapshot, ctx: PlanContext, computedAt: string): ReadinessReport {
-  const regions = snapshot.regions.map((region): RegionReadiness => {
-    const p = plan(snapshot, { kind: 'evacuate', region }, ctx);
+  const plans = snapshot.regions.map((region) => plan(snapshot, { kind: 'evacuate', region }, ctx));
+  const regions = snapshot.regions.map((region, i): RegionReadiness => {
+    const p = plans[i]!;
     const alreadyOut = p.blockers.length > 0 && p.blockers.every((b) => b.code === 'LB_ERR_REGION_ALREADY_EVACUATED');
     const services = p.services.map((s) => ({
       service: s.service,
@@ -57,5 +69,16 @@ export function computeReadiness(snapshot: FleetSnapshot, ctx: PlanContext, comp
       minHeadroom: headrooms.length > 0 ? Math.min(...headrooms) : null,
     };
   });
-  return { computedAt, model: ctx.defaultModel, regions, ready: regions.every((r) => r.ready) };
+  return { computedAt, model: ctx.defaultModel, services: sizingOf(plans), regions, ready: regions.every((r) => r.ready) };
+}
+
+/** Each service's model and demand, as the first plan that sizes it says (the demand does not depend on the region evacuated). */
+function sizingOf(plans: readonly Plan[]): ServiceSizing[] {
+  const seen = new Map<string, ServiceSizing>();
+  for (const p of plans) {
+    for (const s of p.services) {
+      if (!seen.has(s.service)) seen.set(s.service, { service: s.service, model: s.model, demand: s.demand, ...(s.fellBack ? { fellBack: s.fellBack } : {}) });
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.service.localeCompare(b.service));
 }

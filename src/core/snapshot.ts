@@ -11,6 +11,7 @@ import type {
   WeightedRecord,
 } from './fleet';
 import { TAG_CAPACITY_PER_INSTANCE, TAG_SERVICE, TAG_TRAFFIC, recordKey } from './fleet';
+import { assembleLoad } from './load/assemble-load';
 import { appendTo } from './maps';
 
 /**
@@ -58,6 +59,7 @@ export function assembleSnapshot(reading: FleetReading): FleetSnapshot {
   const capacity = computeServiceCapacity(groups, warnings).sort(byRegionThenName((c) => c.service));
 
   checkTrafficNames(groups, capacity, traffic, reading.regions, warnings);
+  const load = reading.load ? assembleLoad(reading.load, reading.regions, groups, capacity, warnings) : undefined;
 
   return {
     takenAt: reading.takenAt,
@@ -67,6 +69,7 @@ export function assembleSnapshot(reading: FleetReading): FleetSnapshot {
     capacity,
     traffic,
     warnings,
+    ...(load ? { load } : {}),
   };
 }
 

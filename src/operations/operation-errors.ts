@@ -5,7 +5,7 @@ import type { Plan } from '../core/planner/plan-types';
 /** The operation must not go ahead: it ends as refused, with the reason. */
 export class OperationRefused extends LifeboatError {
   constructor(problem: Problem) {
-    super(problem.code, problem.message, problem.details);
+    super(problem.code, problem.message, problem.details, problem.hint);
     this.name = 'OperationRefused';
   }
 }
@@ -34,5 +34,6 @@ export function forcible(plan: Pick<Plan, 'blockers'>): boolean {
 /** Why a plan must not go ahead (its first blocker's code, every blocker's message), or undefined when it may. */
 export function refusalOf(plan: Pick<Plan, 'blockers'>, force: boolean | undefined): Problem | undefined {
   if (plan.blockers.length === 0 || (force && forcible(plan))) return undefined;
-  return { code: plan.blockers[0]!.code, message: plan.blockers.map((b) => b.message).join('; '), details: { blockers: plan.blockers } };
+  const first = plan.blockers[0]!;
+  return { code: first.code, message: plan.blockers.map((b) => b.message).join('; '), details: { blockers: plan.blockers }, ...(first.hint ? { hint: first.hint } : {}) };
 }

@@ -24,7 +24,8 @@ const settingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   LIFEBOAT_MODELS_DIR: z.string().optional(),
-  LIFEBOAT_DEFAULT_MODEL: z.string().default('proportional'),
+  /** measured sizes from CloudWatch load and falls back to proportional (instance counts) for a service without it. */
+  LIFEBOAT_DEFAULT_MODEL: z.string().default('measured'),
   LIFEBOAT_DEFAULT_STAGES: z.coerce.number().int().min(1).max(20).default(2),
   /** MaxSize may grow to ceil(MaxSize × this) during a prescale; 1 never raises it. */
   LIFEBOAT_MAX_SIZE_GROWTH: z.coerce.number().min(1).max(10).default(1),
@@ -100,15 +101,15 @@ const settingsSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /** How long a browser session (the dashboard's cookie) lasts before its owner must log in again. */
+  LIFEBOAT_SESSION_TTL: z.coerce.number().int().min(60).default(12 * 3600),
+  /** Event streams (GET /v1/operations/:id/events) one token may hold open at once, per API process. */
+  LIFEBOAT_SSE_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).default(20),
   /**
    * Where notify and the verify hook may send requests (src/operations/outbound): host names,
    * *.domain, addresses, ranges, each with an optional :port; `*` (the default) is any host
    * name. Loopback, link-local and private addresses only when an address or range lists them.
    */
-  /** How long a browser session (the dashboard's cookie) lasts before its owner must log in again. */
-  LIFEBOAT_SESSION_TTL: z.coerce.number().int().min(60).default(12 * 3600),
-  /** Event streams (GET /v1/operations/:id/events) one token may hold open at once, per API process. */
-  LIFEBOAT_SSE_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).default(20),
   LIFEBOAT_OUTBOUND_HOSTS: z
     .string()
     .superRefine((s, ctx) => {
@@ -116,6 +117,20 @@ const settingsSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
+  /** Read each group's load from CloudWatch with the fleet (the measured model's input); false reads none. */
+  LIFEBOAT_LOAD_METRICS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Seconds per load value read (CloudWatch period); divides an hour. */
+  LIFEBOAT_LOAD_PERIOD_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .refine((p) => 3600 % p === 0, 'a divisor of 3600 of at least 60, such as 300 or 3600')
+    .default(3600),
+  /** Days of load history read for the peak ahead (the measured model's historyDays reads at most this many). */
+  LIFEBOAT_LOAD_HISTORY_DAYS: z.coerce.number().int().min(1).max(14).default(7),
+  /** How long reading one region's load may take before it counts as unreadable (sizing then estimates or falls back). */
+  LIFEBOAT_LOAD_TIMEOUT_MS: z.coerce.number().int().min(50).default(5000),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

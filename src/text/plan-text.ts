@@ -1,4 +1,5 @@
 import type { GroupChange, Plan } from '../core/planner/plan-types';
+import { demandTable } from './demand-text';
 import { MARKS } from './marks';
 import { describeRequest } from './request-text';
 import { formatTable } from './table';
@@ -19,7 +20,10 @@ export function renderPlan(plan: Plan): string {
   out.push(`Plan: ${describeRequest(plan.intent)} — model ${plan.model}, snapshot ${plan.snapshotTakenAt}`);
   if (plan.blockers.length > 0) {
     out.push('', `BLOCKED (${plan.blockers.length}):`);
-    for (const b of plan.blockers) out.push(`  ${MARKS.failed} ${b.code}: ${b.message}`);
+    for (const b of plan.blockers) {
+      out.push(`  ${MARKS.failed} ${b.code}: ${b.message}`);
+      if (b.hint) out.push(`    hint: ${b.hint}`);
+    }
   } else {
     out.push(`Ready: ${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s), ${plan.finalGroupChanges.length} change(s) after the last stage.`);
   }
@@ -42,6 +46,7 @@ export function renderPlan(plan: Plan): string {
       ),
     );
   }
+  if (plan.services.length > 0) out.push('', 'Demand (what each service is sized for):', demandTable(plan.services));
   if (plan.groupChanges.length > 0) out.push('', 'Before traffic moves (prescale, then wait for InService):', groupTable(plan.groupChanges));
   for (const stage of plan.stages) {
     out.push('', `Stage ${stage.index} (${stage.percent}% of the move): ${stage.weights.length} weight change(s)`);

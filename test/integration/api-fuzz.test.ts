@@ -628,7 +628,7 @@ function alignVectors(body: unknown): unknown {
   const b = { ...(body as Record<string, unknown>) };
   if (!Array.isArray(b.regions)) return b;
   const n = b.regions.length;
-  for (const key of ['current', 'share', 'targetShare', 'inService', 'minSize', 'maxSize', 'capacityPerInstance', 'instances']) {
+  for (const key of ['current', 'share', 'targetShare', 'inService', 'minSize', 'maxSize', 'capacityPerInstance', 'load', 'targetUtilization', 'loadCapacity', 'instances']) {
     const v = b[key];
     if (Array.isArray(v)) b[key] = Array.from({ length: n }, (_, i) => (i < v.length ? v[i] : (v[0] ?? 1)));
   }

@@ -109,8 +109,18 @@ describe('models', () => {
   it('When listing models, then each comes with its parameters', async () => {
     const res = await api.call('GET', '/v1/models');
     expect(res.status).toBe(200);
-    expect(res.body.models.map((m: { name: string }) => m.name).sort()).toEqual(['erlang-c', 'proportional', 'throughput']);
-    expect(res.body.default).toBe('proportional');
+    expect(res.body.models.map((m: { name: string }) => m.name).sort()).toEqual(['erlang-c', 'measured', 'proportional', 'throughput']);
+    expect(res.body.default).toBe('measured');
+    expect(res.body.models.find((m: { name: string }) => m.name === 'measured')).toMatchObject({ fallback: 'proportional', parameters: { horizon: { unit: 'hours', default: 4 } } });
+  });
+
+  it('When evaluating the measured model with a load given by hand, then it sizes the new share of the total at the target utilization', async () => {
+    // 600 + 600 instance-% all to eu-west-1: 1200 ÷ (100 × 0.6) × 1.1 = 22.
+    const res = await api.call('POST', '/v1/models/measured/evaluate', {
+      body: { regions: ['us-west-2', 'eu-west-1'], current: [10, 10], share: [0.5, 0.5], targetShare: [0, 1], load: [600, 600], loadCapacity: [100, 100] },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.required).toEqual({ 'us-west-2': 0, 'eu-west-1': 22 });
   });
 
   it('When evaluating a model with explicit inputs, then it returns instances per region', async () => {

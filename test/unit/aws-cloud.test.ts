@@ -8,6 +8,7 @@ import {
   DescribeScalingActivitiesCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import {
   ChangeResourceRecordSetsCommand,
@@ -96,17 +97,22 @@ async function rejection(promise: Promise<unknown>): Promise<LifeboatError> {
 describe('AwsCloud requests (mocked SDK clients)', () => {
   const autoScaling = mockClient(AutoScalingClient);
   const route53 = mockClient(Route53Client);
+  // The load read with the fleet (aws-load-metrics.test.ts tests it): no metrics here.
+  const cloudWatch = mockClient(CloudWatchClient);
   let cloud: AwsCloud;
 
   beforeEach(() => {
     autoScaling.reset();
     route53.reset();
+    cloudWatch.reset();
+    cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     cloud = new AwsCloud({ regions: REGIONS, credentials: CREDENTIALS, pageSize: { autoScaling: 2, route53: 3 } });
   });
   afterEach(() => cloud.destroy());
   afterAll(() => {
     autoScaling.restore();
     route53.restore();
+    cloudWatch.restore();
   });
 
   function emptyRoute53(): void {

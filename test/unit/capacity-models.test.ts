@@ -29,8 +29,8 @@ function inputs(partial: Partial<ServiceModelInputs>): ServiceModelInputs {
 }
 
 describe('shipped models', () => {
-  it('loads proportional, throughput and erlang-c from models/', () => {
-    expect([...models.keys()].sort()).toEqual(['erlang-c', 'proportional', 'throughput']);
+  it('loads proportional, measured, throughput and erlang-c from models/', () => {
+    expect([...models.keys()].sort()).toEqual(['erlang-c', 'measured', 'proportional', 'throughput']);
   });
 });
 
@@ -102,12 +102,12 @@ describe('throughput model', () => {
     const req = requiredInstances(
       m,
       inputs({ targetShare: [0, 0.5, 0.5], capacityPerInstance: [100, 100, 150] }),
-      { demand: 12000, targetUtilization: 0.6 },
+      { demand: 12000, utilization: 0.6 },
     );
     expect(req.slice(0, 2)).toEqual([0, 100]);
     const eu = requiredInstances(m, inputs({ targetShare: [0, 0.5, 0.5], capacityPerInstance: [100, 100, 150] }), {
       demand: 12000,
-      targetUtilization: 0.75,
+      utilization: 0.75,
     });
     expect(eu[2]).toBe(54);
   });
@@ -117,14 +117,14 @@ describe('throughput model', () => {
   });
 
   it('refuses a parameter outside its declared range', () => {
-    expect(() => resolveParameters(m, { demand: 10, targetUtilization: 1.5 })).toThrow(/outside its range/);
+    expect(() => resolveParameters(m, { demand: 10, utilization: 1.5 })).toThrow(/outside its range/);
   });
 
   it('names the region whose groups lack capacity-per-instance when it must carry traffic', () => {
     const run = () =>
       requiredInstances(m, inputs({ targetShare: [0, 0.5, 0.5], capacityPerInstance: [100, NaN, 100] }), {
         demand: 1000,
-        targetUtilization: 0.6,
+        utilization: 0.6,
       });
     expect(run).toThrow(/api in us-west-2: input capacityPerInstance is unknown/);
   });
@@ -132,7 +132,7 @@ describe('throughput model', () => {
   it('does not need capacity-per-instance where the region ends with no traffic', () => {
     const req = requiredInstances(m, inputs({ targetShare: [0, 0.5, 0.5], capacityPerInstance: [NaN, 100, 100] }), {
       demand: 1200,
-      targetUtilization: 0.6,
+      utilization: 0.6,
     });
     expect(req).toEqual([0, 10, 10]);
   });

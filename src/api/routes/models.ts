@@ -22,6 +22,11 @@ export const evaluateBodySchema = z
     maxSize: vector().optional(),
     /** null where the groups carry no capacity-per-instance tag. */
     capacityPerInstance: z.array(z.number().positive().nullable()).max(64).optional(),
+    /** Measured demand per region, in the load metric's unit (models that read load). */
+    load: vector().optional(),
+    /** What one instance should carry, and carries at full use, in the load metric's unit; null where unknown. */
+    targetUtilization: z.array(z.number().positive().nullable()).max(64).optional(),
+    loadCapacity: z.array(z.number().positive().nullable()).max(64).optional(),
     /** Also answer how much share these instances could serve. */
     instances: vector().optional(),
     parameters: z.record(z.string(), z.number().finite()).optional(),
@@ -29,14 +34,14 @@ export const evaluateBodySchema = z
   })
   .strict()
   .superRefine((b, ctx) => {
-    for (const key of ['current', 'share', 'targetShare', 'inService', 'minSize', 'maxSize', 'capacityPerInstance', 'instances'] as const) {
+    for (const key of ['current', 'share', 'targetShare', 'inService', 'minSize', 'maxSize', 'capacityPerInstance', 'load', 'targetUtilization', 'loadCapacity', 'instances'] as const) {
       const v = b[key];
       if (v && v.length !== b.regions.length) ctx.addIssue({ code: 'custom', path: [key], message: `needs one value per region (${b.regions.length})` });
     }
   });
 
 function describe(m: CapacityModel) {
-  return { name: m.name, description: m.description, file: m.file, parameters: m.parameters, expressions: m.expressions, inputsUsed: m.inputsUsed };
+  return { name: m.name, description: m.description, file: m.file, ...(m.fallback ? { fallback: m.fallback } : {}), parameters: m.parameters, expressions: m.expressions, inputsUsed: m.inputsUsed };
 }
 
 export function modelsRouter(deps: ApiDeps): Router {
@@ -69,6 +74,7 @@ export function modelsRouter(deps: ApiDeps): Router {
       minSize: b.minSize ?? new Array<number>(n).fill(0),
       maxSize: b.maxSize ?? b.current,
       capacityPerInstance: (b.capacityPerInstance ?? new Array<null>(n).fill(null)).map((c) => c ?? NaN),
+      ...loadInputs(b, n),
     };
     const parameters = resolveParameters(model, b.parameters ?? {}, b.service);
     const required = requiredInstances(model, inputs, parameters);
@@ -81,4 +87,17 @@ export function modelsRouter(deps: ApiDeps): Router {
     });
   });
   return router;
+}
+
+/** The load inputs given by hand: loadPerInstance follows from load and the instances in service. */
+function loadInputs(b: z.infer<typeof evaluateBodySchema>, n: number) {
+  const unknown = (v: Array<number | null> | undefined) => (v ?? new Array<null>(n).fill(null)).map((x) => x ?? NaN);
+  if (!b.load) return { targetUtilization: unknown(b.targetUtilization), loadCapacity: unknown(b.loadCapacity) };
+  const inService = b.inService ?? b.current;
+  return {
+    load: b.load,
+    loadPerInstance: b.load.map((l, i) => (inService[i]! > 0 ? l / inService[i]! : NaN)),
+    targetUtilization: unknown(b.targetUtilization),
+    loadCapacity: unknown(b.loadCapacity),
+  };
 }

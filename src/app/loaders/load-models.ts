@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CapacityModel, ModelCatalog } from '../../core/models/capacity-model';
-import { compileModel } from '../../core/models/capacity-model';
+import { checkFallbacks, compileModel } from '../../core/models/capacity-model';
 import { packageRoot } from '../../operations/package-root';
 
 /** Where the shipped models live; LIFEBOAT_MODELS_DIR points elsewhere. */
@@ -19,5 +19,6 @@ export function loadModels(dir: string = process.env.LIFEBOAT_MODELS_DIR ?? DEFA
     const model = compileModel(shown, readFileSync(path, 'utf8'));
     catalog.set(model.name, model);
   }
+  checkFallbacks(catalog);
   return catalog;
 }

@@ -1,5 +1,6 @@
 import type { FleetSnapshot } from '../../core/fleet';
 import type { ReadinessReport } from '../../core/readiness';
+import { demandTable } from '../../text/demand-text';
 import { fleetTable } from '../../text/fleet-text';
 import { formatTable } from '../../text/table';
 import { timestamp } from '../../text/units';
@@ -23,6 +24,7 @@ export const readiness: Command = {
     const notReady = r.regions.filter((x) => !x.ready);
     ctx.out.say(r.ready ? 'N+1 ready: every region can be absorbed by the others' : `NOT N+1 ready: ${notReady.map((x) => x.region).join(', ')} could not be absorbed`);
     ctx.out.say(`computed ${timestamp(r.computedAt)} with the ${r.model} model (recomputed every ${body.intervalSeconds} s; --refresh for now)`);
+    if (r.services?.length) ctx.out.say(`\ndemand (what each service is sized for):\n${demandTable(r.services)}`);
     ctx.out.say();
     ctx.out.say(formatTable(['region', 'ready', 'min headroom', 'blockers'], r.regions.map((x) => [x.region, x.ready ? 'yes' : 'NO', x.minHeadroom === null ? '-' : String(x.minHeadroom), x.blockers.map((b) => b.code).join(', ')])));
     for (const region of notReady) {

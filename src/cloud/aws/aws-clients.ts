@@ -1,5 +1,6 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
@@ -153,6 +154,8 @@ export class AwsClients {
   readonly stats: AwsCallStats;
   readonly limiter: CallLimiter;
   private readonly autoScalingClients = new Map<string, AutoScalingClient>();
+  /** CloudWatch for reading load (GetMetricData), on its own quota bucket. */
+  private readonly loadMetricsClients = new Map<string, CloudWatchClient>();
 
   constructor(options: AwsClientsOptions) {
     this.stats = options.stats ?? new AwsCallStats();
@@ -174,6 +177,9 @@ export class AwsClients {
       const autoScaling = new AutoScalingClient(base(region));
       instrumentClient(autoScaling.middlewareStack as MiddlewareStack<object, object>, 'autoscaling', region, this.limiter, this.stats);
       this.autoScalingClients.set(region, autoScaling);
+      const loadMetrics = new CloudWatchClient(base(region));
+      instrumentClient(loadMetrics.middlewareStack as MiddlewareStack<object, object>, 'cloudwatch-metrics', region, this.limiter, this.stats);
+      this.loadMetricsClients.set(region, loadMetrics);
     }
     this.route53 = new Route53Client(base(ROUTE53_REGION));
     instrumentClient(this.route53.middlewareStack as MiddlewareStack<object, object>, 'route53', ROUTE53_REGION, this.limiter, this.stats);
@@ -183,9 +189,14 @@ export class AwsClients {
     return this.forRegion(this.autoScalingClients, region);
   }
 
+  loadMetrics(region: string): CloudWatchClient {
+    return this.forRegion(this.loadMetricsClients, region);
+  }
+
   /** Closes the clients' connection pools. */
   destroy(): void {
     for (const c of this.autoScalingClients.values()) c.destroy();
+    for (const c of this.loadMetricsClients.values()) c.destroy();
     this.route53.destroy();
   }
 

@@ -5,6 +5,8 @@ import type { ChangeStatus, CloudPort, GroupSizeUpdate, ReachabilityCheck, Scali
 import { AUTO_SCALING_MAX_RECORDS, readNamedGroups, readScalingProblems, readTaggedGroups, updateGroupSize } from './aws-auto-scaling';
 import type { AwsCallStats, AwsCredentials } from './aws-clients';
 import { AwsClients } from './aws-clients';
+import type { LoadReadOptions } from './aws-load-metrics';
+import { readFleetLoad } from './aws-load-metrics';
 import { readChangeStatus, readManagedZones, readRecordWeights, upsertWeights } from './aws-route53';
 import type { CallLimiter, MonotonicClock, RateLimits } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
@@ -35,6 +37,8 @@ interface AwsCloudOptions {
   clock?: MonotonicClock;
   /** Page sizes, small in tests to force pagination: Auto Scaling MaxRecords (default 100, at most 100), Route 53 MaxItems (default 300). */
   pageSize?: { autoScaling?: number; route53?: number };
+  /** How the groups' load is read from CloudWatch (see aws-load-metrics.ts); false reads none. */
+  loadMetrics?: LoadReadOptions | false;
 }
 
 export class AwsCloud implements CloudPort {
@@ -43,6 +47,7 @@ export class AwsCloud implements CloudPort {
   private readonly clients: AwsClients;
   private readonly autoScalingPageSize: number;
   private readonly route53PageSize: number;
+  private readonly loadMetrics: LoadReadOptions | false;
 
   constructor(options: AwsCloudOptions) {
     this.regions = [...options.regions];
@@ -58,6 +63,7 @@ export class AwsCloud implements CloudPort {
     this.stats = this.clients.stats;
     this.autoScalingPageSize = Math.min(Math.max(1, options.pageSize?.autoScaling ?? AUTO_SCALING_MAX_RECORDS), AUTO_SCALING_MAX_RECORDS);
     this.route53PageSize = Math.max(1, options.pageSize?.route53 ?? 300);
+    this.loadMetrics = options.loadMetrics ?? {};
   }
 
   /**
@@ -82,7 +88,13 @@ export class AwsCloud implements CloudPort {
         warnings.push({ code: 'REGION_UNREADABLE', region, message: reason instanceof Error ? reason.message : String(reason) });
       }
     });
-    return { takenAt, regions: [...this.regions], groups, zones, ...(warnings.length > 0 ? { warnings } : {}) };
+    const load = await this.readLoad(groups, takenAt);
+    return { takenAt, regions: [...this.regions], groups, zones, ...(warnings.length > 0 ? { warnings } : {}), ...(load ? { load } : {}) };
+  }
+
+  /** The groups' load from CloudWatch, unless turned off; a region CloudWatch fails in is listed in it, never thrown. */
+  private readLoad(groups: readonly AutoScalingGroupReading[], takenAt: string) {
+    return this.loadMetrics === false ? undefined : readFleetLoad(this.clients, groups, takenAt, this.loadMetrics);
   }
 
   /** Route 53 and each region's Auto Scaling, one cheap call each, cut off at the deadline. */

@@ -41,6 +41,7 @@ const SERVICE_LABEL: Record<AwsService, string> = {
   autoscaling: 'Auto Scaling',
   ec2: 'EC2',
   route53: 'Route 53',
+  'cloudwatch-metrics': 'CloudWatch',
 };
 
 interface AwsCallContext {

@@ -5,7 +5,7 @@
  * already throttling it. Waiters are served first come, first served.
  */
 
-export type AwsService = 'autoscaling' | 'ec2' | 'route53';
+export type AwsService = 'autoscaling' | 'ec2' | 'route53' | 'cloudwatch-metrics';
 
 export interface BucketLimits {
   /** Tokens the bucket holds when full: how many calls may go at once after a quiet spell. */
@@ -29,6 +29,8 @@ export const DEFAULT_RATE_LIMITS: Record<AwsService, Required<BucketLimits>> = {
   route53: { burst: 50, refillPerSecond: 10, scope: 'account' },
   autoscaling: { burst: 20, refillPerSecond: 5, scope: 'region' },
   ec2: { burst: 100, refillPerSecond: 20, scope: 'region' },
+  // GetMetricData (the load lifeboat sizes from): AWS allows 50 a second per region; a fleet read makes one per 500 metrics.
+  'cloudwatch-metrics': { burst: 20, refillPerSecond: 10, scope: 'region' },
 };
 
 export interface MonotonicClock {

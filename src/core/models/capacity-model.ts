@@ -19,10 +19,17 @@ const MODEL_INPUTS = {
   share: 'share of the service traffic the region serves now (0..1)',
   targetShare: 'share of the service traffic the plan gives the region (0..1)',
   capacityPerInstance: 'requests per second one instance serves (tag lifeboat:capacity-per-instance); NaN where untagged',
+  load: "measured demand the region serves, as sized for (the peak ahead within `horizon`), in the load metric's unit (instance-% for CPU); sum(load) is the service's; NaN when not measured",
+  loadPerInstance: 'load ÷ the instances in service now: what each carries of it',
+  targetUtilization: "load one instance should carry after a move, in the load metric's unit (tag lifeboat:target-utilization); NaN where untagged",
+  loadCapacity: "load one instance carries at full use, in the load metric's unit: 100 for CPU (%), capacity-per-instance for a count; NaN where unknown",
   instances: 'only in `servable`: the instances whose servable share is asked',
 } as const;
 
 type ModelInputName = keyof typeof MODEL_INPUTS;
+
+/** The inputs that come from measured load: a model that reads one needs the fleet's load, or falls back. */
+export const LOAD_INPUTS: readonly ModelInputName[] = ['load', 'loadPerInstance', 'targetUtilization', 'loadCapacity'];
 
 const CONSTANTS = new Set(['pi', 'e', 'Infinity', 'NaN', 'true', 'false', 'null', 'phi', 'tau']);
 
@@ -40,6 +47,8 @@ const modelFileSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter'),
     description: z.string().min(1),
+    /** The model that sizes a service this one cannot (no measured load for it). */
+    fallback: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a model name').optional(),
     parameters: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a parameter name is a mathjs symbol: letters and digits'), parameterSchema).default({}),
     expressions: z
       .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'an expression name is a mathjs symbol: letters and digits'), z.string().min(1))
@@ -55,8 +64,12 @@ export interface CapacityModel {
   file: string;
   parameters: Record<string, ModelParameter>;
   expressions: Record<string, string>;
+  /** The model that sizes a service this one cannot (one that reads measured load, for a service without it). */
+  fallback?: string;
   /** Inputs the model reads (directly or through its own expressions). */
   inputsUsed: ModelInputName[];
+  /** Whether it reads measured load (LOAD_INPUTS). */
+  readsLoad: boolean;
   /** Whether the model says how much share given instances can serve; otherwise lifeboat bisects `required`. */
   hasServable: boolean;
   /** Each expression compiled for mathjs, and for the vector fast path where it fits (see vector-compiler.ts). */
@@ -72,13 +85,17 @@ export function compileModel(file: string, text: string): CapacityModel {
   const def = parseModelFile(file, text);
   checkParameters(file, def.parameters);
   const compiled = compileExpressions(file, def);
+  if (def.fallback === def.name) throw invalid(file, 'fallback', 'a model cannot fall back to itself');
+  const inputsUsed = inputsUsedBy(compiled);
   return {
     name: def.name,
     description: def.description.trim(),
     file,
+    ...(def.fallback ? { fallback: def.fallback } : {}),
     parameters: def.parameters,
     expressions: def.expressions,
-    inputsUsed: inputsUsedBy(compiled),
+    inputsUsed,
+    readsLoad: inputsUsed.some((i) => LOAD_INPUTS.includes(i)),
     hasServable: 'servable' in def.expressions,
     compiled,
   };
@@ -163,9 +180,9 @@ function parseModelExpression(file: string, field: string, source: string): Math
 /**
  * What an expression reads, directly or through the expressions above it that it names.
  *
- * Worked example (erlang-c): load = "demand * targetShare ./ capacityPerInstance" reads
- * {demand, targetShare, capacityPerInstance}; required = "erlangServers(load,
- * maxWaitProbability, capacityPerInstance, answerWithin, serviceLevel)" reads load and,
+ * Worked example (erlang-c): erlangs = "demand * targetShare ./ capacityPerInstance" reads
+ * {demand, targetShare, capacityPerInstance}; required = "erlangServers(erlangs,
+ * maxWaitProbability, capacityPerInstance, answerWithin, serviceLevel)" reads erlangs and,
  * through it, demand and targetShare as well.
  */
 function dependenciesOf(node: MathNode, locals: Set<string>, scope: ExpressionScope, field: string): Set<string> {
@@ -258,3 +275,20 @@ function calledFunctions(node: MathNode): Set<string> {
 
 /** Every model lifeboat knows, by name: loaded and compiled once at start. */
 export type ModelCatalog = ReadonlyMap<string, CapacityModel>;
+
+/**
+ * Every fallback names a model of the catalog, and following fallbacks never comes back
+ * to where it started. Throws LB_ERR_MODEL_INVALID naming the file.
+ */
+export function checkFallbacks(catalog: ModelCatalog): void {
+  for (const model of catalog.values()) {
+    const seen = new Set([model.name]);
+    for (let m: CapacityModel | undefined = model; m?.fallback; ) {
+      const next = catalog.get(m.fallback);
+      if (!next) throw invalid(m.file, 'fallback', `no model named "${m.fallback}" (have: ${[...catalog.keys()].join(', ')})`);
+      if (seen.has(next.name)) throw invalid(model.file, 'fallback', `falling back from ${model.name} comes back to ${next.name}`);
+      seen.add(next.name);
+      m = next;
+    }
+  }
+}

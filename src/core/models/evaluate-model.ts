@@ -1,6 +1,7 @@
 import type { RegionCode } from '../fleet';
 import { LifeboatError } from '../errors';
 import type { CapacityModel } from './capacity-model';
+import { LOAD_INPUTS } from './capacity-model';
 import { modelMath, wholeInstances } from './model-math';
 import { Fallback } from './vector-compiler';
 
@@ -16,6 +17,11 @@ export interface ServiceModelInputs {
   targetShare: number[];
   /** NaN where the groups carry no lifeboat:capacity-per-instance tag. */
   capacityPerInstance: number[];
+  /** Measured load as sized for, and what one instance should and can carry (see MODEL_INPUTS); NaN when not measured. Absent: all NaN. */
+  load?: number[];
+  loadPerInstance?: number[];
+  targetUtilization?: number[];
+  loadCapacity?: number[];
 }
 
 export type ModelParameters = Record<string, number>;
@@ -112,8 +118,15 @@ function scopeOf(inputs: ServiceModelInputs, parameters: ModelParameters): Map<s
     ['share', inputs.share],
     ['targetShare', inputs.targetShare],
     ['capacityPerInstance', inputs.capacityPerInstance],
+    ...LOAD_INPUTS.map((name): [string, number[]] => [name, inputs[name as keyof LoadVectors] ?? unknownVector(inputs.regions.length)]),
     ...Object.entries(parameters),
   ]);
+}
+
+type LoadVectors = Pick<ServiceModelInputs, 'load' | 'loadPerInstance' | 'targetUtilization' | 'loadCapacity'>;
+
+function unknownVector(n: number): number[] {
+  return new Array<number>(n).fill(NaN);
 }
 
 /**
@@ -129,7 +142,7 @@ export function requiredInstances(model: CapacityModel, inputs: ServiceModelInpu
       if (inputs.targetShare[i] === 0) return 0;
       const missing = model.inputsUsed.filter((input) => {
         const vector = (inputs as unknown as Record<string, unknown>)[input];
-        return Array.isArray(vector) && Number.isNaN(vector[i]);
+        return vector === undefined ? LOAD_INPUTS.includes(input) : Array.isArray(vector) && Number.isNaN(vector[i]);
       });
       throw new LifeboatError(
         'LB_ERR_MODEL_INPUT_MISSING',

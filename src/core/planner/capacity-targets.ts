@@ -1,17 +1,23 @@
 import type { Problem } from '../errors';
 import { isLifeboatError } from '../errors';
 import type { ManagedGroup, RegionCode } from '../fleet';
-import type { CapacityModel } from '../models/capacity-model';
+import type { CapacityModel, ModelCatalog } from '../models/capacity-model';
 import type { ModelParameters, ServiceModelInputs } from '../models/evaluate-model';
-import { requiredInstances, resolveParameters } from '../models/evaluate-model';
+import { requiredInstances } from '../models/evaluate-model';
 import type { FleetIndex } from './fleet-index';
 import { groupCeiling } from './fleet-index';
-import type { CapacityTarget, ServicePlan } from './plan-types';
+import type { CapacityTarget, PlanWarning, ServiceDemand, ServicePlan } from './plan-types';
+import type { ServiceSizing } from './service-model';
+import { fallbackWarning, sizingOf } from './service-model';
 
 /** Everything needed to size one service, gathered once per plan. */
 export interface ServiceContext {
   service: string;
   trafficName?: string;
+  /** The model that sizes it: the one asked, or its fallback when that cannot (see service-model.ts). */
+  model: CapacityModel;
+  demand: ServiceDemand;
+  fellBack?: ServiceSizing['fellBack'];
   inputs: ServiceModelInputs;
   parameters: ModelParameters;
   groups: Map<RegionCode, ManagedGroup[]>;
@@ -25,14 +31,15 @@ interface ParameterChoice {
   headroom?: number;
 }
 
-/** Throws LifeboatError (LB_ERR_MODEL_PARAMETER) when the model's parameters do not fit. */
-export function serviceContext(
-  index: FleetIndex,
-  service: string,
-  model: CapacityModel,
-  choice: ParameterChoice,
-  maxSizeGrowth: number,
-): ServiceContext {
+/** The model asked for a plan, the catalog its fallbacks come from, and the MaxSize growth allowed. */
+export interface Sizing {
+  model: CapacityModel;
+  models: ModelCatalog;
+  maxSizeGrowth: number;
+}
+
+/** Throws LifeboatError (LB_ERR_MODEL_PARAMETER, LB_ERR_MODEL_INPUT_MISSING) when the service cannot be sized. */
+export function serviceContext(index: FleetIndex, service: string, choice: ParameterChoice, sizing: Sizing): ServiceContext {
   const regions = index.regions;
   const groups = index.groups.get(service) ?? new Map<RegionCode, ManagedGroup[]>();
   const cap = index.capacity.get(service);
@@ -45,23 +52,29 @@ export function serviceContext(
     ...(choice.headroom !== undefined ? { headroom: choice.headroom } : {}),
     ...(choice.serviceParameters?.[service] ?? {}),
   };
+  const inService = regions.map((r) => at(r)?.inService ?? 0);
+  const chosen = sizingOf(index, service, sizing.model, sizing.models, overrides, { share, inService });
   return {
     service,
     ...(trafficName ? { trafficName } : {}),
+    model: chosen.model,
+    demand: chosen.demand,
+    ...(chosen.fellBack ? { fellBack: chosen.fellBack } : {}),
     inputs: {
       service,
       regions,
       current,
-      inService: regions.map((r) => at(r)?.inService ?? 0),
+      inService,
       minSize: regions.map((r) => at(r)?.minSize ?? 0),
       maxSize: regions.map((r) => at(r)?.maxSize ?? 0),
       share,
       targetShare: share,
       capacityPerInstance: regions.map((r) => at(r)?.capacityPerInstance ?? NaN),
+      ...(chosen.load ?? {}),
     },
-    parameters: resolveParameters(model, overrides, service),
+    parameters: chosen.parameters,
     groups,
-    ceilings: regions.map((r) => (groups.get(r) ?? []).reduce((a, g) => a + groupCeiling(g, maxSizeGrowth), 0)),
+    ceilings: regions.map((r) => (groups.get(r) ?? []).reduce((a, g) => a + groupCeiling(g, sizing.maxSizeGrowth), 0)),
   };
 }
 
@@ -74,21 +87,24 @@ export function serviceContext(
 export function serviceContexts(
   index: FleetIndex,
   services: readonly string[],
-  model: CapacityModel,
   choice: ParameterChoice,
-  maxSizeGrowth: number,
-): { contexts: ServiceContext[]; problems: Problem[] } {
+  sizing: Sizing,
+): { contexts: ServiceContext[]; problems: Problem[]; warnings: PlanWarning[] } {
   const contexts: ServiceContext[] = [];
   const problems: Problem[] = [];
+  const warnings: PlanWarning[] = [];
   for (const service of services) {
     try {
-      contexts.push(serviceContext(index, service, model, choice, maxSizeGrowth));
+      const c = serviceContext(index, service, choice, sizing);
+      contexts.push(c);
+      const warning = fallbackWarning(service, c);
+      if (warning) warnings.push(warning);
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
       problems.push(e.toProblem());
     }
   }
-  return { contexts, problems };
+  return { contexts, problems, warnings };
 }
 
 /**
@@ -109,7 +125,15 @@ export function movedShareOf(
 
 /** A service's verdict per region as the plan shows it. */
 export function servicePlan(ctx: ServiceContext, regions: CapacityTarget[]): ServicePlan {
-  return { service: ctx.service, ...(ctx.trafficName ? { trafficName: ctx.trafficName } : {}), parameters: ctx.parameters, regions };
+  return {
+    service: ctx.service,
+    ...(ctx.trafficName ? { trafficName: ctx.trafficName } : {}),
+    model: ctx.model.name,
+    demand: ctx.demand,
+    ...(ctx.fellBack ? { fellBack: ctx.fellBack } : {}),
+    parameters: ctx.parameters,
+    regions,
+  };
 }
 
 /** The regions that cannot reach what they need under their ceiling, as shortfallProblem lists them. */
@@ -131,9 +155,9 @@ function capacityShares(current: number[]): number[] {
  * rest is the shortfall); a region that does not gain is left alone: lifeboat never
  * shrinks capacity in the middle of moving traffic.
  */
-export function capacityTargets(ctx: ServiceContext, model: CapacityModel, targetShare: number[]): CapacityTarget[] {
+export function capacityTargets(ctx: ServiceContext, targetShare: number[]): CapacityTarget[] {
   const { inputs } = ctx;
-  const required = requiredInstances(model, { ...inputs, targetShare }, ctx.parameters);
+  const required = requiredInstances(ctx.model, { ...inputs, targetShare }, ctx.parameters);
   return inputs.regions.map((region, i) => {
     const current = inputs.current[i]!;
     const gains = targetShare[i]! > inputs.share[i]! + 1e-12;

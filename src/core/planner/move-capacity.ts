@@ -1,6 +1,5 @@
 import type { Problem } from '../errors';
 import { isLifeboatError } from '../errors';
-import type { CapacityModel } from '../models/capacity-model';
 import type { ServiceContext } from './capacity-targets';
 import { capacityTargets, movedShareOf, servicePlan, shortfallsOf } from './capacity-targets';
 import type { FleetIndex } from './fleet-index';
@@ -27,7 +26,6 @@ interface MoveSizing {
 export function sizeServicesForMove(
   index: FleetIndex,
   contexts: readonly ServiceContext[],
-  model: CapacityModel,
   after: SharesByName,
   serviceShares: ServiceShares,
   maxSizeGrowth: number,
@@ -38,7 +36,7 @@ export function sizeServicesForMove(
     if (!targetShare) continue;
     let targets: CapacityTarget[];
     try {
-      targets = capacityTargets(c, model, targetShare);
+      targets = capacityTargets(c, targetShare);
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
       sizing.problems.push(e.toProblem());

@@ -31,11 +31,12 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
 
   const { names, services } = whatMoves(index, intent, move);
   warnings.push(...namesWithoutService(index, names));
-  const { contexts, problems } = serviceContexts(index, services, model, intent, plan.maxSizeGrowth);
+  const { contexts, problems, warnings: sizingWarnings } = serviceContexts(index, services, intent, { model, models: ctx.models, maxSizeGrowth: plan.maxSizeGrowth });
+  warnings.push(...sizingWarnings);
   blockers.push(...problems);
   if (blockers.length > 0) return plan;
 
-  const { before, after } = whereTrafficGoes(index, intent, move, names, contexts, model, plan);
+  const { before, after } = whereTrafficGoes(index, intent, move, names, contexts, plan);
   const serviceShares = sharesOfServicesWithoutTraffic(index, contexts, move);
   if (after.size === 0 && serviceShares.size === 0 && blockers.length === 0) blockers.push(alreadyEvacuatedProblem(intent, move));
   // A shortfall (traffic no region can take under its ceiling) still gets stages for what
@@ -43,11 +44,11 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
   if (blockers.some((b) => b.code !== 'LB_ERR_SHORTFALL')) return plan;
 
   plan.names = [...after.keys()];
-  const sizing = sizeServicesForMove(index, contexts, model, after, serviceShares, plan.maxSizeGrowth);
+  const sizing = sizeServicesForMove(index, contexts, after, serviceShares, plan.maxSizeGrowth);
   plan.services = sizing.services;
   plan.groupChanges = sizing.groupChanges;
   blockers.push(...sizing.problems);
-  if (sizing.shortfalls.length > 0) blockers.push(shortfallProblem(sizing.shortfalls));
+  if (sizing.shortfalls.length > 0) blockers.push(shortfallProblem(sizing.shortfalls, contexts));
   if (sizing.problems.length > 0) return plan;
 
   const planned = new Set(sizing.services.map((p) => p.service));
@@ -56,7 +57,6 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
     before,
     after,
     percents: stagePercents(intent.stages ?? ctx.defaultStages),
-    model,
     services: contexts.filter((c) => planned.has(c.service)),
     serviceShares,
     instances: sizing.instances,

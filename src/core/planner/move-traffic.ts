@@ -1,7 +1,6 @@
 import type { Problem } from '../errors';
 import type { RegionCode } from '../fleet';
 import type { EvacuateIntent, ShiftIntent } from '../intents';
-import type { CapacityModel } from '../models/capacity-model';
 import { servableShare } from '../models/evaluate-model';
 import { moveShare, sharesFromTargetWeights } from '../redistribution';
 import type { ServiceContext } from './capacity-targets';
@@ -23,7 +22,6 @@ interface MoveAsk {
   intent: EvacuateIntent | ShiftIntent;
   move: Move;
   contexts: readonly ServiceContext[];
-  model: CapacityModel;
 }
 
 /** Where a step of the planner reports what it found: warnings, and blockers that stop the plan. */
@@ -42,7 +40,6 @@ export function whereTrafficGoes(
   move: Move,
   names: readonly string[],
   contexts: readonly ServiceContext[],
-  model: CapacityModel,
   findings: Findings,
 ): { before: SharesByName; after: SharesByName } {
   const before: SharesByName = new Map();
@@ -54,7 +51,7 @@ export function whereTrafficGoes(
       continue;
     }
     if (shares.get(move.from) === 0) continue;
-    const target = destinationShares(name, shares, { intent, move, contexts, model }, findings);
+    const target = destinationShares(name, shares, { intent, move, contexts }, findings);
     if (!target) continue;
     if ([...target.values()].every((s) => s === 0)) {
       findings.blockers.push(noServingRegionProblem(name, move.from));
@@ -106,7 +103,7 @@ function sharesMoved(
     fraction,
     ...(recipients ? { to: recipients } : {}),
     mode,
-    ...(mode === 'capacity-aware' ? { ceilings: nameCeilings(name, ask.contexts, ask.model) } : {}),
+    ...(mode === 'capacity-aware' ? { ceilings: nameCeilings(name, ask.contexts) } : {}),
   });
   if (moved.recipients.length === 0) {
     findings.blockers.push(noServingRegionProblem(name, from));
@@ -128,10 +125,10 @@ function sharesMoved(
  * Worked example: api and web on one name; api's ceilings serve 0.6 of it in us-west-2,
  * web's 0.5 → us-west-2 can take 0.5.
  */
-function nameCeilings(name: string, contexts: readonly ServiceContext[], model: CapacityModel): Map<RegionCode, number> {
+function nameCeilings(name: string, contexts: readonly ServiceContext[]): Map<RegionCode, number> {
   const ceilings = new Map<RegionCode, number>();
   for (const c of contexts.filter((c) => c.trafficName === name)) {
-    const servable = servableShare(model, c.inputs, c.ceilings, c.parameters);
+    const servable = servableShare(c.model, c.inputs, c.ceilings, c.parameters);
     c.inputs.regions.forEach((r, i) => ceilings.set(r, Math.min(ceilings.get(r) ?? 1, servable[i]!)));
   }
   return ceilings;

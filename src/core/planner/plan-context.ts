@@ -2,7 +2,7 @@ import type { Problem } from '../errors';
 import type { Intent, IntentRequest } from '../intents';
 import type { CapacityModel } from '../models/capacity-model';
 import type { FleetIndex } from './fleet-index';
-import type { Plan, PlanWarning } from './plan-types';
+import type { Plan, PlanWarning, ServiceDemand } from './plan-types';
 
 /** What the planner needs besides the fleet and the intent: all of it data. */
 export interface PlanContext {
@@ -16,7 +16,7 @@ export interface PlanContext {
 }
 
 export const DEFAULT_PLAN_CONTEXT: Omit<PlanContext, 'models'> = {
-  defaultModel: 'proportional',
+  defaultModel: 'measured',
   defaultStages: 2,
   maxSizeGrowth: 1,
 };
@@ -59,12 +59,44 @@ export function unknownRegionProblem(index: FleetIndex, region: string): Problem
   return { code: 'LB_ERR_UNKNOWN_REGION', message: `${region} is not a managed region (managed: ${index.regions.join(', ')})`, details: { region } };
 }
 
-/** One blocker for every (service, region) that cannot reach its capacity under its ceiling. */
-export function shortfallProblem(shortfalls: Problem['details'][]): Problem {
+/** What sized a service, as the shortfall hint needs it. */
+interface SizedBy {
+  service: string;
+  model: { name: string };
+  demand: ServiceDemand;
+  fellBack?: { from: string; reason: string };
+}
+
+/**
+ * One blocker for every (service, region) that cannot reach its capacity under its ceiling,
+ * with a hint naming the causes it can see: the ceilings always; demand estimated from
+ * instance counts, which reads what survivors already run (extra instances left by an
+ * earlier evacuation included) as load, and the model that would avoid it; or the peak
+ * ahead a measured demand was sized for.
+ */
+export function shortfallProblem(shortfalls: Problem['details'][], sizedBy: readonly SizedBy[] = []): Problem {
   const lines = shortfalls.map((s) => `${s!.service} in ${s!.region} needs ${s!.required} but can reach ${s!.ceiling} (short ${s!.short})`);
   return {
     code: 'LB_ERR_SHORTFALL',
     message: `survivors cannot reach the capacity they need: ${lines.join('; ')}`,
     details: { shortfalls },
+    hint: shortfallHint(shortfalls, sizedBy),
   };
+}
+
+function shortfallHint(shortfalls: Problem['details'][], sizedBy: readonly SizedBy[]): string {
+  const short = new Set(shortfalls.map((s) => String(s!.service)));
+  const of = sizedBy.filter((c) => short.has(c.service));
+  const causes = [`Their ceilings (MaxSize × the growth allowed) are below what the model asks.`];
+  const counted = of.filter((c) => c.demand.how === 'counts');
+  if (counted.length > 0) {
+    const names = counted.map((c) => c.service).join(', ');
+    const why = counted.find((c) => c.fellBack)?.fellBack?.reason;
+    causes.push(
+      `The demand of ${names} is estimated from instance counts (model ${counted[0]!.model.name}), which counts instances survivors already run beyond their need (left by an earlier evacuation, say) as load: model measured sizes from CloudWatch load instead${why ? ` (unavailable here: ${why})` : ''}; throughput or erlang-c from a demand you give.`,
+    );
+  }
+  const measured = of.filter((c) => c.demand.how === 'measured' && typeof c.demand.source === 'object');
+  if (measured.length > 0) causes.push(`${measured.map((c) => c.service).join(', ')} ${measured.length > 1 ? 'are' : 'is'} sized for the peak expected ahead; parameters {"horizon": 0} size for the demand now.`);
+  return `${causes.join(' ')} Raise MaxSize (or maxSizeGrowth), shift less traffic, or pass force: true to accept the shortfall.`;
 }

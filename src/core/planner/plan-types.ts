@@ -1,6 +1,7 @@
 import type { Problem } from '../errors';
 import type { RegionCode } from '../fleet';
 import type { IntentRequest } from '../intents';
+import type { MeasuredDemand } from '../load/peak-ahead';
 import type { ModelParameters } from '../models/evaluate-model';
 
 export interface GroupSize {
@@ -69,9 +70,21 @@ export interface CapacityTarget {
   shortfall: number;
 }
 
+/**
+ * The demand a service was sized for, and how it is known: measured (CloudWatch, with the
+ * figure now, the figure sized for and where it comes from), given (a `demand` parameter),
+ * or estimated from instance counts (no figure: what regions run is taken for what they need).
+ */
+export type ServiceDemand = { how: 'counts' } | { how: 'given'; sizedFor: number; unit: string } | MeasuredDemand;
+
 export interface ServicePlan {
   service: string;
   trafficName?: string;
+  /** The model that sized it: the one asked, or its fallback (see fellBack). */
+  model: string;
+  demand: ServiceDemand;
+  /** Why the model asked could not size it, when its fallback did. */
+  fellBack?: { from: string; reason: string };
   parameters: ModelParameters;
   regions: CapacityTarget[];
 }
@@ -81,7 +94,8 @@ type PlanWarningCode =
   | 'NAME_WITHOUT_REGION_RECORD'
   | 'RECIPIENT_WITHOUT_RECORD'
   | 'GROUP_GONE'
-  | 'FORCED';
+  | 'FORCED'
+  | 'MODEL_FALLBACK';
 
 export interface PlanWarning {
   /** A plan warning code above, or a snapshot warning code (see fleet.ts). */
@@ -95,6 +109,7 @@ export interface Plan {
   /** The intent as asked (a restore's previous snapshot is not repeated). */
   intent: IntentRequest;
   region?: RegionCode;
+  /** The model asked (or the default); each service says which model really sized it. */
   model: string;
   maxSizeGrowth: number;
   snapshotTakenAt: string;

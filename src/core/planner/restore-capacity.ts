@@ -2,8 +2,7 @@ import type { Problem } from '../errors';
 import type { FleetSnapshot, ManagedGroup, RegionCode } from '../fleet';
 import { groupKey } from '../fleet';
 import type { RestoreIntent } from '../intents';
-import type { CapacityModel } from '../models/capacity-model';
-import type { ServiceContext } from './capacity-targets';
+import type { ServiceContext, Sizing } from './capacity-targets';
 import { movedShareOf, serviceContext, servicePlan, shortfallsOf } from './capacity-targets';
 import type { FleetIndex } from './fleet-index';
 import { groupChange, sizeOf } from './group-sizing';
@@ -166,20 +165,43 @@ export function releasePins(
  * Each stage's load is judged against the fleet being returned to: it served the old
  * shares with the old instances, which the survivors' inflated capacity says nothing about.
  * The ceilings stay today's; a service the old fleet cannot size is judged as it is now.
+ * A service sized from measured load is judged on today's demand instead, since the
+ * instances it runs are not read as load (see servedBefore for its cap).
  */
 export function fleetReturnedTo(
   previous: FleetIndex,
   regions: RegionCode[],
   contexts: readonly ServiceContext[],
-  model: CapacityModel,
-  maxSizeGrowth: number,
+  sizing: Sizing,
 ): ServiceContext[] {
   const reference = { ...previous, regions };
   return contexts.map((c) => {
+    if (c.model.readsLoad) return c;
     try {
-      return { ...serviceContext(reference, c.service, model, {}, maxSizeGrowth), ceilings: c.ceilings };
+      return { ...serviceContext(reference, c.service, {}, { ...sizing, model: c.model }), ceilings: c.ceilings };
     } catch {
       return c;
     }
   });
+}
+
+/**
+ * Per service, what each region served and ran before the evacuation. A region never needs
+ * more for a share than it ran when it served at least that share: a stage that brings
+ * traffic back is not judged short for less than the region ran before, whatever today's
+ * demand asks at the model's target utilization (it is given exactly that back).
+ *
+ * Worked example: us-east-1 ran 10 for 1/3 of api before; today's demand at the model's
+ * target would want 15 for 1/3. A restore stage giving it 1/6 or 1/3 needs at most 10.
+ */
+export function servedBefore(previous: FleetIndex, regions: readonly RegionCode[], contexts: readonly ServiceContext[]): Map<string, { share: number[]; instances: number[] }> {
+  const before = new Map<string, { share: number[]; instances: number[] }>();
+  for (const c of contexts) {
+    const name = previous.trafficNameOf.get(c.service);
+    const shares = name ? previous.sharesOf.get(name) : undefined;
+    if (!shares) continue;
+    const ran = previous.capacity.get(c.service);
+    before.set(c.service, { share: regions.map((r) => shares.get(r) ?? 0), instances: regions.map((r) => ran?.get(r)?.desiredCapacity ?? 0) });
+  }
+  return before;
 }

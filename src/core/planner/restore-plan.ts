@@ -8,7 +8,7 @@ import { indexFleet } from './fleet-index';
 import type { PlanContext } from './plan-context';
 import { emptyPlan, shortfallProblem, unknownRegionProblem } from './plan-context';
 import type { Plan, PlanWarning } from './plan-types';
-import { changesByGroup, fleetReturnedTo, groupsBefore, goneGroups, regionShrank, regrowRegion, releasePins, sizeServicesForRestore } from './restore-capacity';
+import { changesByGroup, fleetReturnedTo, groupsBefore, goneGroups, regionShrank, regrowRegion, releasePins, servedBefore, sizeServicesForRestore } from './restore-capacity';
 import type { SharesByName } from './stages';
 import { buildStages, stagePercents } from './stages';
 
@@ -44,8 +44,9 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     return plan;
   }
 
-  const { contexts, problems } = serviceContexts(index, index.services, model, {}, plan.maxSizeGrowth);
-  plan.warnings.push(...problems);
+  const sizingAsked = { model, models: ctx.models, maxSizeGrowth: plan.maxSizeGrowth };
+  const { contexts, problems, warnings } = serviceContexts(index, index.services, demandNow(model), sizingAsked);
+  plan.warnings.push(...warnings, ...problems);
   const during = changesByGroup(groupChanges);
   const sizing = sizeServicesForRestore(index, contexts, region, traffic.after, during, oldOf);
   if (sizing.shortfalls.length > 0) plan.blockers.push(shortfallProblem(sizing.shortfalls));
@@ -60,8 +61,8 @@ export function planRestore(index: FleetIndex, intent: RestoreIntent, ctx: PlanC
     after: traffic.after,
     finalWeights: traffic.finalWeights,
     percents: stagePercents(intent.stages ?? ctx.defaultStages),
-    model,
-    services: fleetReturnedTo(previous, index.regions, contexts, model, plan.maxSizeGrowth),
+    services: fleetReturnedTo(previous, index.regions, contexts, sizingAsked),
+    servedBefore: servedBefore(previous, index.regions, contexts),
     serviceShares: new Map(),
     instances: sizing.instances,
   });
@@ -77,6 +78,14 @@ function checkRestoreRequest(index: FleetIndex, region: RegionCode, plan: Plan, 
   const model = models.get(plan.model);
   if (!model) plan.blockers.push({ code: 'LB_ERR_UNKNOWN_MODEL', message: `no capacity model named ${plan.model}`, details: { model: plan.model } });
   return model;
+}
+
+/**
+ * A restore judges its stages against the demand now, not the peak ahead: it gives each
+ * region back what it ran, and the regions' own scaling follows the day from there.
+ */
+function demandNow(model: CapacityModel): { parameters?: Record<string, number> } {
+  return Object.hasOwn(model.parameters, 'horizon') ? { parameters: { horizon: 0 } } : {};
 }
 
 /**

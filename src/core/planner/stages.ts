@@ -1,7 +1,6 @@
 import type { RegionCode } from '../fleet';
 import { recordKey } from '../fleet';
 import { appendTo } from '../maps';
-import type { CapacityModel } from '../models/capacity-model';
 import { requiredInstances, servableShare } from '../models/evaluate-model';
 import { interpolateShares } from '../redistribution';
 import { sharesFromWeights } from '../snapshot';
@@ -29,12 +28,14 @@ interface StageInput {
   percents: number[];
   /** Exact weights for the last stage (a restore puts back the old weights, not equivalent ones). */
   finalWeights?: Map<string, Map<RegionCode, number>>;
-  model: CapacityModel;
+  /** The services whose load the stages judge, each with the model that sized it. */
   services: ServiceContext[];
   /** Shares of services that have no traffic record, before and after. */
   serviceShares: ServiceShares;
   /** Instances each service runs per region once prescaled. */
   instances: Map<string, number[]>;
+  /** A restore's fleet before the evacuation, per service: a region is never judged to need more for a share than it ran when it served as much. */
+  servedBefore?: Map<string, { share: number[]; instances: number[] }>;
 }
 
 /**
@@ -90,7 +91,7 @@ function servableOfName(input: StageInput, services: readonly ServiceContext[]):
   if (services.length === 0) return undefined;
   const servable = new Map<RegionCode, number>();
   for (const c of services) {
-    const shares = servableShare(input.model, c.inputs, input.instances.get(c.service) ?? c.inputs.current, c.parameters);
+    const shares = servableShare(c.model, c.inputs, input.instances.get(c.service) ?? c.inputs.current, c.parameters);
     c.inputs.regions.forEach((r, i) => servable.set(r, Math.min(servable.get(r) ?? 1, shares[i]!)));
   }
   return servable;
@@ -128,7 +129,9 @@ function stageLoad(input: StageInput, stageShares: SharesByName, percent: number
       const v = input.serviceShares.get(ctx.service);
       share = v ? v.before.map((b, i) => b + (v.after[i]! - b) * (percent / 100)) : ctx.inputs.share;
     }
-    const needed = requiredInstances(input.model, { ...ctx.inputs, targetShare: share }, ctx.parameters);
+    const asked = requiredInstances(ctx.model, { ...ctx.inputs, targetShare: share }, ctx.parameters);
+    const before = input.servedBefore?.get(ctx.service);
+    const needed = before ? asked.map((n, i) => (share[i]! <= before.share[i]! + 1e-12 ? Math.min(n, before.instances[i]!) : n)) : asked;
     const instances = input.instances.get(ctx.service) ?? ctx.inputs.current;
     regions.forEach((region, i) => {
       const n = instances[i]!;
