@@ -125,6 +125,11 @@ export const ERROR_CATALOG = {
     title: 'AWS did not answer',
     hint: 'Check connectivity and AWS_ENDPOINT_URL, then retry.',
   },
+  LB_ERR_AWS_BUSY: {
+    status: 503,
+    title: 'Auto Scaling is busy with the group',
+    hint: 'A scaling activity or another update is under way on the group; lifeboat retries. If it persists, look at the group\'s scaling activities.',
+  },
   LB_ERR_AWS_REJECTED: {
     status: 502,
     title: 'AWS rejected the request',

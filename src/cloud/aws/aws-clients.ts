@@ -5,7 +5,7 @@ import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMidd
 import { LifeboatError } from '../../core/errors';
 import type { CallCounts, CallKind, CallOutcome, CallOutcomes, CallTotals } from '../call-tally';
 import { CallTally, currentCallTally } from '../call-tally';
-import { isThrottlingError } from './aws-errors';
+import { isBusyError, isThrottlingError } from './aws-errors';
 import type { AwsService, CallLimiter } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
 
@@ -135,6 +135,8 @@ function instrumentClient(
       return await next(args);
     } catch (e) {
       if (isThrottlingError(e)) count('throttles', action);
+      // The SDK retries what is retryable by trait: a busy group is, with the same backoff.
+      if (isBusyError(e)) markRetryable(e);
       throw e;
     }
   };
@@ -145,6 +147,13 @@ function instrumentClient(
     toMiddleware: SDK_RETRY_MIDDLEWARE,
     override: true,
   });
+}
+
+/** Marks an error retryable by trait, so the SDK's retry strategy tries the call again after its backoff. */
+function markRetryable(e: unknown): void {
+  if (typeof e === 'object' && e !== null && (e as { $retryable?: unknown }).$retryable === undefined) {
+    (e as { $retryable?: { throttling: boolean } }).$retryable = { throttling: false };
+  }
 }
 
 /** One Auto Scaling client per managed region, one Route 53 client, all limited and counted. */

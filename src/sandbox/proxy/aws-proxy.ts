@@ -18,7 +18,7 @@ import { ROUTE53_HANDLERS } from './route53-handlers';
 import { unreachableMode } from './unreachable-regions';
 import type { UpstreamRequest } from './upstream';
 import { Upstream } from './upstream';
-import { serverError, throttlingError } from './wire-errors';
+import { codedError, serverError, throttlingError } from './wire-errors';
 
 /**
  * The AWS realism and fault proxy: an HTTP server in front of moto that adds what real AWS
@@ -183,9 +183,20 @@ async function answerOrFault(ctx: CallContext): Promise<CallOutcome> {
     sendWire(res, serverError(call.service, injected));
     return 'error';
   }
+  const rejection = state.rejections.take({ ...call, ...groupOf(call) });
+  if (rejection) {
+    sendWire(res, codedError(call.service, rejection.status, rejection.code, rejection.message));
+    return 'rejected';
+  }
   const handler = (call.service === 'autoscaling' ? AUTO_SCALING_HANDLERS : call.service === 'route53' ? ROUTE53_HANDLERS : {})[call.action];
   const status = await (handler ?? passThrough)(ctx);
   return status >= 400 ? 'upstream-error' : 'ok';
+}
+
+/** The Auto Scaling group a Query-protocol call names, if any. */
+function groupOf(call: ClassifiedCall): { group?: string } {
+  const group = call.params.get('AutoScalingGroupName');
+  return group ? { group } : {};
 }
 
 /** A request that failed in the proxy itself: 502 with the reason, or a cut connection once an answer has begun. */

@@ -114,6 +114,23 @@ const proxyProfileSchema = z.strictObject({
       status: statusSchema.default(503),
     })
     .prefault({}),
+  /** AWS refusing calls for a while (ScalingActivityInProgress, ResourceContention, ...): the next `count` matching calls get the error. */
+  rejections: z
+    .array(
+      z.strictObject({
+        count: z.number().int().min(1),
+        /** The AWS error code on the wire, e.g. ScalingActivityInProgress. */
+        code: z.string().min(1),
+        status: z.number().int().min(400).max(599).default(400),
+        message: z.string().min(1).optional(),
+        service: serviceSchema.optional(),
+        region: z.string().min(1).optional(),
+        action: z.string().min(1).optional(),
+        /** Only calls naming this Auto Scaling group (AutoScalingGroupName). */
+        group: z.string().min(1).optional(),
+      }),
+    )
+    .default([]),
   /** Regions whose endpoint stops answering. Route 53 only when named as the service. */
   unreachable: z
     .array(
