@@ -135,6 +135,21 @@ export const ERROR_CATALOG = {
     title: 'AWS rejected the request',
     hint: 'Read the AWS message in details; the fleet may have changed under lifeboat.',
   },
+  LB_ERR_PROCESS_SUSPENDED: {
+    status: 409,
+    title: 'A group that must grow has a process suspended that stops it',
+    hint: 'Resume the process named in details (aws autoscaling resume-processes), or leave the group out of the move.',
+  },
+  LB_ERR_INSTANCE_TYPE_NOT_OFFERED: {
+    status: 409,
+    title: 'A group that must grow launches an instance type none of its zones offers',
+    hint: 'Change the launch template (or mixed instances overrides) to a type its zones offer, or add zones that offer it.',
+  },
+  LB_ERR_INSTANCE_REFRESH: {
+    status: 409,
+    title: 'An instance refresh is under way on a group that must grow or carry more traffic',
+    hint: 'Wait for the refresh to finish or cancel it; or drop refusePendingRefresh to go ahead with a warning.',
+  },
   LB_ERR_REGION_LOCKED: {
     status: 409,
     title: 'Another operation holds the region',

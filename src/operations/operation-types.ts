@@ -83,6 +83,7 @@ export interface StepRecord {
 }
 
 export interface CapacityProgress {
+  account?: string;
   region: RegionCode;
   group: string;
   service: string;

@@ -11,6 +11,8 @@ export interface GroupSize {
 
 /** One UpdateAutoScalingGroup: absolute sizes, never increments. */
 export interface GroupChange {
+  /** The group's account, when lifeboat manages several. */
+  account?: string;
   region: RegionCode;
   group: string;
   service: string;

@@ -1,13 +1,13 @@
 import { applySizes, readLive } from './group-sizes';
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading } from '../../core/fleet';
-import { groupKey } from '../../core/fleet';
+import { accountOf, keyOfGroup } from '../../core/fleet';
 import type { GroupChange } from '../../core/planner/plan-types';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
 
 function missing(changes: GroupChange[], live: Map<string, AutoScalingGroupReading>): GroupChange[] {
-  return changes.filter((c) => !live.has(groupKey(c.region, c.group)));
+  return changes.filter((c) => !live.has(keyOfGroup(c)));
 }
 
 /**
@@ -23,9 +23,9 @@ export const prescale: StepHandler = async (ctx) => {
   // An explicit scale sets exactly what was asked, down as well as up; moving traffic never shrinks.
   const exact = ctx.op.intent.kind === 'scale';
   const updates = plan.groupChanges.map((c) => {
-    const now = live.get(groupKey(c.region, c.group))!;
+    const now = live.get(keyOfGroup(c))!;
     const desired = exact ? c.to.desiredCapacity : Math.max(c.to.desiredCapacity, now.desiredCapacity);
-    return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: Math.max(c.to.maxSize, desired) };
+    return { ...accountOf(c), region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: Math.max(c.to.maxSize, desired) };
   });
   await applySizes(ctx, updates, false);
   const raisedByOwnScaling = updates.filter((u, i) => u.desiredCapacity > plan.groupChanges[i]!.to.desiredCapacity).length;

@@ -1,6 +1,6 @@
 import { awaitInSync, setAndVerifyWeights, stageOf } from './stage-weights';
 import { LifeboatError } from '../../core/errors';
-import { groupKey } from '../../core/fleet';
+import { accountOf, keyOfGroup } from '../../core/fleet';
 import { indexFleet } from '../../core/planner/fleet-index';
 import type { Stage } from '../../core/planner/plan-types';
 import { countInService } from '../../core/snapshot';
@@ -20,13 +20,13 @@ export const verify: StepHandler = async (ctx) => {
   const groups = indexFleet(snapshot).groups;
   const groupsOf = (service: string, region: string) => groups.get(service)?.get(region) ?? [];
   const checks = stage.load.filter((l) => l.needed > 0 && l.share > 0);
-  const live = await readLive(ctx, checks.flatMap((l) => groupsOf(l.service, l.region).map((g) => ({ region: g.region, group: g.name }))));
+  const live = await readLive(ctx, checks.flatMap((l) => groupsOf(l.service, l.region).map((g) => ({ ...accountOf(g), region: g.region, group: g.name }))));
   const short = checks
     .map((l) => ({
       service: l.service,
       region: l.region,
       needed: readyAt(l.needed, readiness),
-      inService: groupsOf(l.service, l.region).reduce((a, g) => a + countInService(live.get(groupKey(g.region, g.name))?.instances ?? []), 0),
+      inService: groupsOf(l.service, l.region).reduce((a, g) => a + countInService(live.get(keyOfGroup(g))?.instances ?? []), 0),
     }))
     .filter((c) => c.inService < c.needed);
   const hook = short.length === 0 ? await askVerifyHook(ctx, stage) : undefined;
