@@ -83,7 +83,11 @@ type PlanWarningCode =
   | 'NAME_WITHOUT_REGION_RECORD'
   | 'RECIPIENT_WITHOUT_RECORD'
   | 'GROUP_GONE'
-  | 'FORCED';
+  | 'FORCED'
+  | 'INSTANCE_TYPE_NOT_IN_ZONE'
+  | 'INSTANCE_REFRESH_IN_PROGRESS'
+  | 'INSTANCE_REFRESH_UNKNOWN'
+  | 'SCHEDULED_ACTION_DUE';
 
 export interface PlanWarning {
   /** A plan warning code above, or a snapshot warning code (see fleet.ts). */
