@@ -17,6 +17,16 @@ export interface OperationSnapshot {
   readAt: number;
 }
 
+/** Processes lifeboat suspended on a group: what it resumes when it lets the group go, and nothing else. */
+export interface SuspensionRecord {
+  region: RegionCode;
+  group: string;
+  account?: string;
+  processes: string[];
+  operationId: string;
+  at: string;
+}
+
 export type IdempotencyClaim = { claimed: true } | { claimed: false; operationId: string; bodyHash: string };
 
 /**
@@ -43,4 +53,9 @@ export interface OperationStore {
   revision(operationId: string): Promise<string>;
   requestCancel(operationId: string, request: CancelRequest): Promise<void>;
   cancelRequest(operationId: string): Promise<CancelRequest | undefined>;
+  /** Note, before suspending them, the processes lifeboat suspends on a group (kept until it resumes them). */
+  noteSuspended(record: SuspensionRecord): Promise<void>;
+  /** What lifeboat suspended on these groups (and has not resumed). */
+  suspensionsOf(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<SuspensionRecord[]>;
+  forgetSuspended(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { applySizes, readLive } from './group-sizes';
 import { accountOf, keyOfGroup } from '../../core/fleet';
+import { resumeWhatLifeboatSuspended } from './scheduled-actions';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
 
@@ -21,5 +22,10 @@ export const finalize: StepHandler = async (ctx) => {
       return { ...accountOf(c), region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: c.to.maxSize };
     });
   await applySizes(ctx, updates);
-  return { outcome: `${updates.length} group(s) returned to their own scaling`, detail: { updates } };
+  // Let go of them entirely: what lifeboat suspended when it pinned them runs again.
+  const resumed = await resumeWhatLifeboatSuspended(ctx, plan.finalGroupChanges);
+  return {
+    outcome: `${updates.length} group(s) returned to their own scaling${resumed.length ? `; ScheduledActions resumed on ${resumed.length}` : ''}`,
+    detail: { updates, ...(resumed.length ? { resumed } : {}) },
+  };
 };

@@ -3,6 +3,7 @@ import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading } from '../../core/fleet';
 import { accountOf, keyOfGroup } from '../../core/fleet';
 import type { GroupChange } from '../../core/planner/plan-types';
+import { suspendScheduledActions } from './scheduled-actions';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
 
@@ -22,6 +23,8 @@ export const prescale: StepHandler = async (ctx) => {
   if (gone.length > 0) throw new LifeboatError('LB_ERR_AWS_REJECTED', `groups disappeared since the plan: ${gone.map((c) => c.group).join(', ')}`, { groups: gone });
   // An explicit scale sets exactly what was asked, down as well as up; moving traffic never shrinks.
   const exact = ctx.op.intent.kind === 'scale';
+  // What pins a group for a move must hold: no scheduled action may undo it meanwhile.
+  const suspended = exact ? [] : await suspendScheduledActions(ctx, plan.groupChanges, live);
   const updates = plan.groupChanges.map((c) => {
     const now = live.get(keyOfGroup(c))!;
     const desired = exact ? c.to.desiredCapacity : Math.max(c.to.desiredCapacity, now.desiredCapacity);
@@ -30,7 +33,7 @@ export const prescale: StepHandler = async (ctx) => {
   await applySizes(ctx, updates, false);
   const raisedByOwnScaling = updates.filter((u, i) => u.desiredCapacity > plan.groupChanges[i]!.to.desiredCapacity).length;
   return {
-    outcome: `${updates.length} group(s) pinned at their targets${raisedByOwnScaling ? ` (${raisedByOwnScaling} already higher, kept)` : ''}`,
-    detail: { updates },
+    outcome: `${updates.length} group(s) pinned at their targets${raisedByOwnScaling ? ` (${raisedByOwnScaling} already higher, kept)` : ''}${suspended.length ? `; ScheduledActions suspended on ${suspended.length}` : ''}`,
+    detail: { updates, ...(suspended.length ? { suspended } : {}) },
   };
 };

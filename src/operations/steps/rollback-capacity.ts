@@ -1,6 +1,7 @@
 import { applySizes, readLive } from './group-sizes';
 import { accountOf, keyOfGroup } from '../../core/fleet';
 import { sameSize, sizeOf } from '../../core/planner/group-sizing';
+import { resumeWhatLifeboatSuspended } from './scheduled-actions';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
 
@@ -18,5 +19,9 @@ export const rollbackCapacity: StepHandler = async (ctx) => {
     return g && !sameSize(g, u);
   });
   await applySizes(ctx, needed);
-  return { outcome: `${needed.length} group(s) returned to their sizes before the operation`, detail: { updates: needed } };
+  const resumed = await resumeWhatLifeboatSuspended(ctx, updates);
+  return {
+    outcome: `${needed.length} group(s) returned to their sizes before the operation${resumed.length ? `; ScheduledActions resumed on ${resumed.length}` : ''}`,
+    detail: { updates: needed, ...(resumed.length ? { resumed } : {}) },
+  };
 };
