@@ -105,6 +105,26 @@ export interface CancelRequest {
   rollback: boolean;
 }
 
+/** After a fallback: one service in one region, the share it now gets and whether what runs in service serves it. */
+export interface ServedRegion {
+  service: string;
+  region: RegionCode;
+  share: number;
+  inService: number;
+  /** Instances the share needs (headroom included). */
+  needed: number;
+  served: boolean;
+}
+
+/** What a stage's fallback did: the pins it put back, the weights it set, what they serve, what stays. */
+export interface StageFallback {
+  stage: number;
+  repinned: Array<{ region: RegionCode; group: string; account?: string; minSize: number; desiredCapacity: number; maxSize: number }>;
+  weights: Array<{ name: string; region: RegionCode; weight: number }>;
+  served: ServedRegion[];
+  unplaced: Array<{ name: string; share: number }>;
+}
+
 export interface OperationResult {
   summary: string;
   groupsChanged: number;
@@ -116,6 +136,14 @@ export interface OperationResult {
   unplaced?: Array<{ name: string; share: number }>;
   /** Cloud calls the operation made, as the adapter counted them: retries and throttles included. */
   awsCalls?: CallSummary;
+  /** Set when capacity came short and it moved only part of the traffic (the region is partly evacuated). */
+  partial?: boolean;
+  /** After a stage failed verification for capacity: per service and region, what the weights in force serve and what not. */
+  served?: ServedRegion[];
+  /** Groups still pinned by this operation (onFailure: keep): a follow-up for someone. */
+  pinned?: Array<{ region: RegionCode; group: string; account?: string; minSize: number }>;
+  /** Groups this operation pinned and let go after it failed or was cancelled (onFailure: unpin). */
+  unpinned?: Array<{ region: RegionCode; group: string; account?: string }>;
 }
 
 /** What a job carries: the request, who asked, and the checkpoint the worker keeps current. */
@@ -148,4 +176,6 @@ interface Checkpoint {
   awsCalls?: CallCounts[];
   /** Set when capacity came short and the operation moved only what it could serve. */
   partial?: Pick<OperationResult, 'shortfall' | 'unplaced'>;
+  /** Set when a stage failed verification for capacity and fell back to what serves. */
+  fallback?: StageFallback;
 }

@@ -194,15 +194,12 @@ function resultOf(op: OperationData): OperationResult {
   const weightChanges = (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0);
   const groupsChanged = (done('prescale').length ? (cp.plan?.groupChanges.length ?? 0) : 0) + (done('finalize').length ? (cp.plan?.finalGroupChanges.length ?? 0) : 0);
   const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
-  // A stage that failed verification was rolled back: the weights in force are the stage's before it.
-  const rolledBackTo = cp.error?.code === 'LB_ERR_VERIFICATION_FAILED' ? cp.error.details?.rolledBackTo : undefined;
-  const weightsOf = typeof rolledBackTo === 'number' ? rolledBackTo : stagesApplied;
   const summary =
     cp.state === 'succeeded'
       ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}`
       : cp.state === 'cancelled'
         ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} stage(s)`}`
-        : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsOf ? `; weights are those of stage ${weightsOf}` : stagesApplied ? '; weights are as they were before the operation' : ''}`;
+        : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsInForce(cp, stagesApplied)}`;
   const calls = new CallTally();
   calls.add(cp.awsCalls ?? []);
   return {
@@ -213,5 +210,17 @@ function resultOf(op: OperationData): OperationResult {
     stagesApplied,
     ...(cp.partial?.shortfall?.length ? { shortfall: cp.partial.shortfall } : {}),
     ...(cp.partial?.unplaced?.length ? { unplaced: cp.partial.unplaced } : {}),
+    ...(cp.state === 'succeeded' && cp.partial?.unplaced?.length ? { partial: true } : {}),
+    ...(cp.fallback ? { served: cp.fallback.served, ...(cp.fallback.unplaced.length ? { unplaced: cp.fallback.unplaced } : {}) } : {}),
   };
+}
+
+/** Where the weights are after a failure: a fallback's servable weights, the stage before a rolled-back one, the last applied stage's, or the original ones. */
+function weightsInForce(cp: OperationData['checkpoint'], stagesApplied: number): string {
+  if (cp.fallback) return `; weights are those the capacity in service serves (set after stage ${cp.fallback.stage})`;
+  // A stage that failed verification was rolled back: the weights in force are the stage's before it.
+  const rolledBackTo = cp.error?.code === 'LB_ERR_VERIFICATION_FAILED' ? cp.error.details?.rolledBackTo : undefined;
+  const weightsOf = typeof rolledBackTo === 'number' ? rolledBackTo : stagesApplied;
+  if (weightsOf) return `; weights are those of stage ${weightsOf}`;
+  return stagesApplied ? '; weights are as they were before the operation' : '';
 }
