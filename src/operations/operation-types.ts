@@ -22,6 +22,8 @@ const operationOptionsShape = {
   dwellSeconds: z.number().min(0).max(3600).optional(),
   /** Why: kept with the operation for the audit trail. */
   reason: z.string().max(1000).optional(),
+  /** When it fails or is cancelled: let go of the groups it pinned (unpin), or leave them pinned and say so (keep). */
+  onFailure: z.enum(['unpin', 'keep']).optional(),
 };
 
 /** An operation request: an intent plus how to carry it out, one flat JSON object. */
@@ -61,7 +63,8 @@ export type StepKind =
   | 'finalize'
   | 'rollback-weights'
   | 'rollback-dns'
-  | 'rollback-capacity';
+  | 'rollback-capacity'
+  | 'release-pins';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 

@@ -37,6 +37,8 @@ const settingsSchema = z.object({
   LIFEBOAT_DWELL: z.coerce.number().min(0).optional(),
   /** What to do when capacity does not come in time: abort, or shift only what it can serve. */
   LIFEBOAT_ON_CAPACITY_TIMEOUT: z.enum(['abort', 'partial']).default('abort'),
+  /** What a failed or cancelled operation does with the groups it pinned: let them go (unpin), or leave them pinned as a follow-up (keep). */
+  LIFEBOAT_ON_FAILURE: z.enum(['unpin', 'keep']).default('unpin'),
   /** Region leases: how long one outlives a worker that stopped renewing it. */
   LIFEBOAT_LEASE_TTL: seconds(30),
   /** How long a queued operation holds its regions before a worker picks it up. */

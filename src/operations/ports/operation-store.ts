@@ -7,6 +7,21 @@ export interface EvacuationRecord {
   operationId: string;
   at: string;
   snapshot: FleetSnapshot;
+  /** Capacity came short and only part of the traffic moved: the region is partly evacuated (restore brings back what moved). */
+  partial?: boolean;
+}
+
+/** A group a failed or cancelled operation left pinned (onFailure: keep): someone has to let it go. */
+export interface FollowUp {
+  operationId: string;
+  at: string;
+  region: RegionCode;
+  group: string;
+  account?: string;
+  /** The MinSize lifeboat pinned, and the one the group had before. */
+  pinnedMinSize: number;
+  originalMinSize: number;
+  why: string;
 }
 
 /** A fleet snapshot as an operation keeps it: with the fleet version it was read at (see SnapshotCache). */
@@ -58,4 +73,11 @@ export interface OperationStore {
   /** What lifeboat suspended on these groups (and has not resumed). */
   suspensionsOf(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<SuspensionRecord[]>;
   forgetSuspended(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<void>;
+  /** Mark the region's evacuation record (made by this operation) as partial. */
+  markEvacuationPartial(region: RegionCode, operationId: string): Promise<void>;
+  /** Pins left behind on purpose or not, listed by GET /v1/fleet while the group still holds them. */
+  recordFollowUps(followUps: readonly FollowUp[]): Promise<void>;
+  followUps(): Promise<FollowUp[]>;
+  /** Forget follow-ups that no longer hold (the group was let go since). */
+  forgetFollowUps(followUps: readonly FollowUp[]): Promise<void>;
 }

@@ -80,6 +80,15 @@ async function capacityTimedOut(ctx: StepContext, progress: CapacityProgress[], 
   const unplaced = partial.blockers
     .filter((b) => b.code === 'LB_ERR_SHORTFALL' && typeof b.details?.unplaced === 'number')
     .map((b) => ({ name: String(b.details!.name), share: b.details!.unplaced as number }));
+  // Capacity that serves none of what should move: nothing moves, and that is a failure, not a partial success.
+  if (!partial.stages.some((s) => s.weights.length > 0)) {
+    throw new LifeboatError('LB_ERR_CAPACITY_TIMEOUT', `capacity not in service after ${Math.round(timeoutMs / 1000)} s: ${described}; the capacity obtained serves none of the traffic to move, so no traffic was moved`, {
+      shortfall,
+      problems,
+      unplaced,
+      policy: 'partial',
+    });
+  }
   op.checkpoint.plan = { ...plan, stages: partial.stages, services: partial.services, warnings: [...plan.warnings, ...partial.blockers.map((b) => ({ code: 'FORCED', message: `partial: ${b.message}` }))] };
   op.checkpoint.planHash = planHash(op.checkpoint.plan);
   const here = op.checkpoint.steps.findIndex((s) => s.id === ctx.step.id);
