@@ -1,4 +1,15 @@
-import { AutoScalingClient, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  PutLifecycleHookCommand,
+  PutScheduledUpdateGroupActionCommand,
+  SuspendProcessesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { LifeboatError } from '../../src/core/errors';
+import { takeSnapshot } from '../../src/operations/fleet-snapshot';
+import { planRequest } from '../../src/operations/plan-request';
+import { submitOperation } from '../../src/operations/submit-operation';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAULT_FLEET, figures, sharesOf, stepMs, stepOf, submit, untilStep } from '../support/fault-scenarios';
 import type { TestLifeboat } from '../support/harness';
@@ -174,5 +185,106 @@ describe('partial moves', () => {
     expect(restored.state, JSON.stringify(restored.error)).toBe('succeeded');
     expect((await pf.fleet.state()).weights).toEqual(initial.weights);
     expect(await lb.deps.store.evacuationOf('us-east-1')).toBeUndefined();
+  });
+});
+
+/** Auto Scaling straight to moto (not through the proxy): the test's own hand on the fleet. */
+function direct(region: string): AutoScalingClient {
+  return new AutoScalingClient({ region, endpoint: pf.fleet.endpoint, credentials: DUMMY_CREDENTIALS });
+}
+
+async function suspendedOn(region: string, group: string): Promise<string[]> {
+  const client = direct(region);
+  const found = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
+  client.destroy();
+  return (found.AutoScalingGroups?.[0]?.SuspendedProcesses ?? []).map((p) => p.ProcessName!).sort();
+}
+
+describe('scheduled actions', () => {
+  it('one firing mid-evacuation changes nothing lifeboat pinned, and restore resumes only what lifeboat suspended', async () => {
+    const west = direct('us-west-2');
+    await west.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'api-us-west-2', ScheduledActionName: 'night-scale-in', Recurrence: '0 2 * * *', MinSize: 2, DesiredCapacity: 3 }));
+    west.destroy();
+    // Someone else suspended eu-west-1's scheduled actions before lifeboat came: they must stay suspended.
+    const eu = direct('eu-west-1');
+    await eu.send(new SuspendProcessesCommand({ AutoScalingGroupName: 'api-eu-west-1', ScalingProcesses: ['ScheduledActions'] }));
+    eu.destroy();
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 1 });
+    const dwelling = await untilStep(lb, id, 'stage-1/dwell');
+    // AWS's clock reaches 02:00: the action fires, unless the group has ScheduledActions suspended.
+    const fired = await pf.proxy.fireScheduledActions({ region: 'us-west-2' });
+    const done = await lb.waitFor(id, undefined, 30_000);
+
+    expect(fired.fired).toEqual([]);
+    expect(fired.skipped).toMatchObject([{ group: 'api-us-west-2', action: 'night-scale-in' }]);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
+    expect((await pf.fleet.state()).groups['us-west-2/api-us-west-2']).toEqual([pin.minSize, pin.desiredCapacity, pin.maxSize]);
+    expect(stepOf(done, 'prescale').detail!.suspended).toEqual([{ region: 'us-west-2', group: 'api-us-west-2' }]);
+
+    const restoreId = await submit(lb, { kind: 'restore', region: 'us-east-1' });
+    const restored = await lb.waitFor(restoreId, undefined, 30_000);
+    expect(restored.state, JSON.stringify(restored.error)).toBe('succeeded');
+    expect(await suspendedOn('us-west-2', 'api-us-west-2')).toEqual([]);
+    expect(await suspendedOn('eu-west-1', 'api-eu-west-1')).toEqual(['ScheduledActions']);
+    figures('scheduled action firing mid-evacuation', { fired: fired.fired.length, skipped: fired.skipped.length, westAfter: JSON.stringify((await pf.fleet.state()).groups['us-west-2/api-us-west-2']) });
+  });
+});
+
+describe('EC2 in the product', () => {
+  it('an impaired instance does not count: not in the capacity view, not as capacity in service', async () => {
+    const ids = (await pf.fleet.cloud().readGroups('us-west-2', ['api-us-west-2']))[0]!.instances.map((i) => i.instanceId);
+    pf.proxy.patchProfile({ groups: { impairedInstances: [ids[0]!] } });
+    const snapshot = await takeSnapshot(pf.cloud());
+    const west = snapshot.capacity.find((c) => c.service === 'api' && c.region === 'us-west-2')!;
+    expect(west).toMatchObject({ inService: ids.length - 1, impaired: 1 });
+
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, readiness: 1 });
+    const done = await lb.waitFor(id, undefined, 30_000);
+    // Prescaled to its target, AWS runs them all, but one fails its status checks: the group is one short.
+    expect(done.state).toBe('failed');
+    expect(done.error!.code).toBe('LB_ERR_CAPACITY_TIMEOUT');
+    const short = (done.error!.details as { shortfall: Array<{ group: string; inService: number; target: number }> }).shortfall;
+    expect(short).toMatchObject([{ group: 'api-us-west-2', inService: short[0]!.target - 1 }]);
+    expect(pf.counted({ service: 'ec2', action: 'DescribeInstanceStatus', outcome: 'ok' })).toBeGreaterThan(0);
+  });
+
+  it('refuses an evacuation whose survivor launches an instance type its zones do not offer', async () => {
+    pf.proxy.patchProfile({ groups: { instanceTypesNotOffered: [{ region: 'us-west-2', instanceType: 't3.micro' }] } });
+    lb = testLifeboat(pf.cloud());
+    const refusal = await submitOperation({ kind: 'evacuate', region: 'us-east-1', services: ['api'] }, { actor: 'test' }, lb.deps).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(LifeboatError);
+    expect((refusal as LifeboatError).code).toBe('LB_ERR_INSTANCE_TYPE_NOT_OFFERED');
+    expect((refusal as LifeboatError).message).toContain('api-us-west-2');
+    expect(pf.counted({ action: 'UpdateAutoScalingGroup' })).toBe(0);
+  });
+});
+
+describe('activities in progress', () => {
+  it('a refresh under way on a survivor is a warning in the plan, a blocker with refusePendingRefresh', async () => {
+    pf.proxy.patchProfile({ groups: { instanceRefreshes: [{ region: 'eu-west-1', group: 'api-eu-west-1', percentageComplete: 30 }] } });
+    lb = testLifeboat(pf.cloud());
+    const { plan } = await planRequest({ kind: 'evacuate', region: 'us-east-1', services: ['api'] }, lb.deps, { fresh: true });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.warnings).toMatchObject([{ code: 'INSTANCE_REFRESH_IN_PROGRESS', details: { group: 'api-eu-west-1', status: 'InProgress' } }]);
+    // Asked only for the groups that grow or gain traffic, one call each.
+    expect(pf.counted({ action: 'DescribeInstanceRefreshes' })).toBe(2);
+    const refused = await planRequest({ kind: 'evacuate', region: 'us-east-1', services: ['api'], refusePendingRefresh: true }, lb.deps, { fresh: true });
+    expect(refused.plan.blockers.map((b) => b.code)).toEqual(['LB_ERR_INSTANCE_REFRESH']);
+  });
+
+  it('instances held in Pending:Wait count as pending, and the capacity view names the hook that holds them', async () => {
+    const west = direct('us-west-2');
+    await west.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'api-us-west-2', LifecycleHookName: 'warm-cache', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 300 }));
+    west.destroy();
+    pf.proxy.patchProfile({ launch: { launchSeconds: 60 }, groups: { launchHooksHold: true } });
+    const cloud = pf.cloud();
+    await cloud.setGroupSize({ region: 'us-west-2', group: 'api-us-west-2', minSize: 2, desiredCapacity: 8, maxSize: 20 });
+    const west2 = (await takeSnapshot(cloud)).capacity.find((c) => c.service === 'api' && c.region === 'us-west-2')!;
+    expect(west2).toMatchObject({ inService: 6, pending: 2, pendingWait: 2, launchHooks: ['warm-cache'] });
   });
 });
