@@ -14,6 +14,10 @@ const settingsSchema = z.object({
     .default('us-east-1,us-west-2,eu-west-1')
     .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
     .pipe(z.array(regionCode).min(1)),
+  /** Several AWS accounts: a comma list of `id` (lifeboat's own credentials) or `id=roleArn` (the role it assumes there). */
+  LIFEBOAT_ACCOUNTS: z.string().optional(),
+  /** The same as a YAML or JSON file: [{id, roleArn?, externalId?}]. */
+  LIFEBOAT_ACCOUNTS_FILE: z.string().optional(),
   REDIS_URL: z
     .string()
     .refine((s) => URL.canParse(s), 'a URL such as redis://127.0.0.1:6379')
