@@ -8,8 +8,7 @@ import { renderPlan } from '../../src/text/plan-text';
 import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
 
 const ctx = { ...DEFAULT_PLAN_CONTEXT, models: loadModels(), timing: { capacitySeconds: 900, stageSeconds: 60 } };
-/** The fixture's snapshot time: 2026-11-24T12:00Z. The evacuation may take 15 min + 2 × (1 min + 60 s TTL) = 19 min. */
-const TAKEN_AT = '2026-11-24T12:00:00.000Z';
+// The fixture's snapshot is taken at 2026-11-24T12:00Z; an evacuation may take 15 min + 2 stages × (1 min + 60 s TTL) = 19 min.
 
 function fleetWith(details: Record<string, GroupDetails>) {
   const reading = fleetReading(apiInThreeRegions());
