@@ -1,12 +1,11 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { LifeboatError } from '../../core/errors';
-import type { AutoScalingGroupReading, RegionCode } from '../../core/fleet';
+import type { AutoScalingGroupReading, GroupDetails, RegionCode } from '../../core/fleet';
 import { TAG_SERVICE } from '../../core/fleet';
 import type { GroupSizeUpdate, ScalingProblem } from '../ports';
 import type { AwsClients } from './aws-clients';
 import { awsCall } from './aws-errors';
-import { groupDetailsOf } from './aws-group-details';
 
 /** Sees each group as described, with its reading: for what only the raw description says (its launch template). */
 export type GroupVisitor = (raw: AutoScalingGroup, reading: AutoScalingGroupReading) => void;
@@ -17,6 +16,27 @@ export type GroupVisitor = (raw: AutoScalingGroup, reading: AutoScalingGroupRead
 const GROUP_NAMES_PER_REQUEST = 50;
 /** MaxRecords cap of DescribeAutoScalingGroups and DescribeScalingActivities. */
 export const AUTO_SCALING_MAX_RECORDS = 100;
+
+/** What DescribeAutoScalingGroups itself says about the group beyond its sizes. */
+export function groupDetailsOf(g: AutoScalingGroup): GroupDetails {
+  const overrides = (g.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).map((o) => o.InstanceType).filter((t): t is string => !!t);
+  return {
+    ...(g.SuspendedProcesses?.length ? { suspendedProcesses: g.SuspendedProcesses.map((p) => p.ProcessName ?? '').filter(Boolean).sort() } : {}),
+    ...(g.AvailabilityZones?.length ? { availabilityZones: [...g.AvailabilityZones] } : {}),
+    ...(g.MixedInstancesPolicy ? { mixedInstances: true } : {}),
+    ...(overrides.length ? { instanceTypes: [...new Set(overrides)].map((type) => ({ type })) } : {}),
+    ...(g.WarmPoolConfiguration
+      ? {
+          warmPool: {
+            size: g.WarmPoolSize ?? 0,
+            ...(g.WarmPoolConfiguration.MinSize !== undefined ? { minSize: g.WarmPoolConfiguration.MinSize } : {}),
+            ...(g.WarmPoolConfiguration.MaxGroupPreparedCapacity !== undefined ? { maxGroupPreparedCapacity: g.WarmPoolConfiguration.MaxGroupPreparedCapacity } : {}),
+            ...(g.WarmPoolConfiguration.PoolState ? { poolState: g.WarmPoolConfiguration.PoolState } : {}),
+          },
+        }
+      : {}),
+  };
+}
 
 function toGroupReading(region: RegionCode, g: AutoScalingGroup, account: string | undefined): AutoScalingGroupReading {
   const tags: Record<string, string> = {};

@@ -6,7 +6,7 @@ import {
   ResumeProcessesCommand,
   SuspendProcessesCommand,
 } from '@aws-sdk/client-auto-scaling';
-import type { AutoScalingGroupReading, GroupDetails, RegionCode, ScheduledAction, SnapshotWarning } from '../../core/fleet';
+import type { AutoScalingGroupReading, RegionCode, ScheduledAction, SnapshotWarning } from '../../core/fleet';
 import { appendTo } from '../../core/maps';
 import type { GroupProcessUpdate, InstanceRefreshReading } from '../ports';
 import type { GroupVisitor } from './aws-auto-scaling';
@@ -27,27 +27,6 @@ const asCall = (region: RegionCode, action: string) => ({ service: 'autoscaling'
 
 /** Instance refresh states in which instances are still being replaced. */
 const REFRESH_UNDER_WAY = new Set(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking']);
-
-/** What DescribeAutoScalingGroups itself says about the group beyond its sizes. */
-export function groupDetailsOf(g: AutoScalingGroup): GroupDetails {
-  const overrides = (g.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).map((o) => o.InstanceType).filter((t): t is string => !!t);
-  return {
-    ...(g.SuspendedProcesses?.length ? { suspendedProcesses: g.SuspendedProcesses.map((p) => p.ProcessName ?? '').filter(Boolean).sort() } : {}),
-    ...(g.AvailabilityZones?.length ? { availabilityZones: [...g.AvailabilityZones] } : {}),
-    ...(g.MixedInstancesPolicy ? { mixedInstances: true } : {}),
-    ...(overrides.length ? { instanceTypes: [...new Set(overrides)].map((type) => ({ type })) } : {}),
-    ...(g.WarmPoolConfiguration
-      ? {
-          warmPool: {
-            size: g.WarmPoolSize ?? 0,
-            ...(g.WarmPoolConfiguration.MinSize !== undefined ? { minSize: g.WarmPoolConfiguration.MinSize } : {}),
-            ...(g.WarmPoolConfiguration.MaxGroupPreparedCapacity !== undefined ? { maxGroupPreparedCapacity: g.WarmPoolConfiguration.MaxGroupPreparedCapacity } : {}),
-            ...(g.WarmPoolConfiguration.PoolState ? { poolState: g.WarmPoolConfiguration.PoolState } : {}),
-          },
-        }
-      : {}),
-  };
-}
 
 /** The launch template a group launches from (its own, or its mixed instances policy's). */
 function launchTemplateOf(g: AutoScalingGroup): LaunchTemplateRef | undefined {
