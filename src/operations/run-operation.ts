@@ -206,8 +206,20 @@ class OperationRun implements CheckpointedRun<OperationData> {
     const original = new Map((this.checkpoint.snapshot?.groups ?? []).map((g) => [keyOfGroup(g), g]));
     const at = this.deps.clock.now().toISOString();
     const why = `${this.data.kind} ${this.checkpoint.plan?.region ?? ''} ${this.checkpoint.state}${this.checkpoint.error ? ` (${this.checkpoint.error.code})` : ''}; onFailure: ${this.data.options.onFailure ?? this.deps.settings.LIFEBOAT_ON_FAILURE}`;
+    if (pinned.length === 0) return;
+    const suspended = new Map((await this.deps.store.suspensionsOf(pinned)).map((r) => [keyOfGroup(r), r.processes]));
     await this.deps.store.recordFollowUps(
-      pinned.map((p) => ({ operationId: this.id, at, ...accountOf(p), region: p.region, group: p.group, pinnedMinSize: p.minSize, originalMinSize: original.get(keyOfGroup(p))?.minSize ?? 0, why })),
+      pinned.map((p) => ({
+        operationId: this.id,
+        at,
+        ...accountOf(p),
+        region: p.region,
+        group: p.group,
+        pinnedMinSize: p.minSize,
+        originalMinSize: original.get(keyOfGroup(p))?.minSize ?? 0,
+        ...(suspended.has(keyOfGroup(p)) ? { suspendedProcesses: suspended.get(keyOfGroup(p))! } : {}),
+        why,
+      })),
     );
   }
 

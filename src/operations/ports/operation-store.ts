@@ -21,6 +21,8 @@ export interface FollowUp {
   /** The MinSize lifeboat pinned, and the one the group had before. */
   pinnedMinSize: number;
   originalMinSize: number;
+  /** Processes lifeboat suspended on the group and left suspended with the pin (resume them when letting it go). */
+  suspendedProcesses?: string[];
   why: string;
 }
 
