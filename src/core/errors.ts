@@ -178,7 +178,7 @@ export const ERROR_CATALOG = {
   LB_ERR_VERIFICATION_FAILED: {
     status: 409,
     title: 'Verification after a stage failed',
-    hint: 'The stage was rolled back to the previous weights; see details for what was short.',
+    hint: 'Short of capacity, the weights were set to what the capacity in service serves (details.served); if the verify hook said no, back to the previous stage\'s. See details for what was short.',
   },
   LB_ERR_CANCELLED: {
     status: 409,
