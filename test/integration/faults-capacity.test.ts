@@ -211,10 +211,13 @@ describe('verification between stages', () => {
     expect(done.error!.message).toContain('api in us-west-2 has 6 in service');
     const needed = dwelling.plan!.stages[0]!.load.find((l) => l.service === 'api' && l.region === 'us-west-2')!.needed;
     expect(done.error!.details).toMatchObject({ stage: 1, rolledBackTo: 'servable', short: [{ service: 'api', region: 'us-west-2', inService: 6 }] });
-    // Re-pinned: the group is back at the pin the prescale set.
+    // Re-pinned at the pin the prescale set, then, the operation having failed, let go (onFailure: unpin, the default):
+    // its own MinSize back, the capacity put back kept for its own scaling to judge.
     const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
+    expect(done.error!.details!.repinned).toMatchObject([{ region: 'us-west-2', group: 'api-us-west-2', minSize: pin.minSize, desiredCapacity: pin.desiredCapacity }]);
+    expect(done.result!.unpinned!.map((u) => u.group).sort()).toEqual(['api-eu-west-1', 'api-us-west-2']);
     const after = await pf.fleet.state();
-    expect(after.groups['us-west-2/api-us-west-2']!.slice(0, 2)).toEqual([pin.minSize, pin.desiredCapacity]);
+    expect(after.groups['us-west-2/api-us-west-2']!.slice(0, 2)).toEqual([initial.groups['us-west-2/api-us-west-2']![0], pin.desiredCapacity]);
     // No survivor carries more than the capacity it had in service serves; what they cannot take stays on us-east-1.
     const shares = sharesOf(after.weights[API]!);
     expect(shares['us-west-2']!).toBeLessThanOrEqual(servable('us-west-2', 6) + 1e-9);
