@@ -74,12 +74,6 @@ export default tseslint.config(
     },
   },
   {
-    // The CLI's bin entry is plain CommonJS: it picks the compiled CLI or ts-node at start.
-    files: ['src/app/cli-bin.js'],
-    languageOptions: { sourceType: 'commonjs' },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
-  },
-  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: forbiddenInCore }],

@@ -7,6 +7,7 @@ import { problemText } from '../src/text/problem-text';
 import { ProgressNews } from '../src/text/progress-news';
 import { describeOperation } from '../src/text/request-text';
 import type { ReplSession } from './repl-session';
+import { requireRole } from './repl-roles';
 import { replApproveCommand } from './repl-session';
 import { summarized } from './summaries';
 
@@ -91,6 +92,7 @@ export function operationHandle(first: OperationView, session: ReplSession): Ope
     },
     wait,
     async cancel(options = {}) {
+      requireRole(session.identity, 'cancel');
       view = await cancelOperation(view.id, { by: session.actor, rollback: options.rollback ?? false }, deps);
       out(`cancel requested for ${view.id}${options.rollback ? ' (with rollback)' : ''}: it stops at its next safe point; it is ${view.state}`);
       return shownView(view);

@@ -8,7 +8,10 @@ import type { LookCommands } from './look-commands';
 import { lookCommands } from './look-commands';
 import type { OperationCommands } from './operation-commands';
 import { operationCommands } from './operation-commands';
+import type { Identity } from '../src/operations/tokens';
+import { replActor } from './repl-actor';
 import { REPL_HELP } from './repl-help';
+import { withRoles } from './repl-roles';
 import type { SubmitCommands } from './submit-commands';
 import { submitCommands } from './submit-commands';
 import { Watches } from './watches';
@@ -40,8 +43,8 @@ interface ReplLifeboat {
 }
 
 interface ReplContextOptions {
-  /** Recorded on every operation: repl:<user>. */
-  actor: string;
+  /** Who acts (replIdentity): recorded on every operation as repl:<name>; each command needs the role the API would ask for. */
+  identity: Identity;
   /** Where printing goes; console.log by default. */
   out?: (text: string) => void;
   /** How often wait() polls; default 250 ms. */
@@ -65,12 +68,10 @@ export function closeReplContext(ctx: ReplContext): void {
 
 export function createReplContext(lb: ReplLifeboat, options: ReplContextOptions): ReplContext {
   const { deps } = lb;
-  const session = { deps, actor: options.actor, out: options.out ?? ((text: string) => console.log(text)), pollMs: options.pollMs ?? POLL_MS, watches: new Watches() };
+  const session = { deps, identity: options.identity, actor: replActor(options.identity), out: options.out ?? ((text: string) => console.log(text)), pollMs: options.pollMs ?? POLL_MS, watches: new Watches() };
   const aws = lazyAwsClients(deps.settings.LIFEBOAT_REGIONS);
   const ctx: ReplContext = {
-    ...lookCommands(session),
-    ...submitCommands(session),
-    ...operationCommands(session),
+    ...withRoles({ ...lookCommands(session), ...submitCommands(session), ...operationCommands(session) }, options.identity),
     json: (value) => session.out(JSON.stringify(value, null, 2)),
     help: () => session.out(REPL_HELP),
     models: deps.models,

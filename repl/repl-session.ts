@@ -1,3 +1,4 @@
+import type { Identity } from '../src/operations/tokens';
 import type { RunbookDeps } from '../src/runbooks/action-context';
 import type { HowToApprove } from '../src/text/operation-text';
 import type { Watches } from './watches';
@@ -5,7 +6,9 @@ import type { Watches } from './watches';
 /** What every REPL command works with: lifeboat's use cases, who acts, where printing goes, the watches in progress. */
 export interface ReplSession {
   deps: RunbookDeps;
-  /** Recorded on every operation: repl:<user>. */
+  /** Who acts: a token's owner and roles (repl-actor.ts). */
+  identity: Identity;
+  /** Recorded on every operation: repl:<name>. */
   actor: string;
   out: (text: string) => void;
   /** How often wait() polls. */

@@ -2,12 +2,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { REPLEval, REPLServer } from 'node:repl';
 import { start as startNodeRepl } from 'node:repl';
-import { create as createTsService, createRepl as createTsRepl } from 'ts-node';
 import { packageRoot } from '../src/operations/package-root';
 import type { Settings } from '../src/operations/settings';
 import type { ReplContext } from './repl-context';
 import { stopWatching } from './repl-context';
 import { formatLifeboatError, isRefusal } from './refusals';
+import { loadTranspiler } from './transpiler';
 
 /**
  * The REPL itself: a TypeScript REPL (ts-node, transpile only, top-level await) with the
@@ -54,6 +54,7 @@ export function banner(settings: Settings, actor: string, workers: { connected: 
  * result that is a promise is awaited before it is shown.
  */
 export function startRepl(ctx: ReplContext): { server: REPLServer; idle: () => Promise<void> } {
+  const { create: createTsService, createRepl: createTsRepl } = loadTranspiler();
   const tsRepl = createTsRepl();
   const service = createTsService({ ...tsRepl.evalAwarePartialHost, transpileOnly: true, project: join(packageRoot(__dirname), 'tsconfig.json') });
   tsRepl.setService(service);

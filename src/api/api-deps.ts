@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { OperationEvents, StoredEvent } from '../operations/ports/operation-events';
+import type { EventFeed, OperationEvents } from '../operations/ports/operation-events';
+import type { SessionStore } from '../operations/ports/session-store';
 import type { RunbookDeps } from '../runbooks/action-context';
 import type { AuthConfig } from './auth';
 import type { LifeboatMetrics } from './metrics/lifeboat-metrics';
@@ -11,6 +12,9 @@ export interface ApiDeps extends RunbookDeps {
   metrics: LifeboatMetrics;
   /** Every BullMQ queue lifeboat runs, for the queue board. */
   queues: { all(): Queue[] };
-  /** Event streams block on a Redis connection of their own (routes/operation-events.ts). */
-  events: OperationEvents & { read(operationId: string, afterId: string, blockMs: number, connection?: Redis): Promise<StoredEvent[]> };
+  events: OperationEvents;
+  /** The dashboard's browser sessions (routes/session.ts). */
+  sessions: SessionStore;
+  /** Live events for the event streams: one reader (one blocking Redis connection) per process (routes/operation-events.ts). */
+  feed: EventFeed;
 }

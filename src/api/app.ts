@@ -4,6 +4,7 @@ import express from 'express';
 import { LifeboatError } from '../core/errors';
 import type { ApiDeps } from './api-deps';
 import { authenticate } from './auth';
+import { UnauthenticatedRefusals } from './unauthenticated-refusals';
 import { cors, noStore, rateLimitChanges, securityHeaders } from './hardening';
 import { auditRouter } from './routes/audit';
 import { errorHandler, notFound } from './http-errors';
@@ -26,7 +27,9 @@ import { metricsRouter } from './routes/metrics';
 import { queueBoardRouter } from './routes/queue-board';
 
 /** The HTTP API, without listen(): tests and entry points decide where it runs. */
-export function buildApp(deps: ApiDeps): Express {
+export function buildApp(apiDeps: ApiDeps): Express {
+  // Requests refused before anyone is identified are counted and sampled, per app (unauthenticated-refusals.ts).
+  const deps = { ...apiDeps, refusals: new UnauthenticatedRefusals(apiDeps) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

@@ -3,9 +3,12 @@ import type { ErrorCode } from '../core/errors';
 import { LifeboatError } from '../core/errors';
 import type { AuditEntry, AuditLog } from '../operations/ports/audit-log';
 import type { Clock } from '../operations/ports/clock';
+import { withDeadline } from '../operations/deadline';
+import type { SessionStore } from '../operations/ports/session-store';
 import type { Identity, Role, TokenEntry } from '../operations/tokens';
-import { hasRole, identify } from '../operations/tokens';
-import { cookieValue, SESSION_COOKIE, TOKEN_PATTERN } from './credentials';
+import { hasRole, identify, identifyHash } from '../operations/tokens';
+import { cookieValue, SESSION_COOKIE, SESSION_ID_PATTERN, TOKEN_PATTERN } from './credentials';
+import type { UnauthenticatedReason, UnauthenticatedRefusals } from './unauthenticated-refusals';
 import { isQueueBoardPath, isReadMethod } from './request-kind';
 import { roleNeeded } from './route-catalog';
 
@@ -18,6 +21,16 @@ export interface AuthConfig {
 /** Where refused and accepted logins are recorded. */
 type AccessAuditDeps = { audit: AuditLog; clock: Clock };
 
+/** What authentication reads: the sessions behind cookies, and where refusals go. */
+export interface AuthDeps extends AccessAuditDeps {
+  sessions: SessionStore;
+  /** Refusals before anyone is identified: counted, and sampled into the audit trail. */
+  refusals: UnauthenticatedRefusals;
+}
+
+/** How long a session lookup may take before the request is refused as Redis being down. */
+const SESSION_LOOKUP_MS = 2000;
+
 /**
  * The role a request needs, as the route catalog states it (roleNeeded in route-catalog.ts):
  * reads are for viewers, changes for operators, approvals for approvers, acting on the queue
@@ -28,15 +41,20 @@ export function roleFor(method: string, path: string): Role {
   return roleNeeded(method, path);
 }
 
+type Credentials = { identity: Identity; via: 'insecure' | 'bearer' | 'cookie' } | { refused: UnauthenticatedReason; why: string; message: string };
+
 /**
  * Bearer tokens on every endpoint this is mounted on, then the role the route needs. A
- * missing or unknown token is a 401, a token without the role a 403; a refused change is
- * recorded in the audit trail.
+ * missing or unknown token is a 401, a token without the role a 403. A refusal of someone
+ * identified is recorded in the audit trail; one of nobody in particular is counted and
+ * sampled (UnauthenticatedRefusals), so nobody can fill the audit trail from outside.
  *
  * Without an Authorization header, the dashboard's session cookie is accepted instead (a
- * browser cannot put a bearer token on a page load or an EventSource). A cookie is sent by
- * the browser on its own, so a cookie-authenticated change could be forged by another page
- * (CSRF). Three things stop that:
+ * browser cannot put a bearer token on a page load or an EventSource). The cookie holds a
+ * session id (routes/session.ts), never the token: the session is looked up, must not have
+ * expired, and lasts only while its token is configured (its roles are the token's, now).
+ * A cookie is sent by the browser on its own, so a cookie-authenticated change could be
+ * forged by another page (CSRF). Three things stop that:
  * - the cookie is SameSite=Strict: a browser sends it on no request started by another site;
  * - a change made with the cookie must say Content-Type: application/json (even with no
  *   body). An HTML form can only send urlencoded, multipart or text/plain, and a script on
@@ -47,46 +65,68 @@ export function roleFor(method: string, path: string): Role {
  *   which SameSite alone would let through.
  * Bearer-token clients are unaffected: nobody but the caller can add that header.
  */
-export function authenticate(config: AuthConfig, deps: AccessAuditDeps): RequestHandler {
+export function authenticate(config: AuthConfig, deps: AuthDeps): RequestHandler {
   return async (req, res, next) => {
-    let identity: Identity | undefined;
-    let via: 'insecure' | 'bearer' | 'cookie' = 'insecure';
-    if (config.insecure) {
-      identity = { name: 'anonymous', roles: ['admin'] };
-    } else {
-      const header = req.get('authorization');
-      const cookie = header === undefined ? cookieValue(req.get('cookie'), SESSION_COOKIE) : undefined;
-      via = cookie !== undefined ? 'cookie' : 'bearer';
-      const presented = header !== undefined ? /^Bearer (\S+)$/.exec(header)?.[1] : cookie;
-      identity = presented !== undefined && TOKEN_PATTERN.test(presented) ? identify(presented, config.tokens) : undefined;
-      if (!identity) {
+    try {
+      const found: Credentials = config.insecure ? { identity: { name: 'anonymous', roles: ['admin'] }, via: 'insecure' } : await credentialsOf(req, config, deps);
+      if ('refused' in found) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="lifeboat"');
-        const why = header !== undefined ? 'the token is not known' : cookie !== undefined ? 'the session cookie holds no known token' : 'no token';
-        await deny(req, deps, 'api:unauthenticated', why);
-        const message = header !== undefined ? 'the bearer token is not valid' : cookie !== undefined ? 'the session is no longer valid; log in again (POST /v1/session)' : 'send Authorization: Bearer <token>';
-        next(new LifeboatError('LB_ERR_UNAUTHENTICATED', message));
+        await deps.refusals.record(req, found.refused, { code: 'LB_ERR_UNAUTHENTICATED', message: found.why });
+        next(new LifeboatError('LB_ERR_UNAUTHENTICATED', found.message));
         return;
       }
-      if (via === 'cookie') {
-        const forged = forgeryRisk(req);
-        if (forged) {
-          await deny(req, deps, `api:${identity.name}`, forged.message);
-          next(forged);
-          return;
-        }
+      const { identity, via } = found;
+      const forged = via === 'cookie' ? forgeryRisk(req) : undefined;
+      if (forged) {
+        await deny(req, deps, `api:${identity.name}`, forged.message);
+        next(forged);
+        return;
       }
+      res.locals.credentials = via;
+      const needed = roleFor(req.method, req.originalUrl.split('?')[0]!);
+      res.locals.actor = `api:${identity.name}`;
+      res.locals.identity = identity;
+      if (!hasRole(identity, needed)) {
+        await deny(req, deps, `api:${identity.name}`, `needs role ${needed}`);
+        next(new LifeboatError('LB_ERR_FORBIDDEN', `${identity.name} does not have the ${needed} role this needs`, { needed, roles: identity.roles }));
+        return;
+      }
+      next();
+    } catch (e) {
+      next(e);
     }
-    res.locals.credentials = via;
-    const needed = roleFor(req.method, req.originalUrl.split('?')[0]!);
-    res.locals.actor = `api:${identity.name}`;
-    res.locals.identity = identity;
-    if (!hasRole(identity, needed)) {
-      await deny(req, deps, `api:${identity.name}`, `needs role ${needed}`);
-      next(new LifeboatError('LB_ERR_FORBIDDEN', `${identity.name} does not have the ${needed} role this needs`, { needed, roles: identity.roles }));
-      return;
-    }
-    next();
   };
+}
+
+/** Who the request's bearer token, or else its session cookie, belongs to; or why nobody. */
+async function credentialsOf(req: Request, config: AuthConfig, deps: AuthDeps): Promise<Credentials> {
+  const header = req.get('authorization');
+  if (header !== undefined) {
+    const presented = /^Bearer (\S+)$/.exec(header)?.[1];
+    const identity = presented !== undefined && TOKEN_PATTERN.test(presented) ? identify(presented, config.tokens) : undefined;
+    return identity ? { identity, via: 'bearer' } : { refused: 'unknown_token', why: 'the token is not known', message: 'the bearer token is not valid' };
+  }
+  const cookie = cookieValue(req.get('cookie'), SESSION_COOKIE);
+  if (cookie === undefined) return { refused: 'no_token', why: 'no token', message: 'send Authorization: Bearer <token>' };
+  const identity = await sessionIdentity(cookie, config, deps);
+  return identity ? { identity, via: 'cookie' } : { refused: 'unknown_session', why: 'the session cookie names no live session', message: 'the session is no longer valid; log in again (POST /v1/session)' };
+}
+
+/**
+ * Who a session belongs to now: undefined when there is no such session, when it has
+ * expired, or when its token is no longer configured. LB_ERR_DEPENDENCY_DOWN when the
+ * sessions cannot be read in time (Redis away): a refusal, never a wait.
+ */
+export async function sessionIdentity(sessionId: string, config: AuthConfig, deps: Pick<AuthDeps, 'sessions' | 'clock'>): Promise<Identity | undefined> {
+  if (!SESSION_ID_PATTERN.test(sessionId)) return undefined;
+  let session;
+  try {
+    session = await withDeadline(deps.sessions.get(sessionId), SESSION_LOOKUP_MS, 'the session store');
+  } catch (e) {
+    throw new LifeboatError('LB_ERR_DEPENDENCY_DOWN', `the session could not be read: ${e instanceof Error ? e.message : String(e)}`, { dependency: 'redis' });
+  }
+  if (!session || Date.parse(session.expiresAt) <= deps.clock.now().getTime()) return undefined;
+  return identifyHash(session.tokenSha256, config.tokens);
 }
 
 /** Whether the request's Content-Type header is JSON (whether or not a body came with it). */
@@ -110,6 +150,7 @@ function forgeryRisk(req: Request): LifeboatError | undefined {
   return undefined;
 }
 
+/** A refusal of someone identified: recorded (for a change), with who it was. */
 async function deny(req: Request, deps: AccessAuditDeps, actor: string, why: string): Promise<void> {
   if (req.method === 'GET' || req.method === 'HEAD') return;
   await auditAccess(deps, req, { actor, action: 'auth.denied', outcome: 'denied', error: { code: 'LB_ERR_FORBIDDEN', message: why } });

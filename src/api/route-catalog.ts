@@ -3,6 +3,7 @@ import type { ErrorCode } from '../core/errors';
 import { intentSchema } from '../core/intents';
 import { OPERATION_STATES, operationRequestSchema } from '../operations/operation-types';
 import type { Role } from '../operations/tokens';
+import { TRIGGER_ID_PATTERN } from '../operations/trigger-signature';
 import { idempotencyKeySchema } from './actor';
 import { QUEUE_BOARD_PATH } from './request-kind';
 import { auditQuerySchema } from './routes/audit';
@@ -279,16 +280,18 @@ export const ROUTES: readonly RouteDoc[] = [
     path: '/v1/runbooks/:name/trigger',
     tag: 'runbooks',
     summary: 'Alarm webhook: start a runbook run, signed with the trigger secret instead of a token',
-    description: 'X-Lifeboat-Signature: sha256=<hex HMAC-SHA256 of the timestamp, a dot and the raw body, keyed with LIFEBOAT_TRIGGER_SECRET>, X-Lifeboat-Timestamp: Unix seconds. The body is the run’s params as JSON.',
+    description:
+      'X-Lifeboat-Signature: sha256=<hex HMAC-SHA256, keyed with LIFEBOAT_TRIGGER_SECRET, of "POST\\n/v1/runbooks/<name>/trigger\\n<X-Lifeboat-Timestamp>\\n<X-Lifeboat-Trigger-Id>\\n<raw body>">, X-Lifeboat-Timestamp: Unix seconds, X-Lifeboat-Trigger-Id: new for every trigger (each is accepted once). The body is {"params": {...}} (other fields are kept with the run). `npx lifeboat runbook trigger` signs and sends one.',
     access: { hmac: true },
     params: { name: runbookName },
     headers: [
       { name: 'X-Lifeboat-Signature', description: 'sha256=<hex HMAC>', schema: z.string() },
       { name: 'X-Lifeboat-Timestamp', description: 'Unix seconds when it was signed', schema: z.string() },
+      { name: 'X-Lifeboat-Trigger-Id', description: 'A new id for every trigger (a UUID): 8 to 128 of A-Z a-z 0-9 _ . : -; a second request with the same id is refused', schema: z.string().regex(TRIGGER_ID_PATTERN) },
       { name: 'X-Lifeboat-Trigger', description: 'Who triggers (recorded as the actor); webhook by default', schema: z.string() },
     ],
     responses: { 202: operationAnswer('Queued') },
-    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_TRIGGER_SIGNATURE', 'LB_ERR_TRIGGER_TOO_SOON', 'LB_ERR_MALFORMED_JSON', 'LB_ERR_BODY_TOO_LARGE'],
+    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_TRIGGER_SIGNATURE', 'LB_ERR_TRIGGER_TOO_SOON', 'LB_ERR_TRIGGER_REPLAYED', 'LB_ERR_MALFORMED_JSON', 'LB_ERR_BODY_TOO_LARGE'],
   },
 
   // --- audit
@@ -315,7 +318,7 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'post',
     path: '/v1/session',
     tag: 'browser',
-    summary: 'Log a browser in: trade an API token for an HttpOnly, SameSite=Strict session cookie',
+    summary: 'Log a browser in: open a server-side session with an API token; the HttpOnly, SameSite=Strict cookie holds the session id, never the token',
     access: { public: 'the token comes in the body' },
     body: sessionBodySchema,
     responses: { 200: json('Logged in; Set-Cookie holds the session', { identity: object('name and roles'), credentials: { type: 'string' } }) },
@@ -332,8 +335,8 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'delete',
     path: '/v1/session',
     tag: 'browser',
-    summary: 'Log the browser out (forget the cookie)',
-    access: { public: 'clearing a cookie needs none' },
+    summary: 'Log the browser out: end the session on the server (a copy of the cookie stops working) and clear the cookie',
+    access: { public: 'ending the session the cookie names needs nothing more than the cookie' },
     responses: { 204: { description: 'Logged out' } },
   },
 
@@ -379,6 +382,15 @@ export const ROUTES: readonly RouteDoc[] = [
     access: { role: 'viewer' },
     subtree: { changes: 'admin' },
     responses: { 200: { description: 'The board (HTML)', contentType: 'text/html', schema: { type: 'string' } } },
+  },
+  {
+    method: 'get',
+    path: `${QUEUE_BOARD_PATH}/api/redis/stats`,
+    tag: 'observability',
+    summary: "The queue board's Redis details: version, memory, clients, the host's OS (admin only)",
+    description: 'Served by Bull Board like the rest of the board, but only to admin: it describes the Redis server and the machine it runs on, which viewers have no need of. The read-only board has no Redis details button.',
+    access: { role: 'admin' },
+    responses: { 200: { description: 'Redis server details', schema: { type: 'object' } } },
   },
 ];
 
@@ -468,14 +480,15 @@ const roleOf = (route: RouteDoc): Role | undefined => ('role' in route.access ? 
 
 /**
  * The catalog entries that serve a request: the route with its method and path (HEAD is
- * served by a GET route), and a route whose subtree holds the path (any method).
+ * served by a GET route); else a route whose subtree holds the path (any method). A route of
+ * its own under a subtree (the queue board's Redis stats) is served by its entry alone.
  */
 export function entriesServing(method: string, path: string, routes: readonly RouteDoc[] = ROUTES): RouteDoc[] {
   const m = routedMethod(method);
   const p = normalizedPath(path);
-  return compiled(routes)
-    .filter((c) => (c.route.method === m && c.path.test(p)) || c.subtree?.test(p))
-    .map((c) => c.route);
+  const table = compiled(routes);
+  const own = table.filter((c) => c.route.method === m && c.path.test(p)).map((c) => c.route);
+  return own.length > 0 ? own : table.filter((c) => c.subtree?.test(p)).map((c) => c.route);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { cli } from '../cli/cli';
 import { EXIT } from '../cli/exit-codes';
 
-/** What cli-bin.js calls: argv and env from the process, the exit code into process.exitCode. */
+/** What cli-bin.ts calls: argv and env from the process, the exit code into process.exitCode. */
 export function runFromProcess(): void {
   // `lifeboat ops | head` closes the pipe early; that is not an error worth a stack.
   for (const stream of [process.stdout, process.stderr]) {

@@ -26,6 +26,8 @@ import { SnapshotCache } from '../operations/snapshot-cache';
 import type { Redis } from '../redis/connect-redis';
 import { connectRedis } from '../redis/connect-redis';
 import { RedisAuditLog } from '../redis/redis-audit-log';
+import { RedisEventFeed } from '../redis/redis-event-feed';
+import { RedisSessionStore } from '../redis/redis-session-store';
 import { RedisOperationEvents } from '../redis/redis-operation-events';
 import { RedisOperationStore } from '../redis/redis-operation-store';
 import { RedisReadinessReports } from '../redis/redis-readiness-reports';
@@ -111,13 +113,14 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     readiness: () => deps.readinessReports.latest(),
     timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
   });
+  const api = apiPorts(redis, settings, deps);
   const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
   const closers: Array<() => Promise<void>> = [];
   return {
     deps,
     redis,
     auth: files.auth,
-    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues }),
+    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, ...api }),
     schedules: files.schedules,
     metrics,
     queues,
@@ -143,6 +146,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       await Promise.all(workers.map((w) => w.close(true)));
       for (const close of closers) await close();
       metrics.close();
+      await api.feed.close();
       await queues.close();
       await deps.queue.close();
       await deps.runs.close();
@@ -150,6 +154,12 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** What only the API uses: one event feed for every event stream this process serves (one Redis connection, made on first use), and the browser sessions. */
+function apiPorts(redis: Redis, settings: Settings, deps: LifeboatPorts): Pick<ApiDeps, 'feed' | 'sessions'> & { feed: RedisEventFeed } {
+  const prefix = settings.LIFEBOAT_REDIS_PREFIX;
+  return { feed: new RedisEventFeed({ shared: redis, keyOf: (id) => deps.events.keyOf(id), connectionName: `lifeboat-sse:${prefix}` }), sessions: new RedisSessionStore(redis, prefix) };
 }
 
 interface StartupFiles {

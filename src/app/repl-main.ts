@@ -2,8 +2,9 @@ import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import { closeReplContext, createReplContext, stopWatching } from '../../repl/repl-context';
 import { formatLifeboatError, isRefusal } from '../../repl/refusals';
-import { replActor } from '../../repl/repl-actor';
+import { replActor, replIdentity } from '../../repl/repl-actor';
 import { banner, startRepl } from '../../repl/start-repl';
+import { MissingTranspiler, loadTranspiler } from '../../repl/transpiler';
 import type { Lifeboat } from './create-lifeboat';
 import { createLifeboat } from './create-lifeboat';
 
@@ -54,14 +55,23 @@ async function connect(): Promise<Lifeboat> {
 }
 
 async function main(): Promise<void> {
+  // Before connecting: an install without the REPL's compiler says so at once.
+  loadTranspiler();
   const withWorker = process.argv.slice(2).includes('--with-worker');
   const lb = await connect();
-  const actor = replActor();
+  let identity;
+  try {
+    identity = replIdentity(process.env, lb.auth);
+  } catch (e) {
+    lb.redis.disconnect();
+    throw e;
+  }
+  const actor = replActor(identity);
   if (withWorker) await lb.startWorker(`repl:${hostname()}:${process.pid}`).waitUntilReady();
   const connected = await lb.deps.queue.workersCount();
-  console.log(banner(lb.deps.settings, actor, { connected, own: withWorker }));
+  console.log(banner(lb.deps.settings, `${actor} (${identity.roles.join(', ')})`, { connected, own: withWorker }));
 
-  const ctx = createReplContext(lb, { actor });
+  const ctx = createReplContext(lb, { identity });
   const { server, idle } = startRepl(ctx);
 
   let closing = false;
@@ -88,5 +98,6 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (isRefusal(e)) fail(formatLifeboatError(e));
+  if (e instanceof MissingTranspiler) fail(e.message, e.hint);
   fail(`failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
 });

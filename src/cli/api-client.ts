@@ -53,6 +53,8 @@ interface ApiClientOptions {
 
 interface RequestOptions {
   body?: unknown;
+  /** A JSON body sent exactly as given (a signed trigger's bytes), instead of `body`. */
+  raw?: string;
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
   /** Ask for text/plain instead of JSON. */
@@ -93,7 +95,7 @@ export class ApiClient {
       accept: options.text ? 'text/plain' : 'application/json',
       'user-agent': this.options.userAgent,
       ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
       ...options.headers,
     };
     let res: Response;
@@ -102,7 +104,7 @@ export class ApiClient {
       res = await fetch(url, {
         method,
         headers,
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
       text = await res.text();

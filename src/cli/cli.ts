@@ -7,6 +7,7 @@ import { fleet, readiness } from './commands/fleet';
 import { evacuate, plan, restore, scale, shift } from './commands/submit';
 import { opApprove, opCancel, opShow, opWait, ops } from './commands/op';
 import { runbookList, runbookRun, runbookValidate } from './commands/runbooks';
+import { runbookTrigger } from './commands/trigger';
 import { EXIT, UsageError, exitCodeOf } from './exit-codes';
 import { DEFAULT_URL, GLOBAL_OPTIONS, commandHelp, generalHelp } from './help';
 import type { Streams } from './output';
@@ -17,7 +18,7 @@ import { Output, errorShapeOf } from './output';
  * the command line, finds the command, runs it and returns the exit code (see help.ts).
  */
 
-const COMMANDS: Command[] = [runbookList, runbookValidate, runbookRun, plan, evacuate, restore, shift, scale, ops, opShow, opApprove, opCancel, opWait, readiness, fleet];
+const COMMANDS: Command[] = [runbookList, runbookValidate, runbookRun, runbookTrigger, plan, evacuate, restore, shift, scale, ops, opShow, opApprove, opCancel, opWait, readiness, fleet];
 
 const OP_ACTIONS = ['approve', 'cancel', 'wait'];
 const DEFAULT_POLL_MS = 500;
@@ -133,6 +134,7 @@ function contextOf(values: Record<string, unknown>, env: Env, out: Output, comma
   return {
     out,
     pollMs,
+    env,
     client: () => (client ??= new ApiClient({ baseUrl: rawUrl, userAgent: `lifeboat-cli/${version()}`, ...(token ? { token } : {}) })),
   };
 }

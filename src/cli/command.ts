@@ -29,6 +29,8 @@ export interface CliContext {
   client(): ApiClient;
   /** How often --wait polls. */
   pollMs: number;
+  /** The environment, for the few commands that read a secret from it (runbook trigger). */
+  env: Record<string, string | undefined>;
 }
 
 export interface Command {

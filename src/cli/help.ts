@@ -31,7 +31,7 @@ function optionLines(options: OptionSpecs): string[] {
 }
 
 const GROUPS: Array<[string, string[]]> = [
-  ['Runbooks', ['runbook list', 'runbook validate', 'runbook run']],
+  ['Runbooks', ['runbook list', 'runbook validate', 'runbook run', 'runbook trigger']],
   ['Operations', ['plan', 'evacuate', 'restore', 'shift', 'scale', 'ops', 'op', 'op approve', 'op cancel', 'op wait']],
   ['Fleet', ['readiness', 'fleet']],
 ];

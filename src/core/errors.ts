@@ -238,7 +238,7 @@ export const ERROR_CATALOG = {
   LB_ERR_TRIGGER_SIGNATURE: {
     status: 401,
     title: 'The trigger is not signed correctly',
-    hint: 'Sign the raw body with HMAC-SHA256 and the trigger secret: X-Lifeboat-Signature: sha256=<hex>, with X-Lifeboat-Timestamp.',
+    hint: 'Sign "POST\\n<path>\\n<X-Lifeboat-Timestamp>\\n<X-Lifeboat-Trigger-Id>\\n<raw body>" with HMAC-SHA256 and the trigger secret: X-Lifeboat-Signature: sha256=<hex> (docs/runbooks.md; npx lifeboat runbook trigger signs for you).',
   },
   LB_ERR_TRIGGER_TOO_SOON: {
     status: 429,
@@ -254,6 +254,16 @@ export const ERROR_CATALOG = {
     status: 500,
     title: 'Internal error',
     hint: 'This is a bug in lifeboat; the log has the details under the request id.',
+  },
+  LB_ERR_OUTBOUND_REFUSED: {
+    status: 403,
+    title: 'The outbound allow-list refused the request',
+    hint: 'Add the host to LIFEBOAT_OUTBOUND_HOSTS (for a loopback, link-local or private address: the address or its range), or use another URL; the log says why it was refused.',
+  },
+  LB_ERR_TRIGGER_REPLAYED: {
+    status: 409,
+    title: 'This trigger id has been used already',
+    hint: 'Every trigger needs an X-Lifeboat-Trigger-Id of its own: sign each alarm anew (npx lifeboat runbook trigger does).',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -3,6 +3,7 @@ import type { Plan } from '../core/planner/plan-types';
 import type { QueuedOperation, QueueState } from './ports/work-queue';
 import type { CancelRequest, OperationData, OperationResult, OperationState, Progress, StepRecord } from './operation-types';
 import { FINISHED_STATES } from './operation-types';
+import { withoutSecrets } from './redact';
 
 /** A step as views show it: an operation's step, or a runbook run's (whose kind is its action). */
 export type ViewStep = Omit<StepRecord, 'kind'> & {
@@ -82,6 +83,9 @@ interface OwnViewFields {
 /**
  * A view of an operation or a run: the shared fields (the state, and the queue's failure
  * when the job died outside its checkpoint) around the ones `own` gives, in one field order.
+ * What people gave lifeboat (the request: a run's parameters and its trigger's payload) and
+ * what steps report is shown with secrets redacted (redact.ts: a webhook URL keeps only its
+ * host), to every viewer, on every surface: the API, its event streams, the REPL, the CLI.
  */
 export function composeView<D extends ViewedData>(
   q: QueuedOperation<D>,
@@ -98,17 +102,18 @@ export function composeView<D extends ViewedData>(
     kind: fields.kind,
     state,
     actor: data.actor,
-    request: fields.request,
+    request: withoutSecrets(fields.request),
     regions: fields.regions,
     createdAt: data.createdAt,
     ...(cp.startedAt ? { startedAt: cp.startedAt } : {}),
     ...(cp.finishedAt ? { finishedAt: cp.finishedAt } : {}),
     forced: fields.forced,
-    ...(cp.cancel ? { cancel: cp.cancel } : {}),
-    steps: cp.steps,
+    ...(cp.cancel ? { cancel: withoutSecrets(cp.cancel) } : {}),
+    steps: withoutSecrets(cp.steps),
     ...fields.afterSteps,
-    ...(error ? { error } : {}),
-    ...(fields.result ? { result: fields.result } : {}),
+    ...(fields.afterSteps.awaitingApproval ? { awaitingApproval: withoutSecrets(fields.afterSteps.awaitingApproval) } : {}),
+    ...(error ? { error: withoutSecrets(error) } : {}),
+    ...(fields.result ? { result: withoutSecrets(fields.result) } : {}),
     links: { self: `/v1/operations/${data.id}`, cancel: `/v1/operations/${data.id}/cancel`, ...(fields.approveLink ? { approve: fields.approveLink } : {}) },
   };
 }

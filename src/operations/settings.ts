@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { regionCode } from '../core/intents';
 import { LifeboatError } from '../core/errors';
+import { outboundHostsProblem } from './outbound/outbound-policy';
 
 /**
  * Everything lifeboat reads from the environment, in one place, validated at start.
@@ -105,6 +106,22 @@ const settingsSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  /**
+   * Where notify and the verify hook may send requests (src/operations/outbound): host names,
+   * *.domain, addresses, ranges, each with an optional :port; `*` (the default) is any host
+   * name. Loopback, link-local and private addresses only when an address or range lists them.
+   */
+  /** How long a browser session (the dashboard's cookie) lasts before its owner must log in again. */
+  LIFEBOAT_SESSION_TTL: z.coerce.number().int().min(60).default(12 * 3600),
+  /** Event streams (GET /v1/operations/:id/events) one token may hold open at once, per API process. */
+  LIFEBOAT_SSE_STREAMS_PER_TOKEN: z.coerce.number().int().min(1).default(20),
+  LIFEBOAT_OUTBOUND_HOSTS: z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = outboundHostsProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

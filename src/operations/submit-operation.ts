@@ -17,7 +17,7 @@ import { planRequest } from './plan-request';
 import { parseOrThrow } from './validation';
 
 interface Requester {
-  /** Who asks: `api:<token name>`, `repl:<user>`, `runbook:<name>`. */
+  /** Who asks: `api:<token name>`, `repl:<token name>`, `runbook:<name>`. */
   actor: string;
   idempotencyKey?: string;
   requestId?: string;

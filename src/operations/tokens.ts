@@ -35,12 +35,30 @@ export function newToken(): string {
 
 /** Who a presented token belongs to; every configured hash is compared, in constant time. */
 export function identify(presented: string, tokens: readonly TokenEntry[]): Identity | undefined {
-  const given = Buffer.from(hashToken(presented), 'hex');
+  return identifyHash(hashToken(presented), tokens);
+}
+
+/** Who the token with this SHA-256 belongs to (a browser session keeps the hash, never the token). */
+export function identifyHash(sha256: string, tokens: readonly TokenEntry[]): Identity | undefined {
+  if (!/^[a-f0-9]{64}$/.test(sha256)) return undefined;
+  const given = Buffer.from(sha256, 'hex');
   let found: TokenEntry | undefined;
   for (const t of tokens) {
     if (timingSafeEqual(given, Buffer.from(t.sha256, 'hex')) && !found) found = t;
   }
   return found ? { name: found.name, roles: [...found.roles] } : undefined;
+}
+
+/**
+ * The person behind an actor, for comparing who did what: the surfaces that act for a token
+ * holder record `api:<name>` or `repl:<name>`, and token names are one identity whatever
+ * their case (the token loader refuses two names that differ only in case). So api:oscar,
+ * repl:oscar and repl:Oscar are one person; trigger:x, runbook:x and schedule are not people
+ * and stay as they are.
+ */
+export function personOf(actor: string): string {
+  const surface = /^(api|repl):(.+)$/i.exec(actor);
+  return (surface ? surface[2]! : actor).toLowerCase();
 }
 
 /** Whether an identity may act in a role: admin may do everything, every role may read. */

@@ -30,6 +30,17 @@ export class RedisOperationEvents implements OperationEvents {
     await this.redis.multi().xadd(key, 'MAXLEN', '~', String(KEEP_EVENTS), '*', 'e', JSON.stringify(event)).expire(key, KEEP_SECONDS).exec();
   }
 
+  /** Events after `afterId` there are now (XRANGE with an exclusive start: it never blocks the shared connection). */
+  async after(operationId: string, afterId: string, count = 500): Promise<StoredEvent[]> {
+    const entries = await this.redis.xrange(this.key(operationId), afterId === '0' ? '-' : `(${afterId}`, '+', 'COUNT', count);
+    return entries.map(([id, fields]) => ({ id, ...(JSON.parse(fields[1]!) as OperationEvent) }));
+  }
+
+  /** The Redis key of an operation's events (the event feed reads it). */
+  keyOf(operationId: string): string {
+    return this.key(operationId);
+  }
+
   /** Events after `afterId` (all with '0'); waits up to `blockMs` for new ones when there are none. */
   async read(operationId: string, afterId: string, blockMs: number, connection: Redis = this.redis): Promise<StoredEvent[]> {
     const answer = (await connection.xread('COUNT', 500, 'BLOCK', Math.max(1, blockMs), 'STREAMS', this.key(operationId), afterId)) as Array<[string, Array<[string, string[]]>]> | null;

@@ -43,4 +43,9 @@ export class RedisRunbookStore implements RunbookStore {
     if ((await this.redis.set(key, '1', 'EX', Math.max(1, Math.round(minIntervalSeconds)), 'NX')) === 'OK') return { claimed: true, retryAfterSeconds: 0 };
     return { claimed: false, retryAfterSeconds: Math.max(1, await this.redis.ttl(key)) };
   }
+
+  /** Use a trigger id once: SET NX, kept as long as a request carrying it could still be on time. */
+  async claimTriggerId(triggerId: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(`${this.prefix}:trigger-id:${triggerId}`, '1', 'EX', Math.max(1, Math.round(ttlSeconds)), 'NX')) === 'OK';
+  }
 }

@@ -3,19 +3,44 @@ import type { OperationView } from '../operations/operation-views';
 import type { RunbookDeps } from './action-context';
 import { auditRequest } from '../operations/audit-request';
 import { runViewOf } from './run-view';
+import type { RunData } from './run-types';
+import { personOf } from '../operations/tokens';
 
 interface ApprovalRequest {
   by: string;
   decision?: 'approve' | 'reject';
   comment?: string;
   /**
-   * Refuse an approval by the identity that started the run (two-person rule); by default
+   * Refuse an approval by the person who started the run (two-person rule); by default
    * LIFEBOAT_TWO_PERSON_RULE decides, so no caller (API, REPL, CLI) can skip it by omission.
    */
   twoPersonRule?: boolean;
 }
 
-/** Approve (or reject) the approve step a run is paused at; the first decision wins. */
+/** How far up a chain of parent runs the two-person rule looks for who started it. */
+const MAX_PARENTS = 10;
+
+/**
+ * Who started a run: its actor, and up its parent runs, theirs. A child run is started by
+ * its parent (runbook:<name>); the person who started the parent started the child too.
+ */
+async function startersOf(run: RunData, deps: Pick<RunbookDeps, 'runs'>): Promise<string[]> {
+  const actors = [run.actor];
+  let parentId = run.parentRunId;
+  for (let depth = 0; parentId && depth < MAX_PARENTS; depth++) {
+    const parent = await deps.runs.get(parentId);
+    if (!parent) break;
+    actors.push(parent.data.actor);
+    parentId = parent.data.parentRunId;
+  }
+  return actors;
+}
+
+/**
+ * Approve (or reject) the approve step a run is paused at; the first decision wins. Under
+ * the two-person rule, nobody who started the run (or a run above it) may approve it,
+ * compared as people, not as actor strings: api:oscar and repl:Oscar are one person (personOf).
+ */
 export async function approveRun(id: string, request: ApprovalRequest, deps: Pick<RunbookDeps, 'runs' | 'runbookStore' | 'clock' | 'queue' | 'audit' | 'settings'>): Promise<OperationView> {
   return auditRequest(
     deps,
@@ -32,8 +57,12 @@ async function decide(id: string, request: ApprovalRequest, deps: Parameters<typ
   }
   const waiting = found.data.checkpoint.awaitingApproval;
   if (!waiting) throw new LifeboatError('LB_ERR_APPROVAL_NOT_PENDING', `run ${id} is not waiting for an approval (state ${found.data.checkpoint.state})`, { operationId: id });
-  if ((request.twoPersonRule ?? deps.settings.LIFEBOAT_TWO_PERSON_RULE) && request.by === found.data.actor) {
-    throw new LifeboatError('LB_ERR_APPROVAL_SAME_ACTOR', `${request.by} started run ${id} and cannot also approve it (two-person rule)`, { operationId: id, actor: request.by });
+  if (request.twoPersonRule ?? deps.settings.LIFEBOAT_TWO_PERSON_RULE) {
+    const starter = (await startersOf(found.data, deps)).find((actor) => personOf(actor) === personOf(request.by));
+    if (starter !== undefined) {
+      const how = starter === found.data.actor ? `started run ${id}` : `started run ${id} (as ${starter}, through its parent runs)`;
+      throw new LifeboatError('LB_ERR_APPROVAL_SAME_ACTOR', `${request.by} ${how} and cannot also approve it (two-person rule)`, { operationId: id, actor: request.by, startedBy: starter });
+    }
   }
   const decided = await deps.runbookStore.decide(id, waiting.stepId, {
     decision: request.decision ?? 'approve',

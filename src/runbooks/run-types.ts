@@ -10,7 +10,7 @@ export interface RunData {
   actor: string;
   createdAt: string;
   /** Set when an alarm webhook started the run: what it sent. */
-  trigger?: { name: string; at: string; payload: unknown };
+  trigger?: { name: string; id?: string; at: string; payload: unknown };
   /** A child run knows its parent. */
   parentRunId?: string;
   checkpoint: RunCheckpoint;

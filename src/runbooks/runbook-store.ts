@@ -14,4 +14,6 @@ export interface RunbookStore {
   durations(runbook: string, stepId: string): Promise<number[]>;
   /** Claim the right to trigger a runbook now; false when it ran less than `minIntervalSeconds` ago. */
   claimTrigger(runbook: string, minIntervalSeconds: number): Promise<{ claimed: boolean; retryAfterSeconds: number }>;
+  /** Use a trigger id (X-Lifeboat-Trigger-Id); false when it was used in the last `ttlSeconds`. */
+  claimTriggerId(triggerId: string, ttlSeconds: number): Promise<boolean>;
 }

@@ -28,7 +28,7 @@ export async function startRun(name: string, rawParams: Record<string, unknown>,
 
 async function start(name: string, rawParams: Record<string, unknown>, who: RunRequester, deps: RunbookDeps): Promise<OperationView> {
   const runbook = runbookNamed(deps.runbooks, name);
-  const params = checkParams(runbook, rawParams);
+  const params = checkRunParams(runbook, rawParams);
   if (who.id) {
     // A stable id may have been started before (a child run started again after a crash); a random one is new.
     const existing = await deps.runs.get(who.id);
@@ -68,7 +68,7 @@ export function pendingRecord(phase: RunStepRecord['phase'], s: Runbook['steps']
 }
 
 /** Typed, defaulted, required and allowed-value checked; strings from a CLI are read as their type. */
-function checkParams(runbook: Runbook, raw: Record<string, unknown>): RunData['params'] {
+export function checkRunParams(runbook: Runbook, raw: Record<string, unknown>): RunData['params'] {
   const out: RunData['params'] = {};
   for (const key of Object.keys(raw)) {
     // Own keys only: "constructor" or "toString" is not a parameter because every object has one.

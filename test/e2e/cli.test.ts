@@ -21,7 +21,9 @@ import { TEST_TOKENS, testLifeboat } from '../support/harness';
  */
 
 const ROOT = join(__dirname, '..', '..');
-const BIN = join(ROOT, 'src', 'app', 'cli-bin.js');
+const BIN = join(ROOT, 'src', 'app', 'cli-bin.ts');
+/** The source through ts-node, as `npm run cli` runs it: a stale dist/ must not answer. */
+const FROM_SOURCE = ['--require', 'ts-node/register/transpile-only'];
 
 // MaxSize is 3× desired: N+1 ready, so the game day's readiness check passes.
 const SERVICES: ServiceSpec[] = [
@@ -76,14 +78,11 @@ interface Running {
   finished: Promise<Finished>;
 }
 
-/**
- * Start `node src/cli/bin.js <args>` against the test API, as the operator (LIFEBOAT_TOKEN),
- * from source (LIFEBOAT_CLI_FROM_SOURCE: a stale dist/ must not answer).
- */
+/** Start `lifeboat <args>` from source against the test API, as the operator (LIFEBOAT_TOKEN). */
 function start(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...FROM_SOURCE, BIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, LIFEBOAT_URL: api.url, LIFEBOAT_TOKEN: TEST_TOKENS.operator, LIFEBOAT_CLI_FROM_SOURCE: '1', ...env },
+    env: { ...process.env, LIFEBOAT_URL: api.url, LIFEBOAT_TOKEN: TEST_TOKENS.operator, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.end();

@@ -1,4 +1,5 @@
 import type { Agent as HttpAgent } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
@@ -17,7 +18,7 @@ import type { CapacityModel } from '../../src/core/models/capacity-model';
 import type { Runbook } from '../../src/core/runbooks/runbook-schema';
 import { operationRequestSchema } from '../../src/operations/operation-types';
 import { submitOperation } from '../../src/operations/submit-operation';
-import { signTrigger } from '../../src/runbooks/trigger-run';
+import { signTrigger, triggerPath } from '../../src/operations/trigger-signature';
 import { startRun } from '../../src/runbooks/start-run';
 import type { TestApi } from '../support/api-client';
 import { startApi } from '../support/api-client';
@@ -314,14 +315,18 @@ function build(plan: RequestPlan, nowSeconds: number): Built {
     const t = plan.trigger;
     const ts = { now: String(nowSeconds), recent: String(nowSeconds - 30), stale: String(nowSeconds - 3600), future: String(nowSeconds + 3600), garbage: 'yesterday', none: undefined }[t.timestamp];
     if (ts !== undefined) headers['x-lifeboat-timestamp'] = ts;
-    const good = signTrigger(TRIGGER_SECRET, ts ?? '', plan.body.bytes);
+    // A new trigger id for every request sent: each signed request is accepted once.
+    const triggerId = randomUUID();
+    headers['x-lifeboat-trigger-id'] = triggerId;
+    const signed = (secret: string, body: Buffer) => signTrigger(secret, { method: 'POST', path: triggerPath(plan.params.runbook!.value), timestamp: ts ?? '', triggerId, body });
+    const good = signed(TRIGGER_SECRET, plan.body.bytes);
     const signature = {
       valid: good,
       none: undefined,
-      wrong: signTrigger('not-the-secret-0123456789', ts ?? '', plan.body.bytes),
+      wrong: signed('not-the-secret-0123456789', plan.body.bytes),
       uppercase: `sha256=${good.slice(7).toUpperCase()}`,
       'no-prefix': good.slice(7),
-      'other-body': signTrigger(TRIGGER_SECRET, ts ?? '', Buffer.concat([plan.body.bytes, Buffer.from(' ')])),
+      'other-body': signed(TRIGGER_SECRET, Buffer.concat([plan.body.bytes, Buffer.from(' ')])),
     }[t.signature];
     if (signature !== undefined) headers['x-lifeboat-signature'] = signature;
     if (t.source !== undefined) headers['x-lifeboat-trigger'] = t.source;
@@ -416,8 +421,8 @@ function predict(plan: RequestPlan, world: World): Expectation {
     const p = payload as { params?: unknown };
     const params = payload && typeof payload === 'object' && 'params' in payload && typeof p.params === 'object' && p.params ? (p.params as Record<string, unknown>) : {};
     const problem = runbookParamsProblem(runbook, params);
-    // The trigger claims its minimum interval before the parameters are checked.
-    if (problem) return reject(`a signed trigger with ${problem}`, 'LB_ERR_VALIDATION', 'LB_ERR_TRIGGER_TOO_SOON');
+    // The parameters are checked before the trigger claims its minimum interval.
+    if (problem) return reject(`a signed trigger with ${problem}`, 'LB_ERR_VALIDATION');
     return accept('a signed trigger', 'LB_ERR_TRIGGER_TOO_SOON');
   }
 

@@ -44,6 +44,7 @@ beforeAll(async () => {
   fleet = await startMotoFleet(SPEC);
   idle = testLifeboat(fleet.cloud());
   idleApi = await startApi(idle);
+  feedConnection = `lifeboat-sse:${idle.deps.settings.LIFEBOAT_REDIS_PREFIX}`;
   busy = testLifeboat(fleet.cloud());
   busy.startWorker();
   busyApi = await startApi(busy);
@@ -190,6 +191,9 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
   throw new Error(`${what}: not within ${timeoutMs} ms`);
 }
 
+/** The name of the idle lifeboat's event feed connection: one per process (src/redis/redis-event-feed.ts). */
+let feedConnection: string;
+
 const sessionCookieOf = (res: { headers: Headers }) => res.headers.getSetCookie().find((c) => c.startsWith('lifeboat_token='));
 
 // ----------------------------------------------------------------------------------------------
@@ -212,12 +216,13 @@ describe('GET /v1/operations/:id/events', () => {
     expect(first.id).toMatch(/^\d+-\d+$/);
     expect(JSON.parse(first.data)).toMatchObject({ id: first.id, type: 'operation.started', operationId: id, data: { actor: 'api:admin' } });
 
-    // The stream now waits in XREAD BLOCK on a connection of its own: the shared one answers at once.
+    // The stream now waits on the process's event feed, in XREAD BLOCK on the feed's own connection: the shared one answers at once.
     await new Promise((r) => setTimeout(r, 200));
     const before = Date.now();
     await idle.redis.ping();
     expect(Date.now() - before).toBeLessThan(500);
-    expect(await connectionNames()).toContain(`lifeboat-sse:${id}`);
+    expect(await connectionNames()).toContain(feedConnection);
+    expect((await connectionNames()).filter((n) => n.startsWith('lifeboat-sse:op_'))).toEqual([]);
 
     await publish(id, 'step.finished', { step: 'guard', state: 'succeeded' });
     const live = await stream.nextEvent(3000);
@@ -227,7 +232,6 @@ describe('GET /v1/operations/:id/events', () => {
     await publish(id, 'operation.finished', { state: 'succeeded' });
     expect((await stream.nextEvent(3000)).event).toBe('operation.finished');
     await stream.ended;
-    await eventually('the stream closes its Redis connection', async () => !(await connectionNames()).includes(`lifeboat-sse:${id}`));
   });
 
   it('When a client resumes with Last-Event-ID (or ?after=), then it gets only the events after that one', async () => {
@@ -248,14 +252,29 @@ describe('GET /v1/operations/:id/events', () => {
     byQuery.close();
   });
 
-  it('When the client goes away mid-stream, then the stream closes its Redis connection', async () => {
+  it('When the client goes away mid-stream, then the stream no longer counts against its token', async () => {
     const id = await queuedOperation('eu-west-1');
-    const stream = await openStream(idleApi.url, `/v1/operations/${id}/events`);
-    expect(stream.status).toBe(200);
-    await stream.next(); // retry: the stream is open and reading
-    await eventually('a connection for the stream', async () => (await connectionNames()).includes(`lifeboat-sse:${id}`));
-    stream.close();
-    await eventually('the connection closed after the client left', async () => !(await connectionNames()).includes(`lifeboat-sse:${id}`));
+    // One stream per token here, so a second is refused until the first client leaves.
+    const deps = idle.apiDeps();
+    const app = express().use('/v1/operations', operationEventsRouter({ ...deps, settings: { ...deps.settings, LIFEBOAT_SSE_STREAMS_PER_TOKEN: 1 } }));
+    const server: Server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const stream = await openStream(url, `/v1/operations/${id}/events`, {});
+      expect(stream.status).toBe(200);
+      await stream.next(); // retry: the stream is open and following
+      expect((await fetch(`${url}/v1/operations/${id}/events`)).status).toBe(429);
+      stream.close();
+      await eventually('a new stream once the client left', async () => {
+        const again = await fetch(`${url}/v1/operations/${id}/events`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
+        void again?.body?.cancel();
+        return again?.status === 200;
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('When nothing happens for a while, then the stream sends heartbeat comments', async () => {

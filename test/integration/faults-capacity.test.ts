@@ -169,7 +169,7 @@ describe('slow capacity', () => {
 describe('verification between stages', () => {
   it('a verify hook that says no for stage 1: the stage is rolled back to the original weights and the operation fails naming the reason', async () => {
     hook = await startVerifyHook((r) => (r.stage === 1 ? { ok: false, reason: 'error rate too high' } : { ok: true }));
-    lb = testLifeboat(pf.cloud(), { LIFEBOAT_VERIFY_HOOK_URL: hook.url });
+    lb = testLifeboat(pf.cloud(), { LIFEBOAT_VERIFY_HOOK_URL: hook.url, LIFEBOAT_OUTBOUND_HOSTS: '127.0.0.1' });
     lb.startWorker();
     const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2 });
     const done = await lb.waitFor(id, undefined, 30_000);

@@ -9,6 +9,7 @@ import type { ReplContext } from '../../repl/repl-context';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { AutoScalingGroupReading } from '../../src/core/fleet';
 import { packageRoot } from '../../src/operations/package-root';
+import { hashToken } from '../../src/operations/tokens';
 import type { MotoServer } from '../../src/sandbox/moto/moto-server';
 import { startMotoServer } from '../../src/sandbox/moto/moto-server';
 import { DEMO_FLEET, seedFleet } from '../../src/sandbox/fleet/seed-fleet';
@@ -23,6 +24,9 @@ import { deleteKeysMatching } from '../support/redis-cleanup';
 import { testPrefix } from '../support/test-prefix';
 
 const services = apiInThreeRegions;
+
+/** Who the REPL acts as in these tests: a token's owner, with the roles its commands need. */
+const TESTER = { name: 'tester', roles: ['operator' as const, 'approver' as const] };
 
 /** A dry-run cloud whose new instances stay Pending beyond `inServiceCap` per group until `arrive()`. */
 class SlowCapacityCloud extends DryRunCloud {
@@ -65,7 +69,7 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     lb = testLifeboat(cloud);
     lb.startWorker();
     printed = [];
-    const ctx = createReplContext(lb, { actor: 'repl:tester', out: (text) => printed.push(text), pollMs: 20 });
+    const ctx = createReplContext(lb, { identity: TESTER, out: (text) => printed.push(text), pollMs: 20 });
     return { ctx, cloud, lb };
   }
   const output = () => printed.join('\n');
@@ -147,7 +151,7 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
   it('approve() keeps the two-person rule when LIFEBOAT_TWO_PERSON_RULE is on: whoever started the run cannot approve it', async () => {
     lb = testLifeboat(new DryRunCloud(fleetReading(services())), { LIFEBOAT_TWO_PERSON_RULE: 'true' });
     lb.startWorker();
-    const ctx = createReplContext(lb, { actor: 'repl:tester', out: () => undefined, pollMs: 20 });
+    const ctx = createReplContext(lb, { identity: TESTER, out: () => undefined, pollMs: 20 });
     const run = await startRun('game-day', { region: 'us-east-1', holdSeconds: 0, stages: 1 }, { actor: 'repl:tester' }, lb.deps);
     const deadline = Date.now() + 10_000;
     while (!(await getOperation(run.id, lb.deps)).awaitingApproval) {
@@ -209,7 +213,9 @@ describe('npm run repl as a process, against moto and Redis', () => {
         REDIS_URL: redisUrl,
         LIFEBOAT_REDIS_PREFIX: prefix,
         LIFEBOAT_REPL_HISTORY: join(home!, 'history'),
-        LIFEBOAT_USER: 'tester',
+        // The REPL acts as a token's owner, as the CLI does.
+        LIFEBOAT_TOKENS: JSON.stringify([{ name: 'tester', sha256: hashToken('lbt_repl-tester-token-000000'), roles: ['operator'] }]),
+        LIFEBOAT_TOKEN: 'lbt_repl-tester-token-000000',
         LIFEBOAT_REGIONS: 'us-east-1,us-west-2,eu-west-1',
         AWS_ENDPOINT_URL: moto!.endpoint,
         AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,

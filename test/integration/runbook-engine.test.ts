@@ -17,6 +17,8 @@ beforeAll(async () => {
   lb = testLifeboat(new DryRunCloud(fleetReading([{ name: 'api', dns: 'api.example.com', regions: { 'us-east-1': { desired: 4, weight: 1 }, 'us-west-2': { desired: 4, weight: 1 } } }])), {
     LIFEBOAT_RUNBOOKS_DIR: join(__dirname, '..', 'fixtures', 'runbooks'),
     LIFEBOAT_RUNBOOK_POLL_MS: '50',
+    // The webhook receiver listens on loopback, which notify reaches only when listed.
+    LIFEBOAT_OUTBOUND_HOSTS: '127.0.0.1',
   });
   await lb.ready();
   lb.startWorker();

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
-import { signTrigger } from '../../src/runbooks/trigger-run';
+import { signTrigger } from '../../src/operations/trigger-signature';
 import type { TestApi } from '../support/api-client';
 import { startApi } from '../support/api-client';
 import type { TestLifeboat } from '../support/harness';
@@ -43,7 +44,7 @@ let initial: AwsState;
 
 beforeAll(async () => {
   fleet = await startMotoFleet(SPEC);
-  lb = testLifeboat(fleet.cloud(), { LIFEBOAT_RUNBOOK_POLL_MS: '50', LIFEBOAT_TRIGGER_SECRET: SECRET, LIFEBOAT_TRIGGER_MIN_INTERVAL: '60' });
+  lb = testLifeboat(fleet.cloud(), { LIFEBOAT_RUNBOOK_POLL_MS: '50', LIFEBOAT_TRIGGER_SECRET: SECRET, LIFEBOAT_TRIGGER_MIN_INTERVAL: '60', LIFEBOAT_OUTBOUND_HOSTS: '127.0.0.1' });
   lb.startWorker();
   api = await startApi(lb);
   hook = await startWebhookReceiver();
@@ -164,24 +165,28 @@ describe('the shipped runbooks, end to end against moto', () => {
 
 describe('webhook triggers', () => {
   const post = (body: string, headers: Record<string, string>) => api.call('POST', '/v1/runbooks/readiness-report/trigger', { raw: body, headers: { 'content-type': 'application/json', ...headers } });
-  const now = () => String(Math.floor(Date.now() / 1000));
+  /** Signed as docs/runbooks.md says: method, path, timestamp, a new trigger id, body. */
+  const signed = (secret: string, body: string) => {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const triggerId = randomUUID();
+    const signature = signTrigger(secret, { method: 'POST', path: '/v1/runbooks/readiness-report/trigger', timestamp, triggerId, body });
+    return { 'x-lifeboat-timestamp': timestamp, 'x-lifeboat-trigger-id': triggerId, 'x-lifeboat-signature': signature };
+  };
 
   it('refuse an unsigned request and a wrong signature', async () => {
     const body = JSON.stringify({ alarm: 'HighErrorRate' });
     expect((await post(body, {})).body.error.code).toBe('LB_ERR_TRIGGER_SIGNATURE');
-    const ts = now();
-    const res = await post(body, { 'x-lifeboat-timestamp': ts, 'x-lifeboat-signature': signTrigger('wrong-secret-wrong-secret', ts, body) });
+    const res = await post(body, signed('wrong-secret-wrong-secret', body));
     expect(res.status).toBe(401);
   });
 
   it('start a signed run, record the payload and the trigger, and refuse a second one within the interval', async () => {
     const body = JSON.stringify({ alarm: 'HighErrorRate', params: { failWhenNotReady: false } });
-    const ts = now();
-    const res = await post(body, { 'x-lifeboat-timestamp': ts, 'x-lifeboat-signature': signTrigger(SECRET, ts, body), 'x-lifeboat-trigger': 'cloudwatch' });
+    const res = await post(body, { ...signed(SECRET, body), 'x-lifeboat-trigger': 'cloudwatch' });
     expect(res.status).toBe(202);
     expect(res.body.operation).toMatchObject({ kind: 'runbook', actor: 'trigger:cloudwatch', request: { params: { failWhenNotReady: false }, trigger: { name: 'cloudwatch', payload: { alarm: 'HighErrorRate' } } } });
     expect((await finished(res.body.operation.id)).state).toBe('succeeded');
-    const again = await post(body, { 'x-lifeboat-timestamp': ts, 'x-lifeboat-signature': signTrigger(SECRET, ts, body) });
+    const again = await post(body, signed(SECRET, body));
     expect(again.status).toBe(429);
     expect(again.body.error.details.retryAfterSeconds).toBeGreaterThan(0);
   });

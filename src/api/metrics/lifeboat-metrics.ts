@@ -138,6 +138,12 @@ export class LifeboatMetrics {
     labelNames: ['model'] as const,
     registers: [this.registry],
   });
+  private readonly refusedUnauthenticated = new Counter({
+    name: 'lifeboat_unauthenticated_requests_total',
+    help: 'Requests refused before anyone was identified (each counted here; the audit trail samples them), by reason: no_token, unknown_token, unknown_session, bad_trigger_signature.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   private readonly sourceUp = new Gauge({
     name: 'lifeboat_metrics_source_up',
     help: 'Whether this scrape could read a source (queues, readiness) in time: 1 yes, 0 no (its metrics are then left out).',
@@ -164,6 +170,11 @@ export class LifeboatMetrics {
     this.now = sources.now ?? (() => Date.now());
     sources.events.on('event', this.listener);
     processMetrics();
+  }
+
+  /** A request refused before anyone was identified (src/api/unauthenticated-refusals.ts). */
+  countUnauthenticated(reason: string): void {
+    this.refusedUnauthenticated.inc({ reason });
   }
 
   /** Stop listening to operation events. */

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import express, { Router } from 'express';
-import { packageRoot } from '../../operations/package-root';
 
 /**
  * The dashboard: `/` and its files under /dashboard/, served without a token. The page holds
@@ -9,8 +8,8 @@ import { packageRoot } from '../../operations/package-root';
  * internet, so the API's CSP (default-src 'self') holds.
  */
 
-/** Where the files are: in the sources, for the compiled API too (the build copies no assets). */
-const DASHBOARD_DIR = join(packageRoot(), 'src', 'api', 'dashboard');
+/** Where the files are: beside this folder, in src/api/ and, copied by `npm run build`, in dist/src/api/. */
+const DASHBOARD_DIR = join(__dirname, '..', 'dashboard');
 
 export function dashboardRouter(): Router {
   const router = Router();

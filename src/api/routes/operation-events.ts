@@ -1,11 +1,12 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Redis } from 'ioredis';
 import { LifeboatError } from '../../core/errors';
 import type { StoredEvent } from '../../operations/ports/operation-events';
 import { FINISHED_STATES } from '../../operations/operation-types';
 import { getOperation } from '../../operations/activity';
+import { withoutSecrets } from '../../operations/redact';
+import type { Identity } from '../../operations/tokens';
 import { parseOrThrow } from '../../operations/validation';
 import type { ApiDeps } from '../api-deps';
 import { operationIdSchema } from './operations';
@@ -15,8 +16,10 @@ import { operationIdSchema } from './operations';
  * happened so far (or after the Last-Event-ID header / ?after=, to resume), then what
  * happens, live, until operation.finished, which is sent and the stream closed.
  *
- * Each stream reads with XREAD BLOCK on a Redis connection of its own (the shared one must
- * never block), closed when the client goes away or the stream ends.
+ * What happened so far is read with XRANGE on the shared connection (it never blocks); what
+ * happens next comes from the process's one event feed (deps.feed: one blocking Redis
+ * connection for every stream this process serves), so streams cost no Redis connection
+ * each. A token may hold LIFEBOAT_SSE_STREAMS_PER_TOKEN streams at once in this process.
  */
 
 /** A Redis stream id ("1732400000000-0"), or 0 for "from the start". */
@@ -26,14 +29,15 @@ export const eventsQuerySchema = z.object({ after: eventIdSchema.optional() }).s
 interface EventStreamOptions {
   /** A comment line this often, so proxies and browsers keep an idle stream open. Default 15 s. */
   heartbeatMs?: number;
-  /** Longest single XREAD BLOCK; between two, the stream checks whether the operation ended without saying so. Default 5 s. */
+  /** After this long without an event, the stream checks whether the operation ended without saying so. Default 5 s. */
   blockMs?: number;
   /** What browsers wait before reconnecting a dropped stream (the SSE retry field). Default 2 s. */
   retryMs?: number;
 }
 
 const TERMINAL: StoredEvent['type'] = 'operation.finished';
-const CONNECT_TIMEOUT_MS = 5_000;
+/** An operation that has finished may still be publishing its last event: how long to wait for it. */
+const LAST_EVENT_GRACE_MS = 250;
 
 interface StreamSettings {
   heartbeatMs: number;
@@ -47,6 +51,7 @@ export function operationEventsRouter(deps: ApiDeps, options: EventStreamOptions
     blockMs: options.blockMs ?? 5_000,
     retryMs: options.retryMs ?? 2_000,
   };
+  const open = new StreamCounts(deps.settings.LIFEBOAT_SSE_STREAMS_PER_TOKEN);
   const router = Router();
   router.get('/:id/events', async (req, res) => {
     const { id, cursor } = streamRequest(req);
@@ -55,9 +60,39 @@ export function operationEventsRouter(deps: ApiDeps, options: EventStreamOptions
       res.status(200).type('text/event-stream').end();
       return;
     }
-    await streamEvents(deps, settings, res, id, FINISHED_STATES.includes(operation.state), cursor);
+    const release = open.take((res.locals.identity as Identity | undefined)?.name ?? 'anonymous');
+    try {
+      await streamEvents(deps, settings, res, id, FINISHED_STATES.includes(operation.state), cursor);
+    } finally {
+      release();
+    }
   });
   return router;
+}
+
+/** How many streams each token has open in this process, and the most it may. */
+class StreamCounts {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly perToken: number) {}
+
+  /** Count one more stream for `who`, or LB_ERR_RATE_LIMITED at the cap; the function returned gives it back. */
+  take(who: string): () => void {
+    const key = who.toLowerCase();
+    const n = this.counts.get(key) ?? 0;
+    if (n >= this.perToken) {
+      throw new LifeboatError('LB_ERR_RATE_LIMITED', `${who} has ${n} event streams open here, the most a token may (LIFEBOAT_SSE_STREAMS_PER_TOKEN); close one first`, { open: n, limit: this.perToken });
+    }
+    this.counts.set(key, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.counts.get(key) ?? 1) - 1;
+      if (left > 0) this.counts.set(key, left);
+      else this.counts.delete(key);
+    };
+  }
 }
 
 /** The operation asked for, and the event to resume after ('0': from the start). */
@@ -71,153 +106,111 @@ function streamRequest(req: Request): { id: string; cursor: string } {
 }
 
 /**
- * One stream, from its dedicated connection to its end: the backlog after the cursor, then
- * the events as they come, until operation.finished. A finished operation with nothing after the cursor gets 204
- * instead, which tells an EventSource not to reconnect. An error before the headers is the
- * error handler's to answer; after them, it can only be a comment on the stream.
+ * One stream, to its end: the backlog after the cursor, then the events as they come, until
+ * operation.finished or the client leaves. A finished operation with nothing after the
+ * cursor gets 204 instead, which tells an EventSource not to reconnect. An error before the
+ * headers is the error handler's to answer; after them, it can only be a comment.
  */
 async function streamEvents(deps: ApiDeps, settings: StreamSettings, res: Response, id: string, finished: boolean, after: string): Promise<void> {
-  const stream = openStream(res, deps.redis, `lifeboat-sse:${id}`);
-  try {
-    await stream.ready(CONNECT_TIMEOUT_MS);
-    // An operation that has finished may still be publishing its last event: wait a moment for it.
-    const backlog = await deps.events.read(id, after, finished ? 250 : 1, stream.connection);
-    if (stream.closed) return;
-    if (finished && backlog.length === 0) {
+  let backlog = await deps.events.after(id, after);
+  if (finished && backlog.length === 0) {
+    backlog = await nextEvents(deps, id, after, LAST_EVENT_GRACE_MS);
+    if (backlog.length === 0) {
       res.status(204).end();
       return;
     }
-    startEventStream(res, stream, settings);
-    await relayUntilFinished(deps, id, after, backlog, stream, settings.blockMs);
-  } catch (e) {
-    // A read that fails because the client left (and took the connection with it) is not an error.
-    if (stream.closed) return;
-    if (!res.headersSent) throw e;
-    stream.sendComment(`error: ${e instanceof Error ? e.message : String(e)}`);
-  } finally {
-    stream.close();
   }
-}
-
-/** The headers (no caching, no proxy buffering), the reconnect delay browsers use, and the heartbeat. */
-function startEventStream(res: Response, stream: OpenStream, settings: StreamSettings): void {
-  res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
-  res.flushHeaders();
-  res.write(`retry: ${settings.retryMs}\n\n`);
-  stream.startHeartbeat(settings.heartbeatMs);
-}
-
-/**
- * Sends `batch`, then reads on, until operation.finished has been sent or the client has
- * gone. A read that waits blockMs for nothing checks whether the operation ended without
- * saying so (publishing is best effort), and ends the stream when it has.
- */
-async function relayUntilFinished(deps: ApiDeps, id: string, after: string, batch: StoredEvent[], stream: OpenStream, blockMs: number): Promise<void> {
-  let cursor = after;
-  for (;;) {
-    for (const event of batch) {
-      if (!stream.send(event)) return;
-      cursor = event.id;
-      if (event.type === TERMINAL) return;
-    }
-    if (stream.closed) return;
-    batch = await deps.events.read(id, cursor, blockMs, stream.connection);
-    if (batch.length === 0 && !stream.closed) {
-      const now = await getOperation(id, deps);
-      if (FINISHED_STATES.includes(now.state)) {
-        batch = await deps.events.read(id, cursor, 250, stream.connection);
-        if (batch.length === 0) return;
+  const stream = startEventStream(res, settings);
+  await new Promise<void>((done) => {
+    let cursor = after;
+    let quiet = true;
+    const end = () => {
+      clearInterval(check);
+      unfollow();
+      stream.close();
+      done();
+    };
+    const send = (events: StoredEvent[]) => {
+      quiet = false;
+      for (const event of events) {
+        if (!stream.send(event)) return end();
+        cursor = event.id;
+        if (event.type === TERMINAL) return end();
       }
-    }
-  }
+    };
+    const unfollow = deps.feed.follow(id, backlog.at(-1)?.id ?? after, send);
+    // Publishing is best effort: a stream quiet for blockMs checks whether its operation ended without saying so.
+    const check = setInterval(() => {
+      if (!quiet) {
+        quiet = true;
+        return;
+      }
+      void endedQuietly(deps, id, cursor).then(
+        (rest) => {
+          if (rest === undefined) return;
+          send(rest);
+          end();
+        },
+        (e: unknown) => stream.sendComment(`error: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }, settings.blockMs);
+    res.on('close', end);
+    send(backlog);
+    if (backlog.length === 0) quiet = true;
+  });
+}
+
+/** The events after `cursor` when the operation has finished (its last ones, if any), or undefined while it runs. */
+async function endedQuietly(deps: ApiDeps, id: string, cursor: string): Promise<StoredEvent[] | undefined> {
+  const now = await getOperation(id, deps);
+  if (!FINISHED_STATES.includes(now.state)) return undefined;
+  return deps.events.after(id, cursor);
+}
+
+/** The events after `after` that arrive within `ms` (through the feed). */
+function nextEvents(deps: ApiDeps, id: string, after: string, ms: number): Promise<StoredEvent[]> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      unfollow();
+      resolve([]);
+    }, ms);
+    const unfollow = deps.feed.follow(id, after, (events) => {
+      clearTimeout(timer);
+      unfollow();
+      resolve(events);
+    });
+  });
 }
 
 interface OpenStream {
-  connection: Redis;
-  readonly closed: boolean;
-  /** Resolves once the dedicated connection is up; LB_ERR_DEPENDENCY_DOWN after `ms`. */
-  ready(ms: number): Promise<void>;
-  startHeartbeat(ms: number): void;
   send(event: StoredEvent): boolean;
   sendComment(text: string): void;
   close(): void;
 }
 
-/** The dedicated Redis connection, the heartbeat and the response, torn down together once. */
-function openStream(res: Response, shared: Redis, connectionName: string): OpenStream {
-  const connection = dedicatedConnection(shared, connectionName);
-  let closed = false;
-  let heartbeat: NodeJS.Timeout | undefined;
-  const close = () => {
-    if (heartbeat) clearInterval(heartbeat);
-    heartbeat = undefined;
-    if (!closed) {
-      closed = true;
-      // disconnect() rather than quit(): a read blocked in XREAD must not hold the connection open.
-      connection.disconnect();
-    }
-    // Before the headers, an error is still the error handler's to answer.
-    if (res.headersSent && !res.writableEnded) res.end();
-  };
-  // The client went away (or the response ended): stop reading, free the connection.
-  res.on('close', close);
-  const writable = () => !closed && !res.writableEnded && !res.destroyed;
+/** The headers (no caching, no proxy buffering), the reconnect delay browsers use, and the heartbeat, torn down with close(). */
+function startEventStream(res: Response, settings: StreamSettings): OpenStream {
+  res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
+  res.flushHeaders();
+  res.write(`retry: ${settings.retryMs}\n\n`);
+  const writable = () => !res.writableEnded && !res.destroyed;
+  const heartbeat = setInterval(() => {
+    if (writable()) res.write(': heartbeat\n\n');
+  }, settings.heartbeatMs);
+  heartbeat.unref();
   return {
-    connection,
-    get closed() {
-      return closed;
-    },
-    ready: (ms) => connectionReady(connection, ms),
-    startHeartbeat(ms) {
-      heartbeat = setInterval(() => {
-        if (writable()) res.write(': heartbeat\n\n');
-      }, ms);
-      heartbeat.unref();
-    },
     send(event) {
       if (!writable()) return false;
-      res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      // What a viewer reads: secrets (a webhook URL in a runbook's outputs) redacted, as in the operation's view.
+      res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(withoutSecrets(event))}\n\n`);
       return true;
     },
     sendComment(text) {
       if (writable()) res.write(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`);
     },
-    close,
+    close() {
+      clearInterval(heartbeat);
+      if (!res.writableEnded) res.end();
+    },
   };
-}
-
-/** A connection of the stream's own, since XREAD BLOCK must never block the shared one. */
-function dedicatedConnection(shared: Redis, connectionName: string): Redis {
-  // Named after the operation, so CLIENT LIST tells which stream holds which connection.
-  const connection = shared.duplicate({ connectionName, lazyConnect: false, enableOfflineQueue: false });
-  // Errors surface on the read that meets them; an unhandled 'error' event would crash the process.
-  connection.on('error', () => undefined);
-  return connection;
-}
-
-/** Resolves once the connection is ready; LB_ERR_DEPENDENCY_DOWN when it ends first or `ms` passes. */
-function connectionReady(connection: Redis, ms: number): Promise<void> {
-  if (connection.status === 'ready') return Promise.resolve();
-  const down = (message: string) => new LifeboatError('LB_ERR_DEPENDENCY_DOWN', message, { dependency: 'redis' });
-  return new Promise<void>((resolve, reject) => {
-    const cleanup = () => {
-      clearTimeout(timer);
-      connection.off('ready', onReady);
-      connection.off('end', onEnd);
-    };
-    const onReady = () => {
-      cleanup();
-      resolve();
-    };
-    const onEnd = () => {
-      cleanup();
-      reject(down('the event stream lost its Redis connection'));
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(down(`Redis did not accept a connection for the event stream in ${ms} ms`));
-    }, ms);
-    connection.on('ready', onReady);
-    connection.on('end', onEnd);
-  });
 }

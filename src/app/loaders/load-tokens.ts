@@ -29,10 +29,19 @@ export function loadTokens(inline: string | undefined, file: string | undefined)
     }
     return r.data;
   });
-  const names = new Set<string>();
+  // One name is one identity (the two-person rule compares names case-insensitively), and one token one name.
+  const names = new Map<string, string>();
+  const hashes = new Map<string, string>();
   for (const t of tokens) {
-    if (names.has(t.name)) throw new LifeboatError('LB_ERR_VALIDATION', `two tokens are named ${t.name}`, { field: 'tokens' });
-    names.add(t.name);
+    const same = names.get(t.name.toLowerCase());
+    if (same !== undefined) {
+      const how = same === t.name ? `two tokens are named ${t.name}` : `tokens ${same} and ${t.name} differ only in case: a name is one identity whatever its case`;
+      throw new LifeboatError('LB_ERR_VALIDATION', `${where.join(' + ')}: ${how}; give each person one entry (with all their roles)`, { field: 'tokens' });
+    }
+    const twin = hashes.get(t.sha256);
+    if (twin !== undefined) throw new LifeboatError('LB_ERR_VALIDATION', `${where.join(' + ')}: tokens ${twin} and ${t.name} are the same token (one sha256): a token belongs to one identity`, { field: 'tokens' });
+    names.set(t.name.toLowerCase(), t.name);
+    hashes.set(t.sha256, t.name);
   }
   return tokens;
 }

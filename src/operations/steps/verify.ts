@@ -4,6 +4,8 @@ import { shortOfStage } from './stage-capacity';
 import { fallBackFromStage, rollBackToPreviousStage } from './stage-fallback';
 import type { StepContext, StepHandler } from './step-context';
 import { planOf } from './step-context';
+import { outboundPolicyOf } from '../outbound/outbound-policy';
+import { postJson } from '../outbound/post-json';
 
 /**
  * After a stage: every region must still run, in service, what the stage's shares need
@@ -23,26 +25,26 @@ export const verify: StepHandler = async (ctx) => {
 
 /**
  * The configurable check (LIFEBOAT_VERIFY_HOOK_URL): POSTed the stage, it must answer 2xx
- * with {"ok": true}. Anything else — an error, a timeout, ok false — fails the stage:
- * a check that cannot be asked cannot vouch for the stage. Undefined when it agrees.
+ * with {"ok": true}. Anything else — refused by LIFEBOAT_OUTBOUND_HOSTS, no answer, ok false —
+ * fails the stage: a check that cannot be asked cannot vouch for the stage. Undefined when it
+ * agrees. The reason shown names only the verdict and the status (why a connection failed is
+ * in the log), as notify's does; the hook's own reason, when it gives one, is its to give.
  */
 async function askVerifyHook(ctx: StepContext, stage: Stage): Promise<string | undefined> {
   const url = ctx.settings.LIFEBOAT_VERIFY_HOOK_URL;
   if (!url) return undefined;
   const body = { operationId: ctx.op.id, kind: ctx.op.kind, region: planOf(ctx).plan.region, stage: stage.index, percent: stage.percent, traffic: stage.traffic, load: stage.load };
+  const policy = outboundPolicyOf(ctx.settings.LIFEBOAT_OUTBOUND_HOSTS);
+  const answer = await postJson(new URL(url), body, { policy, timeoutMs: ctx.settings.LIFEBOAT_VERIFY_HOOK_TIMEOUT_MS, purpose: 'verify hook' });
+  if (answer.verdict === 'refused') return 'the verify hook was refused (not allowed by LIFEBOAT_OUTBOUND_HOSTS)';
+  if (answer.status === undefined) return 'the verify hook was allowed but did not answer';
+  if (answer.status < 200 || answer.status >= 300) return `the verify hook answered ${answer.status}`;
+  let said: { ok?: unknown; reason?: unknown } | undefined;
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'lifeboat' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(ctx.settings.LIFEBOAT_VERIFY_HOOK_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    if (!res.ok) return `the verify hook answered ${res.status}`;
-    const answer = JSON.parse(text) as { ok?: unknown; reason?: unknown };
-    if (answer.ok === true) return undefined;
-    return `the verify hook said no${typeof answer.reason === 'string' ? `: ${answer.reason}` : ''}`;
-  } catch (e) {
-    return `the verify hook could not be asked: ${(e as Error).message}`;
+    said = JSON.parse(answer.text) as typeof said;
+  } catch {
+    return `the verify hook answered ${answer.status} without JSON`;
   }
+  if (said?.ok === true) return undefined;
+  return `the verify hook said no${typeof said?.reason === 'string' ? `: ${said.reason}` : ''}`;
 }
