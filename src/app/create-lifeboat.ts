@@ -2,6 +2,7 @@ import type { Queue, Worker } from 'bullmq';
 import type { ApiDeps } from '../api/api-deps';
 import type { AuthConfig } from '../api/auth';
 import { LifeboatMetrics } from '../api/metrics/lifeboat-metrics';
+import type { AccountAccess } from '../cloud/aws/aws-accounts';
 import { AwsCloud } from '../cloud/aws/aws-cloud';
 import type { AwsCredentials } from '../cloud/aws/aws-clients';
 import type { CloudPort } from '../cloud/ports';
@@ -37,6 +38,7 @@ import type { RunbookDeps } from '../runbooks/action-context';
 import { runActivity } from '../runbooks/run-activity';
 import type { RunData } from '../runbooks/run-types';
 import type { RunbookCatalog } from '../runbooks/runbook-catalog';
+import { loadAccounts } from './loaders/load-accounts';
 import { loadModels } from './loaders/load-models';
 import { loadRunbooks } from './loaders/load-runbooks';
 import { loadSchedules } from './loaders/load-schedules';
@@ -99,7 +101,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const files = loadFiles(settings, overrides);
   const redis = connectRedis(settings.REDIS_URL, 'lifeboat');
   const clock = overrides.clock ?? systemClock;
-  const { cloud, awsCloud } = connectCloud(settings, overrides, redis);
+  const { cloud, awsCloud } = connectCloud(settings, overrides, redis, files);
   const deps = wirePorts(settings, files, redis, cloud, clock);
   // A test may hand in an AWS adapter of its own: its calls are counted all the same.
   const awsStats = cloud instanceof AwsCloud ? cloud.stats : undefined;
@@ -165,6 +167,8 @@ interface StartupFiles {
   runbooks: RunbookCatalog;
   schedules: Schedule[];
   auth: AuthConfig;
+  /** The AWS accounts lifeboat manages (LIFEBOAT_ACCOUNTS); none: its own account only. */
+  accounts: AccountAccess[];
 }
 
 /** Models, runbooks, schedules and tokens, each validated: a bad file names itself and stops start-up. */
@@ -173,14 +177,17 @@ function loadFiles(settings: Settings, overrides: LifeboatOverrides): StartupFil
   const runbooks = overrides.runbooks ?? loadRunbooks(settings.LIFEBOAT_RUNBOOKS_DIR);
   const schedules = loadSchedules(settings.LIFEBOAT_SCHEDULES_FILE, { runbooks });
   const auth: AuthConfig = { tokens: loadTokens(settings.LIFEBOAT_TOKENS, settings.LIFEBOAT_TOKENS_FILE), insecure: settings.LIFEBOAT_INSECURE_DEV };
-  return { models, runbooks, schedules, auth };
+  const accounts = loadAccounts(settings.LIFEBOAT_ACCOUNTS, settings.LIFEBOAT_ACCOUNTS_FILE);
+  return { models, runbooks, schedules, auth, accounts };
 }
 
 /** The cloud the use cases see (a test's, or AWS with its quota buckets in Redis, which lifeboat then owns and destroys), before auditing. */
-function connectCloud(settings: Settings, overrides: LifeboatOverrides, redis: Redis): { cloud: CloudPort; awsCloud?: AwsCloud } {
+function connectCloud(settings: Settings, overrides: LifeboatOverrides, redis: Redis, files: StartupFiles): { cloud: CloudPort; awsCloud?: AwsCloud } {
   if (overrides.cloud) return { cloud: overrides.cloud };
+  const accounts = files.accounts;
   const awsCloud = new AwsCloud({
     regions: settings.LIFEBOAT_REGIONS,
+    ...(accounts.length > 0 ? { accounts } : {}),
     ...overrides.aws,
     maxAttempts: settings.AWS_MAX_ATTEMPTS,
     requestTimeoutMs: settings.LIFEBOAT_AWS_REQUEST_TIMEOUT_MS,

@@ -11,9 +11,33 @@ import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord 
 export interface GroupSizeUpdate {
   region: RegionCode;
   group: string;
+  /** The group's account, when lifeboat manages several (LIFEBOAT_ACCOUNTS); its own otherwise. */
+  account?: string;
   minSize: number;
   desiredCapacity: number;
   maxSize: number;
+}
+
+/** Auto Scaling processes to suspend or resume on one group (ScheduledActions, ...). */
+export interface GroupProcessUpdate {
+  region: RegionCode;
+  group: string;
+  account?: string;
+  processes: readonly string[];
+}
+
+/** A group named across accounts: where to look for it. */
+export interface GroupRef {
+  region: RegionCode;
+  group: string;
+  account?: string;
+}
+
+/** An instance refresh under way on a group: it replaces instances while traffic moves. */
+export interface InstanceRefreshReading extends GroupRef {
+  id: string;
+  status: string;
+  percentageComplete?: number;
 }
 
 /** A weighted record (as read into the snapshot) with the weight it should now have. */
@@ -66,10 +90,19 @@ export interface FleetReader {
 interface CapacityProvider {
   /** Set absolute sizes; refuses desired > max (LB_ERR_DESIRED_ABOVE_MAX) before any call. */
   setGroupSize(update: GroupSizeUpdate): Promise<void>;
-  /** Current sizes and instances of the named groups in one region (read-back and awaiting). */
-  readGroups(region: RegionCode, groups: readonly string[]): Promise<AutoScalingGroupReading[]>;
+  /**
+   * Current sizes and instances of the named groups in one region (and account): read-back
+   * and awaiting. InService instances whose EC2 status checks are impaired are marked so.
+   */
+  readGroups(region: RegionCode, groups: readonly string[], account?: string): Promise<AutoScalingGroupReading[]>;
   /** Failed or cancelled scaling activities since `since` (ISO time), newest first. */
-  readScalingProblems(region: RegionCode, groups: readonly string[], since: string): Promise<ScalingProblem[]>;
+  readScalingProblems(region: RegionCode, groups: readonly string[], since: string, account?: string): Promise<ScalingProblem[]>;
+  /** Suspend processes on a group (lifeboat suspends ScheduledActions on the groups it pins). */
+  suspendProcesses(update: GroupProcessUpdate): Promise<void>;
+  /** Resume processes on a group: only ever those lifeboat suspended. */
+  resumeProcesses(update: GroupProcessUpdate): Promise<void>;
+  /** Instance refreshes under way on the named groups (one call per group: asked for the groups a plan grows or loads). */
+  readInstanceRefreshes(groups: readonly GroupRef[]): Promise<InstanceRefreshReading[]>;
 }
 
 interface TrafficRouter {

@@ -125,10 +125,30 @@ export const ERROR_CATALOG = {
     title: 'AWS did not answer',
     hint: 'Check connectivity and AWS_ENDPOINT_URL, then retry.',
   },
+  LB_ERR_AWS_BUSY: {
+    status: 503,
+    title: 'Auto Scaling is busy with the group',
+    hint: 'A scaling activity or another update is under way on the group; lifeboat retries. If it persists, look at the group\'s scaling activities.',
+  },
   LB_ERR_AWS_REJECTED: {
     status: 502,
     title: 'AWS rejected the request',
     hint: 'Read the AWS message in details; the fleet may have changed under lifeboat.',
+  },
+  LB_ERR_PROCESS_SUSPENDED: {
+    status: 409,
+    title: 'A group that must grow has a process suspended that stops it',
+    hint: 'Resume the process named in details (aws autoscaling resume-processes), or leave the group out of the move.',
+  },
+  LB_ERR_INSTANCE_TYPE_NOT_OFFERED: {
+    status: 409,
+    title: 'A group that must grow launches an instance type none of its zones offers',
+    hint: 'Change the launch template (or mixed instances overrides) to a type its zones offer, or add zones that offer it.',
+  },
+  LB_ERR_INSTANCE_REFRESH: {
+    status: 409,
+    title: 'An instance refresh is under way on a group that must grow or carry more traffic',
+    hint: 'Wait for the refresh to finish or cancel it; or drop refusePendingRefresh to go ahead with a warning.',
   },
   LB_ERR_REGION_LOCKED: {
     status: 409,
@@ -158,7 +178,7 @@ export const ERROR_CATALOG = {
   LB_ERR_VERIFICATION_FAILED: {
     status: 409,
     title: 'Verification after a stage failed',
-    hint: 'The stage was rolled back to the previous weights; see details for what was short.',
+    hint: 'Short of capacity, the weights were set to what the capacity in service serves (details.served); if the verify hook said no, back to the previous stage\'s. See details for what was short.',
   },
   LB_ERR_CANCELLED: {
     status: 409,

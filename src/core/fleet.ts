@@ -21,10 +21,48 @@ interface InstanceState {
   lifecycleState: string;
   /** Healthy or Unhealthy, as Auto Scaling reports it. */
   healthStatus: string;
+  instanceType?: string;
+  /** EC2 status checks (instance or system) report it impaired: InService, but not capacity. */
+  impaired?: boolean;
+}
+
+/** A scheduled action of an Auto Scaling group: it sets the sizes it names when it fires. */
+export interface ScheduledAction {
+  name: string;
+  /** One-off (or first) time, ISO. */
+  startTime?: string;
+  /** Cron (minute hour day month weekday), in timeZone (UTC by default). */
+  recurrence?: string;
+  timeZone?: string;
+  endTime?: string;
+  minSize?: number;
+  maxSize?: number;
+  desiredCapacity?: number;
+}
+
+/**
+ * What Auto Scaling and EC2 say about a group besides its sizes: what can undo or stall an
+ * evacuation. Every field is optional: an adapter that did not read one leaves it out.
+ */
+export interface GroupDetails {
+  /** The AWS account the group lives in, when lifeboat manages several (LIFEBOAT_ACCOUNTS). */
+  account?: string;
+  /** Processes suspended on the group: Launch, Terminate, HealthCheck, ReplaceUnhealthy, ScheduledActions, ... */
+  suspendedProcesses?: string[];
+  scheduledActions?: ScheduledAction[];
+  /** An instance refresh under way (Pending, InProgress, Cancelling, RollbackInProgress, Baking). */
+  instanceRefresh?: { id: string; status: string; percentageComplete?: number };
+  /** Launch lifecycle hooks: they hold new instances in Pending:Wait. Read when instances wait there. */
+  launchHooks?: string[];
+  warmPool?: { size: number; minSize?: number; maxGroupPreparedCapacity?: number; poolState?: string };
+  /** The instance types the group launches (its launch template, or the mixed instances overrides) and the zones of the group that offer each. */
+  instanceTypes?: Array<{ type: string; offeredIn?: string[] }>;
+  availabilityZones?: string[];
+  mixedInstances?: boolean;
 }
 
 /** Raw Auto Scaling group as read from AWS, before lifeboat interprets its tags. */
-export interface AutoScalingGroupReading {
+export interface AutoScalingGroupReading extends GroupDetails {
   region: RegionCode;
   name: string;
   minSize: number;
@@ -36,6 +74,8 @@ export interface AutoScalingGroupReading {
 
 /** Raw weighted record set as read from a managed hosted zone. */
 export interface RecordSetReading {
+  /** The AWS account of its hosted zone, when lifeboat manages several. */
+  account?: string;
   zoneId: string;
   zoneName: string;
   name: string;
@@ -49,6 +89,7 @@ export interface RecordSetReading {
 }
 
 export interface HostedZoneReading {
+  account?: string;
   zoneId: string;
   zoneName: string;
   records: RecordSetReading[];
@@ -85,6 +126,8 @@ export type MetricPoints = Array<[number, number]>;
 export interface GroupLoadReading {
   region: RegionCode;
   group: string;
+  /** The group's AWS account, when lifeboat manages several. */
+  account?: string;
   metric: LoadMetric;
   points: MetricPoints;
   /** For an Average metric: the group's GroupInServiceInstances per period (AWS/AutoScaling), when CloudWatch has it. */
@@ -103,17 +146,19 @@ export interface LoadReading {
 }
 
 /** A managed Auto Scaling group, interpreted through the lifeboat tags. */
-export interface ManagedGroup {
+export interface ManagedGroup extends GroupDetails {
   region: RegionCode;
   name: string;
   service: string;
   minSize: number;
   maxSize: number;
   desiredCapacity: number;
-  /** Instances InService and Healthy: the capacity that really serves. */
+  /** Instances InService and Healthy, EC2 status checks not impaired: the capacity that really serves. */
   inService: number;
-  /** Instances launching (Pending*), not yet serving. */
+  /** Instances launching (Pending*, Pending:Wait included), not yet serving. */
   pending: number;
+  /** InService instances whose EC2 status checks are impaired: they do not count as capacity. */
+  impaired?: number;
   instances: InstanceState[];
   /** Requests per second one instance serves, from lifeboat:capacity-per-instance. */
   capacityPerInstance?: number;
@@ -122,9 +167,19 @@ export interface ManagedGroup {
   tags: Record<string, string>;
 }
 
-/** A group's identity within the fleet, as a map key: group names are unique per region. */
-export function groupKey(region: RegionCode, group: string): string {
-  return `${region}\u0000${group}`;
+/** A group's identity within the fleet, as a map key: group names are unique per region (and account). */
+export function groupKey(region: RegionCode, group: string, account?: string): string {
+  return account === undefined ? `${region}\u0000${group}` : `${region}\u0000${group}\u0000${account}`;
+}
+
+/** groupKey of anything that names a group: a group change or size update ({region, group, account}), or a reading ({region, name, account}). */
+export function keyOfGroup(g: { region: RegionCode; account?: string | undefined } & ({ group: string } | { name: string })): string {
+  return groupKey(g.region, 'group' in g ? g.group : g.name, g.account);
+}
+
+/** The account field of a group or record, when it has one: for spreading into a change, an update or a reference. */
+export function accountOf(g: { account?: string | undefined }): { account?: string } {
+  return g.account !== undefined ? { account: g.account } : {};
 }
 
 /** A weighted record's identity, as a map key: its zone, name (normalized, as in a snapshot), type and set identifier. */
@@ -134,6 +189,8 @@ export function recordKey(r: { zoneId: string; name: string; type: string; setId
 
 /** A weighted record whose SetIdentifier is a managed region: that region's weight for that name. */
 export interface WeightedRecord {
+  /** The AWS account of its hosted zone, when lifeboat manages several. */
+  account?: string;
   zoneId: string;
   zoneName: string;
   name: string;
@@ -157,6 +214,11 @@ export interface ServiceCapacity {
   desiredCapacity: number;
   inService: number;
   pending: number;
+  /** InService but impaired by EC2 status checks: not counted in inService. */
+  impaired?: number;
+  /** Instances held in Pending:Wait, and the launch lifecycle hooks of the groups that hold them. */
+  pendingWait?: number;
+  launchHooks?: string[];
   /** Requests per second per instance, when every group of the service here says the same. */
   capacityPerInstance?: number;
   trafficName?: string;
@@ -189,7 +251,8 @@ type SnapshotWarningCode =
   | 'LOAD_SPIKE'
   | 'LOAD_INSTANCES_ASSUMED'
   | 'LOAD_TARGET_UNKNOWN'
-  | 'LOAD_METRIC_MIXED';
+  | 'LOAD_METRIC_MIXED'
+  | 'GROUP_DETAILS_UNREADABLE';
 
 export interface SnapshotWarning {
   code: SnapshotWarningCode;

@@ -41,8 +41,12 @@ const modelChoice = {
   maxSizeGrowth: z.number().min(1).max(10).optional(),
 };
 
+/** Refuse (instead of warn) when a group that must grow or carry more traffic has an instance refresh under way. */
+const refusePendingRefresh = z.boolean().optional();
+
 const moveOptions = {
   ...modelChoice,
+  refusePendingRefresh,
   /** Only these services (and the DNS names they serve); all by default. */
   services: z.array(serviceName).min(1).max(1000).optional(),
   stages: stagesSchema.optional(),
@@ -65,6 +69,7 @@ export const intentShapes = {
     stages: stagesSchema.optional(),
     /** Also return survivors' DesiredCapacity to its old value, not only MinSize. */
     scaleDownSurvivors: z.boolean().optional(),
+    refusePendingRefresh,
   },
   scale: {
     kind: z.literal('scale'),

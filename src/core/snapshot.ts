@@ -73,9 +73,19 @@ export function assembleSnapshot(reading: FleetReading): FleetSnapshot {
   };
 }
 
-/** Instances that really serve: InService and Healthy. */
-export function countInService(instances: ReadonlyArray<{ lifecycleState: string; healthStatus: string }>): number {
-  return instances.filter((i) => i.lifecycleState === 'InService' && i.healthStatus === 'Healthy').length;
+/** Instances that really serve: InService and Healthy, and not impaired by their EC2 status checks. */
+export function countInService(instances: ReadonlyArray<{ lifecycleState: string; healthStatus: string; impaired?: boolean }>): number {
+  return instances.filter((i) => i.lifecycleState === 'InService' && i.healthStatus === 'Healthy' && !i.impaired).length;
+}
+
+/** InService instances whose EC2 status checks are impaired: Auto Scaling may still call them healthy, but they serve nothing. */
+export function countImpaired(instances: ReadonlyArray<{ lifecycleState: string; impaired?: boolean }>): number {
+  return instances.filter((i) => i.lifecycleState === 'InService' && i.impaired).length;
+}
+
+/** Instances held by a launch lifecycle hook: pending, not serving. */
+export function countPendingWait(instances: ReadonlyArray<{ lifecycleState: string }>): number {
+  return instances.filter((i) => i.lifecycleState === 'Pending:Wait').length;
 }
 
 function interpretGroup(g: AutoScalingGroupReading, warnings: SnapshotWarning[]): ManagedGroup | undefined {
@@ -109,7 +119,10 @@ function interpretGroup(g: AutoScalingGroupReading, warnings: SnapshotWarning[])
   const trafficName = trafficTag && trafficTag.trim() !== '' ? normalizeDnsName(trafficTag) : undefined;
   const inService = countInService(g.instances);
   const pending = g.instances.filter((i) => i.lifecycleState.startsWith('Pending')).length;
+  const impaired = countImpaired(g.instances);
+  const { region: _region, name: _name, minSize: _min, maxSize: _max, desiredCapacity: _desired, tags: _tags, instances: _instances, ...details } = g;
   return {
+    ...details,
     region: g.region,
     name: g.name,
     service,
@@ -118,6 +131,7 @@ function interpretGroup(g: AutoScalingGroupReading, warnings: SnapshotWarning[])
     desiredCapacity: g.desiredCapacity,
     inService,
     pending,
+    ...(impaired > 0 ? { impaired } : {}),
     instances: g.instances,
     ...(capacityPerInstance !== undefined ? { capacityPerInstance } : {}),
     ...(trafficName !== undefined ? { trafficName } : {}),
@@ -162,6 +176,7 @@ function collectWeightedRecords(reading: FleetReading, warnings: SnapshotWarning
       continue;
     }
     records.push({
+      ...(r.account !== undefined ? { account: r.account } : {}),
       zoneId: r.zoneId,
       zoneName: r.zoneName,
       name: r.normalizedName,
@@ -259,6 +274,9 @@ function computeServiceCapacity(groups: ManagedGroup[], warnings: SnapshotWarnin
       }
     }
     const trafficNames = trafficNamesOf(gs);
+    const impaired = sum((g) => g.impaired ?? 0);
+    const pendingWait = sum((g) => countPendingWait(g.instances));
+    const launchHooks = [...new Set(gs.filter((g) => countPendingWait(g.instances) > 0).flatMap((g) => g.launchHooks ?? []))].sort();
     result.push({
       service,
       region,
@@ -268,6 +286,8 @@ function computeServiceCapacity(groups: ManagedGroup[], warnings: SnapshotWarnin
       desiredCapacity: sum((g) => g.desiredCapacity),
       inService: sum((g) => g.inService),
       pending: sum((g) => g.pending),
+      ...(impaired > 0 ? { impaired } : {}),
+      ...(pendingWait > 0 ? { pendingWait, launchHooks } : {}),
       ...(capacityPerInstance !== undefined ? { capacityPerInstance } : {}),
       ...(trafficNames[0] !== undefined ? { trafficName: trafficNames[0] } : {}),
     });

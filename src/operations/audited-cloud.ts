@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudPort, GroupSizeUpdate, WeightUpdate } from '../cloud/ports';
+import type { CloudPort, GroupProcessUpdate, GroupSizeUpdate, WeightUpdate } from '../cloud/ports';
 import type { AuditLog } from './ports/audit-log';
 import { logger } from './logger';
 import type { Clock } from './ports/clock';
@@ -43,8 +43,11 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, on
   return {
     readFleet: () => cloud.readFleet(),
     probe: (ms) => cloud.probe(ms),
-    readGroups: (region, groups) => cloud.readGroups(region, groups),
-    readScalingProblems: (region, groups, since) => cloud.readScalingProblems(region, groups, since),
+    readGroups: (region, groups, account) => cloud.readGroups(region, groups, account),
+    readScalingProblems: (region, groups, since, account) => cloud.readScalingProblems(region, groups, since, account),
+    readInstanceRefreshes: (groups) => cloud.readInstanceRefreshes(groups),
+    suspendProcesses: (u: GroupProcessUpdate) => audited('aws.suspendProcesses', [u.region], u, () => cloud.suspendProcesses(u)),
+    resumeProcesses: (u: GroupProcessUpdate) => audited('aws.resumeProcesses', [u.region], u, () => cloud.resumeProcesses(u)),
     changeStatus: (id) => cloud.changeStatus(id),
     readWeights: (records) => cloud.readWeights(records),
     setGroupSize: (u: GroupSizeUpdate) => audited('aws.setGroupSize', [u.region], u, () => cloud.setGroupSize(u)),
@@ -52,7 +55,7 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, on
       audited(
         'aws.setWeights',
         [...new Set(updates.map((u) => u.record.region))],
-        updates.map((u) => ({ zoneId: u.record.zoneId, name: u.record.name, type: u.record.type, setIdentifier: u.record.setIdentifier, weight: u.weight })),
+        updates.map((u) => ({ ...(u.record.account !== undefined ? { account: u.record.account } : {}), zoneId: u.record.zoneId, name: u.record.name, type: u.record.type, setIdentifier: u.record.setIdentifier, weight: u.weight })),
         () => cloud.setWeights(updates),
       ),
   };

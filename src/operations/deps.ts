@@ -42,5 +42,10 @@ export function planContextOf(deps: Pick<OperationDeps, 'models' | 'settings'>):
     defaultModel: deps.settings.LIFEBOAT_DEFAULT_MODEL,
     defaultStages: deps.settings.LIFEBOAT_DEFAULT_STAGES,
     maxSizeGrowth: deps.settings.LIFEBOAT_MAX_SIZE_GROWTH,
+    timing: {
+      capacitySeconds: deps.settings.LIFEBOAT_CAPACITY_TIMEOUT,
+      stageSeconds: 60,
+      ...(deps.settings.LIFEBOAT_DWELL !== undefined ? { dwellSeconds: deps.settings.LIFEBOAT_DWELL } : {}),
+    },
   };
 }

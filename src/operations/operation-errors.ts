@@ -11,7 +11,7 @@ export class OperationRefused extends LifeboatError {
 }
 
 /** Failures worth retrying: the world may answer differently in a moment. */
-const TRANSIENT: readonly ErrorCode[] = ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_DEPENDENCY_DOWN'];
+const TRANSIENT: readonly ErrorCode[] = ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_BUSY', 'LB_ERR_DEPENDENCY_DOWN'];
 
 export function isTransient(e: unknown): boolean {
   if (e instanceof OperationRefused) return false;

@@ -22,6 +22,8 @@ const operationOptionsShape = {
   dwellSeconds: z.number().min(0).max(3600).optional(),
   /** Why: kept with the operation for the audit trail. */
   reason: z.string().max(1000).optional(),
+  /** When it fails or is cancelled: let go of the groups it pinned (unpin), or leave them pinned and say so (keep). */
+  onFailure: z.enum(['unpin', 'keep']).optional(),
 };
 
 /** An operation request: an intent plus how to carry it out, one flat JSON object. */
@@ -61,7 +63,8 @@ export type StepKind =
   | 'finalize'
   | 'rollback-weights'
   | 'rollback-dns'
-  | 'rollback-capacity';
+  | 'rollback-capacity'
+  | 'release-pins';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -83,6 +86,7 @@ export interface StepRecord {
 }
 
 export interface CapacityProgress {
+  account?: string;
   region: RegionCode;
   group: string;
   service: string;
@@ -104,6 +108,26 @@ export interface CancelRequest {
   rollback: boolean;
 }
 
+/** After a fallback: one service in one region, the share it now gets and whether what runs in service serves it. */
+export interface ServedRegion {
+  service: string;
+  region: RegionCode;
+  share: number;
+  inService: number;
+  /** Instances the share needs (headroom included). */
+  needed: number;
+  served: boolean;
+}
+
+/** What a stage's fallback did: the pins it put back, the weights it set, what they serve, what stays. */
+export interface StageFallback {
+  stage: number;
+  repinned: Array<{ region: RegionCode; group: string; account?: string; minSize: number; desiredCapacity: number; maxSize: number }>;
+  weights: Array<{ name: string; region: RegionCode; weight: number }>;
+  served: ServedRegion[];
+  unplaced: Array<{ name: string; share: number }>;
+}
+
 export interface OperationResult {
   summary: string;
   groupsChanged: number;
@@ -115,6 +139,14 @@ export interface OperationResult {
   unplaced?: Array<{ name: string; share: number }>;
   /** Cloud calls the operation made, as the adapter counted them: retries and throttles included. */
   awsCalls?: CallSummary;
+  /** Set when capacity came short and it moved only part of the traffic (the region is partly evacuated). */
+  partial?: boolean;
+  /** After a stage failed verification for capacity: per service and region, what the weights in force serve and what not. */
+  served?: ServedRegion[];
+  /** Groups still pinned by this operation (onFailure: keep): a follow-up for someone. */
+  pinned?: Array<{ region: RegionCode; group: string; account?: string; minSize: number }>;
+  /** Groups this operation pinned and let go after it failed or was cancelled (onFailure: unpin). */
+  unpinned?: Array<{ region: RegionCode; group: string; account?: string }>;
 }
 
 /** What a job carries: the request, who asked, and the checkpoint the worker keeps current. */
@@ -147,4 +179,6 @@ interface Checkpoint {
   awsCalls?: CallCounts[];
   /** Set when capacity came short and the operation moved only what it could serve. */
   partial?: Pick<OperationResult, 'shortfall' | 'unplaced'>;
+  /** Set when a stage failed verification for capacity and fell back to what serves. */
+  fallback?: StageFallback;
 }

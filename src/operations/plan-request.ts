@@ -1,6 +1,11 @@
+import type { CloudPort, InstanceRefreshReading } from '../cloud/ports';
 import type { FleetSnapshot } from '../core/fleet';
-import type { IntentRequest } from '../core/intents';
+import { accountOf, keyOfGroup } from '../core/fleet';
+import type { Intent, IntentRequest } from '../core/intents';
+import { groupsGainingTraffic } from '../core/planner/fleet-checks';
+import { indexFleet } from '../core/planner/fleet-index';
 import { plan } from '../core/planner/plan';
+import type { PlanContext } from '../core/planner/plan-context';
 import type { Plan } from '../core/planner/plan-types';
 import type { EvacuationRecord } from './ports/operation-store';
 import type { OperationDeps } from './deps';
@@ -23,13 +28,13 @@ export interface PlannedRequest {
  */
 export async function planRequest(
   intent: IntentRequest,
-  deps: Pick<OperationDeps, 'snapshots' | 'models' | 'settings' | 'store'>,
+  deps: Pick<OperationDeps, 'snapshots' | 'models' | 'settings' | 'store' | 'cloud'>,
   options: { fresh?: boolean; on?: VersionedSnapshot } = {},
 ): Promise<PlannedRequest> {
   const read = options.on ?? (await deps.snapshots.read(options.fresh ? 0 : undefined));
-  const { snapshot } = read;
   const ctx = planContextOf(deps);
-  if (intent.kind !== 'restore') return { snapshot, read, plan: plan(snapshot, intent, ctx) };
+  if (intent.kind !== 'restore') return { read, ...(await planWithRefreshes(read.snapshot, intent, ctx, deps.cloud)) };
+  const { snapshot } = read;
 
   // Both Redis reads at once: the regions still evacuated are only wasted on a refusal.
   const [evacuation, evacuated] = await Promise.all([deps.store.evacuationOf(intent.region), deps.store.evacuatedRegions(snapshot.regions)]);
@@ -46,10 +51,37 @@ export async function planRequest(
     return { snapshot, read, plan: refused };
   }
   const others = evacuated.filter((r) => r !== intent.region);
-  return {
-    snapshot,
-    read,
-    evacuation,
-    plan: plan(snapshot, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx),
-  };
+  return { read, evacuation, ...(await planWithRefreshes(snapshot, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx, deps.cloud)) };
+}
+
+/**
+ * Plan, then ask which of the groups the plan grows or loads have an instance refresh under
+ * way (one call per group, so only those), and plan again on the snapshot that says so. A
+ * refresh that cannot be read is a warning: the plan does not know.
+ */
+async function planWithRefreshes(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext, cloud: Pick<CloudPort, 'readInstanceRefreshes'>): Promise<{ snapshot: FleetSnapshot; plan: Plan }> {
+  const first = plan(snapshot, intent, ctx);
+  const index = indexFleet(snapshot);
+  const growing = first.groupChanges.filter((c) => c.to.desiredCapacity > c.from.desiredCapacity).map((c) => ({ ...accountOf(c), region: c.region, group: c.group }));
+  const refs = [...new Map([...growing, ...groupsGainingTraffic(index, first).map((g) => ({ ...accountOf(g), region: g.region, group: g.name }))].map((r) => [keyOfGroup(r), r])).values()];
+  if (refs.length === 0) return { snapshot, plan: first };
+  let refreshes: InstanceRefreshReading[];
+  try {
+    refreshes = await cloud.readInstanceRefreshes(refs);
+  } catch (e) {
+    first.warnings.push({
+      code: 'INSTANCE_REFRESH_UNKNOWN',
+      message: `could not read the instance refreshes of ${refs.length} group(s) that grow or carry more traffic: ${e instanceof Error ? e.message : String(e)}`,
+      details: { groups: refs.map((r) => r.group) },
+    });
+    return { snapshot, plan: first };
+  }
+  if (refreshes.length === 0) return { snapshot, plan: first };
+  const byKey = new Map(refreshes.map((r) => [keyOfGroup(r), r]));
+  const groups = snapshot.groups.map((g) => {
+    const r = byKey.get(keyOfGroup(g));
+    return r ? { ...g, instanceRefresh: { id: r.id, status: r.status, ...(r.percentageComplete !== undefined ? { percentageComplete: r.percentageComplete } : {}) } } : g;
+  });
+  const withRefreshes = { ...snapshot, groups };
+  return { snapshot: withRefreshes, plan: plan(withRefreshes, intent, ctx) };
 }

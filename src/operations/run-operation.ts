@@ -5,7 +5,12 @@ import type { OperationDeps } from './deps';
 import type { OperationContext } from './operation-context';
 import { OperationRefused } from './operation-errors';
 import type { CancelRequest, OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
-import { guardStep, rollbackSteps } from './step-list';
+import { guardStep, releasePinsStep, rollbackSteps } from './step-list';
+import { pinnedGroups, releasePins, trafficStillMoved } from './steps/release-pins';
+import { accountOf, keyOfGroup } from '../core/fleet';
+import type { GroupSizeUpdate } from '../cloud/ports';
+import { LifeboatError } from '../core/errors';
+import { isTransient } from './operation-errors';
 import { awaitCapacity } from './steps/await-capacity';
 import { guard } from './steps/guard';
 import { applyWeights } from './steps/apply-weights';
@@ -31,6 +36,7 @@ const HANDLERS: Record<StepKind, StepHandler> = {
   'rollback-weights': rollbackWeights,
   'rollback-dns': rollbackDns,
   'rollback-capacity': rollbackCapacity,
+  'release-pins': releasePins,
 };
 
 /** What the worker gives an operation: the checkpoint's hooks, and where live progress goes. */
@@ -105,9 +111,11 @@ class OperationRun implements CheckpointedRun<OperationData> {
     if (cp.plan && !cp.snapshot) cp.snapshot = (await this.deps.store.snapshotOf(this.id))?.snapshot;
   }
 
-  /** The first step not done: pending, or running or failed when an earlier attempt stopped in it. */
+  /** The first step not done: pending, or running or failed when an earlier attempt stopped in it. After a failure, only what follows it. */
   async nextStep(): Promise<RunnerStep | undefined> {
-    const step = this.checkpoint.steps.find((s) => s.state === 'pending' || s.state === 'running' || s.state === 'failed');
+    const cp = this.checkpoint;
+    const candidates = cp.error && !cp.cancel ? cp.steps.filter((s) => s.kind === 'release-pins') : cp.steps;
+    const step = candidates.find((s) => s.state === 'pending' || s.state === 'running' || s.state === 'failed');
     if (!step) return undefined;
     const fields = step.stage !== undefined ? { fields: { stage: step.stage } } : {};
     return { record: step, kind: step.kind, title: step.title, ...fields, attempt: (attempt) => this.attempt(step, attempt) };
@@ -124,37 +132,95 @@ class OperationRun implements CheckpointedRun<OperationData> {
     }
     const didSomething = cp.steps.some((s) => s.kind !== 'guard' && s.state === 'succeeded');
     if (request.rollback && didSomething) cp.steps.push(...rollbackSteps());
+    else if (this.unpinsOnFailure()) cp.steps.push(releasePinsStep());
   }
 
-  /** A failed step ends the attempt: the queue retries a transient failure, anything else fails the operation. */
-  stepEnded(_step: RunnerStep, end: StepEnd): void {
-    if (end.state === 'failed') throw end.error;
+  /**
+   * A failed step ends the attempt when the queue will retry it (a transient failure, not the
+   * last attempt). Otherwise the operation has failed: what is left is skipped, and the groups
+   * it pinned are let go in a step of their own (onFailure: unpin) before it ends.
+   */
+  stepEnded(step: RunnerStep, end: StepEnd): void {
+    if (end.state !== 'failed') return;
+    if (end.error instanceof OperationRefused || (isTransient(end.error) && !this.hooks.isFinalAttempt)) throw end.error;
+    const cp = this.checkpoint;
+    // The release itself failed: the operation ends with the failure that brought it here.
+    if (step.kind === 'release-pins' && cp.error) throw LifeboatError.fromProblem(cp.error);
+    cp.error = end.problem;
+    for (const s of cp.steps.filter((s) => s.state === 'pending')) {
+      s.state = 'skipped';
+      s.outcome = `skipped: ${end.problem.code} in ${step.record.id}`;
+    }
+    if (!this.unpinsOnFailure()) throw end.error;
+    cp.steps.push(releasePinsStep());
   }
 
   endState(failure: { error: unknown } | undefined): OperationState {
     if (failure) return failure.error instanceof OperationRefused ? 'refused' : 'failed';
+    if (this.checkpoint.error) return 'failed';
     return this.checkpoint.cancel ? 'cancelled' : 'succeeded';
+  }
+
+  /** Whether a failure (or a cancel without rollback) lets go of pins: the policy says so and there are pins to let go. */
+  private unpinsOnFailure(): boolean {
+    const policy = this.data.options.onFailure ?? this.deps.settings.LIFEBOAT_ON_FAILURE;
+    return policy === 'unpin' && pinnedGroups(this.data).length > 0 && !this.checkpoint.steps.some((s) => s.kind === 'release-pins');
   }
 
   async finish(): Promise<Record<string, unknown>> {
     const cp = this.checkpoint;
-    cp.result = resultOf(this.data);
+    const pins = pinsLeft(this.data);
+    const result = resultOf(this.data);
+    const said = [
+      pins.unpinned?.length ? `${pins.unpinned.length} pinned group(s) let go` : '',
+      pins.pinned?.length ? `${pins.pinned.length} group(s) left pinned (${pins.pinned.map((p) => p.group).join(', ')}): a follow-up in GET /v1/fleet` : '',
+    ].filter(Boolean);
+    cp.result = { ...result, ...pins, summary: [result.summary, ...said].join('; ') };
     await this.settleEvacuationRecord();
+    await this.recordFollowUps(cp.result.pinned ?? []);
     await this.deps.leases.release(this.id, this.data.regions);
     const calls = cp.result.awsCalls;
     return { summary: cp.result.summary, ...(calls ? { awsCalls: { calls: calls.calls, retries: calls.retries, throttles: calls.throttles } } : {}) };
   }
 
-  /** A restored region is no longer evacuated; neither is one whose evacuation (or shift) was cancelled and rolled back. */
+  /**
+   * A restored region is no longer evacuated; neither is one whose evacuation (or shift)
+   * failed or was cancelled with every weight back where it started (nothing moved, or it
+   * was rolled back). One that moved only part of its traffic is partly evacuated.
+   */
   private async settleEvacuationRecord(): Promise<void> {
     const { checkpoint: cp, intent } = this.data;
     const region = cp.plan?.region;
     if (!region) return;
     if (cp.state === 'succeeded' && intent.kind === 'restore') await this.deps.store.clearEvacuation(region);
-    if (cp.state === 'cancelled' && cp.cancel?.rollback && (intent.kind === 'evacuate' || intent.kind === 'shift')) {
+    if (intent.kind !== 'evacuate' && intent.kind !== 'shift') return;
+    if (cp.state === 'succeeded' && cp.result?.partial) await this.deps.store.markEvacuationPartial(region, this.id);
+    if ((cp.state === 'failed' || cp.state === 'cancelled') && !trafficStillMoved(this.data)) {
       const record = await this.deps.store.evacuationOf(region);
       if (record?.operationId === this.id) await this.deps.store.clearEvacuation(region);
     }
+  }
+
+  /** Pins a failed or cancelled operation leaves behind are listed by GET /v1/fleet until someone lets them go. */
+  private async recordFollowUps(pinned: NonNullable<OperationResult['pinned']>): Promise<void> {
+    const original = new Map((this.checkpoint.snapshot?.groups ?? []).map((g) => [keyOfGroup(g), g]));
+    const at = this.deps.clock.now().toISOString();
+    const why = `${this.data.kind} ${this.checkpoint.plan?.region ?? ''} ${this.checkpoint.state}${this.checkpoint.error ? ` (${this.checkpoint.error.code})` : ''}; onFailure: ${this.data.options.onFailure ?? this.deps.settings.LIFEBOAT_ON_FAILURE}`;
+    if (pinned.length === 0) return;
+    const suspended = new Map((await this.deps.store.suspensionsOf(pinned)).map((r) => [keyOfGroup(r), r.processes]));
+    await this.deps.store.recordFollowUps(
+      pinned.map((p) => ({
+        operationId: this.id,
+        at,
+        ...accountOf(p),
+        region: p.region,
+        group: p.group,
+        pinnedMinSize: p.minSize,
+        originalMinSize: original.get(keyOfGroup(p))?.minSize ?? 0,
+        ...(suspended.has(keyOfGroup(p)) ? { suspendedProcesses: suspended.get(keyOfGroup(p))! } : {}),
+        why,
+      })),
+    );
   }
 
   /** One run of the step's handler, its cloud calls counted into the checkpoint. */
@@ -187,6 +253,24 @@ class OperationRun implements CheckpointedRun<OperationData> {
   }
 }
 
+/**
+ * After a failure or a cancel: the groups it let go (release-pins), or those it leaves
+ * pinned (onFailure: keep, or a release that failed), so nothing is left unannounced.
+ */
+function pinsLeft(op: OperationData): Pick<OperationResult, 'pinned' | 'unpinned'> {
+  const cp = op.checkpoint;
+  if (cp.state !== 'failed' && cp.state !== 'cancelled') return {};
+  if (cp.steps.some((s) => s.kind === 'rollback-capacity' && s.state === 'succeeded')) return {};
+  const release = cp.steps.find((s) => s.kind === 'release-pins');
+  const unpinned = release?.state === 'succeeded' ? ((release.detail?.unpinned as GroupSizeUpdate[] | undefined) ?? []) : [];
+  const let_go = new Set(unpinned.map((u) => keyOfGroup(u)));
+  const pinned = release?.state === 'succeeded' ? [] : pinnedGroups(op).filter((p) => !let_go.has(keyOfGroup(p)));
+  return {
+    ...(unpinned.length ? { unpinned: unpinned.map((u) => ({ ...accountOf(u), region: u.region, group: u.group })) } : {}),
+    ...(pinned.length ? { pinned: pinned.map((p) => ({ ...accountOf(p), region: p.region, group: p.group, minSize: p.minSize })) } : {}),
+  };
+}
+
 function resultOf(op: OperationData): OperationResult {
   const cp = op.checkpoint;
   const done = (kind: StepKind) => cp.steps.filter((s) => s.kind === kind && s.state === 'succeeded');
@@ -194,15 +278,12 @@ function resultOf(op: OperationData): OperationResult {
   const weightChanges = (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0);
   const groupsChanged = (done('prescale').length ? (cp.plan?.groupChanges.length ?? 0) : 0) + (done('finalize').length ? (cp.plan?.finalGroupChanges.length ?? 0) : 0);
   const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
-  // A stage that failed verification was rolled back: the weights in force are the stage's before it.
-  const rolledBackTo = cp.error?.code === 'LB_ERR_VERIFICATION_FAILED' ? cp.error.details?.rolledBackTo : undefined;
-  const weightsOf = typeof rolledBackTo === 'number' ? rolledBackTo : stagesApplied;
   const summary =
     cp.state === 'succeeded'
       ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}`
       : cp.state === 'cancelled'
         ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} stage(s)`}`
-        : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsOf ? `; weights are those of stage ${weightsOf}` : stagesApplied ? '; weights are as they were before the operation' : ''}`;
+        : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsInForce(cp, stagesApplied)}`;
   const calls = new CallTally();
   calls.add(cp.awsCalls ?? []);
   return {
@@ -213,5 +294,17 @@ function resultOf(op: OperationData): OperationResult {
     stagesApplied,
     ...(cp.partial?.shortfall?.length ? { shortfall: cp.partial.shortfall } : {}),
     ...(cp.partial?.unplaced?.length ? { unplaced: cp.partial.unplaced } : {}),
+    ...(cp.state === 'succeeded' && cp.partial?.unplaced?.length ? { partial: true } : {}),
+    ...(cp.fallback ? { served: cp.fallback.served, ...(cp.fallback.unplaced.length ? { unplaced: cp.fallback.unplaced } : {}) } : {}),
   };
+}
+
+/** Where the weights are after a failure: a fallback's servable weights, the stage before a rolled-back one, the last applied stage's, or the original ones. */
+function weightsInForce(cp: OperationData['checkpoint'], stagesApplied: number): string {
+  if (cp.fallback) return `; weights are those the capacity in service serves (set after stage ${cp.fallback.stage})`;
+  // A stage that failed verification was rolled back: the weights in force are the stage's before it.
+  const rolledBackTo = cp.error?.code === 'LB_ERR_VERIFICATION_FAILED' ? cp.error.details?.rolledBackTo : undefined;
+  const weightsOf = typeof rolledBackTo === 'number' ? rolledBackTo : stagesApplied;
+  if (weightsOf) return `; weights are those of stage ${weightsOf}`;
+  return stagesApplied ? '; weights are as they were before the operation' : '';
 }

@@ -15,6 +15,10 @@ const settingsSchema = z.object({
     .default('us-east-1,us-west-2,eu-west-1')
     .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
     .pipe(z.array(regionCode).min(1)),
+  /** Several AWS accounts: a comma list of `id` (lifeboat's own credentials) or `id=roleArn` (the role it assumes there). */
+  LIFEBOAT_ACCOUNTS: z.string().optional(),
+  /** The same as a YAML or JSON file: [{id, roleArn?, externalId?}]. */
+  LIFEBOAT_ACCOUNTS_FILE: z.string().optional(),
   REDIS_URL: z
     .string()
     .refine((s) => URL.canParse(s), 'a URL such as redis://127.0.0.1:6379')
@@ -39,6 +43,8 @@ const settingsSchema = z.object({
   LIFEBOAT_DWELL: z.coerce.number().min(0).optional(),
   /** What to do when capacity does not come in time: abort, or shift only what it can serve. */
   LIFEBOAT_ON_CAPACITY_TIMEOUT: z.enum(['abort', 'partial']).default('abort'),
+  /** What a failed or cancelled operation does with the groups it pinned: let them go (unpin), or leave them pinned as a follow-up (keep). */
+  LIFEBOAT_ON_FAILURE: z.enum(['unpin', 'keep']).default('unpin'),
   /** Region leases: how long one outlives a worker that stopped renewing it. */
   LIFEBOAT_LEASE_TTL: seconds(30),
   /** How long a queued operation holds its regions before a worker picks it up. */

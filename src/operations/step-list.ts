@@ -37,3 +37,8 @@ export function rollbackSteps(): StepRecord[] {
     { ...step('rollback-capacity', 'Roll back: return groups to their sizes before the operation'), id: 'rollback/capacity' },
   ];
 }
+
+/** After a failure or a cancel without rollback: let go of the groups the operation pinned (onFailure: unpin). */
+export function releasePinsStep(): StepRecord {
+  return { ...step('release-pins', 'After the failure: let go of the groups this operation pinned'), id: 'after-failure/release-pins' };
+}

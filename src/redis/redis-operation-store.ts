@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RegionCode } from '../core/fleet';
 import type { CancelRequest } from '../operations/operation-types';
-import type { EvacuationRecord, IdempotencyClaim, OperationSnapshot, OperationStore } from '../operations/ports/operation-store';
+import type { EvacuationRecord, FollowUp, IdempotencyClaim, OperationSnapshot, OperationStore, SuspensionRecord } from '../operations/ports/operation-store';
 
 /**
  * What operations keep in Redis besides their jobs: idempotency keys, the record of each
@@ -101,4 +101,51 @@ export class RedisOperationStore implements OperationStore {
     const raw = await this.redis.get(this.cancelKey(operationId));
     return raw ? (JSON.parse(raw) as CancelRequest) : undefined;
   }
+
+  private get suspendedKey() {
+    return `${this.prefix}:suspended`;
+  }
+
+  /** Processes lifeboat suspended, one hash field per group: kept until it resumes them, whatever operation does. */
+  async noteSuspended(record: SuspensionRecord): Promise<void> {
+    const field = suspensionField(record);
+    const existing = await this.redis.hget(this.suspendedKey, field);
+    const processes = [...new Set([...(existing ? (JSON.parse(existing) as SuspensionRecord).processes : []), ...record.processes])].sort();
+    await this.redis.hset(this.suspendedKey, field, JSON.stringify({ ...record, processes }));
+  }
+
+  async suspensionsOf(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<SuspensionRecord[]> {
+    if (groups.length === 0) return [];
+    const found = await this.redis.hmget(this.suspendedKey, ...groups.map(suspensionField));
+    return found.filter((f): f is string => f !== null).map((f) => JSON.parse(f) as SuspensionRecord);
+  }
+
+  async forgetSuspended(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<void> {
+    if (groups.length > 0) await this.redis.hdel(this.suspendedKey, ...groups.map(suspensionField));
+  }
+
+  async markEvacuationPartial(region: RegionCode, operationId: string): Promise<void> {
+    const record = await this.evacuationOf(region);
+    if (record?.operationId === operationId) await this.redis.set(this.evacuationKey(region), JSON.stringify({ ...record, partial: true }));
+  }
+
+  private get followUpsKey() {
+    return `${this.prefix}:follow-ups`;
+  }
+
+  async recordFollowUps(followUps: readonly FollowUp[]): Promise<void> {
+    if (followUps.length === 0) return;
+    await this.redis.hset(this.followUpsKey, Object.fromEntries(followUps.map((f) => [followUpField(f), JSON.stringify(f)])));
+  }
+
+  async followUps(): Promise<FollowUp[]> {
+    return Object.values(await this.redis.hgetall(this.followUpsKey)).map((v) => JSON.parse(v) as FollowUp);
+  }
+
+  async forgetFollowUps(followUps: readonly FollowUp[]): Promise<void> {
+    if (followUps.length > 0) await this.redis.hdel(this.followUpsKey, ...followUps.map(followUpField));
+  }
 }
+
+const followUpField = (f: FollowUp) => `${f.operationId}/${f.account ?? ''}/${f.region}/${f.group}`;
+const suspensionField = (g: { region: RegionCode; group: string; account?: string | undefined }) => `${g.account ?? ''}/${g.region}/${g.group}`;

@@ -64,24 +64,24 @@ export class RedisTokenBuckets implements CallLimiter {
     this.local = new TokenBuckets(options.limits, this.clock);
   }
 
-  async take(service: AwsService, region: string): Promise<void> {
-    if (Date.now() < this.skipRedisUntil) return this.local.take(service, region);
+  async take(service: AwsService, region: string, account?: string): Promise<void> {
+    if (Date.now() < this.skipRedisUntil) return this.local.take(service, region, account);
     let waitMs: number;
     try {
-      waitMs = await this.reserve(service, region);
+      waitMs = await this.reserve(service, region, account);
     } catch (error) {
       if (this.skipRedisUntil === 0) this.options.onFallback?.(error);
       this.skipRedisUntil = Date.now() + (this.options.retryRedisAfterMs ?? 5000);
-      return this.local.take(service, region);
+      return this.local.take(service, region, account);
     }
     this.skipRedisUntil = 0;
     if (waitMs > 0) await this.clock.sleep(waitMs);
   }
 
   /** Reserves the next slot in the shared bucket; how many milliseconds until it comes. */
-  private async reserve(service: AwsService, region: string): Promise<number> {
+  private async reserve(service: AwsService, region: string, account?: string): Promise<number> {
     const limits = this.limits[service];
-    const key = `${this.options.prefix}:aws-quota:${bucketKey(limits, service, region)}`;
+    const key = `${this.options.prefix}:aws-quota:${bucketKey(limits, service, region, account)}`;
     const now = this.options.useClockForTime ? String(this.clock.now()) : '';
     const answer = this.redis.eval(RESERVE_SLOT, 1, key, String(1000 / limits.refillPerSecond), String(limits.burst), now);
     let timer: NodeJS.Timeout | undefined;

@@ -20,5 +20,17 @@ export function fleetTable(snapshot: FleetSnapshot): string {
     return [c.region, c.service, c.inService, c.desiredCapacity, c.minSize, c.maxSize, c.trafficName ?? '-', traffic ? String(traffic.weight) : '-', traffic ? percent(traffic.share) : '-'];
   });
   if (rows.length === 0) return '  no managed Auto Scaling groups';
-  return formatTable(['region', 'service', 'in service', 'desired', 'min', 'max', 'traffic name', 'weight', 'share'], rows, '  ', [7, 8]);
+  const table = formatTable(['region', 'service', 'in service', 'desired', 'min', 'max', 'traffic name', 'weight', 'share'], rows, '  ', [7, 8]);
+  const notes = capacityNotes(snapshot);
+  return notes.length ? `${table}\n${notes.map((n) => `  ! ${n}`).join('\n')}` : table;
+}
+
+/** What the counts above leave out: impaired instances (not counted in service) and instances held in Pending:Wait, with the hooks that hold them. */
+function capacityNotes(snapshot: FleetSnapshot): string[] {
+  const notes: string[] = [];
+  for (const c of capacityInOrder(snapshot)) {
+    if (c.impaired) notes.push(`${c.service}@${c.region}: ${c.impaired} InService instance(s) fail their EC2 status checks (impaired): not counted in service`);
+    if (c.pendingWait) notes.push(`${c.service}@${c.region}: ${c.pendingWait} instance(s) held in Pending:Wait by ${c.launchHooks?.length ? `lifecycle hook ${c.launchHooks.join(', ')}` : 'a launch lifecycle hook'}`);
+  }
+  return notes;
 }

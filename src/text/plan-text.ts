@@ -8,9 +8,19 @@ import { percent as pct } from './units';
 const arrow = (a: number | string, b: number | string) => (a === b ? String(a) : `${a} → ${b}`);
 
 function groupTable(changes: GroupChange[]): string {
+  // The account column only when lifeboat manages several: one account needs no naming.
+  const accounts = changes.some((c) => c.account !== undefined);
   return formatTable(
-    ['region', 'group', 'service', 'min', 'desired', 'max'],
-    changes.map((c) => [c.region, c.group, c.service, arrow(c.from.minSize, c.to.minSize), arrow(c.from.desiredCapacity, c.to.desiredCapacity), arrow(c.from.maxSize, c.to.maxSize)]),
+    [...(accounts ? ['account'] : []), 'region', 'group', 'service', 'min', 'desired', 'max'],
+    changes.map((c) => [
+      ...(accounts ? [c.account ?? '-'] : []),
+      c.region,
+      c.group,
+      c.service,
+      arrow(c.from.minSize, c.to.minSize),
+      arrow(c.from.desiredCapacity, c.to.desiredCapacity),
+      arrow(c.from.maxSize, c.to.maxSize),
+    ]),
   );
 }
 

@@ -309,7 +309,9 @@ describe('AWS proxy: admin endpoint', () => {
     expect(profile.throttling).toMatchObject({ enabled: false, quotas: { route53: { burst: 50 } } });
 
     const counters = (await (await admin('counters')).json()) as { counters: CallCounter[]; totals: Record<string, number> };
-    expect(counters.totals).toMatchObject({ ok: 2, throttled: 1, error: 0, dropped: 0 });
+    // Two group reads answered, each with its EC2 status check read (the throttled one never got that far).
+    expect(counters.totals).toMatchObject({ ok: 4, throttled: 1, error: 0, dropped: 0 });
+    expect(counters.counters).toContainEqual(expect.objectContaining({ service: 'ec2', action: 'DescribeInstanceStatus', outcome: 'ok', count: 2 }));
     expect(counters.counters).toContainEqual(expect.objectContaining({ service: 'autoscaling', region: 'us-east-1', action: 'DescribeAutoScalingGroups', outcome: 'throttled', count: 1 }));
 
     expect((await admin('counters/reset', { method: 'POST' })).status).toBe(200);

@@ -194,7 +194,7 @@ describe('verification between stages', () => {
     });
   });
 
-  it('capacity lost after the prescale: the stage fails verification and is rolled back', async () => {
+  it('capacity lost after the prescale: the pin is put back and the weights fall to what the capacity in service serves', async () => {
     lb = testLifeboat(pf.cloud());
     lb.startWorker();
     const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 2 });
@@ -210,15 +210,31 @@ describe('verification between stages', () => {
     expect(done.error!.code).toBe('LB_ERR_VERIFICATION_FAILED');
     expect(done.error!.message).toContain('api in us-west-2 has 6 in service');
     const needed = dwelling.plan!.stages[0]!.load.find((l) => l.service === 'api' && l.region === 'us-west-2')!.needed;
-    expect(done.error!.details).toMatchObject({ stage: 1, rolledBackTo: 0, short: [{ service: 'api', region: 'us-west-2', inService: 6 }] });
-    expect((await pf.fleet.state()).weights).toEqual(initial.weights);
+    expect(done.error!.details).toMatchObject({ stage: 1, rolledBackTo: 'servable', short: [{ service: 'api', region: 'us-west-2', inService: 6 }] });
+    // Re-pinned at the pin the prescale set, then, the operation having failed, let go (onFailure: unpin, the default):
+    // its own MinSize back, the capacity put back kept for its own scaling to judge.
+    const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
+    expect(done.error!.details!.repinned).toMatchObject([{ region: 'us-west-2', group: 'api-us-west-2', minSize: pin.minSize, desiredCapacity: pin.desiredCapacity }]);
+    expect(done.result!.unpinned!.map((u) => u.group).sort()).toEqual(['api-eu-west-1', 'api-us-west-2']);
+    const after = await pf.fleet.state();
+    expect(after.groups['us-west-2/api-us-west-2']!.slice(0, 2)).toEqual([initial.groups['us-west-2/api-us-west-2']![0], pin.desiredCapacity]);
+    // No survivor carries more than the capacity it had in service serves; what they cannot take stays on us-east-1.
+    const shares = sharesOf(after.weights[API]!);
+    expect(shares['us-west-2']!).toBeLessThanOrEqual(servable('us-west-2', 6) + 1e-9);
+    expect(shares['eu-west-1']!).toBeLessThanOrEqual(servable('eu-west-1', (await pf.inService())['eu-west-1/api-eu-west-1']!) + 1e-9);
+    expect(shares['us-east-1']!).toBeGreaterThan(0);
     expect(stepOf(done, 'stage-2/apply-weights').attempts).toBe(0);
-    expect(done.result!.summary).toContain('weights are as they were before the operation');
+    expect(done.result!.summary).toContain('weights are those the capacity in service serves');
+    expect(done.result!.served!.map((r) => r.region).sort()).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
+    expect(done.result!.served!.every((r) => r.served)).toBe(true);
 
     figures('capacity lost after prescale', {
       inServiceWest: 6,
       neededWest: needed,
-      rolledBackAfterMs: at(done.finishedAt) - lostAt,
+      fellBackAfterMs: at(done.finishedAt) - lostAt,
+      shareWest: shares['us-west-2']!.toFixed(4),
+      shareEu: shares['eu-west-1']!.toFixed(4),
+      shareEast: shares['us-east-1']!.toFixed(4),
       weightBatches: pf.counted({ action: 'ChangeResourceRecordSets', outcome: 'ok' }),
     });
   });

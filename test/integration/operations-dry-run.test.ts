@@ -200,3 +200,32 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     expect(await sizesOf(cloud)).toEqual(before.sizes);
   });
 });
+
+describe('scheduled actions while lifeboat pins groups', () => {
+  it('suspends ScheduledActions on every group it pins and resumes, on restore, exactly what it suspended', async () => {
+    const reading = fleetReading(services());
+    // eu-west-1's scheduled actions were suspended by someone else before lifeboat came: they stay so.
+    reading.groups = reading.groups.map((g) => (g.region === 'eu-west-1' ? { ...g, suspendedProcesses: ['ScheduledActions'] } : g));
+    const cloud = new DryRunCloud(reading);
+    lb = testLifeboat(cloud);
+    lb.startWorker();
+    const suspended = async () => Object.fromEntries((await takeSnapshot(cloud)).groups.map((g) => [g.name, g.suspendedProcesses ?? []]));
+
+    const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+    if (evac.dryRun) throw new Error('not a dry run');
+    const done = await lb.waitFor(evac.operation.id);
+    expect(done.state).toBe('succeeded');
+    expect(await suspended()).toEqual({ 'api-us-east-1': [], 'api-us-west-2': ['ScheduledActions'], 'api-eu-west-1': ['ScheduledActions'] });
+    expect(cloud.calls.filter((c) => c.action === 'suspendProcesses').map((c) => 'update' in c && c.update.group)).toEqual(['api-us-west-2']);
+
+    const rest = await submitOperation({ kind: 'restore', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+    if (rest.dryRun) throw new Error('not a dry run');
+    const restored = await lb.waitFor(rest.operation.id);
+    expect(restored.state).toBe('succeeded');
+    expect(await suspended()).toEqual({ 'api-us-east-1': [], 'api-us-west-2': [], 'api-eu-west-1': ['ScheduledActions'] });
+    // The restore pinned us-east-1 while its traffic came back, so it suspended and resumed there too; never in eu-west-1.
+    const groupsOf = (action: string) => cloud.calls.filter((c) => c.action === action).map((c) => ('update' in c ? c.update.group : '')).sort();
+    expect(groupsOf('suspendProcesses')).toEqual(['api-us-east-1', 'api-us-west-2']);
+    expect(groupsOf('resumeProcesses')).toEqual(['api-us-east-1', 'api-us-west-2']);
+  });
+});

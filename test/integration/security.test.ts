@@ -97,6 +97,9 @@ describe('the audit trail', () => {
     const evacTrail = await trail(evac.body.operation.id);
     expect(evacTrail.map((r) => [r.action, r.outcome, r.actor])).toEqual([
       ['operation.submit', 'accepted', 'api:operator'],
+      // The survivors' scheduled actions stop while they are pinned.
+      ['aws.suspendProcesses', 'succeeded', 'api:operator'],
+      ['aws.suspendProcesses', 'succeeded', 'api:operator'],
       ['aws.setGroupSize', 'succeeded', 'api:operator'],
       ['aws.setGroupSize', 'succeeded', 'api:operator'],
       ['aws.setWeights', 'succeeded', 'api:operator'],
@@ -107,7 +110,19 @@ describe('the audit trail', () => {
     for (const r of evacTrail.slice(1)) expect(r.completedAt).toBeDefined();
 
     const restTrail = await trail(rest.body.operation.id);
-    expect(restTrail.map((r) => r.action)).toEqual(['operation.submit', 'aws.setGroupSize', 'aws.setWeights', 'aws.setGroupSize', 'aws.setGroupSize', 'aws.setGroupSize']);
+    expect(restTrail.map((r) => r.action)).toEqual([
+      'operation.submit',
+      'aws.suspendProcesses',
+      'aws.setGroupSize',
+      'aws.setWeights',
+      'aws.setGroupSize',
+      'aws.setGroupSize',
+      'aws.setGroupSize',
+      // What lifeboat suspended, on the restored region and the survivors, runs again.
+      'aws.resumeProcesses',
+      'aws.resumeProcesses',
+      'aws.resumeProcesses',
+    ]);
     expect(new Date(String(restTrail[0]!.at)).getTime()).toBeGreaterThanOrEqual(new Date(String(evacTrail[evacTrail.length - 1]!.at)).getTime());
   });
 

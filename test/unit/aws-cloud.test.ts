@@ -6,9 +6,11 @@ import {
   AutoScalingServiceException,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
+  DescribeScheduledActionsCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeInstanceStatusCommand, DescribeInstanceTypeOfferingsCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import {
   ChangeResourceRecordSetsCommand,
@@ -99,6 +101,7 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
   const route53 = mockClient(Route53Client);
   // The load read with the fleet (aws-load-metrics.test.ts tests it): no metrics here.
   const cloudWatch = mockClient(CloudWatchClient);
+  const ec2 = mockClient(EC2Client);
   let cloud: AwsCloud;
 
   beforeEach(() => {
@@ -106,6 +109,12 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
     route53.reset();
     cloudWatch.reset();
     cloudWatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    ec2.reset();
+    // The details read with every group: none, unless a test says otherwise.
+    autoScaling.on(DescribeScheduledActionsCommand).resolves({ ScheduledUpdateGroupActions: [] });
+    ec2.on(DescribeInstanceStatusCommand).resolves({ InstanceStatuses: [] });
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [] });
+    ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [] });
     cloud = new AwsCloud({ regions: REGIONS, credentials: CREDENTIALS, pageSize: { autoScaling: 2, route53: 3 } });
   });
   afterEach(() => cloud.destroy());
@@ -113,6 +122,7 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
     autoScaling.restore();
     route53.restore();
     cloudWatch.restore();
+    ec2.restore();
   });
 
   function emptyRoute53(): void {
@@ -183,6 +193,7 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
         minSize: 1,
         maxSize: 9,
         desiredCapacity: 3,
+        availabilityZones: ['us-east-1a'],
         tags: { 'lifeboat:service': 'api' },
         instances: [
           { instanceId: 'i-svc-us-east-1-1-1', availabilityZone: 'us-east-1a', lifecycleState: 'InService', healthStatus: 'Healthy' },
@@ -190,6 +201,46 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
         ],
       });
       expect(Number.isNaN(Date.parse(reading.takenAt))).toBe(false);
+    });
+
+    it('reads what can undo an evacuation with each group: suspended processes, scheduled actions, instance types and their zones, impaired instances', async () => {
+      autoScaling.on(DescribeAutoScalingGroupsCommand).callsFake(async (_input, getClient) => {
+        const region = await regionOf(getClient);
+        if (region !== 'us-east-1') return { AutoScalingGroups: [] };
+        return {
+          AutoScalingGroups: [
+            group('api-us-east-1', {
+              AvailabilityZones: ['us-east-1a', 'us-east-1b'],
+              SuspendedProcesses: [{ ProcessName: 'ScheduledActions', SuspensionReason: '' }, { ProcessName: 'Launch', SuspensionReason: '' }],
+              LaunchTemplate: { LaunchTemplateName: 'api', Version: '$Latest' },
+              WarmPoolConfiguration: { MinSize: 2, PoolState: 'Stopped' },
+              WarmPoolSize: 2,
+            }),
+          ],
+        };
+      });
+      autoScaling.on(DescribeScheduledActionsCommand).resolves({
+        ScheduledUpdateGroupActions: [{ AutoScalingGroupName: 'api-us-east-1', ScheduledActionName: 'night', Recurrence: '0 2 * * *', MinSize: 1, DesiredCapacity: 1 }],
+      });
+      ec2.on(DescribeLaunchTemplateVersionsCommand).resolves({ LaunchTemplateVersions: [{ LaunchTemplateData: { InstanceType: 'c7g.large' } }] });
+      ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: 'c7g.large', LocationType: 'availability-zone', Location: 'us-east-1b' }] });
+      ec2.on(DescribeInstanceStatusCommand).resolves({
+        InstanceStatuses: [{ InstanceId: 'i-api-us-east-1-1', InstanceStatus: { Status: 'impaired' }, SystemStatus: { Status: 'ok' } }],
+      });
+      emptyRoute53();
+
+      const [g] = (await cloud.readFleet()).groups;
+
+      expect(g).toMatchObject({
+        suspendedProcesses: ['Launch', 'ScheduledActions'],
+        scheduledActions: [{ name: 'night', recurrence: '0 2 * * *', minSize: 1, desiredCapacity: 1 }],
+        instanceTypes: [{ type: 'c7g.large', offeredIn: ['us-east-1b'] }],
+        warmPool: { size: 2, minSize: 2, poolState: 'Stopped' },
+      });
+      expect(g!.instances.find((i) => i.instanceId === 'i-api-us-east-1-1')!.impaired).toBe(true);
+      // Only the InService instance is asked about, by id.
+      expect(ec2.commandCalls(DescribeInstanceStatusCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-api-us-east-1-1']]);
+      expect(ec2.commandCalls(DescribeLaunchTemplateVersionsCommand)[0]!.args[0].input).toEqual({ LaunchTemplateName: 'api', Versions: ['$Latest'] });
     });
 
     it('turns a region that fails into a REGION_UNREADABLE warning and still returns the other regions', async () => {

@@ -124,6 +124,20 @@ describe('refusing unsafe or impossible plans', () => {
     expect(p.groupChanges).toEqual([]);
   });
 
+  it('refuses to evacuate the only region of a service without a traffic record, as it does one with a traffic name', () => {
+    const services: ServiceSpec[] = [
+      { name: 'api', dns: 'api.example.com', regions: { 'us-east-1': { desired: 10, weight: 100 }, 'us-west-2': { desired: 10, weight: 100 } } },
+      { name: 'batch', regions: { 'us-east-1': { desired: 4 } } },
+    ];
+    const p = plan(fleet(services, ['us-east-1', 'us-west-2']), evacuate('us-east-1'), ctx);
+    expect(p.blockers).toMatchObject([{ code: 'LB_ERR_NO_SERVING_REGION', details: { service: 'batch', region: 'us-east-1' } }]);
+    expect(p.blockers[0]!.message).toContain('batch runs only in us-east-1');
+    // Asked for alone, it is refused the same way rather than planned as nothing.
+    const alone = plan(fleet(services, ['us-east-1', 'us-west-2']), evacuate('us-east-1', { services: ['batch'] }), ctx);
+    expect(alone.blockers.map((b) => b.code)).toEqual(['LB_ERR_NO_SERVING_REGION']);
+    expect(alone.stages).toEqual([]);
+  });
+
   it('refuses a region lifeboat does not manage', () => {
     const p = plan(fleet(threeRegions()), evacuate('ap-south-1'), ctx);
     expect(p.blockers.map((b) => b.code)).toEqual(['LB_ERR_UNKNOWN_REGION']);

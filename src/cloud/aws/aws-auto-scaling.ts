@@ -1,11 +1,14 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { LifeboatError } from '../../core/errors';
-import type { AutoScalingGroupReading, RegionCode } from '../../core/fleet';
+import type { AutoScalingGroupReading, GroupDetails, RegionCode } from '../../core/fleet';
 import { TAG_SERVICE } from '../../core/fleet';
 import type { GroupSizeUpdate, ScalingProblem } from '../ports';
 import type { AwsClients } from './aws-clients';
 import { awsCall } from './aws-errors';
+
+/** Sees each group as described, with its reading: for what only the raw description says (its launch template). */
+export type GroupVisitor = (raw: AutoScalingGroup, reading: AutoScalingGroupReading) => void;
 
 /** Where lifeboat calls Auto Scaling: reading groups, setting absolute sizes, reading scaling failures. */
 
@@ -14,12 +17,35 @@ const GROUP_NAMES_PER_REQUEST = 50;
 /** MaxRecords cap of DescribeAutoScalingGroups and DescribeScalingActivities. */
 export const AUTO_SCALING_MAX_RECORDS = 100;
 
-function toGroupReading(region: RegionCode, g: AutoScalingGroup): AutoScalingGroupReading {
+/** What DescribeAutoScalingGroups itself says about the group beyond its sizes. */
+export function groupDetailsOf(g: AutoScalingGroup): GroupDetails {
+  const overrides = (g.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).map((o) => o.InstanceType).filter((t): t is string => !!t);
+  return {
+    ...(g.SuspendedProcesses?.length ? { suspendedProcesses: g.SuspendedProcesses.map((p) => p.ProcessName ?? '').filter(Boolean).sort() } : {}),
+    ...(g.AvailabilityZones?.length ? { availabilityZones: [...g.AvailabilityZones] } : {}),
+    ...(g.MixedInstancesPolicy ? { mixedInstances: true } : {}),
+    ...(overrides.length ? { instanceTypes: [...new Set(overrides)].map((type) => ({ type })) } : {}),
+    ...(g.WarmPoolConfiguration
+      ? {
+          warmPool: {
+            size: g.WarmPoolSize ?? 0,
+            ...(g.WarmPoolConfiguration.MinSize !== undefined ? { minSize: g.WarmPoolConfiguration.MinSize } : {}),
+            ...(g.WarmPoolConfiguration.MaxGroupPreparedCapacity !== undefined ? { maxGroupPreparedCapacity: g.WarmPoolConfiguration.MaxGroupPreparedCapacity } : {}),
+            ...(g.WarmPoolConfiguration.PoolState ? { poolState: g.WarmPoolConfiguration.PoolState } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function toGroupReading(region: RegionCode, g: AutoScalingGroup, account: string | undefined): AutoScalingGroupReading {
   const tags: Record<string, string> = {};
   for (const t of g.Tags ?? []) {
     if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
   }
   return {
+    ...(account !== undefined ? { account } : {}),
+    ...groupDetailsOf(g),
     region,
     name: g.AutoScalingGroupName ?? '',
     minSize: g.MinSize ?? 0,
@@ -31,6 +57,7 @@ function toGroupReading(region: RegionCode, g: AutoScalingGroup): AutoScalingGro
       ...(i.AvailabilityZone !== undefined ? { availabilityZone: i.AvailabilityZone } : {}),
       lifecycleState: i.LifecycleState ?? 'Unknown',
       healthStatus: i.HealthStatus ?? 'Unknown',
+      ...(i.InstanceType !== undefined ? { instanceType: i.InstanceType } : {}),
     })),
   };
 }
@@ -40,6 +67,7 @@ async function describeGroups(
   region: RegionCode,
   request: { AutoScalingGroupNames?: string[]; Filters?: Array<{ Name: string; Values: string[] }> },
   pageSize: number,
+  visit?: GroupVisitor,
 ): Promise<AutoScalingGroupReading[]> {
   const client = clients.autoScaling(region);
   const groups: AutoScalingGroupReading[] = [];
@@ -48,15 +76,19 @@ async function describeGroups(
     const page = await awsCall({ service: 'autoscaling', region, action: 'DescribeAutoScalingGroups' }, () =>
       client.send(new DescribeAutoScalingGroupsCommand({ ...request, MaxRecords: pageSize, ...(nextToken ? { NextToken: nextToken } : {}) })),
     );
-    for (const g of page.AutoScalingGroups ?? []) groups.push(toGroupReading(region, g));
+    for (const g of page.AutoScalingGroups ?? []) {
+      const reading = toGroupReading(region, g, clients.account);
+      visit?.(g, reading);
+      groups.push(reading);
+    }
     nextToken = page.NextToken || undefined;
   } while (nextToken);
   return groups;
 }
 
 /** Every group in the region that carries the lifeboat:service tag. */
-export function readTaggedGroups(clients: AwsClients, region: RegionCode, pageSize: number): Promise<AutoScalingGroupReading[]> {
-  return describeGroups(clients, region, { Filters: [{ Name: 'tag-key', Values: [TAG_SERVICE] }] }, pageSize);
+export function readTaggedGroups(clients: AwsClients, region: RegionCode, pageSize: number, visit?: GroupVisitor): Promise<AutoScalingGroupReading[]> {
+  return describeGroups(clients, region, { Filters: [{ Name: 'tag-key', Values: [TAG_SERVICE] }] }, pageSize, visit);
 }
 
 /** The named groups, in the order asked; groups that do not exist are left out. */

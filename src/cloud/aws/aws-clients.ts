@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import type { AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -6,7 +7,7 @@ import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMidd
 import { LifeboatError } from '../../core/errors';
 import type { CallCounts, CallKind, CallOutcome, CallOutcomes, CallTotals } from '../call-tally';
 import { CallTally, currentCallTally } from '../call-tally';
-import { isThrottlingError } from './aws-errors';
+import { isBusyError, isThrottlingError } from './aws-errors';
 import type { AwsService, CallLimiter } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
 
@@ -36,6 +37,8 @@ interface AwsClientsOptions {
   connectionTimeoutMs?: number;
   limiter?: CallLimiter;
   stats?: AwsCallStats;
+  /** The account these clients reach (their credentials are that account's); its calls draw on its own quota buckets. */
+  account?: string;
 }
 
 /** Per action: calls made (one per SDK send), HTTP attempts (retries included), throttled attempts, calls failed for good. */
@@ -109,6 +112,7 @@ function instrumentClient(
   region: string,
   limiter: CallLimiter,
   stats: AwsCallStats,
+  account?: string,
 ): void {
   // Into the process-wide stats, and into the tally of the operation the call is made for.
   const count = (kind: CallKind, action: string) => {
@@ -130,12 +134,14 @@ function instrumentClient(
   };
   const perAttempt: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
     const action = actionOf(context);
-    await limiter.take(service, region);
+    await limiter.take(service, region, account);
     count('attempts', action);
     try {
       return await next(args);
     } catch (e) {
       if (isThrottlingError(e)) count('throttles', action);
+      // The SDK retries what is retryable by trait: a busy group is, with the same backoff.
+      if (isBusyError(e)) markRetryable(e);
       throw e;
     }
   };
@@ -148,18 +154,28 @@ function instrumentClient(
   });
 }
 
-/** One Auto Scaling client per managed region, one Route 53 client, all limited and counted. */
+/** Marks an error retryable by trait, so the SDK's retry strategy tries the call again after its backoff. */
+function markRetryable(e: unknown): void {
+  if (typeof e === 'object' && e !== null && (e as { $retryable?: unknown }).$retryable === undefined) {
+    (e as { $retryable?: { throttling: boolean } }).$retryable = { throttling: false };
+  }
+}
+
+/** One Auto Scaling and one EC2 client per managed region, one Route 53 client, all limited and counted: one account's. */
 export class AwsClients {
   readonly route53: Route53Client;
   readonly stats: AwsCallStats;
   readonly limiter: CallLimiter;
+  readonly account: string | undefined;
   private readonly autoScalingClients = new Map<string, AutoScalingClient>();
   /** CloudWatch for reading load (GetMetricData), on its own quota bucket. */
   private readonly loadMetricsClients = new Map<string, CloudWatchClient>();
+  private readonly ec2Clients = new Map<string, EC2Client>();
 
   constructor(options: AwsClientsOptions) {
     this.stats = options.stats ?? new AwsCallStats();
     this.limiter = options.limiter ?? new TokenBuckets();
+    this.account = options.account;
     const base = (region: string) => ({
       region,
       maxAttempts: options.maxAttempts ?? 8,
@@ -173,16 +189,21 @@ export class AwsClients {
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     });
+    const instrument = (stack: unknown, service: AwsService, region: string) =>
+      instrumentClient(stack as MiddlewareStack<object, object>, service, region, this.limiter, this.stats, this.account);
     for (const region of options.regions) {
       const autoScaling = new AutoScalingClient(base(region));
-      instrumentClient(autoScaling.middlewareStack as MiddlewareStack<object, object>, 'autoscaling', region, this.limiter, this.stats);
+      instrument(autoScaling.middlewareStack, 'autoscaling', region);
       this.autoScalingClients.set(region, autoScaling);
       const loadMetrics = new CloudWatchClient(base(region));
-      instrumentClient(loadMetrics.middlewareStack as MiddlewareStack<object, object>, 'cloudwatch-metrics', region, this.limiter, this.stats);
+      instrument(loadMetrics.middlewareStack, 'cloudwatch-metrics', region);
       this.loadMetricsClients.set(region, loadMetrics);
+      const ec2 = new EC2Client(base(region));
+      instrument(ec2.middlewareStack, 'ec2', region);
+      this.ec2Clients.set(region, ec2);
     }
     this.route53 = new Route53Client(base(ROUTE53_REGION));
-    instrumentClient(this.route53.middlewareStack as MiddlewareStack<object, object>, 'route53', ROUTE53_REGION, this.limiter, this.stats);
+    instrument(this.route53.middlewareStack, 'route53', ROUTE53_REGION);
   }
 
   autoScaling(region: string): AutoScalingClient {
@@ -193,10 +214,15 @@ export class AwsClients {
     return this.forRegion(this.loadMetricsClients, region);
   }
 
+  ec2(region: string): EC2Client {
+    return this.forRegion(this.ec2Clients, region);
+  }
+
   /** Closes the clients' connection pools. */
   destroy(): void {
     for (const c of this.autoScalingClients.values()) c.destroy();
     for (const c of this.loadMetricsClients.values()) c.destroy();
+    for (const c of this.ec2Clients.values()) c.destroy();
     this.route53.destroy();
   }
 

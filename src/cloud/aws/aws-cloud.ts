@@ -1,10 +1,12 @@
-import type { AutoScalingGroupReading, FleetReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
+import type { AutoScalingGroupReading, FleetReading, HostedZoneReading, LoadReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { GetHostedZoneCountCommand } from '@aws-sdk/client-route-53';
-import type { ChangeStatus, CloudPort, GroupSizeUpdate, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
-import { AUTO_SCALING_MAX_RECORDS, readNamedGroups, readScalingProblems, readTaggedGroups, updateGroupSize } from './aws-auto-scaling';
-import type { AwsCallStats, AwsCredentials } from './aws-clients';
-import { AwsClients } from './aws-clients';
+import type { ChangeStatus, CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { AccountAccess } from './aws-accounts';
+import { AwsAccounts } from './aws-accounts';
+import { AUTO_SCALING_MAX_RECORDS, readScalingProblems, updateGroupSize } from './aws-auto-scaling';
+import type { AwsCallStats, AwsClients, AwsCredentials } from './aws-clients';
+import { readInstanceRefreshes, readLiveGroups, readRegionGroups, resumeProcesses, suspendProcesses } from './aws-group-details';
 import type { LoadReadOptions } from './aws-load-metrics';
 import { readFleetLoad } from './aws-load-metrics';
 import { readChangeStatus, readManagedZones, readRecordWeights, upsertWeights } from './aws-route53';
@@ -23,6 +25,8 @@ interface AwsCloudOptions {
   /** One endpoint for every service (moto, LocalStack); otherwise AWS_ENDPOINT_URL or AWS's own. */
   endpoint?: string;
   credentials?: AwsCredentials;
+  /** Several accounts (LIFEBOAT_ACCOUNTS): groups and zones are read and changed in each. */
+  accounts?: readonly AccountAccess[];
   /** Attempts per call, the first included. Default 8. */
   maxAttempts?: number;
   /** Per attempt: how long AWS may take to answer before the attempt fails (and is retried). Default 10000 ms. */
@@ -44,15 +48,16 @@ interface AwsCloudOptions {
 export class AwsCloud implements CloudPort {
   readonly regions: RegionCode[];
   readonly stats: AwsCallStats;
-  private readonly clients: AwsClients;
+  private readonly accounts: AwsAccounts;
   private readonly autoScalingPageSize: number;
   private readonly route53PageSize: number;
   private readonly loadMetrics: LoadReadOptions | false;
 
   constructor(options: AwsCloudOptions) {
     this.regions = [...options.regions];
-    this.clients = new AwsClients({
+    this.accounts = new AwsAccounts({
       regions: this.regions,
+      ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
       limiter: options.limiter ?? new TokenBuckets(options.rateLimits ?? {}, options.clock),
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
@@ -60,41 +65,58 @@ export class AwsCloud implements CloudPort {
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
     });
-    this.stats = this.clients.stats;
+    this.stats = this.accounts.stats;
     this.autoScalingPageSize = Math.min(Math.max(1, options.pageSize?.autoScaling ?? AUTO_SCALING_MAX_RECORDS), AUTO_SCALING_MAX_RECORDS);
     this.route53PageSize = Math.max(1, options.pageSize?.route53 ?? 300);
     this.loadMetrics = options.loadMetrics ?? {};
   }
 
   /**
-   * Every region's tagged groups (in parallel; a region that fails becomes a REGION_UNREADABLE
-   * warning) and every managed zone's record sets (a Route 53 failure throws).
+   * Every region's tagged groups in every account, with their details (in parallel; a region
+   * that fails becomes a REGION_UNREADABLE warning) and every managed zone's record sets in
+   * every account (a Route 53 failure throws).
    */
   async readFleet(): Promise<FleetReading> {
     const takenAt = new Date().toISOString();
+    const accounts = this.accounts.all();
+    const places = accounts.flatMap((clients) => this.regions.map((region) => ({ clients, region })));
     const [perRegion, zones] = await Promise.all([
-      Promise.allSettled(this.regions.map((region) => readTaggedGroups(this.clients, region, this.autoScalingPageSize))),
-      readManagedZones(this.clients, this.route53PageSize),
+      Promise.allSettled(places.map(({ clients, region }) => readRegionGroups(clients, region, this.autoScalingPageSize))),
+      Promise.all(accounts.map((clients) => readManagedZones(clients, this.route53PageSize))).then((z) => z.flat()),
     ]);
     const groups: AutoScalingGroupReading[] = [];
     const warnings: SnapshotWarning[] = [];
     perRegion.forEach((result, i) => {
-      const region = this.regions[i]!;
+      const { region, clients } = places[i]!;
       if (result.status === 'fulfilled') {
-        groups.push(...result.value);
+        groups.push(...result.value.groups);
+        warnings.push(...result.value.warnings);
       } else {
         const reason: unknown = result.reason;
         // The mapped error's message already names the service, the action and the region.
-        warnings.push({ code: 'REGION_UNREADABLE', region, message: reason instanceof Error ? reason.message : String(reason) });
+        const message = reason instanceof Error ? reason.message : String(reason);
+        warnings.push({ code: 'REGION_UNREADABLE', region, message: clients.account ? `account ${clients.account}: ${message}` : message });
       }
     });
     const load = await this.readLoad(groups, takenAt);
-    return { takenAt, regions: [...this.regions], groups, zones, ...(warnings.length > 0 ? { warnings } : {}), ...(load ? { load } : {}) };
+    return { takenAt, regions: [...this.regions], groups, zones: zones as HostedZoneReading[], ...(warnings.length > 0 ? { warnings } : {}), ...(load ? { load } : {}) };
   }
 
-  /** The groups' load from CloudWatch, unless turned off; a region CloudWatch fails in is listed in it, never thrown. */
-  private readLoad(groups: readonly AutoScalingGroupReading[], takenAt: string) {
-    return this.loadMetrics === false ? undefined : readFleetLoad(this.clients, groups, takenAt, this.loadMetrics);
+  /**
+   * The groups' load from CloudWatch, unless turned off: each account's groups through its own
+   * clients; a region CloudWatch fails in is listed in the reading, never thrown.
+   */
+  private async readLoad(groups: readonly AutoScalingGroupReading[], takenAt: string): Promise<LoadReading | undefined> {
+    if (this.loadMetrics === false) return undefined;
+    const options = this.loadMetrics;
+    const readings = await Promise.all(this.accounts.all().map((clients) => readFleetLoad(clients, groups.filter((g) => g.account === clients.account), takenAt, options)));
+    const [first, ...others] = readings;
+    if (!first) return undefined;
+    for (const r of others) {
+      first.groups.push(...r.groups);
+      if (r.unreadable) (first.unreadable ??= []).push(...r.unreadable);
+    }
+    return first;
   }
 
   /** Route 53 and each region's Auto Scaling, one cheap call each, cut off at the deadline. */
@@ -108,39 +130,90 @@ export class AwsCloud implements CloudPort {
       }
     };
     return Promise.all([
-      check('route53', (abortSignal) => this.clients.route53.send(new GetHostedZoneCountCommand({}), { abortSignal })),
+      check('route53', (abortSignal) => this.home.route53.send(new GetHostedZoneCountCommand({}), { abortSignal })),
       ...this.regions.map((region) =>
-        check(`autoscaling:${region}`, (abortSignal) => this.clients.autoScaling(region).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }), { abortSignal })),
+        check(`autoscaling:${region}`, (abortSignal) => this.home.autoScaling(region).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }), { abortSignal })),
       ),
     ]);
   }
 
   setGroupSize(update: GroupSizeUpdate): Promise<void> {
-    return updateGroupSize(this.clients, update);
+    return updateGroupSize(this.accounts.of(update.account), update);
   }
 
-  readGroups(region: RegionCode, groups: readonly string[]): Promise<AutoScalingGroupReading[]> {
-    return readNamedGroups(this.clients, region, groups, this.autoScalingPageSize);
+  readGroups(region: RegionCode, groups: readonly string[], account?: string): Promise<AutoScalingGroupReading[]> {
+    return readLiveGroups(this.accounts.of(account), region, groups, this.autoScalingPageSize);
   }
 
-  readScalingProblems(region: RegionCode, groups: readonly string[], since: string): Promise<ScalingProblem[]> {
-    return readScalingProblems(this.clients, region, groups, since, this.autoScalingPageSize);
+  readScalingProblems(region: RegionCode, groups: readonly string[], since: string, account?: string): Promise<ScalingProblem[]> {
+    return readScalingProblems(this.accounts.of(account), region, groups, since, this.autoScalingPageSize);
   }
 
-  setWeights(updates: readonly WeightUpdate[]): Promise<TrafficChange[]> {
-    return upsertWeights(this.clients, updates);
+  suspendProcesses(update: GroupProcessUpdate): Promise<void> {
+    return suspendProcesses(this.accounts.of(update.account), update);
+  }
+
+  resumeProcesses(update: GroupProcessUpdate): Promise<void> {
+    return resumeProcesses(this.accounts.of(update.account), update);
+  }
+
+  async readInstanceRefreshes(groups: readonly GroupRef[]): Promise<InstanceRefreshReading[]> {
+    const places = new Map<string, { account: string | undefined; region: RegionCode; names: string[] }>();
+    for (const g of groups) {
+      const key = `${g.account ?? ''}/${g.region}`;
+      const place = places.get(key) ?? { account: g.account, region: g.region, names: [] };
+      place.names.push(g.group);
+      places.set(key, place);
+    }
+    const found = await Promise.all([...places.values()].map((p) => readInstanceRefreshes(this.accounts.of(p.account), p.region, p.names)));
+    return found.flat();
+  }
+
+  /** Each account's weights in its own change batches; a change id names its account (account/id) when there are several. */
+  async setWeights(updates: readonly WeightUpdate[]): Promise<TrafficChange[]> {
+    const byAccount = groupByAccount(updates, (u) => u.record.account);
+    const changes = await Promise.all(
+      [...byAccount].map(async ([account, mine]) =>
+        (await upsertWeights(this.accounts.of(account), mine)).map((c) => (account === undefined ? c : { ...c, changeId: `${account}/${c.changeId}` })),
+      ),
+    );
+    return changes.flat();
   }
 
   changeStatus(changeId: string): Promise<ChangeStatus> {
-    return readChangeStatus(this.clients, changeId);
+    const inAccount = /^(\d{12})\/(.+)$/.exec(changeId);
+    if (!inAccount) return readChangeStatus(this.home, changeId);
+    return readChangeStatus(this.accounts.of(inAccount[1]), inAccount[2]!);
   }
 
-  readWeights(records: readonly WeightedRecord[]): Promise<Array<number | undefined>> {
-    return readRecordWeights(this.clients, records, this.route53PageSize);
+  async readWeights(records: readonly WeightedRecord[]): Promise<Array<number | undefined>> {
+    const byAccount = groupByAccount(records, (r) => r.account);
+    const weights = new Map<WeightedRecord, number | undefined>();
+    await Promise.all(
+      [...byAccount].map(async ([account, mine]) => {
+        const read = await readRecordWeights(this.accounts.of(account), mine, this.route53PageSize);
+        mine.forEach((r, i) => weights.set(r, read[i]));
+      }),
+    );
+    return records.map((r) => weights.get(r));
   }
 
   /** Closes the SDK clients' connections. */
   destroy(): void {
-    this.clients.destroy();
+    this.accounts.destroy();
   }
+
+  /** The clients of lifeboat's first account (its own, when none are listed). */
+  private get home(): AwsClients {
+    return this.accounts.of(undefined);
+  }
+}
+
+function groupByAccount<T>(items: readonly T[], accountOf: (item: T) => string | undefined): Map<string | undefined, T[]> {
+  const out = new Map<string | undefined, T[]>();
+  for (const item of items) {
+    const account = accountOf(item);
+    out.set(account, [...(out.get(account) ?? []), item]);
+  }
+  return out;
 }

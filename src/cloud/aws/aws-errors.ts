@@ -35,6 +35,20 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'AbortError',
 ]);
 
+/**
+ * Auto Scaling refusing a change for now: a scaling activity is under way on the group
+ * (ScalingActivityInProgressFault, a 400) or another update to it is pending
+ * (ResourceContentionFault). Both pass once the activity ends: transient, retried with
+ * backoff by the SDK (every attempt taking a token from the quota buckets) and, if they
+ * outlast its attempts, by the operation.
+ */
+const BUSY_CODES: ReadonlySet<string> = new Set([
+  'ScalingActivityInProgressFault',
+  'ScalingActivityInProgress',
+  'ResourceContentionFault',
+  'ResourceContention',
+]);
+
 const PROGRAMMING_ERRORS: ReadonlySet<string> = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
 
 const SERVICE_LABEL: Record<AwsService, string> = {
@@ -78,6 +92,11 @@ export function isThrottlingError(e: unknown): boolean {
   return THROTTLING_CODES.has(awsErrorCode(e)) || s.$metadata?.httpStatusCode === 429 || s.$retryable?.throttling === true;
 }
 
+/** Auto Scaling busy with the group (an activity in progress, a pending update): worth trying again shortly. */
+export function isBusyError(e: unknown): boolean {
+  return BUSY_CODES.has(awsErrorCode(e));
+}
+
 /** Maps anything an SDK call threw to a LifeboatError; lifeboat's own errors and programming errors pass through. */
 export function toLifeboatError(e: unknown, ctx: AwsCallContext): unknown {
   if (e instanceof LifeboatError) return e;
@@ -102,6 +121,9 @@ export function toLifeboatError(e: unknown, ctx: AwsCallContext): unknown {
 
   if (isThrottlingError(e)) {
     return new LifeboatError('LB_ERR_AWS_THROTTLED', `${what} was throttled${afterAttempts} (${awsCode}: ${awsMessage}).`, details);
+  }
+  if (isBusyError(e)) {
+    return new LifeboatError('LB_ERR_AWS_BUSY', `${what} was refused while the group is busy${afterAttempts} (${awsCode}: ${awsMessage}).`, details);
   }
   const isServiceAnswer = httpStatus !== undefined || s.$fault === 'client' || s.$fault === 'server';
   if (!isServiceAnswer || (httpStatus !== undefined && httpStatus >= 500) || NETWORK_CODES.has(awsCode)) {

@@ -76,7 +76,7 @@ export async function readRegionLoad(clients: AwsClients, region: RegionCode, gr
   }
   const byGroup = new Map<string, GroupLoadReading>();
   for (const q of queries) {
-    const entry = byGroup.get(q.group) ?? { region, group: q.group, metric: q.metric, points: [] };
+    const entry = byGroup.get(q.group) ?? { region, group: q.group, ...(clients.account !== undefined ? { account: clients.account } : {}), metric: q.metric, points: [] };
     if (q.role === 'points') entry.points = values.get(q.id) ?? [];
     else entry.instances = values.get(q.id) ?? [];
     byGroup.set(q.group, entry);

@@ -142,11 +142,12 @@ export async function readManagedZones(clients: AwsClients, pageSize: number): P
       .filter((z) => managedIds.has(z.zoneId))
       .map(async (zone) => {
         const records: RecordSetReading[] = [];
+        const account = clients.account !== undefined ? { account: clients.account } : {};
         await listRecordSets(clients, zone.zoneId, pageSize, undefined, (page) => {
-          for (const r of page) records.push(toRecordSetReading(zone, r));
+          for (const r of page) records.push({ ...account, ...toRecordSetReading(zone, r) });
           return true;
         });
-        return { ...zone, records };
+        return { ...account, ...zone, records };
       }),
   );
 }

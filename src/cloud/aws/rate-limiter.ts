@@ -20,8 +20,11 @@ export type RateLimits = Partial<Record<AwsService, Partial<BucketLimits>>>;
 
 /** Waits for a token before each AWS attempt: this process's buckets, or buckets shared through Redis. */
 export interface CallLimiter {
-  /** Resolves once a token for this service and region is available (and taken). */
-  take(service: AwsService, region: string): Promise<void>;
+  /**
+   * Resolves once a token for this service and region is available (and taken). AWS counts
+   * its quotas per account: calls into another account (LIFEBOAT_ACCOUNTS) draw on its own buckets.
+   */
+  take(service: AwsService, region: string, account?: string): Promise<void>;
 }
 
 /** Route 53 limits the whole account; the others are per region. */
@@ -114,8 +117,9 @@ export function resolveRateLimits(limits: RateLimits = {}): Record<AwsService, R
 }
 
 /** Which bucket a call draws on: the service's own for an account-wide quota, else the service's in that region. */
-export function bucketKey(limits: Required<BucketLimits>, service: AwsService, region: string): string {
-  return limits.scope === 'account' ? service : `${service}/${region}`;
+export function bucketKey(limits: Required<BucketLimits>, service: AwsService, region: string, account?: string): string {
+  const key = limits.scope === 'account' ? service : `${service}/${region}`;
+  return account === undefined ? key : `${key}@${account}`;
 }
 
 /** This process's buckets, in memory. */
@@ -130,9 +134,9 @@ export class TokenBuckets implements CallLimiter {
     this.limits = resolveRateLimits(limits);
   }
 
-  take(service: AwsService, region: string): Promise<void> {
+  take(service: AwsService, region: string, account?: string): Promise<void> {
     const limits = this.limits[service];
-    const key = bucketKey(limits, service, region);
+    const key = bucketKey(limits, service, region, account);
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new TokenBucket(limits, this.clock);

@@ -1,10 +1,11 @@
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../../core/fleet';
 import { normalizeDnsName } from '../../core/snapshot';
-import type { ChangeStatus, CloudPort, GroupSizeUpdate, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
 
 type DryRunCall =
   | { action: 'setGroupSize'; update: GroupSizeUpdate }
+  | { action: 'suspendProcesses' | 'resumeProcesses'; update: GroupProcessUpdate }
   | { action: 'setWeights'; updates: Array<{ zoneId: string; name: string; type: string; setIdentifier: string; weight: number }> };
 
 interface DryRunOptions {
@@ -45,7 +46,7 @@ export class DryRunCloud implements CloudPort {
         { ...update },
       );
     }
-    const group = this.group(update.region, update.group);
+    const group = this.group(update.region, update.group, update.account);
     this.calls.push({ action: 'setGroupSize', update: { ...update } });
     group.minSize = update.minSize;
     group.maxSize = update.maxSize;
@@ -58,8 +59,29 @@ export class DryRunCloud implements CloudPort {
     group.instances = live.slice(0, update.desiredCapacity);
   }
 
-  async readGroups(region: RegionCode, groups: readonly string[]): Promise<AutoScalingGroupReading[]> {
-    return this.state.groups.filter((g) => g.region === region && groups.includes(g.name)).map((g) => structuredClone(g));
+  async readGroups(region: RegionCode, groups: readonly string[], account?: string): Promise<AutoScalingGroupReading[]> {
+    return this.state.groups.filter((g) => g.region === region && g.account === account && groups.includes(g.name)).map((g) => structuredClone(g));
+  }
+
+  async suspendProcesses(update: GroupProcessUpdate): Promise<void> {
+    const group = this.group(update.region, update.group, update.account);
+    this.calls.push({ action: 'suspendProcesses', update: { ...update, processes: [...update.processes] } });
+    group.suspendedProcesses = [...new Set([...(group.suspendedProcesses ?? []), ...update.processes])].sort();
+  }
+
+  async resumeProcesses(update: GroupProcessUpdate): Promise<void> {
+    const group = this.group(update.region, update.group, update.account);
+    this.calls.push({ action: 'resumeProcesses', update: { ...update, processes: [...update.processes] } });
+    const left = (group.suspendedProcesses ?? []).filter((p) => !update.processes.includes(p));
+    if (left.length > 0) group.suspendedProcesses = left;
+    else delete group.suspendedProcesses;
+  }
+
+  async readInstanceRefreshes(groups: readonly GroupRef[]): Promise<InstanceRefreshReading[]> {
+    return groups.flatMap((ref) => {
+      const g = this.state.groups.find((x) => x.region === ref.region && x.name === ref.group && x.account === ref.account);
+      return g?.instanceRefresh ? [{ ...ref, ...g.instanceRefresh }] : [];
+    });
   }
 
   async readScalingProblems(): Promise<ScalingProblem[]> {
@@ -99,8 +121,8 @@ export class DryRunCloud implements CloudPort {
     return records.map((r) => this.findRecord(r)?.weight);
   }
 
-  private group(region: RegionCode, name: string): AutoScalingGroupReading {
-    const group = this.state.groups.find((g) => g.region === region && g.name === name);
+  private group(region: RegionCode, name: string, account?: string): AutoScalingGroupReading {
+    const group = this.state.groups.find((g) => g.region === region && g.name === name && g.account === account);
     if (!group) throw new LifeboatError('LB_ERR_AWS_REJECTED', `no Auto Scaling group ${name} in ${region}`, { region, group: name });
     return group;
   }

@@ -38,13 +38,13 @@ export function assembleLoad(
       message: `CloudWatch in ${u.region} did not answer (${u.message}); the load of its groups is estimated from the other regions' by traffic share.`,
     });
   }
-  const readings = new Map(reading.groups.map((g) => [groupKey(g.region, g.group), g]));
+  const readings = new Map(reading.groups.map((g) => [groupKey(g.region, g.group, g.account), g]));
   const byService = new Map<string, GroupInput[]>();
   const invalidTags = new Map<string, string>();
   for (const g of groups) {
     const metric = metricOf(g, warnings);
     if (!metric) invalidTags.set(g.service, `${g.name} in ${g.region} has an invalid ${TAG_LOAD_METRIC} tag`);
-    appendTo(byService, g.service, { group: g, reading: readings.get(groupKey(g.region, g.name)), metric: metric ?? defaultLoadMetric(g.name) });
+    appendTo(byService, g.service, { group: g, reading: readings.get(groupKey(g.region, g.name, g.account)), metric: metric ?? defaultLoadMetric(g.name) });
   }
   const capacityOf = new Map(capacity.map((c) => [`${c.service}\u0000${c.region}`, c]));
   const services: ServiceLoad[] = [];

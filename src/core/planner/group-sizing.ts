@@ -1,4 +1,5 @@
 import type { ManagedGroup } from '../fleet';
+import { accountOf } from '../fleet';
 import { groupCeiling } from './fleet-index';
 import type { GroupChange, GroupSize } from './plan-types';
 
@@ -75,5 +76,5 @@ export function sameSize(a: GroupSize, b: GroupSize): boolean {
 export function groupChange(group: ManagedGroup, to: GroupSize): GroupChange | undefined {
   const from = sizeOf(group);
   if (sameSize(from, to)) return undefined;
-  return { region: group.region, group: group.name, service: group.service, from, to };
+  return { ...accountOf(group), region: group.region, group: group.name, service: group.service, from, to };
 }

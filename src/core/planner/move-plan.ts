@@ -37,7 +37,7 @@ export function planMove(index: FleetIndex, intent: EvacuateIntent | ShiftIntent
   if (blockers.length > 0) return plan;
 
   const { before, after } = whereTrafficGoes(index, intent, move, names, contexts, plan);
-  const serviceShares = sharesOfServicesWithoutTraffic(index, contexts, move);
+  const serviceShares = sharesOfServicesWithoutTraffic(index, contexts, move, plan);
   if (after.size === 0 && serviceShares.size === 0 && blockers.length === 0) blockers.push(alreadyEvacuatedProblem(intent, move));
   // A shortfall (traffic no region can take under its ceiling) still gets stages for what
   // can move: it is forcible, and a partial plan after a capacity timeout is exactly that.

@@ -1,5 +1,6 @@
 import type { Problem } from '../errors';
 import type { RegionCode } from '../fleet';
+import { TAG_TRAFFIC } from '../fleet';
 import type { EvacuateIntent, ShiftIntent } from '../intents';
 import { servableShare } from '../models/evaluate-model';
 import { moveShare, sharesFromTargetWeights } from '../redistribution';
@@ -142,12 +143,17 @@ function nameCeilings(name: string, contexts: readonly ServiceContext[]): Map<Re
  * Worked example: a worker running 6/3/3 instances in a/b/c has shares 0.5/0.25/0.25;
  * evacuating a gives it 0/0.5/0.5.
  */
-export function sharesOfServicesWithoutTraffic(index: FleetIndex, contexts: readonly ServiceContext[], move: Move): ServiceShares {
+export function sharesOfServicesWithoutTraffic(index: FleetIndex, contexts: readonly ServiceContext[], move: Move, findings: Findings): ServiceShares {
   const serviceShares: ServiceShares = new Map();
   for (const c of contexts.filter((c) => !c.trafficName)) {
     const shares = new Map(index.regions.map((r, i) => [r, c.inputs.share[i]!]));
     if ((shares.get(move.from) ?? 0) === 0) continue;
     const moved = moveShare({ shares, from: move.from, fraction: move.fraction, ...(move.to ? { to: move.to } : {}), mode: 'proportional' });
+    // Running nowhere else, it has nowhere to go: refused, as a service with a traffic name is.
+    if (moved.recipients.length === 0) {
+      findings.blockers.push(noServingRegionForServiceProblem(c.service, move.from));
+      continue;
+    }
     serviceShares.set(c.service, { before: c.inputs.share, after: index.regions.map((r) => moved.shares.get(r) ?? 0) });
   }
   return serviceShares;
@@ -155,6 +161,14 @@ export function sharesOfServicesWithoutTraffic(index: FleetIndex, contexts: read
 
 function noServingRegionProblem(name: string, from: RegionCode): Problem {
   return { code: 'LB_ERR_NO_SERVING_REGION', message: `moving ${name} away from ${from} leaves no region serving it`, details: { name, region: from } };
+}
+
+function noServingRegionForServiceProblem(service: string, from: RegionCode): Problem {
+  return {
+    code: 'LB_ERR_NO_SERVING_REGION',
+    message: `${service} runs only in ${from} and has no traffic record (${TAG_TRAFFIC}) to steer: evacuating ${from} leaves no region serving it`,
+    details: { service, region: from },
+  };
 }
 
 function pct(x: number): string {

@@ -1,5 +1,5 @@
 import type { FleetSnapshot, RegionCode } from '../fleet';
-import { groupKey } from '../fleet';
+import { keyOfGroup } from '../fleet';
 import type { EvacuateIntent, ShiftIntent } from '../intents';
 import { plan } from './plan';
 import type { PlanContext } from './plan-context';
@@ -8,6 +8,7 @@ import type { Plan } from './plan-types';
 interface ObtainedCapacity {
   region: RegionCode;
   group: string;
+  account?: string;
   inService: number;
 }
 
@@ -23,9 +24,9 @@ export function planWithinObtainedCapacity(
   obtained: readonly ObtainedCapacity[],
   ctx: PlanContext,
 ): Plan {
-  const cap = new Map(obtained.map((o) => [groupKey(o.region, o.group), o.inService]));
+  const cap = new Map(obtained.map((o) => [keyOfGroup(o), o.inService]));
   const groups = snapshot.groups.map((g) => {
-    const have = cap.get(groupKey(g.region, g.name));
+    const have = cap.get(keyOfGroup(g));
     return have === undefined ? g : { ...g, maxSize: have };
   });
   // Each service's MaxSize per region, summed over its groups in one pass.

@@ -1,6 +1,7 @@
 import type { Problem } from '../errors';
 import type { Intent, IntentRequest } from '../intents';
 import type { CapacityModel } from '../models/capacity-model';
+import type { OperationTiming } from './fleet-checks';
 import type { FleetIndex } from './fleet-index';
 import type { Plan, PlanWarning, ServiceDemand } from './plan-types';
 
@@ -13,6 +14,8 @@ export interface PlanContext {
   defaultStages: number | number[];
   /** MaxSize growth allowed when the intent says nothing (1: never raise MaxSize). */
   maxSizeGrowth: number;
+  /** How long an operation may take, for the scheduled actions due meanwhile (DEFAULT_TIMING when absent). */
+  timing?: OperationTiming;
 }
 
 export const DEFAULT_PLAN_CONTEXT: Omit<PlanContext, 'models'> = {

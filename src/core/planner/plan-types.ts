@@ -12,6 +12,8 @@ export interface GroupSize {
 
 /** One UpdateAutoScalingGroup: absolute sizes, never increments. */
 export interface GroupChange {
+  /** The group's account, when lifeboat manages several. */
+  account?: string;
   region: RegionCode;
   group: string;
   service: string;
@@ -95,7 +97,11 @@ type PlanWarningCode =
   | 'RECIPIENT_WITHOUT_RECORD'
   | 'GROUP_GONE'
   | 'FORCED'
-  | 'MODEL_FALLBACK';
+  | 'MODEL_FALLBACK'
+  | 'INSTANCE_TYPE_NOT_IN_ZONE'
+  | 'INSTANCE_REFRESH_IN_PROGRESS'
+  | 'INSTANCE_REFRESH_UNKNOWN'
+  | 'SCHEDULED_ACTION_DUE';
 
 export interface PlanWarning {
   /** A plan warning code above, or a snapshot warning code (see fleet.ts). */

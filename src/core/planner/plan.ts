@@ -1,5 +1,7 @@
 import type { FleetSnapshot } from '../fleet';
 import type { Intent } from '../intents';
+import { checkFleetHazards } from './fleet-checks';
+import type { FleetIndex } from './fleet-index';
 import { indexFleet } from './fleet-index';
 import { planMove } from './move-plan';
 import type { PlanContext } from './plan-context';
@@ -14,6 +16,12 @@ import { planScale } from './scale-plan';
  */
 export function plan(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext): Plan {
   const index = indexFleet(snapshot);
+  const made = planOfKind(index, intent, ctx);
+  checkFleetHazards(index, made, { refusePendingRefresh: 'refusePendingRefresh' in intent && intent.refusePendingRefresh === true, ...(ctx.timing ? { timing: ctx.timing } : {}) });
+  return made;
+}
+
+function planOfKind(index: FleetIndex, intent: Intent, ctx: PlanContext): Plan {
   switch (intent.kind) {
     case 'evacuate':
     case 'shift':

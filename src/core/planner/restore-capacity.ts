@@ -1,6 +1,6 @@
 import type { Problem } from '../errors';
 import type { FleetSnapshot, ManagedGroup, RegionCode } from '../fleet';
-import { groupKey } from '../fleet';
+import { keyOfGroup } from '../fleet';
 import type { RestoreIntent } from '../intents';
 import type { ServiceContext, Sizing } from './capacity-targets';
 import { movedShareOf, serviceContext, servicePlan, shortfallsOf } from './capacity-targets';
@@ -19,13 +19,13 @@ import type { SharesByName } from './stages';
 type GroupBefore = (group: ManagedGroup) => ManagedGroup | undefined;
 
 export function groupsBefore(previous: FleetSnapshot): GroupBefore {
-  const oldGroups = new Map(previous.groups.map((g) => [groupKey(g.region, g.name), g]));
-  return (g) => oldGroups.get(groupKey(g.region, g.name));
+  const oldGroups = new Map(previous.groups.map((g) => [keyOfGroup(g), g]));
+  return (g) => oldGroups.get(keyOfGroup(g));
 }
 
-/** The restore's group changes by groupKey. Group names are unique per region, so a group has at most one. */
+/** The restore's group changes by keyOfGroup. Group names are unique per region, so a group has at most one. */
 export function changesByGroup(changes: readonly GroupChange[]): Map<string, GroupChange> {
-  return new Map(changes.map((c) => [groupKey(c.region, c.group), c]));
+  return new Map(changes.map((c) => [keyOfGroup(c), c]));
 }
 
 const groupsIn = (index: FleetIndex, region: RegionCode) => index.snapshot.groups.filter((g) => g.region === region);
@@ -112,7 +112,7 @@ function restoreTargets(
 ): CapacityTarget[] {
   return regions.map((r, i) => {
     const groups = c.groups.get(r) ?? [];
-    const target = groups.reduce((a, g) => a + (during.get(groupKey(r, g.name))?.to.desiredCapacity ?? g.desiredCapacity), 0);
+    const target = groups.reduce((a, g) => a + (during.get(keyOfGroup(g))?.to.desiredCapacity ?? g.desiredCapacity), 0);
     const wanted = r === region ? groups.reduce((a, g) => a + (oldOf(g)?.desiredCapacity ?? g.desiredCapacity), 0) : target;
     const ceiling = Math.max(c.ceilings[i]!, target);
     return {
@@ -151,7 +151,7 @@ export function releasePins(
     const old = oldOf(g);
     if (!old) continue;
     if (held.size > 0 && g.region !== intent.region) continue;
-    const sizes = { ...sizeOf(g), ...(during.get(groupKey(g.region, g.name))?.to ?? {}) };
+    const sizes = { ...sizeOf(g), ...(during.get(keyOfGroup(g))?.to ?? {}) };
     const pinned = sizes.minSize > old.minSize || sizes.maxSize > old.maxSize;
     if (!pinned) continue;
     const desired = intent.scaleDownSurvivors && g.region !== intent.region ? old.desiredCapacity : Math.min(Math.max(sizes.desiredCapacity, old.minSize), old.maxSize);

@@ -7,6 +7,23 @@ export interface EvacuationRecord {
   operationId: string;
   at: string;
   snapshot: FleetSnapshot;
+  /** Capacity came short and only part of the traffic moved: the region is partly evacuated (restore brings back what moved). */
+  partial?: boolean;
+}
+
+/** A group a failed or cancelled operation left pinned (onFailure: keep): someone has to let it go. */
+export interface FollowUp {
+  operationId: string;
+  at: string;
+  region: RegionCode;
+  group: string;
+  account?: string;
+  /** The MinSize lifeboat pinned, and the one the group had before. */
+  pinnedMinSize: number;
+  originalMinSize: number;
+  /** Processes lifeboat suspended on the group and left suspended with the pin (resume them when letting it go). */
+  suspendedProcesses?: string[];
+  why: string;
 }
 
 /** A fleet snapshot as an operation keeps it: with the fleet version it was read at (see SnapshotCache). */
@@ -15,6 +32,16 @@ export interface OperationSnapshot {
   fleetVersion: string;
   /** When it was read (epoch ms). */
   readAt: number;
+}
+
+/** Processes lifeboat suspended on a group: what it resumes when it lets the group go, and nothing else. */
+export interface SuspensionRecord {
+  region: RegionCode;
+  group: string;
+  account?: string;
+  processes: string[];
+  operationId: string;
+  at: string;
 }
 
 export type IdempotencyClaim = { claimed: true } | { claimed: false; operationId: string; bodyHash: string };
@@ -43,4 +70,16 @@ export interface OperationStore {
   revision(operationId: string): Promise<string>;
   requestCancel(operationId: string, request: CancelRequest): Promise<void>;
   cancelRequest(operationId: string): Promise<CancelRequest | undefined>;
+  /** Note, before suspending them, the processes lifeboat suspends on a group (kept until it resumes them). */
+  noteSuspended(record: SuspensionRecord): Promise<void>;
+  /** What lifeboat suspended on these groups (and has not resumed). */
+  suspensionsOf(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<SuspensionRecord[]>;
+  forgetSuspended(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<void>;
+  /** Mark the region's evacuation record (made by this operation) as partial. */
+  markEvacuationPartial(region: RegionCode, operationId: string): Promise<void>;
+  /** Pins left behind on purpose or not, listed by GET /v1/fleet while the group still holds them. */
+  recordFollowUps(followUps: readonly FollowUp[]): Promise<void>;
+  followUps(): Promise<FollowUp[]>;
+  /** Forget follow-ups that no longer hold (the group was let go since). */
+  forgetFollowUps(followUps: readonly FollowUp[]): Promise<void>;
 }

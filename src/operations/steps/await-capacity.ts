@@ -1,5 +1,5 @@
 import { LifeboatError } from '../../core/errors';
-import { groupKey } from '../../core/fleet';
+import { accountOf, keyOfGroup } from '../../core/fleet';
 import { appendTo } from '../../core/maps';
 import { planWithinObtainedCapacity } from '../../core/planner/partial-plan';
 import { countInService } from '../../core/snapshot';
@@ -27,7 +27,7 @@ export const awaitCapacity: StepHandler = async (ctx) => {
   const { plan } = planOf(ctx);
   const readiness = op.options.readiness ?? settings.LIFEBOAT_READINESS;
   const timeoutMs = (op.options.capacityTimeoutSeconds ?? settings.LIFEBOAT_CAPACITY_TIMEOUT) * 1000;
-  const targets = plan.groupChanges.map((c) => ({ region: c.region, group: c.group, service: c.service, target: c.to.desiredCapacity }));
+  const targets = plan.groupChanges.map((c) => ({ ...accountOf(c), region: c.region, group: c.group, service: c.service, target: c.to.desiredCapacity }));
 
   // The prescale's writes are checked on the first read here (the prescale does not read back).
   const written = (op.checkpoint.steps.find((s) => s.kind === 'prescale')?.detail?.updates as GroupSizeUpdate[] | undefined) ?? [];
@@ -40,7 +40,7 @@ export const awaitCapacity: StepHandler = async (ctx) => {
         throw new LifeboatError('LB_ERR_AWS_REJECTED', `read-back after prescaling differs for ${wrong.map((u) => `${u.group} (${u.region})`).join(', ')}`, { groups: wrong });
       }
     }
-    progress = targets.map((t) => ({ ...t, inService: countInService(live.get(groupKey(t.region, t.group))?.instances ?? []) }));
+    progress = targets.map((t) => ({ ...t, inService: countInService(live.get(keyOfGroup(t))?.instances ?? []) }));
     const ready = progress.filter((p) => p.inService >= readyAt(p.target, readiness)).length;
     await ctx.report({ step: ctx.step.id, message: `${ready} of ${progress.length} group(s) at capacity`, capacity: progress });
     if (ready === progress.length) {
@@ -75,11 +75,20 @@ async function capacityTimedOut(ctx: StepContext, progress: CapacityProgress[], 
   }
 
   const { snapshot, plan } = planOf(ctx);
-  const obtained = progress.map((p) => ({ region: p.region, group: p.group, inService: p.inService }));
+  const obtained = progress.map((p) => ({ ...accountOf(p), region: p.region, group: p.group, inService: p.inService }));
   const partial = planWithinObtainedCapacity(snapshot, intent, obtained, planContextOf(ctx));
   const unplaced = partial.blockers
     .filter((b) => b.code === 'LB_ERR_SHORTFALL' && typeof b.details?.unplaced === 'number')
     .map((b) => ({ name: String(b.details!.name), share: b.details!.unplaced as number }));
+  // Capacity that serves none of what should move: nothing moves, and that is a failure, not a partial success.
+  if (!partial.stages.some((s) => s.weights.length > 0)) {
+    throw new LifeboatError('LB_ERR_CAPACITY_TIMEOUT', `capacity not in service after ${Math.round(timeoutMs / 1000)} s: ${described}; the capacity obtained serves none of the traffic to move, so no traffic was moved`, {
+      shortfall,
+      problems,
+      unplaced,
+      policy: 'partial',
+    });
+  }
   op.checkpoint.plan = { ...plan, stages: partial.stages, services: partial.services, warnings: [...plan.warnings, ...partial.blockers.map((b) => ({ code: 'FORCED', message: `partial: ${b.message}` }))] };
   op.checkpoint.planHash = planHash(op.checkpoint.plan);
   const here = op.checkpoint.steps.findIndex((s) => s.id === ctx.step.id);

@@ -1,5 +1,6 @@
 import { applySizes, readLive } from './group-sizes';
-import { groupKey } from '../../core/fleet';
+import { accountOf, keyOfGroup } from '../../core/fleet';
+import { resumeWhatLifeboatSuspended } from './scheduled-actions';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
 
@@ -13,13 +14,18 @@ export const finalize: StepHandler = async (ctx) => {
   const scaleDownSurvivors = intent.kind === 'restore' && intent.scaleDownSurvivors === true;
   const live = await readLive(ctx, plan.finalGroupChanges);
   const updates = plan.finalGroupChanges
-    .filter((c) => live.has(groupKey(c.region, c.group)))
+    .filter((c) => live.has(keyOfGroup(c)))
     .map((c) => {
-      const now = live.get(groupKey(c.region, c.group))!;
+      const now = live.get(keyOfGroup(c))!;
       const desired =
         scaleDownSurvivors && c.region !== plan.region ? c.to.desiredCapacity : Math.min(Math.max(now.desiredCapacity, c.to.minSize), c.to.maxSize);
-      return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: c.to.maxSize };
+      return { ...accountOf(c), region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: c.to.maxSize };
     });
   await applySizes(ctx, updates);
-  return { outcome: `${updates.length} group(s) returned to their own scaling`, detail: { updates } };
+  // Let go of them entirely: what lifeboat suspended when it pinned them runs again.
+  const resumed = await resumeWhatLifeboatSuspended(ctx, plan.finalGroupChanges);
+  return {
+    outcome: `${updates.length} group(s) returned to their own scaling${resumed.length ? `; ScheduledActions resumed on ${resumed.length}` : ''}`,
+    detail: { updates, ...(resumed.length ? { resumed } : {}) },
+  };
 };

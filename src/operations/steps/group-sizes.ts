@@ -1,19 +1,22 @@
 import type { GroupSizeUpdate } from '../../cloud/ports';
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading } from '../../core/fleet';
-import { groupKey } from '../../core/fleet';
-import { appendTo } from '../../core/maps';
+import { keyOfGroup } from '../../core/fleet';
 import { sameSize, sizeOf } from '../../core/planner/group-sizing';
 import type { StepContext } from './step-context';
 
-/** The named groups as they are now, one read per region. */
-export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region: string; group: string }>): Promise<Map<string, AutoScalingGroupReading>> {
-  const byRegion = new Map<string, string[]>();
-  for (const c of changes) appendTo(byRegion, c.region, c.group);
+/** The named groups as they are now (by keyOfGroup), one read per region and account. */
+export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region: string; group: string; account?: string | undefined }>): Promise<Map<string, AutoScalingGroupReading>> {
+  const places = new Map<string, { region: string; account: string | undefined; groups: string[] }>();
+  for (const c of changes) {
+    const key = `${c.account ?? ''}/${c.region}`;
+    if (!places.has(key)) places.set(key, { region: c.region, account: c.account, groups: [] });
+    places.get(key)!.groups.push(c.group);
+  }
   const live = new Map<string, AutoScalingGroupReading>();
   await Promise.all(
-    [...byRegion].map(async ([region, groups]) => {
-      for (const g of await ctx.cloud.readGroups(region, groups)) live.set(groupKey(region, g.name), g);
+    [...places.values()].map(async ({ region, account, groups }) => {
+      for (const g of await ctx.cloud.readGroups(region, groups, account)) live.set(keyOfGroup({ region, name: g.name, account }), g);
     }),
   );
   return live;
@@ -29,12 +32,12 @@ export async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[], r
   if (!readBack) return;
   const live = await readLive(ctx, updates);
   const wrong = updates.filter((u) => {
-    const g = live.get(groupKey(u.region, u.group));
+    const g = live.get(keyOfGroup(u));
     return !g || !sameSize(g, u);
   });
   if (wrong.length > 0) {
     throw new LifeboatError('LB_ERR_AWS_REJECTED', `read-back after resizing differs for ${wrong.map((u) => `${u.group} (${u.region})`).join(', ')}`, {
-      groups: wrong.map((u) => ({ ...u, live: live.get(groupKey(u.region, u.group)) && sizeOf(live.get(groupKey(u.region, u.group))!) })),
+      groups: wrong.map((u) => ({ ...u, live: live.get(keyOfGroup(u)) && sizeOf(live.get(keyOfGroup(u))!) })),
     });
   }
 }
@@ -42,7 +45,7 @@ export async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[], r
 /** Groups whose sizes differ from what was set: MinSize as set, DesiredCapacity and MaxSize at least as set. */
 export function sizesNotApplied(updates: readonly GroupSizeUpdate[], live: Map<string, AutoScalingGroupReading>): GroupSizeUpdate[] {
   return updates.filter((u) => {
-    const g = live.get(groupKey(u.region, u.group));
+    const g = live.get(keyOfGroup(u));
     return !g || g.minSize !== u.minSize || g.desiredCapacity < u.desiredCapacity || g.maxSize < u.maxSize;
   });
 }

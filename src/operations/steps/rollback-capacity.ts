@@ -1,6 +1,7 @@
 import { applySizes, readLive } from './group-sizes';
-import { groupKey } from '../../core/fleet';
+import { accountOf, keyOfGroup } from '../../core/fleet';
 import { sameSize, sizeOf } from '../../core/planner/group-sizing';
+import { resumeWhatLifeboatSuspended } from './scheduled-actions';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
 
@@ -8,15 +9,19 @@ import { planOf } from './step-context';
 export const rollbackCapacity: StepHandler = async (ctx) => {
   const { plan, snapshot } = planOf(ctx);
   const touched = [...plan.groupChanges, ...plan.finalGroupChanges];
-  const original = new Map(snapshot.groups.map((g) => [groupKey(g.region, g.name), g]));
-  const updates = [...new Map(touched.map((c) => [groupKey(c.region, c.group), c])).values()]
-    .filter((c) => original.has(groupKey(c.region, c.group)))
-    .map((c) => ({ region: c.region, group: c.group, ...sizeOf(original.get(groupKey(c.region, c.group))!) }));
+  const original = new Map(snapshot.groups.map((g) => [keyOfGroup(g), g]));
+  const updates = [...new Map(touched.map((c) => [keyOfGroup(c), c])).values()]
+    .filter((c) => original.has(keyOfGroup(c)))
+    .map((c) => ({ ...accountOf(c), region: c.region, group: c.group, ...sizeOf(original.get(keyOfGroup(c))!) }));
   const live = await readLive(ctx, updates);
   const needed = updates.filter((u) => {
-    const g = live.get(groupKey(u.region, u.group));
+    const g = live.get(keyOfGroup(u));
     return g && !sameSize(g, u);
   });
   await applySizes(ctx, needed);
-  return { outcome: `${needed.length} group(s) returned to their sizes before the operation`, detail: { updates: needed } };
+  const resumed = await resumeWhatLifeboatSuspended(ctx, updates);
+  return {
+    outcome: `${needed.length} group(s) returned to their sizes before the operation${resumed.length ? `; ScheduledActions resumed on ${resumed.length}` : ''}`,
+    detail: { updates: needed, ...(resumed.length ? { resumed } : {}) },
+  };
 };

@@ -1,52 +1,26 @@
-import { awaitInSync, setAndVerifyWeights, stageOf } from './stage-weights';
-import { LifeboatError } from '../../core/errors';
-import { groupKey } from '../../core/fleet';
-import { indexFleet } from '../../core/planner/fleet-index';
+import { stageOf } from './stage-weights';
 import type { Stage } from '../../core/planner/plan-types';
-import { countInService } from '../../core/snapshot';
-import { readyAt } from './await-capacity';
-import { readLive } from './group-sizes';
+import { shortOfStage } from './stage-capacity';
+import { fallBackFromStage, rollBackToPreviousStage } from './stage-fallback';
 import type { StepContext, StepHandler } from './step-context';
 import { planOf } from './step-context';
 import { outboundPolicyOf } from '../outbound/outbound-policy';
 import { postJson } from '../outbound/post-json';
 
 /**
- * After a stage: every region must still run what the stage's shares need (× readiness).
- * If not, the stage's weights go back to the previous stage's and the operation stops.
+ * After a stage: every region must still run, in service, what the stage's shares need
+ * (× readiness), and the verify hook, if configured, must agree. Capacity short: the pins
+ * are put back and the weights set to what the capacity in service serves (stage-fallback).
+ * The hook says no: the stage's weights go back to the previous stage's. Either way the
+ * operation stops.
  */
 export const verify: StepHandler = async (ctx) => {
   const stage = stageOf(ctx);
-  const { plan, snapshot } = planOf(ctx);
-  const readiness = ctx.op.options.readiness ?? ctx.settings.LIFEBOAT_READINESS;
-  const groups = indexFleet(snapshot).groups;
-  const groupsOf = (service: string, region: string) => groups.get(service)?.get(region) ?? [];
-  const checks = stage.load.filter((l) => l.needed > 0 && l.share > 0);
-  const live = await readLive(ctx, checks.flatMap((l) => groupsOf(l.service, l.region).map((g) => ({ region: g.region, group: g.name }))));
-  const short = checks
-    .map((l) => ({
-      service: l.service,
-      region: l.region,
-      needed: readyAt(l.needed, readiness),
-      inService: groupsOf(l.service, l.region).reduce((a, g) => a + countInService(live.get(groupKey(g.region, g.name))?.instances ?? []), 0),
-    }))
-    .filter((c) => c.inService < c.needed);
-  const hook = short.length === 0 ? await askVerifyHook(ctx, stage) : undefined;
-  if (short.length === 0 && !hook) return { outcome: `${checks.length} service region(s) at capacity for this stage${ctx.settings.LIFEBOAT_VERIFY_HOOK_URL ? '; the verify hook agreed' : ''}` };
-
-  const previous = plan.stages.find((s) => s.index === stage.index - 1);
-  const back = stage.weights.map((w) => {
-    const before = previous?.traffic.find((t) => t.name === w.name && t.region === w.region)?.weight ?? w.from;
-    return { ...w, to: before };
-  });
-  const undone = await setAndVerifyWeights(ctx, back);
-  await awaitInSync(ctx, (undone.detail?.changeIds as string[]) ?? []);
-  const why = hook ?? short.map((s) => `${s.service} in ${s.region} has ${s.inService} in service, needs ${s.needed}`).join('; ');
-  throw new LifeboatError(
-    'LB_ERR_VERIFICATION_FAILED',
-    `stage ${stage.index} failed verification: ${why}; its weights were rolled back to stage ${stage.index - 1}'s`,
-    { stage: stage.index, short, ...(hook ? { hook } : {}), rolledBackTo: stage.index - 1 },
-  );
+  const { checked, short } = await shortOfStage(ctx, stage);
+  if (short.length > 0) return fallBackFromStage(ctx, stage, short);
+  const hook = await askVerifyHook(ctx, stage);
+  if (hook) return rollBackToPreviousStage(ctx, stage, hook, { short: [], hook });
+  return { outcome: `${checked} service region(s) at capacity for this stage${ctx.settings.LIFEBOAT_VERIFY_HOOK_URL ? '; the verify hook agreed' : ''}` };
 };
 
 /**

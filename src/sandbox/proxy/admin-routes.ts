@@ -2,6 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { CALL_OUTCOMES, totalCalls } from './call-counters';
 import { ProfileError } from './proxy-profile';
 import type { ProxyState } from './proxy-state';
+import type { FireRequest } from './scheduled-firing';
+import { fireScheduledActions } from './scheduled-firing';
+import type { Upstream } from './upstream';
 
 /**
  * The proxy's own endpoint, under /__proxy/ (never forwarded to moto):
@@ -12,6 +15,7 @@ import type { ProxyState } from './proxy-state';
  *   GET   /__proxy/counters          calls by service, region, action and outcome, with totals
  *   POST  /__proxy/counters/reset    zero them
  *   GET   /__proxy/state             what the faults are doing now (tokens, instances, changes)
+ *   POST  /__proxy/scheduled-actions/fire  fire scheduled actions now ({region, group?, action?}), as AWS would at their time
  */
 
 const ADMIN_PREFIX = '/__proxy/';
@@ -38,7 +42,7 @@ function parseJson(body: string): { ok: true; value: unknown } | { ok: false; me
   }
 }
 
-export function handleAdmin(method: string, url: string, body: string, res: ServerResponse, state: ProxyState, target: string): void {
+export function handleAdmin(method: string, url: string, body: string, res: ServerResponse, state: ProxyState, target: string, upstream?: Upstream): void | Promise<void> {
   const path = new URL(url, 'http://proxy.invalid').pathname.replace(/\/+$/, '');
   const route = `${method.toUpperCase()} ${path}`;
   switch (route) {
@@ -70,6 +74,12 @@ export function handleAdmin(method: string, url: string, body: string, res: Serv
       return sendJson(res, 200, { counters: [] });
     case 'GET /__proxy/state':
       return sendJson(res, 200, state.snapshot());
+    case 'POST /__proxy/scheduled-actions/fire': {
+      const parsed = parseJson(body);
+      const request = parsed.ok ? (parsed.value as Partial<FireRequest>) : undefined;
+      if (!request || typeof request.region !== 'string' || !upstream) return sendError(res, 400, 'LB_ERR_VALIDATION', 'Send {"region": "...", "group"?: "...", "action"?: "..."}.', { field: 'region' });
+      return fireScheduledActions(upstream, request as FireRequest).then((outcome) => sendJson(res, 200, outcome));
+    }
     default:
       return sendError(res, 404, 'LB_ERR_NOT_FOUND', `No proxy admin route ${route}.`);
   }

@@ -2,7 +2,10 @@ import type { InstanceList, InstanceMember, InstanceView } from './auto-scaling-
 import { instanceMembers, rewriteInstanceMembers } from './auto-scaling-xml';
 import { injectActivities } from './capacity-faults';
 import type { CallContext, CallHandler } from './call-context';
-import { passThrough, sendUpstream } from './call-context';
+import { passThrough, sendUpstream, sendWire } from './call-context';
+import { randomUUID } from 'node:crypto';
+import { XML_NAMESPACES, xmlResponse } from './wire-errors';
+import { awsTime, element } from './xml-text';
 import { settleGroupUpdate } from './group-updates';
 
 /**
@@ -18,7 +21,7 @@ function showInstance(ctx: CallContext, member: InstanceMember): InstanceView {
   if (state.instances.isMissing(member.instanceId) && state.capacity.tryDeliver(ctx.call.region, member.availabilityZone)) {
     state.instances.markLaunching(member.instanceId, now + state.readyAfterMs());
   }
-  return state.instances.view(member, now);
+  return state.instances.view(member, now, state.profile.groups.launchHooksHold);
 }
 
 /**
@@ -90,7 +93,28 @@ const scalingActivities: CallHandler = async (ctx) => {
   return sendUpstream(ctx.res, answer, (xml) => injectActivities(xml, failed));
 };
 
+/** DescribeInstanceRefreshes: moto has no instance refreshes; the proxy answers with the profile's. */
+const instanceRefreshes: CallHandler = (ctx) => {
+  const group = ctx.call.params.get('AutoScalingGroupName');
+  const refreshes = ctx.state.profile.groups.instanceRefreshes.filter((r) => r.region === ctx.call.region && (group === null || r.group === group));
+  const members = refreshes
+    .map(
+      (r, i) =>
+        '<member>' +
+        element('InstanceRefreshId', `proxy-refresh-${r.group}-${i}`) +
+        element('AutoScalingGroupName', r.group) +
+        element('Status', r.status) +
+        element('PercentageComplete', r.percentageComplete) +
+        element('StartTime', awsTime(ctx.state.clock.now())) +
+        '</member>',
+    )
+    .join('');
+  const body = `<DescribeInstanceRefreshesResponse xmlns="${XML_NAMESPACES.autoscaling}"><DescribeInstanceRefreshesResult><InstanceRefreshes>${members}</InstanceRefreshes></DescribeInstanceRefreshesResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></DescribeInstanceRefreshesResponse>`;
+  return Promise.resolve(sendWire(ctx.res, xmlResponse(200, body)));
+};
+
 export const AUTO_SCALING_HANDLERS: Record<string, CallHandler> = {
+  DescribeInstanceRefreshes: instanceRefreshes,
   UpdateAutoScalingGroup: groupUpdate,
   SetDesiredCapacity: groupUpdate,
   DescribeAutoScalingGroups: listingHandler('Instances'),

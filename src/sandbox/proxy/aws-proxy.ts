@@ -15,10 +15,13 @@ import { ProxyState } from './proxy-state';
 import type { ClassifiedCall } from './request-classifier';
 import { classifyRequest, isProxyService } from './request-classifier';
 import { ROUTE53_HANDLERS } from './route53-handlers';
+import type { FireOutcome, FireRequest } from './scheduled-firing';
+import { fireScheduledActions } from './scheduled-firing';
+import { EC2_HANDLERS } from './ec2-handlers';
 import { unreachableMode } from './unreachable-regions';
 import type { UpstreamRequest } from './upstream';
 import { Upstream } from './upstream';
-import { serverError, throttlingError } from './wire-errors';
+import { codedError, serverError, throttlingError } from './wire-errors';
 
 /**
  * The AWS realism and fault proxy: an HTTP server in front of moto that adds what real AWS
@@ -54,6 +57,8 @@ export interface AwsProxy {
   patchProfile(patch: unknown): ProxyProfile;
   counters(): CallCounter[];
   resetCounters(): void;
+  /** Fire scheduled actions now, as AWS would at their time (moto never does): a group with ScheduledActions suspended is skipped. */
+  fireScheduledActions(request: FireRequest): Promise<FireOutcome>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +117,7 @@ export async function startAwsProxy(options: AwsProxyOptions): Promise<AwsProxy>
     patchProfile: (p) => state.patch(p),
     counters: () => state.counters.list(),
     resetCounters: () => state.counters.reset(),
+    fireScheduledActions: (request) => fireScheduledActions(proxy.upstream, request),
     stop: () => stopProxy(server, proxy),
   };
 }
@@ -125,7 +131,7 @@ async function answerRequest(proxy: ProxyParts, req: IncomingMessage, res: Serve
   const url = req.url ?? '/';
   const method = req.method ?? 'GET';
   const body = await readBody(req);
-  if (isAdminPath(url)) return handleAdmin(method, url, body.toString('utf8'), res, proxy.state, proxy.target);
+  if (isAdminPath(url)) return handleAdmin(method, url, body.toString('utf8'), res, proxy.state, proxy.target, proxy.upstream);
   const request: UpstreamRequest = { method, url, headers: req.headers, body };
   if (url.startsWith('/moto-api')) {
     await proxy.upstream.pipe(request, res);
@@ -183,9 +189,20 @@ async function answerOrFault(ctx: CallContext): Promise<CallOutcome> {
     sendWire(res, serverError(call.service, injected));
     return 'error';
   }
-  const handler = (call.service === 'autoscaling' ? AUTO_SCALING_HANDLERS : call.service === 'route53' ? ROUTE53_HANDLERS : {})[call.action];
+  const rejection = state.rejections.take({ ...call, ...groupOf(call) });
+  if (rejection) {
+    sendWire(res, codedError(call.service, rejection.status, rejection.code, rejection.message));
+    return 'rejected';
+  }
+  const handler = (call.service === 'autoscaling' ? AUTO_SCALING_HANDLERS : call.service === 'route53' ? ROUTE53_HANDLERS : EC2_HANDLERS)[call.action];
   const status = await (handler ?? passThrough)(ctx);
   return status >= 400 ? 'upstream-error' : 'ok';
+}
+
+/** The Auto Scaling group a Query-protocol call names, if any. */
+function groupOf(call: ClassifiedCall): { group?: string } {
+  const group = call.params.get('AutoScalingGroupName');
+  return group ? { group } : {};
 }
 
 /** A request that failed in the proxy itself: 502 with the reason, or a cut connection once an answer has begun. */

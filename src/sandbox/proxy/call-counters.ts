@@ -1,10 +1,11 @@
 /**
  * Every call the proxy saw, counted by service, region, action and outcome: `ok`,
- * `throttled`, `error` (an injected 5xx), `dropped` (hang or reset) and `upstream-error`
+ * `throttled`, `error` (an injected 5xx), `rejected` (an injected AWS error such as
+ * ScalingActivityInProgress), `dropped` (hang or reset) and `upstream-error`
  * (moto answered 400 or more).
  */
 
-export const CALL_OUTCOMES = ['ok', 'throttled', 'error', 'dropped', 'upstream-error'] as const;
+export const CALL_OUTCOMES = ['ok', 'throttled', 'error', 'rejected', 'dropped', 'upstream-error'] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 export interface CallCounter {

@@ -54,13 +54,13 @@ export class InstanceLedger {
     this.missing.delete(instanceId);
   }
 
-  /** How to show an instance at `now`. */
-  view(member: InstanceMember, now: number): InstanceView {
+  /** How to show an instance at `now`; `held`: a launch lifecycle hook keeps launching instances in Pending:Wait. */
+  view(member: InstanceMember, now: number, held = false): InstanceView {
     if (this.missing.has(member.instanceId)) return { hidden: true };
     const at = this.readyAt.get(member.instanceId);
     if (at === undefined || now >= at) return undefined;
     if (member.lifecycleState !== undefined && member.lifecycleState !== 'InService') return undefined;
-    return { lifecycleState: 'Pending' };
+    return { lifecycleState: held ? 'Pending:Wait' : 'Pending' };
   }
 
   /** Counts for the admin state. */

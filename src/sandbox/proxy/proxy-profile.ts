@@ -114,6 +114,47 @@ const proxyProfileSchema = z.strictObject({
       status: statusSchema.default(503),
     })
     .prefault({}),
+  /** What production groups carry that moto does not simulate: impaired instances, instance types a zone lacks, refreshes, launch hooks. */
+  groups: z
+    .strictObject({
+      /** Instances whose EC2 status checks report impaired (DescribeInstanceStatus). */
+      impairedInstances: z.array(z.string().min(1)).default([]),
+      /** Instance types a region (or one zone) does not offer (DescribeInstanceTypeOfferings leaves them out). */
+      instanceTypesNotOffered: z
+        .array(z.strictObject({ region: z.string().min(1), availabilityZone: z.string().min(1).optional(), instanceType: z.string().min(1) }))
+        .default([]),
+      /** Instance refreshes under way: moto has none, so the proxy answers DescribeInstanceRefreshes itself. */
+      instanceRefreshes: z
+        .array(
+          z.strictObject({
+            region: z.string().min(1),
+            group: z.string().min(1),
+            status: z.enum(['Pending', 'InProgress', 'Cancelling', 'RollbackInProgress', 'Baking', 'Successful', 'Failed', 'Cancelled']).default('InProgress'),
+            percentageComplete: z.number().int().min(0).max(100).default(0),
+          }),
+        )
+        .default([]),
+      /** A launch lifecycle hook holds new instances: they show Pending:Wait (not Pending) until they are in service. */
+      launchHooksHold: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** AWS refusing calls for a while (ScalingActivityInProgress, ResourceContention, ...): the next `count` matching calls get the error. */
+  rejections: z
+    .array(
+      z.strictObject({
+        count: z.number().int().min(1),
+        /** The AWS error code on the wire, e.g. ScalingActivityInProgress. */
+        code: z.string().min(1),
+        status: z.number().int().min(400).max(599).default(400),
+        message: z.string().min(1).optional(),
+        service: serviceSchema.optional(),
+        region: z.string().min(1).optional(),
+        action: z.string().min(1).optional(),
+        /** Only calls naming this Auto Scaling group (AutoScalingGroupName). */
+        group: z.string().min(1).optional(),
+      }),
+    )
+    .default([]),
   /** Regions whose endpoint stops answering. Route 53 only when named as the service. */
   unreachable: z
     .array(

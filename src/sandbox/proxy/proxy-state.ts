@@ -7,6 +7,7 @@ import type { ProxyClock } from './proxy-clock';
 import { scaledMs } from './proxy-clock';
 import type { ProxyProfile } from './proxy-profile';
 import { mergeProfile, parseProfile, sectionsOf } from './proxy-profile';
+import { RejectionFaults } from './rejections';
 import { ServerErrorFaults } from './server-errors';
 import { ThrottleBuckets } from './throttling';
 
@@ -24,6 +25,7 @@ export class ProxyState {
   /** Updates of one group are judged one at a time. */
   readonly groupUpdates = new KeyedQueue();
   readonly serverErrors: ServerErrorFaults;
+  readonly rejections = new RejectionFaults();
   // Both set by replace(), which the constructor calls.
   private current!: ProxyProfile;
   private throttleBuckets!: ThrottleBuckets;
@@ -79,6 +81,7 @@ export class ProxyState {
       capacityLimits: this.capacity.state(),
       pendingChanges: this.dns.pending(now),
       serverErrorBurstsLeft: this.serverErrors.remainingBursts(),
+      rejectionBurstsLeft: this.rejections.remainingBursts(),
     };
   }
 
@@ -86,5 +89,6 @@ export class ProxyState {
     if (sections.has('throttling')) this.throttleBuckets = new ThrottleBuckets(this.current.throttling.quotas, this.clock);
     if (sections.has('capacityLimits')) this.capacity.arm(this.current.capacityLimits);
     if (sections.has('serverErrors')) this.serverErrors.arm(this.current.serverErrors);
+    if (sections.has('rejections')) this.rejections.arm(this.current.rejections);
   }
 }

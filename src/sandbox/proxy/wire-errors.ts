@@ -66,6 +66,11 @@ function serverErrorSpec(status: 500 | 503): ServiceErrorSpec {
     : { status, code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.', type: 'Receiver' };
 }
 
+/** An AWS error of the caller's making (or the service's, for a 5xx status) with the given code. */
+export function codedError(service: ProxyService, status: number, code: string, message: string): WireResponse {
+  return serviceError(service, { status, code, message, type: status >= 500 ? 'Receiver' : 'Sender' });
+}
+
 export function throttlingError(service: ProxyService): WireResponse {
   return serviceError(service, throttlingSpec(service));
 }

@@ -1,0 +1,290 @@
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  PutLifecycleHookCommand,
+  PutScheduledUpdateGroupActionCommand,
+  SuspendProcessesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { LifeboatError } from '../../src/core/errors';
+import { takeSnapshot } from '../../src/operations/fleet-snapshot';
+import { planRequest } from '../../src/operations/plan-request';
+import { submitOperation } from '../../src/operations/submit-operation';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FAULT_FLEET, figures, sharesOf, stepMs, stepOf, submit, untilStep } from '../support/fault-scenarios';
+import type { TestLifeboat } from '../support/harness';
+import { testLifeboat } from '../support/harness';
+import type { AwsState } from '../support/moto-fleet';
+import { DUMMY_CREDENTIALS } from '../support/moto-fleet';
+import type { VerifyHook } from '../support/verify-hook';
+import { startVerifyHook } from '../support/verify-hook';
+import type { ProxiedFleet } from '../support/proxied-fleet';
+import { startProxiedFleet } from '../support/proxied-fleet';
+
+/**
+ * What production Auto Scaling groups do to an evacuation, injected by the fault proxy in
+ * front of moto: activities in progress that refuse updates, scheduled actions, impaired
+ * instances, instance types a zone does not offer.
+ */
+
+let pf: ProxiedFleet;
+let initial: AwsState;
+let lb: TestLifeboat | undefined;
+let hook: VerifyHook | undefined;
+
+beforeAll(async () => {
+  pf = await startProxiedFleet(FAULT_FLEET);
+  initial = await pf.fleet.state();
+}, 60_000);
+
+beforeEach(async () => {
+  await pf.reset();
+});
+
+afterEach(async () => {
+  await lb?.close();
+  await hook?.close();
+  lb = undefined;
+  hook = undefined;
+});
+
+afterAll(async () => {
+  await pf?.stop();
+});
+
+describe('Auto Scaling busy with a group', () => {
+  it('ScalingActivityInProgress on the prescale is retried with backoff and the evacuation succeeds', async () => {
+    lb = testLifeboat(pf.cloud({ maxAttempts: 8 }));
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 1 });
+    pf.proxy.resetCounters();
+    pf.proxy.patchProfile({ rejections: [{ count: 3, code: 'ScalingActivityInProgress', action: 'UpdateAutoScalingGroup', group: 'api-us-west-2' }] });
+    lb.startWorker();
+    const done = await lb.waitFor(id, undefined, 60_000);
+
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    expect(pf.counted({ action: 'UpdateAutoScalingGroup', outcome: 'rejected' })).toBe(3);
+    const after = await pf.fleet.state();
+    for (const c of done.plan!.groupChanges) expect(after.groups[`${c.region}/${c.group}`]).toEqual([c.to.minSize, c.to.desiredCapacity, c.to.maxSize]);
+    expect(after.weights['api.example.com']!['us-east-1']).toBe(0);
+    expect(initial.weights['api.example.com']!['us-east-1']).toBeGreaterThan(0);
+    // The retries are the SDK's, within the prescale step: one attempt of the step.
+    expect(stepOf(done, 'prescale').attempts).toBe(1);
+    expect(done.result!.awsCalls!.retries).toBeGreaterThanOrEqual(3);
+    figures('ScalingActivityInProgress x3 on prescale', { rejected: 3, retries: done.result!.awsCalls!.retries, state: done.state });
+  });
+});
+
+const API = 'api.example.com';
+const HEADROOM = 0.1; // the proportional model's default
+
+/** The share n InService instances serve (proportional model) for a region that ran c at share s: s + (n − c)·(s/c)/(1 + headroom), or n·s/c below c. */
+function servable(region: string, n: number): number {
+  const c = initial.groups[`${region}/api-${region}`]![1];
+  const s = sharesOf(initial.weights[API]!)[region]!;
+  return n >= c ? s + ((n - c) * (s / c)) / (1 + HEADROOM) : (n * s) / c;
+}
+
+async function lower(region: string, group: string, sizes: { MinSize?: number; DesiredCapacity?: number }): Promise<void> {
+  const direct = new AutoScalingClient({ region, endpoint: pf.fleet.endpoint, credentials: DUMMY_CREDENTIALS });
+  await direct.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group, ...sizes }));
+  direct.destroy();
+}
+
+describe('a survivor lowered during a stage', () => {
+  it('is caught during the dwell, re-pinned, and no survivor is left with more traffic than its capacity in service serves', async () => {
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    const dwellSeconds = 600;
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds, onFailure: 'keep' });
+    const dwelling = await untilStep(lb, id, 'stage-1/dwell');
+    // A scheduled scale-in (or a person) sets MinSize 2, Desired 3 on a survivor mid-dwell.
+    await lower('us-west-2', 'api-us-west-2', { MinSize: 2, DesiredCapacity: 3 });
+    const done = await lb.waitFor(id, undefined, 30_000);
+
+    expect(done.state).toBe('failed');
+    expect(done.error!.code).toBe('LB_ERR_VERIFICATION_FAILED');
+    // Caught by the dwell's own watch, long before the dwell would have ended.
+    expect(stepOf(done, 'stage-1/dwell').state).toBe('failed');
+    expect(stepMs(done, 'stage-1/dwell')).toBeLessThan(dwellSeconds * 1000);
+    // Re-pinned at the prescale's sizes, and left pinned as asked (onFailure: keep), which the result says.
+    const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
+    const after = await pf.fleet.state();
+    expect(after.groups['us-west-2/api-us-west-2']!.slice(0, 2)).toEqual([pin.minSize, pin.desiredCapacity]);
+    expect(done.result!.pinned!.map((p) => p.group).sort()).toEqual(['api-eu-west-1', 'api-us-west-2']);
+    expect((await lb.deps.store.followUps()).map((f) => f.group).sort()).toEqual(['api-eu-west-1', 'api-us-west-2']);
+    // Never above what it served before the operation: 3 in service cannot carry even that, and the result says so.
+    const shares = sharesOf(after.weights[API]!);
+    expect(shares['us-west-2']!).toBeLessThanOrEqual(sharesOf(initial.weights[API]!)['us-west-2']! + 1e-9);
+    expect(shares['eu-west-1']!).toBeLessThanOrEqual(servable('eu-west-1', pin.desiredCapacity) + 1e-9);
+    const west = done.result!.served!.find((r) => r.region === 'us-west-2')!;
+    expect(west).toMatchObject({ service: 'api', inService: 3, served: false });
+    figures('survivor lowered mid-dwell (Min 2, Desired 3)', {
+      dwellMs: stepMs(done, 'stage-1/dwell'),
+      shareWest: shares['us-west-2']!.toFixed(4),
+      shareEu: shares['eu-west-1']!.toFixed(4),
+      shareEast: shares['us-east-1']!.toFixed(4),
+      westServed: String(west.served),
+    });
+  });
+});
+
+describe('failure leaves no surprise', () => {
+  it('a failed operation unpins what it pinned and resumes what it suspended (onFailure: unpin, the default)', async () => {
+    hook = await startVerifyHook(() => ({ ok: false, reason: 'error rate too high' }));
+    lb = testLifeboat(pf.cloud(), { LIFEBOAT_VERIFY_HOOK_URL: hook.url });
+    lb.startWorker();
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2 });
+    const done = await lb.waitFor(id, undefined, 30_000);
+
+    expect(done.state).toBe('failed');
+    expect(done.error!.code).toBe('LB_ERR_VERIFICATION_FAILED');
+    expect(stepOf(done, 'after-failure/release-pins').state).toBe('succeeded');
+    const after = await pf.fleet.state();
+    for (const region of ['us-west-2', 'eu-west-1']) {
+      const [min] = after.groups[`${region}/api-${region}`]!;
+      expect(min, region).toBe(initial.groups[`${region}/api-${region}`]![0]);
+    }
+    expect(after.weights).toEqual(initial.weights);
+    expect(done.result!.unpinned!.map((u) => u.group).sort()).toEqual(['api-eu-west-1', 'api-us-west-2']);
+    expect(done.result!.pinned).toBeUndefined();
+    expect(await lb.deps.store.suspensionsOf([{ region: 'us-west-2', group: 'api-us-west-2' }])).toEqual([]);
+    // Nothing moved in the end: the region is not left marked evacuated.
+    expect(await lb.deps.store.evacuationOf('us-east-1')).toBeUndefined();
+  });
+});
+
+describe('partial moves', () => {
+  it('a partial that can move nothing fails with LB_ERR_CAPACITY_TIMEOUT and does not mark the region evacuated', async () => {
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    pf.proxy.setProfile({ name: 'no-capacity', capacityLimits: [{ region: 'us-west-2', maxNewInstances: 0 }, { region: 'eu-west-1', maxNewInstances: 0 }] });
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, onCapacityTimeout: 'partial' });
+    const done = await lb.waitFor(id, undefined, 60_000);
+
+    expect(done.state).toBe('failed');
+    expect(done.error!.code).toBe('LB_ERR_CAPACITY_TIMEOUT');
+    expect(done.error!.message).toContain('no traffic was moved');
+    expect((await pf.fleet.state()).weights).toEqual(initial.weights);
+    expect(await lb.deps.store.evacuationOf('us-east-1')).toBeUndefined();
+  });
+
+  it('a partial that moved part succeeds with result.partial, marks the region partly evacuated, and restore brings back exactly what moved', async () => {
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    pf.proxy.setProfile({ name: 'short-west', capacityLimits: [{ region: 'us-west-2', maxNewInstances: 1 }] });
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, onCapacityTimeout: 'partial' });
+    const done = await lb.waitFor(id, undefined, 60_000);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    expect(done.result!.partial).toBe(true);
+    expect((await lb.deps.store.evacuationOf('us-east-1'))!.partial).toBe(true);
+    expect(sharesOf((await pf.fleet.state()).weights[API]!)['us-east-1']!).toBeGreaterThan(0);
+
+    pf.proxy.setProfile({ name: 'instant' });
+    const restoreId = await submit(lb, { kind: 'restore', region: 'us-east-1' });
+    const restored = await lb.waitFor(restoreId, undefined, 60_000);
+    expect(restored.state, JSON.stringify(restored.error)).toBe('succeeded');
+    expect((await pf.fleet.state()).weights).toEqual(initial.weights);
+    expect(await lb.deps.store.evacuationOf('us-east-1')).toBeUndefined();
+  });
+});
+
+/** Auto Scaling straight to moto (not through the proxy): the test's own hand on the fleet. */
+function direct(region: string): AutoScalingClient {
+  return new AutoScalingClient({ region, endpoint: pf.fleet.endpoint, credentials: DUMMY_CREDENTIALS });
+}
+
+async function suspendedOn(region: string, group: string): Promise<string[]> {
+  const client = direct(region);
+  const found = await client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
+  client.destroy();
+  return (found.AutoScalingGroups?.[0]?.SuspendedProcesses ?? []).map((p) => p.ProcessName!).sort();
+}
+
+describe('scheduled actions', () => {
+  it('one firing mid-evacuation changes nothing lifeboat pinned, and restore resumes only what lifeboat suspended', async () => {
+    const west = direct('us-west-2');
+    await west.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'api-us-west-2', ScheduledActionName: 'night-scale-in', Recurrence: '0 2 * * *', MinSize: 2, DesiredCapacity: 3 }));
+    west.destroy();
+    // Someone else suspended eu-west-1's scheduled actions before lifeboat came: they must stay suspended.
+    const eu = direct('eu-west-1');
+    await eu.send(new SuspendProcessesCommand({ AutoScalingGroupName: 'api-eu-west-1', ScalingProcesses: ['ScheduledActions'] }));
+    eu.destroy();
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 1 });
+    const dwelling = await untilStep(lb, id, 'stage-1/dwell');
+    // AWS's clock reaches 02:00: the action fires, unless the group has ScheduledActions suspended.
+    const fired = await pf.proxy.fireScheduledActions({ region: 'us-west-2' });
+    const done = await lb.waitFor(id, undefined, 30_000);
+
+    expect(fired.fired).toEqual([]);
+    expect(fired.skipped).toMatchObject([{ group: 'api-us-west-2', action: 'night-scale-in' }]);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
+    expect((await pf.fleet.state()).groups['us-west-2/api-us-west-2']).toEqual([pin.minSize, pin.desiredCapacity, pin.maxSize]);
+    expect(stepOf(done, 'prescale').detail!.suspended).toEqual([{ region: 'us-west-2', group: 'api-us-west-2' }]);
+
+    const restoreId = await submit(lb, { kind: 'restore', region: 'us-east-1' });
+    const restored = await lb.waitFor(restoreId, undefined, 30_000);
+    expect(restored.state, JSON.stringify(restored.error)).toBe('succeeded');
+    expect(await suspendedOn('us-west-2', 'api-us-west-2')).toEqual([]);
+    expect(await suspendedOn('eu-west-1', 'api-eu-west-1')).toEqual(['ScheduledActions']);
+    figures('scheduled action firing mid-evacuation', { fired: fired.fired.length, skipped: fired.skipped.length, westAfter: JSON.stringify((await pf.fleet.state()).groups['us-west-2/api-us-west-2']) });
+  });
+});
+
+describe('EC2 in the product', () => {
+  it('an impaired instance does not count: not in the capacity view, not as capacity in service', async () => {
+    const ids = (await pf.fleet.cloud().readGroups('us-west-2', ['api-us-west-2']))[0]!.instances.map((i) => i.instanceId);
+    pf.proxy.patchProfile({ groups: { impairedInstances: [ids[0]!] } });
+    const snapshot = await takeSnapshot(pf.cloud());
+    const west = snapshot.capacity.find((c) => c.service === 'api' && c.region === 'us-west-2')!;
+    expect(west).toMatchObject({ inService: ids.length - 1, impaired: 1 });
+
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, readiness: 1 });
+    const done = await lb.waitFor(id, undefined, 30_000);
+    // Prescaled to its target, AWS runs them all, but one fails its status checks: the group is one short.
+    expect(done.state).toBe('failed');
+    expect(done.error!.code).toBe('LB_ERR_CAPACITY_TIMEOUT');
+    const short = (done.error!.details as { shortfall: Array<{ group: string; inService: number; target: number }> }).shortfall;
+    expect(short).toMatchObject([{ group: 'api-us-west-2', inService: short[0]!.target - 1 }]);
+    expect(pf.counted({ service: 'ec2', action: 'DescribeInstanceStatus', outcome: 'ok' })).toBeGreaterThan(0);
+  });
+
+  it('refuses an evacuation whose survivor launches an instance type its zones do not offer', async () => {
+    pf.proxy.patchProfile({ groups: { instanceTypesNotOffered: [{ region: 'us-west-2', instanceType: 't3.micro' }] } });
+    lb = testLifeboat(pf.cloud());
+    const refusal = await submitOperation({ kind: 'evacuate', region: 'us-east-1', services: ['api'] }, { actor: 'test' }, lb.deps).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(LifeboatError);
+    expect((refusal as LifeboatError).code).toBe('LB_ERR_INSTANCE_TYPE_NOT_OFFERED');
+    expect((refusal as LifeboatError).message).toContain('api-us-west-2');
+    expect(pf.counted({ action: 'UpdateAutoScalingGroup' })).toBe(0);
+  });
+});
+
+describe('activities in progress', () => {
+  it('a refresh under way on a survivor is a warning in the plan, a blocker with refusePendingRefresh', async () => {
+    pf.proxy.patchProfile({ groups: { instanceRefreshes: [{ region: 'eu-west-1', group: 'api-eu-west-1', percentageComplete: 30 }] } });
+    lb = testLifeboat(pf.cloud());
+    const { plan } = await planRequest({ kind: 'evacuate', region: 'us-east-1', services: ['api'] }, lb.deps, { fresh: true });
+    expect(plan.blockers).toEqual([]);
+    expect(plan.warnings).toMatchObject([{ code: 'INSTANCE_REFRESH_IN_PROGRESS', details: { group: 'api-eu-west-1', status: 'InProgress' } }]);
+    // Asked only for the groups that grow or gain traffic, one call each.
+    expect(pf.counted({ action: 'DescribeInstanceRefreshes' })).toBe(2);
+    const refused = await planRequest({ kind: 'evacuate', region: 'us-east-1', services: ['api'], refusePendingRefresh: true }, lb.deps, { fresh: true });
+    expect(refused.plan.blockers.map((b) => b.code)).toEqual(['LB_ERR_INSTANCE_REFRESH']);
+  });
+
+  it('instances held in Pending:Wait count as pending, and the capacity view names the hook that holds them', async () => {
+    const west = direct('us-west-2');
+    await west.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'api-us-west-2', LifecycleHookName: 'warm-cache', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 300 }));
+    west.destroy();
+    pf.proxy.patchProfile({ launch: { launchSeconds: 60 }, groups: { launchHooksHold: true } });
+    const cloud = pf.cloud();
+    await cloud.setGroupSize({ region: 'us-west-2', group: 'api-us-west-2', minSize: 2, desiredCapacity: 8, maxSize: 20 });
+    const west2 = (await takeSnapshot(cloud)).capacity.find((c) => c.service === 'api' && c.region === 'us-west-2')!;
+    expect(west2).toMatchObject({ inService: 6, pending: 2, pendingWait: 2, launchHooks: ['warm-cache'] });
+  });
+});
