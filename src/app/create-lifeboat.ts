@@ -14,6 +14,7 @@ import { startOperationWorker } from '../jobs/operation-worker';
 import { QueueHandles } from '../jobs/queue-handles';
 import { startRunbookWorker } from '../jobs/runbook-worker';
 import { operationActivity } from '../operations/activity';
+import { RunStopped } from '../operations/checkpoint-runner';
 import { auditedCloud } from '../operations/audited-cloud';
 import { logger } from '../operations/logger';
 import type { OperationData } from '../operations/operation-types';
@@ -73,8 +74,12 @@ export interface Lifeboat {
   queues: QueueHandles;
   /** A worker for operations and one for runbook runs; returns the operations worker. */
   startWorker(name?: string): Worker<OperationData>;
-  /** The readiness schedule and configured runbook schedules (BullMQ job schedulers). */
-  startMaintenance(): Promise<void>;
+  /**
+   * The maintenance queue's worker, and (unless `schedule: false`) its job schedulers: the
+   * readiness recompute and the runbook schedules (BullMQ job schedulers, once in Redis
+   * whatever the number of processes). Every long-running process that runs workers starts it.
+   */
+  startMaintenance(options?: { schedule?: boolean }): Promise<void>;
   /** Resolves once Redis answers; LB_ERR_DEPENDENCY_DOWN after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -111,6 +116,8 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   });
   const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
   const closers: Array<() => Promise<void>> = [];
+  // Aborted on close: running operations and runs stop at their next safe point and go back to the queue.
+  const stopping = new AbortController();
   return {
     deps,
     redis,
@@ -125,21 +132,27 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
         concurrency: settings.LIFEBOAT_WORKER_CONCURRENCY,
         lockDurationMs: settings.LIFEBOAT_JOB_LOCK_MS,
         stalledIntervalMs: settings.LIFEBOAT_STALLED_INTERVAL_MS,
+        stopping: stopping.signal,
         ...(name ? { name } : {}),
       };
       const worker = startOperationWorker(redis, deps, workerSettings);
       workers.push(worker, startRunbookWorker(redis, deps, workerSettings));
       return worker;
     },
-    async startMaintenance() {
-      const { queue, worker } = await startMaintenance(redis, deps, files.schedules);
+    async startMaintenance(options = {}) {
+      // Only a process given a schedules file owns the runbook schedules (and removes those no longer in it).
+      const schedules = settings.LIFEBOAT_SCHEDULES_FILE ? files.schedules : undefined;
+      const { queue, worker } = await startMaintenance(redis, deps, schedules, { schedule: options.schedule ?? true });
       closers.push(() => worker.close(), () => queue.close());
     },
     ready: (timeoutMs = 10000) => redisAnswers(redis, settings.REDIS_URL, timeoutMs),
     async close() {
-      // Work in flight is checkpointed: another worker resumes it, so closing does not wait for it.
-      await Promise.all(workers.map((w) => w.close(true)));
-      for (const close of closers) await close();
+      // Hand over: running work stops at its next safe point and goes back to the queue at
+      // once, for another worker to carry on from its checkpoint. A step that does not reach
+      // one within the grace is left to the stalled check (its work is checkpointed too).
+      stopping.abort(new RunStopped('stopping'));
+      await Promise.all(workers.map((w) => closeWithin(w, settings.LIFEBOAT_STOP_GRACE_MS)));
+      for (const close of closers) await close().catch(() => undefined);
       metrics.close();
       await queues.close();
       await deps.queue.close();
@@ -207,6 +220,18 @@ function wirePorts(settings: Settings, files: StartupFiles, redis: Redis, rawClo
     runbooks: files.runbooks,
     runbookStore: new RedisRunbookStore(redis, prefix),
   };
+}
+
+/** Close a worker once its jobs have let go; past `graceMs`, go on without waiting for it. */
+async function closeWithin(worker: { close(force?: boolean): Promise<void> }, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
+    timer.unref();
+  });
+  const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
+  const outcome = await Promise.race([closed, late]).finally(() => clearTimeout(timer));
+  if (outcome === 'late') logger.warn({ graceMs }, 'a job did not reach a safe point in time; it is taken over once its lock lapses');
 }
 
 async function redisAnswers(redis: Redis, url: string, timeoutMs: number): Promise<void> {

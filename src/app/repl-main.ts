@@ -57,7 +57,11 @@ async function main(): Promise<void> {
   const withWorker = process.argv.slice(2).includes('--with-worker');
   const lb = await connect();
   const actor = replActor();
-  if (withWorker) await lb.startWorker(`repl:${hostname()}:${process.pid}`).waitUntilReady();
+  if (withWorker) {
+    await lb.startWorker(`repl:${hostname()}:${process.pid}`).waitUntilReady();
+    // Its worker takes maintenance jobs too, but leaves the schedules to the processes configured for them.
+    await lb.startMaintenance({ schedule: false });
+  }
   const connected = await lb.deps.queue.workersCount();
   console.log(banner(lb.deps.settings, actor, { connected, own: withWorker }));
 

@@ -13,6 +13,8 @@ runMain('lifeboat-worker', async () => {
   // The runner logs "operation finished" itself, with the operation's fields.
   worker.on('completed', (job) => logger.debug({ operationId: job.id, state: job.data.checkpoint.state }, 'job completed'));
   await worker.waitUntilReady();
+  // The readiness recompute and the runbook schedules: once in Redis, however many processes start them.
+  await lb.startMaintenance();
   // A worker alone has no API: it serves its metrics itself when asked to (no authentication: loopback by default).
   const { LIFEBOAT_WORKER_METRICS_PORT: metricsPort, LIFEBOAT_WORKER_METRICS_HOST: metricsHost } = lb.deps.settings;
   const metricsServer = metricsPort !== undefined ? await startMetricsServer(lb.metrics, metricsPort, metricsHost) : undefined;

@@ -99,6 +99,9 @@ const settingsSchema = z.object({
     .string()
     .default('')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  // --- Staying up through an outage (issue 13)
+  /** On SIGTERM, how long a worker waits for its jobs to reach a safe point and go back to the queue. */
+  LIFEBOAT_STOP_GRACE_MS: z.coerce.number().int().min(0).default(8000),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
