@@ -95,11 +95,25 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'get',
     path: '/readyz',
     tag: 'health',
-    summary: 'Readiness: Redis, AWS and at least one worker, each named',
+    summary: 'Readiness: this process can serve (Redis answers it; its own workers run, when it runs some)',
+    description: 'Never fails because an AWS region or endpoint is down: that is what lifeboat is for (GET /v1/status reports it). A process that is stopping answers 503 while it hands its work over.',
+    access: { public: 'no token: for load balancers and orchestrators' },
+    responses: {
+      200: json('Ready', { status: { type: 'string', const: 'ready' }, checks: object('redis (and workers in a process that runs them): {ok, detail}') }),
+      503: json('Not ready: the error names what failed', { status: { type: 'string', const: 'unavailable' }, checks: object('redis (and workers): {ok, detail}'), error: { $ref: '#/components/schemas/ErrorBody' } }),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/status',
+    tag: 'health',
+    summary: 'What lifeboat reaches now: each AWS endpoint per service and region, when each region was last read well, workers connected, Redis role',
+    description: 'Answers 200 whatever is down: it reports, it does not judge. AWS endpoints are probed with a short deadline and the answer shared for a few seconds.',
     access: { role: 'viewer' },
     responses: {
-      200: json('Ready', { status: { type: 'string', const: 'ready' }, checks: object('redis, aws, workers: {ok, detail}') }),
-      503: json('Not ready: the error names what failed', { status: { type: 'string', const: 'unavailable' }, checks: object('redis, aws, workers: {ok, detail}'), error: { $ref: '#/components/schemas/ErrorBody' } }),
+      200: json('The status', {
+        status: object('checkedAt; aws: [{service, region, ok, ms, error}]; awsDown; regions: {region: {autoscaling: up|down, lastGoodReadAt}}; workers: {connected}; redis: {connection, role}'),
+      }),
     },
   },
 
@@ -115,7 +129,7 @@ export const ROUTES: readonly RouteDoc[] = [
     responses: {
       200: { description: 'The plan (JSON), or as text with Accept: text/plain', schema: { type: 'object', properties: { plan: object('Steps, group changes, stages, blockers and warnings') }, required: ['plan'] } },
     },
-    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED', 'LB_ERR_REGION_UNREADABLE'],
   },
   {
     method: 'post',
@@ -130,7 +144,7 @@ export const ROUTES: readonly RouteDoc[] = [
       202: operationAnswer('Queued; Location names the operation'),
       200: { description: 'The plan of a dry run ({dryRun: true, plan}), or the operation an earlier request with the same Idempotency-Key started', schema: { type: 'object' } },
     },
-    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_NO_SERVING_REGION', 'LB_ERR_REGION_ALREADY_EVACUATED', 'LB_ERR_REGION_NOT_EVACUATED', 'LB_ERR_SHORTFALL', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_DESIRED_ABOVE_MAX', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_NO_SERVING_REGION', 'LB_ERR_REGION_ALREADY_EVACUATED', 'LB_ERR_REGION_NOT_EVACUATED', 'LB_ERR_SHORTFALL', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_DESIRED_ABOVE_MAX', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED', 'LB_ERR_REGION_UNREADABLE'],
   },
   {
     method: 'get',

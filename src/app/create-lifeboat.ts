@@ -2,6 +2,9 @@ import type { Queue, Worker } from 'bullmq';
 import type { ApiDeps } from '../api/api-deps';
 import type { AuthConfig } from '../api/auth';
 import { LifeboatMetrics } from '../api/metrics/lifeboat-metrics';
+import type { ProcessChecks } from '../api/process-checks';
+import { redisCheck, workersCheck } from '../api/process-checks';
+import { AwsReachability } from '../operations/aws-reachability';
 import { AwsCloud } from '../cloud/aws/aws-cloud';
 import type { AwsCredentials } from '../cloud/aws/aws-clients';
 import type { CloudPort } from '../cloud/ports';
@@ -30,6 +33,7 @@ import { RedisOperationEvents } from '../redis/redis-operation-events';
 import { RedisOperationStore } from '../redis/redis-operation-store';
 import { RedisReadinessReports } from '../redis/redis-readiness-reports';
 import { RedisRegionLeases } from '../redis/redis-region-leases';
+import { RedisLastGoodReadings } from '../redis/redis-last-good-readings';
 import { RedisRunbookStore } from '../redis/redis-runbook-store';
 import { RedisTokenBuckets } from '../redis/redis-token-buckets';
 import type { RunbookDeps } from '../runbooks/action-context';
@@ -54,6 +58,7 @@ interface LifeboatPorts extends RunbookDeps {
   queue: OperationQueue;
   runs: OperationQueue<RunData>;
   runbookStore: RedisRunbookStore;
+  lastGood: RedisLastGoodReadings;
 }
 
 /**
@@ -80,6 +85,8 @@ export interface Lifeboat {
    * whatever the number of processes). Every long-running process that runs workers starts it.
    */
   startMaintenance(options?: { schedule?: boolean }): Promise<void>;
+  /** What this process's /readyz checks: Redis answers it, its workers run (a worker process serves it on its health port). */
+  processChecks(): Promise<ProcessChecks>;
   /** Resolves once Redis answers; LB_ERR_DEPENDENCY_DOWN after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -107,22 +114,31 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   // A test may hand in an AWS adapter of its own: its calls are counted all the same.
   const awsStats = cloud instanceof AwsCloud ? cloud.stats : undefined;
   const queues = new QueueHandles(redis, settings.LIFEBOAT_REDIS_PREFIX, [deps.queue.queue, deps.runs.queue] as unknown as Queue[]);
+  // AWS endpoints, probed on demand and shared a few seconds: GET /v1/status, the metrics, the dashboard.
+  const reachability = new AwsReachability(cloud, settings.LIFEBOAT_AWS_PROBE_TIMEOUT_MS);
   const metrics = new LifeboatMetrics({
     events: deps.events.local,
     queues: () => queues.all(),
     ...(awsStats ? { awsStats } : {}),
     readiness: () => deps.readinessReports.latest(),
+    awsEndpoints: { checks: () => reachability.checks(), timeoutMs: settings.LIFEBOAT_AWS_PROBE_TIMEOUT_MS },
     timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
   });
-  const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
+  const workers: Worker[] = [];
   const closers: Array<() => Promise<void>> = [];
   // Aborted on close: running operations and runs stop at their next safe point and go back to the queue.
   const stopping = new AbortController();
+  /** What /readyz asks of this process: Redis answers it, and its workers (if it runs any) run. */
+  const processChecks = async (): Promise<ProcessChecks> => ({
+    redis: await redisCheck(redis),
+    ...(workers.length > 0 ? { workers: workersCheck(workers, stopping.signal.aborted) } : {}),
+  });
   return {
     deps,
     redis,
     auth: files.auth,
-    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues }),
+    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, reachability, processChecks }),
+    processChecks,
     schedules: files.schedules,
     metrics,
     queues,
@@ -136,7 +152,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
         ...(name ? { name } : {}),
       };
       const worker = startOperationWorker(redis, deps, workerSettings);
-      workers.push(worker, startRunbookWorker(redis, deps, workerSettings));
+      workers.push(worker, startRunbookWorker(redis, deps, workerSettings) as unknown as Worker);
       return worker;
     },
     async startMaintenance(options = {}) {
@@ -202,6 +218,7 @@ function wirePorts(settings: Settings, files: StartupFiles, redis: Redis, rawClo
   const cloud = auditedCloud(rawCloud, audit, clock, () => redis.incr(fleetVersionKey));
   const queueSettings = { prefix, attempts: settings.LIFEBOAT_JOB_ATTEMPTS };
   const queue = new OperationQueue(redis, queueSettings);
+  const lastGood = new RedisLastGoodReadings(redis, prefix);
   const runs = new OperationQueue<RunData>(redis, queueSettings, RUNBOOKS_QUEUE);
   return {
     cloud,
@@ -210,7 +227,11 @@ function wirePorts(settings: Settings, files: StartupFiles, redis: Redis, rawClo
     clock,
     audit,
     events: new RedisOperationEvents(redis, prefix),
-    snapshots: new SnapshotCache(cloud, clock, settings.LIFEBOAT_SNAPSHOT_CACHE_MS, async () => (await redis.get(fleetVersionKey)) ?? '0'),
+    snapshots: new SnapshotCache(cloud, clock, settings.LIFEBOAT_SNAPSHOT_CACHE_MS, async () => (await redis.get(fleetVersionKey)) ?? '0', {
+      deadlineMs: settings.LIFEBOAT_PLAN_READ_TIMEOUT_MS,
+      lastGood,
+    }),
+    lastGood,
     store: new RedisOperationStore(redis, prefix, settings.LIFEBOAT_IDEMPOTENCY_TTL),
     leases: new RedisRegionLeases(redis, prefix),
     readinessReports: new RedisReadinessReports(redis, prefix),

@@ -102,6 +102,10 @@ const settingsSchema = z.object({
   // --- Staying up through an outage (issue 13)
   /** On SIGTERM, how long a worker waits for its jobs to reach a safe point and go back to the queue. */
   LIFEBOAT_STOP_GRACE_MS: z.coerce.number().int().min(0).default(8000),
+  /** Plans (and the fleet view) read each region within this; one that does not answer is planned from its last good reading. */
+  LIFEBOAT_PLAN_READ_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  /** GET /v1/status and lifeboat_aws_endpoint_up: how long an AWS endpoint has to answer its probe. */
+  LIFEBOAT_AWS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).default(1500),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,11 +1,12 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+import type { FinalizeRequestMiddleware, HandlerExecutionContext, HttpHandlerOptions, InitializeMiddleware, MiddlewareStack, RequestHandler } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
 import type { CallCounts, CallKind, CallOutcome, CallOutcomes, CallTotals } from '../call-tally';
 import { CallTally, currentCallTally } from '../call-tally';
 import { isThrottlingError } from './aws-errors';
+import { currentCallDeadline, raceSignal } from './call-deadline';
 import type { AwsService, CallLimiter } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
 
@@ -117,6 +118,10 @@ function instrumentClient(
   const perCall: InitializeMiddleware<object, object> = (next, context) => async (args) => {
     const action = actionOf(context);
     count('calls', action);
+    // A call made under a deadline (withCallDeadline): the SDK's retries stop once it passes.
+    const deadline = currentCallDeadline();
+    const smithy = context[SMITHY_CONTEXT] as { abortSignal?: AbortSignal } | undefined;
+    if (deadline && smithy) smithy.abortSignal = smithy.abortSignal ? AbortSignal.any([smithy.abortSignal, deadline]) : deadline;
     try {
       const result = await next(args);
       stats.recordOutcome(service, region, action, 'ok');
@@ -129,7 +134,7 @@ function instrumentClient(
   };
   const perAttempt: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
     const action = actionOf(context);
-    await limiter.take(service, region);
+    await raceSignal(limiter.take(service, region), currentCallDeadline());
     count('attempts', action);
     try {
       return await next(args);
@@ -147,7 +152,36 @@ function instrumentClient(
   });
 }
 
-/** One Auto Scaling client per managed region, one Route 53 client, all limited and counted. */
+/** Where the SDK keeps a call's own context (its abort signal among it) in the handler context. */
+const SMITHY_CONTEXT = '__smithy_context';
+
+/**
+ * The client's HTTP handler, with the deadline of the work a call is made for (if any)
+ * added to the call's abort signal: a request past the deadline is abandoned.
+ */
+function abandonAtDeadline(client: { config: { requestHandler: unknown } }): void {
+  const handler = client.config.requestHandler as RequestHandler<unknown, unknown, HttpHandlerOptions>;
+  const handle = (request: unknown, options: HttpHandlerOptions = {}) => {
+    const deadline = currentCallDeadline() as HttpHandlerOptions['abortSignal'] | undefined;
+    if (!deadline) return handler.handle(request, options);
+    const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal as AbortSignal, deadline as AbortSignal]) : deadline;
+    return handler.handle(request, { ...options, abortSignal: abortSignal as HttpHandlerOptions['abortSignal'] });
+  };
+  client.config.requestHandler = new Proxy(handler, {
+    get: (target, property) => {
+      if (property === 'handle') return handle;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
+ * One Auto Scaling client per managed region, one Route 53 client, all limited and counted.
+ * A region's client is its own: its connections, its retry quota (the SDK keeps one per
+ * client) and its quota bucket (per service and region), so a region whose endpoint hangs
+ * slows no call to another.
+ */
 export class AwsClients {
   readonly route53: Route53Client;
   readonly stats: AwsCallStats;
@@ -173,10 +207,12 @@ export class AwsClients {
     for (const region of options.regions) {
       const autoScaling = new AutoScalingClient(base(region));
       instrumentClient(autoScaling.middlewareStack as MiddlewareStack<object, object>, 'autoscaling', region, this.limiter, this.stats);
+      abandonAtDeadline(autoScaling);
       this.autoScalingClients.set(region, autoScaling);
     }
     this.route53 = new Route53Client(base(ROUTE53_REGION));
     instrumentClient(this.route53.middlewareStack as MiddlewareStack<object, object>, 'route53', ROUTE53_REGION, this.limiter, this.stats);
+    abandonAtDeadline(this.route53);
   }
 
   autoScaling(region: string): AutoScalingClient {

@@ -1,10 +1,13 @@
 import type { AutoScalingGroupReading, FleetReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { GetHostedZoneCountCommand } from '@aws-sdk/client-route-53';
-import type { ChangeStatus, CloudPort, GroupSizeUpdate, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, FleetReadOptions, GroupSizeUpdate, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { Problem } from '../../core/errors';
+import { LifeboatError } from '../../core/errors';
+import { CallDeadlineExceeded, raceSignal, withCallDeadline } from './call-deadline';
 import { AUTO_SCALING_MAX_RECORDS, readNamedGroups, readScalingProblems, readTaggedGroups, updateGroupSize } from './aws-auto-scaling';
 import type { AwsCallStats, AwsCredentials } from './aws-clients';
-import { AwsClients } from './aws-clients';
+import { AwsClients, ROUTE53_REGION } from './aws-clients';
 import { readChangeStatus, readManagedZones, readRecordWeights, upsertWeights } from './aws-route53';
 import type { CallLimiter, MonotonicClock, RateLimits } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
@@ -61,44 +64,49 @@ export class AwsCloud implements CloudPort {
   }
 
   /**
-   * Every region's tagged groups (in parallel; a region that fails becomes a REGION_UNREADABLE
-   * warning) and every managed zone's record sets (a Route 53 failure throws).
+   * Every region's tagged groups (in parallel, each on its own client; a region that fails
+   * becomes a REGION_UNREADABLE warning) and every managed zone's record sets (a Route 53
+   * failure throws, or is a ROUTE53_UNREADABLE warning when asked). With a deadline, each
+   * source's calls are cut off at it (withCallDeadline): a region that hangs costs the
+   * read that long and no more, and leaves no retries behind.
    */
-  async readFleet(): Promise<FleetReading> {
+  async readFleet(options: FleetReadOptions = {}): Promise<FleetReading> {
     const takenAt = new Date().toISOString();
+    const bounded = <T>(what: string, work: () => Promise<T>) => (options.deadlineMs !== undefined ? boundedRead(options.deadlineMs, what, work) : work());
+    const zonesRead = bounded(`Route 53 (${ROUTE53_REGION})`, () => readManagedZones(this.clients, this.route53PageSize));
     const [perRegion, zones] = await Promise.all([
-      Promise.allSettled(this.regions.map((region) => readTaggedGroups(this.clients, region, this.autoScalingPageSize))),
-      readManagedZones(this.clients, this.route53PageSize),
+      Promise.allSettled(this.regions.map((region) => bounded(`Auto Scaling in ${region}`, () => readTaggedGroups(this.clients, region, this.autoScalingPageSize)))),
+      options.route53Failure === 'warn' ? zonesRead.then((z) => ({ ok: true as const, zones: z }), (error: unknown) => ({ ok: false as const, error })) : zonesRead.then((z) => ({ ok: true as const, zones: z })),
     ]);
     const groups: AutoScalingGroupReading[] = [];
     const warnings: SnapshotWarning[] = [];
     perRegion.forEach((result, i) => {
       const region = this.regions[i]!;
-      if (result.status === 'fulfilled') {
-        groups.push(...result.value);
-      } else {
-        const reason: unknown = result.reason;
-        // The mapped error's message already names the service, the action and the region.
-        warnings.push({ code: 'REGION_UNREADABLE', region, message: reason instanceof Error ? reason.message : String(reason) });
-      }
+      if (result.status === 'fulfilled') groups.push(...result.value);
+      // The mapped error's message already names the service, the action and the region.
+      else warnings.push({ code: 'REGION_UNREADABLE', region, message: messageOf(result.reason), problem: problemOf(result.reason) });
     });
-    return { takenAt, regions: [...this.regions], groups, zones, ...(warnings.length > 0 ? { warnings } : {}) };
+    if (!zones.ok) warnings.push({ code: 'ROUTE53_UNREADABLE', region: ROUTE53_REGION, message: messageOf(zones.error), problem: problemOf(zones.error) });
+    return { takenAt, regions: [...this.regions], groups, zones: zones.ok ? zones.zones : [], ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   /** Route 53 and each region's Auto Scaling, one cheap call each, cut off at the deadline. */
   async probe(timeoutMs: number): Promise<ReachabilityCheck[]> {
-    const check = async (target: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<ReachabilityCheck> => {
+    const check = async (service: string, region: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<ReachabilityCheck> => {
+      const target = service === 'route53' ? service : `${service}:${region}`;
+      const started = Date.now();
       try {
-        await call(AbortSignal.timeout(timeoutMs));
-        return { target, ok: true };
+        await raceSignal(call(AbortSignal.timeout(timeoutMs)), AbortSignal.timeout(timeoutMs + 50));
+        return { target, service, region, ok: true, ms: Date.now() - started };
       } catch (e) {
-        return { target, ok: false, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+        const error = Date.now() - started >= timeoutMs ? `no answer within ${timeoutMs} ms` : e instanceof Error ? e.message.split('\n')[0]! : String(e);
+        return { target, service, region, ok: false, error, ms: Date.now() - started };
       }
     };
     return Promise.all([
-      check('route53', (abortSignal) => this.clients.route53.send(new GetHostedZoneCountCommand({}), { abortSignal })),
+      check('route53', ROUTE53_REGION, (abortSignal) => this.clients.route53.send(new GetHostedZoneCountCommand({}), { abortSignal })),
       ...this.regions.map((region) =>
-        check(`autoscaling:${region}`, (abortSignal) => this.clients.autoScaling(region).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }), { abortSignal })),
+        check('autoscaling', region, (abortSignal) => this.clients.autoScaling(region).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }), { abortSignal })),
       ),
     ]);
   }
@@ -131,4 +139,22 @@ export class AwsCloud implements CloudPort {
   destroy(): void {
     this.clients.destroy();
   }
+}
+
+/** A source read within `deadlineMs`; past it, LB_ERR_AWS_UNAVAILABLE naming the source and the deadline. */
+async function boundedRead<T>(deadlineMs: number, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await withCallDeadline(deadlineMs, work);
+  } catch (e) {
+    if (!(e instanceof CallDeadlineExceeded)) throw e;
+    throw new LifeboatError('LB_ERR_AWS_UNAVAILABLE', `${what} did not answer within ${deadlineMs} ms (the deadline of a fleet read for a plan)`, { source: what, deadlineMs });
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function problemOf(e: unknown): Problem {
+  return e instanceof LifeboatError ? e.toProblem() : { code: 'LB_ERR_AWS_UNAVAILABLE', message: messageOf(e) };
 }

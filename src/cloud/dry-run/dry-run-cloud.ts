@@ -34,7 +34,7 @@ export class DryRunCloud implements CloudPort {
   }
 
   async probe(): Promise<ReachabilityCheck[]> {
-    return [{ target: 'dry-run', ok: true }];
+    return [{ target: 'dry-run', service: 'dry-run', region: 'none', ok: true, ms: 0 }];
   }
 
   async setGroupSize(update: GroupSizeUpdate): Promise<void> {

@@ -10,8 +10,10 @@ import type { StepContext, StepHandler } from './step-context';
 import { planOf } from './step-context';
 
 /**
- * After a stage: every region must still run what the stage's shares need (× readiness).
- * If not, the stage's weights go back to the previous stage's and the operation stops.
+ * After a stage: every region that gained traffic must run what the stage's shares need
+ * (× readiness). If not, the stage's weights go back to the previous stage's and the
+ * operation stops. A region whose share did not grow is not read: it carries no more than
+ * before (and the region being evacuated may be the one whose endpoint does not answer).
  */
 export const verify: StepHandler = async (ctx) => {
   const stage = stageOf(ctx);
@@ -19,7 +21,9 @@ export const verify: StepHandler = async (ctx) => {
   const readiness = ctx.op.options.readiness ?? ctx.settings.LIFEBOAT_READINESS;
   const groups = indexFleet(snapshot).groups;
   const groupsOf = (service: string, region: string) => groups.get(service)?.get(region) ?? [];
-  const checks = stage.load.filter((l) => l.needed > 0 && l.share > 0);
+  const shareBefore = new Map(plan.services.flatMap((p) => p.regions.map((t) => [`${t.service}\u0000${t.region}`, t.share] as const)));
+  const gained = (l: { service: string; region: string; share: number }) => l.share > (shareBefore.get(`${l.service}\u0000${l.region}`) ?? 0) + 1e-9;
+  const checks = stage.load.filter((l) => l.needed > 0 && l.share > 0 && gained(l));
   const live = await readLive(ctx, checks.flatMap((l) => groupsOf(l.service, l.region).map((g) => ({ region: g.region, group: g.name }))));
   const short = checks
     .map((l) => ({
