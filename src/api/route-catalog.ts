@@ -135,7 +135,7 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'post',
     path: '/v1/operations',
     tag: 'operations',
-    summary: 'Start an operation (evacuate, shift, restore, scale); dryRun: true only plans it',
+    summary: 'Start an operation (evacuate, shift, restore, scale, reconcile); dryRun: true only plans it',
     description: 'An Idempotency-Key header makes a retried request return the operation the first one started (200, Idempotent-Replayed: true).',
     access: { role: 'operator' },
     headers: [{ name: 'Idempotency-Key', description: 'Any 1 to 255 visible ASCII characters; the same key with another body is refused', schema: idempotencyKeySchema }],
@@ -155,7 +155,7 @@ export const ROUTES: readonly RouteDoc[] = [
     query: listQuerySchema,
     queryNotes: {
       state: `Comma list of ${OPERATION_STATES.join(', ')}`,
-      kind: 'Comma list of evacuate, shift, restore, scale, runbook',
+      kind: 'Comma list of evacuate, shift, restore, scale, runbook, reconcile',
     },
     responses: { 200: json('The operations', { operations: array('Operations as GET /v1/operations/:id shows them') }) },
   },
@@ -213,9 +213,16 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'get',
     path: '/v1/fleet',
     tag: 'fleet',
-    summary: 'The fleet now: groups, capacity, weights and shares per region, and which regions are evacuated',
+    summary: 'The fleet now: groups, capacity, weights and shares per region, which regions are evacuated, and work lifeboat left unfinished on AWS',
+    description: 'unfinished lists groups pinned by an operation lifeboat has no record of (Redis lost it), with the sizes and weights its pin records hold; POST /v1/operations {"kind": "reconcile"} returns the fleet to them.',
     access: { role: 'viewer' },
-    responses: { 200: json('The snapshot', { snapshot: object('Regions, services, groups, records, shares, warnings'), evacuatedRegions: { type: 'array', items: { type: 'string' } } }) },
+    responses: {
+      200: json('The snapshot', {
+        snapshot: object('Regions, services, groups, records, shares, warnings'),
+        evacuatedRegions: { type: 'array', items: { type: 'string' } },
+        unfinished: array('operationId, groups (region, group, pinnedFrom, now), weights (name, before, now), message'),
+      }),
+    },
     errors: ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
   },
   {

@@ -13,6 +13,7 @@ import type { ModelCatalog } from '../core/models/capacity-model';
 import { OperationQueue, RUNBOOKS_QUEUE } from '../jobs/bullmq-queue';
 import type { Schedule } from '../jobs/maintenance';
 import { startMaintenance } from '../jobs/maintenance';
+import type { WorkerSettings } from '../jobs/operation-worker';
 import { startOperationWorker } from '../jobs/operation-worker';
 import { QueueHandles } from '../jobs/queue-handles';
 import { startRunbookWorker } from '../jobs/runbook-worker';
@@ -111,19 +112,8 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const clock = overrides.clock ?? systemClock;
   const { cloud, awsCloud } = connectCloud(settings, overrides, redis);
   const deps = wirePorts(settings, files, redis, cloud, clock);
-  // A test may hand in an AWS adapter of its own: its calls are counted all the same.
-  const awsStats = cloud instanceof AwsCloud ? cloud.stats : undefined;
   const queues = new QueueHandles(redis, settings.LIFEBOAT_REDIS_PREFIX, [deps.queue.queue, deps.runs.queue] as unknown as Queue[]);
-  // AWS endpoints, probed on demand and shared a few seconds: GET /v1/status, the metrics, the dashboard.
-  const reachability = new AwsReachability(cloud, settings.LIFEBOAT_AWS_PROBE_TIMEOUT_MS);
-  const metrics = new LifeboatMetrics({
-    events: deps.events.local,
-    queues: () => queues.all(),
-    ...(awsStats ? { awsStats } : {}),
-    readiness: () => deps.readinessReports.latest(),
-    awsEndpoints: { checks: () => reachability.checks(), timeoutMs: settings.LIFEBOAT_AWS_PROBE_TIMEOUT_MS },
-    timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
-  });
+  const { reachability, metrics } = observe(settings, deps, cloud, queues);
   const workers: Worker[] = [];
   const closers: Array<() => Promise<void>> = [];
   // Aborted on close: running operations and runs stop at their next safe point and go back to the queue.
@@ -143,14 +133,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     metrics,
     queues,
     startWorker(name) {
-      const workerSettings = {
-        prefix: settings.LIFEBOAT_REDIS_PREFIX,
-        concurrency: settings.LIFEBOAT_WORKER_CONCURRENCY,
-        lockDurationMs: settings.LIFEBOAT_JOB_LOCK_MS,
-        stalledIntervalMs: settings.LIFEBOAT_STALLED_INTERVAL_MS,
-        stopping: stopping.signal,
-        ...(name ? { name } : {}),
-      };
+      const workerSettings = workerSettingsOf(settings, stopping.signal, name);
       const worker = startOperationWorker(redis, deps, workerSettings);
       workers.push(worker, startRunbookWorker(redis, deps, workerSettings) as unknown as Worker);
       return worker;
@@ -177,6 +160,36 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+function workerSettingsOf(settings: Settings, stopping: AbortSignal, name: string | undefined): WorkerSettings {
+  return {
+    prefix: settings.LIFEBOAT_REDIS_PREFIX,
+    concurrency: settings.LIFEBOAT_WORKER_CONCURRENCY,
+    lockDurationMs: settings.LIFEBOAT_JOB_LOCK_MS,
+    stalledIntervalMs: settings.LIFEBOAT_STALLED_INTERVAL_MS,
+    stopping,
+    ...(name ? { name } : {}),
+  };
+}
+
+/**
+ * What this process shows of itself: its Prometheus metrics, and the AWS endpoints it
+ * reaches (probed on demand, shared a few seconds: GET /v1/status, the metrics, the dashboard).
+ */
+function observe(settings: Settings, deps: LifeboatPorts, cloud: CloudPort, queues: QueueHandles): { reachability: AwsReachability; metrics: LifeboatMetrics } {
+  const reachability = new AwsReachability(cloud, settings.LIFEBOAT_AWS_PROBE_TIMEOUT_MS);
+  // A test may hand in an AWS adapter of its own: its calls are counted all the same.
+  const awsStats = cloud instanceof AwsCloud ? cloud.stats : undefined;
+  const metrics = new LifeboatMetrics({
+    events: deps.events.local,
+    queues: () => queues.all(),
+    ...(awsStats ? { awsStats } : {}),
+    readiness: () => deps.readinessReports.latest(),
+    awsEndpoints: { checks: () => reachability.checks(), timeoutMs: settings.LIFEBOAT_AWS_PROBE_TIMEOUT_MS },
+    timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
+  });
+  return { reachability, metrics };
 }
 
 interface StartupFiles {

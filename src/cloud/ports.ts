@@ -1,4 +1,5 @@
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../core/fleet';
+import type { PinRecord } from '../core/pins';
 
 /**
  * The cloud port: what lifeboat needs from a cloud, in its own words. One AWS adapter
@@ -14,6 +15,10 @@ export interface GroupSizeUpdate {
   minSize: number;
   desiredCapacity: number;
   maxSize: number;
+  /** Record on the group, before resizing it, that lifeboat pins it (core/pins.ts): AWS keeps what Redis may lose. */
+  pin?: PinRecord;
+  /** Remove that record once the group is resized: lifeboat lets go of it. */
+  release?: boolean;
 }
 
 /** A weighted record (as read into the snapshot) with the weight it should now have. */

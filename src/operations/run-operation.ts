@@ -81,7 +81,7 @@ function operationContextOf(op: OperationData): OperationContext {
     operationId: op.id,
     actor: op.actor,
     planHash: () => op.checkpoint.planHash,
-    region: intent.kind === 'shift' ? intent.from : intent.region,
+    region: intent.kind === 'shift' ? intent.from : intent.kind === 'reconcile' ? undefined : intent.region,
     regions: op.regions,
   };
 }
@@ -158,9 +158,18 @@ class OperationRun implements CheckpointedRun<OperationData> {
     return { summary: cp.result.summary, ...(calls ? { awsCalls: { calls: calls.calls, retries: calls.retries, throttles: calls.throttles } } : {}) };
   }
 
-  /** A restored region is no longer evacuated; neither is one whose evacuation (or shift) was cancelled and rolled back. */
+  /**
+   * A restored region is no longer evacuated; neither is one whose evacuation (or shift) was
+   * cancelled and rolled back, nor one a reconcile gave a weight on every name it serves.
+   */
   private async settleEvacuationRecord(): Promise<void> {
     const { checkpoint: cp, intent } = this.data;
+    if (cp.state === 'succeeded' && intent.kind === 'reconcile') {
+      const last = cp.plan?.stages.at(-1)?.traffic ?? [];
+      const serving = this.data.regions.filter((r) => last.some((t) => t.region === r) && last.filter((t) => t.region === r).every((t) => t.weight > 0));
+      for (const region of serving) await this.deps.store.clearEvacuation(region);
+      return;
+    }
     const region = cp.plan?.region;
     if (!region) return;
     if (cp.state === 'succeeded' && intent.kind === 'restore') await this.deps.store.clearEvacuation(region);

@@ -1,6 +1,7 @@
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../../core/fleet';
 import { normalizeDnsName } from '../../core/snapshot';
+import { PIN_TAGS, pinTags } from '../../core/pins';
 import type { ChangeStatus, CloudPort, GroupSizeUpdate, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
 
 type DryRunCall =
@@ -47,9 +48,11 @@ export class DryRunCloud implements CloudPort {
     }
     const group = this.group(update.region, update.group);
     this.calls.push({ action: 'setGroupSize', update: { ...update } });
+    if (update.pin) group.tags = { ...group.tags, ...pinTags(update.pin) };
     group.minSize = update.minSize;
     group.maxSize = update.maxSize;
     group.desiredCapacity = update.desiredCapacity;
+    if (update.release) group.tags = Object.fromEntries(Object.entries(group.tags).filter(([k]) => !(PIN_TAGS as readonly string[]).includes(k)));
     const live = group.instances.filter((i) => i.lifecycleState !== 'Terminated');
     let serial = group.instances.length;
     while (live.length < update.desiredCapacity) {

@@ -7,6 +7,7 @@ import type { PlanContext } from './plan-context';
 import type { Plan } from './plan-types';
 import { planRestore } from './restore-plan';
 import { planScale } from './scale-plan';
+import { planReconcile } from './reconcile-plan';
 
 /**
  * The planner: fleet snapshot + intent + models → plan. Pure: no I/O, no clock, no
@@ -29,6 +30,8 @@ function planIntent(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext): 
       return planRestore(index, intent, ctx);
     case 'scale':
       return planScale(index, intent, ctx);
+    case 'reconcile':
+      return planReconcile(index, intent, ctx);
   }
 }
 

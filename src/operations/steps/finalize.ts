@@ -1,4 +1,4 @@
-import { applySizes, readLive } from './group-sizes';
+import { applySizes, readLive, releasingPins } from './group-sizes';
 import { groupKey } from '../../core/fleet';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
@@ -6,6 +6,7 @@ import { planOf } from './step-context';
 /**
  * After the last stage: groups go back to their old MinSize and MaxSize; DesiredCapacity
  * stays where their own scaling has it (within the old bounds) unless the plan says otherwise.
+ * A group back at the bounds its pin record says it had (core/pins.ts) loses the record.
  */
 export const finalize: StepHandler = async (ctx) => {
   const { plan } = planOf(ctx);
@@ -20,6 +21,7 @@ export const finalize: StepHandler = async (ctx) => {
         scaleDownSurvivors && c.region !== plan.region ? c.to.desiredCapacity : Math.min(Math.max(now.desiredCapacity, c.to.minSize), c.to.maxSize);
       return { region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: c.to.maxSize };
     });
-  await applySizes(ctx, updates);
-  return { outcome: `${updates.length} group(s) returned to their own scaling`, detail: { updates } };
+  const released = releasingPins(updates, live, intent.kind === 'reconcile');
+  await applySizes(ctx, released);
+  return { outcome: `${updates.length} group(s) returned to their own scaling`, detail: { updates: released } };
 };

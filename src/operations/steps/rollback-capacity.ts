@@ -1,4 +1,5 @@
-import { applySizes, readLive } from './group-sizes';
+import { applySizes, readLive, releasingPins } from './group-sizes';
+import { pinOf } from '../../core/pins';
 import { groupKey } from '../../core/fleet';
 import { sameSize, sizeOf } from '../../core/planner/group-sizing';
 import type { StepHandler } from './step-context';
@@ -17,6 +18,11 @@ export const rollbackCapacity: StepHandler = async (ctx) => {
     const g = live.get(groupKey(u.region, u.group));
     return g && !sameSize(g, u);
   });
-  await applySizes(ctx, needed);
-  return { outcome: `${needed.length} group(s) returned to their sizes before the operation`, detail: { updates: needed } };
+  // Back to the sizes before: the pin records this operation wrote go too (those of an earlier one stay).
+  const released = releasingPins(
+    updates.filter((u) => needed.includes(u) || pinOf(live.get(groupKey(u.region, u.group))?.tags ?? {})?.operationId === ctx.op.id),
+    live,
+  );
+  await applySizes(ctx, released);
+  return { outcome: `${needed.length} group(s) returned to their sizes before the operation`, detail: { updates: released } };
 };
