@@ -377,7 +377,15 @@ function hasPrototypeKey(value: unknown): boolean {
   return false;
 }
 
-function namedRegions(request: { kind: string; region?: string; from?: string; to?: string | string[] }): string[] {
+function namedRegions(request: {
+  kind: string;
+  region?: string;
+  from?: string;
+  to?: string | string[];
+  weights?: Record<string, Record<string, number>>;
+  groups?: Array<{ region: string }>;
+}): string[] {
+  if (request.kind === 'reconcile') return [...Object.values(request.weights ?? {}).flatMap((w) => Object.keys(w)), ...(request.groups ?? []).map((g) => g.region)];
   return request.kind === 'shift' ? [request.from!, ...(request.to === undefined ? [] : [request.to].flat())] : [request.region!];
 }
 

@@ -62,7 +62,9 @@ describe('lifeboat under AWS faults', () => {
     const throttledDescribes = pf.counted({ action: 'DescribeAutoScalingGroups', outcome: 'throttled' });
     const appliedUpdates = pf.counted({ action: 'UpdateAutoScalingGroup', outcome: 'ok' });
     expect(throttledUpdates).toBeGreaterThan(0);
-    expect(throttled).toBe(throttledUpdates + throttledDescribes + pf.counted({ action: 'DescribeScalingActivities', outcome: 'throttled' }));
+    // The pin records (tags written before each resize) draw on the same Auto Scaling quota.
+    const throttledTags = pf.counted({ action: 'CreateOrUpdateTags', outcome: 'throttled' });
+    expect(throttled).toBe(throttledUpdates + throttledDescribes + throttledTags + pf.counted({ action: 'DescribeScalingActivities', outcome: 'throttled' }));
     // Nothing applied twice: one successful update per group change (an evacuation has none after the stages).
     expect(plan.finalGroupChanges).toHaveLength(0);
     expect(appliedUpdates).toBe(plan.groupChanges.length);
@@ -84,6 +86,7 @@ describe('lifeboat under AWS faults', () => {
       groupChanges: plan.groupChanges.length,
       throttledUpdates,
       throttledDescribes,
+      throttledTags,
       throttledTotal: throttled,
       retries: calls.retries,
       attempts: calls.attempts,

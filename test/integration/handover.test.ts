@@ -40,7 +40,8 @@ beforeAll(async () => {
   workers.start(workerEnv);
   workers.start(workerEnv);
   await workers.untilConnected(lb, 2);
-}, 90_000);
+  // moto and two worker processes (ts-node) starting at once on a busy machine take a while.
+}, 180_000);
 
 afterAll(async () => {
   await workers.killAll('SIGKILL');

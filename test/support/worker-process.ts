@@ -68,7 +68,7 @@ export class WorkerPool {
   }
 
   /** Until at least `n` workers are connected to the lifeboat's queue; their output in the error otherwise. */
-  async untilConnected(lb: Lifeboat, n: number, timeoutMs = 30_000): Promise<void> {
+  async untilConnected(lb: Lifeboat, n: number, timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while ((await lb.deps.queue.workersCount()) < n) {
       if (Date.now() > until) throw new Error(`fewer than ${n} workers connected:\n${this.workers.map((w) => w.output()).join('\n')}`);
