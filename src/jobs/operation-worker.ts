@@ -42,7 +42,10 @@ export function startOperationWorker(connection: Redis, deps: OperationDeps, set
       });
       if ('handedOver' in outcome) return handBack(job, token);
       if ('lostOwnership' in outcome) {
-        logger.warn({ operationId: job.id }, 'lost the job lock (Redis away too long?); another worker carries the operation on');
+        logger.warn(
+          { operationId: job.id },
+          'lost the job (its lock lapsed while Redis was away, or Redis lost it): this worker let go; another worker carries it on if it still exists, else GET /v1/fleet shows what it left (reconcile)',
+        );
         return { state: outcome.state, lostOwnership: true };
       }
       if (outcome.retry) throw outcome.error;

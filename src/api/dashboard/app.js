@@ -325,7 +325,7 @@ function regionCard(region, snapshot, { services, names, scale, moving }) {
       'header',
       { class: 'region-head' },
       el('h3', {}, region),
-      el('span', { class: 'badges' }, evacuated ? el('span', { class: 'badge badge-bad' }, 'evacuated') : null, moving ? el('span', { class: 'badge badge-busy' }, 'changing') : null, readinessBadge(region)),
+      el('span', { class: 'badges' }, evacuated ? el('span', { class: 'badge badge-bad' }, 'evacuated') : null, moving ? el('span', { class: 'badge badge-busy' }, 'changing') : null, staleBadge(region, snapshot), readinessBadge(region)),
     ),
     el(
       'p',
@@ -342,6 +342,14 @@ function regionCard(region, snapshot, { services, names, scale, moving }) {
     el('h4', {}, 'Capacity by service'),
     capacityChart(region, services, capacity, scale),
   );
+}
+
+/** A region that did not answer: its groups are from its last good reading (or unknown), and the card says so. */
+function staleBadge(region, snapshot) {
+  const w = snapshot.warnings.find((x) => x.region === region && (x.code === 'REGION_FROM_SNAPSHOT' || x.code === 'REGION_UNREADABLE'));
+  if (!w) return null;
+  const text = w.code === 'REGION_FROM_SNAPSHOT' ? `not answering · read ${duration((w.ageSeconds ?? 0) * 1000)} ago` : 'not answering · never read';
+  return el('span', { class: 'badge badge-bad', 'data-stale': region, title: w.message }, text);
 }
 
 function readinessBadge(region) {

@@ -81,7 +81,9 @@ type PlanWarningCode =
   | 'NAME_WITHOUT_REGION_RECORD'
   | 'RECIPIENT_WITHOUT_RECORD'
   | 'GROUP_GONE'
-  | 'FORCED';
+  | 'FORCED'
+  /** What a reconcile returns the fleet to. */
+  | 'RECONCILE_TARGET';
 
 export interface PlanWarning {
   /** A plan warning code above, or a snapshot warning code (see fleet.ts). */

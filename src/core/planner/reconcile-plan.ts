@@ -33,7 +33,7 @@ import { buildStages, stagePercents } from './stages';
  */
 export function planReconcile(index: FleetIndex, intent: ReconcileIntent, ctx: PlanContext): Plan {
   const plan = emptyPlan(index, intent, ctx);
-  plan.warnings.push({ code: 'FORCED', message: `reconcile to ${intent.target.source}`, details: { source: intent.target.source } });
+  plan.warnings.push({ code: 'RECONCILE_TARGET', message: `reconcile to ${intent.target.source}`, details: { source: intent.target.source } });
   const model = ctx.models.get(plan.model);
   if (!model) {
     plan.blockers.push({ code: 'LB_ERR_UNKNOWN_MODEL', message: `no capacity model named ${plan.model}`, details: { model: plan.model } });
