@@ -14,6 +14,7 @@ type EvacuateOptions = Omit<RequestOf<'evacuate'>, 'kind' | 'region' | 'dryRun'>
 type ShiftOptions = Omit<RequestOf<'shift'>, 'kind' | 'from' | 'percent' | 'dryRun'>;
 type RestoreOptions = Omit<RequestOf<'restore'>, 'kind' | 'region' | 'dryRun'>;
 type ScaleOptions = Omit<RequestOf<'scale'>, 'kind' | 'region' | 'service' | 'desiredCapacity' | 'dryRun'>;
+type ReconcileOptions = Omit<RequestOf<'reconcile'>, 'kind' | 'dryRun'>;
 
 /** The commands that change the world, each through submitOperation: the API's path, its locks, audit and idempotency. */
 export interface SubmitCommands {
@@ -21,6 +22,8 @@ export interface SubmitCommands {
   shift(from: RegionCode, percent: number, options?: ShiftOptions): Promise<OperationHandle>;
   restore(region: RegionCode, options?: RestoreOptions): Promise<OperationHandle>;
   scale(region: RegionCode, service: string, desiredCapacity: number, options?: ScaleOptions): Promise<OperationHandle>;
+  /** Return the fleet to what lifeboat's pin records on AWS hold (or to the weights and groups given), after lifeboat lost its records. */
+  reconcile(options?: ReconcileOptions): Promise<OperationHandle>;
 }
 
 export function submitCommands(session: ReplSession): SubmitCommands {
@@ -47,5 +50,6 @@ export function submitCommands(session: ReplSession): SubmitCommands {
     shift: (from, percent, o = {}) => submit({ ...o, kind: 'shift', from, percent }),
     restore: (region, o = {}) => submit({ ...o, kind: 'restore', region }),
     scale: (region, service, desiredCapacity, o = {}) => submit({ ...o, kind: 'scale', region, service, desiredCapacity }),
+    reconcile: (o = {}) => submit({ ...o, kind: 'reconcile' }),
   };
 }

@@ -19,6 +19,7 @@ import { runbooksRouter, triggerRouter } from './routes/runbooks';
 import { dashboardRouter } from './routes/dashboard';
 import { operationEventsRouter } from './routes/operation-events';
 import { sessionRouter } from './routes/session';
+import { statusRouter } from './routes/status';
 // Observability: request log, metrics, queue board, API docs.
 import { QUEUE_BOARD_PATH } from './request-kind';
 import { requestLog } from './request-log';
@@ -43,6 +44,8 @@ export function buildApp(apiDeps: ApiDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Readiness needs no token either: load balancers and orchestrators ask it.
+  app.use(healthRouter(deps));
   app.use('/v1', (req, _res, next) => {
     // Fail fast while Redis is away rather than queue requests behind a reconnect.
     if (deps.redis.status !== 'ready') next(new LifeboatError('LB_ERR_DEPENDENCY_DOWN', 'Redis is not reachable; GET /readyz for details', { dependency: 'redis' }));
@@ -54,7 +57,6 @@ export function buildApp(apiDeps: ApiDeps): Express {
   app.use(dashboardRouter());
   app.use('/v1/session', sessionRouter(deps));
   app.use(authenticate(deps.auth, deps), rateLimitChanges(deps.settings.LIFEBOAT_RATE_LIMIT_PER_MINUTE, deps.settings.LIFEBOAT_RATE_LIMIT_BURST));
-  app.use(healthRouter(deps));
   // Observability (viewer role; acting on the queue board needs admin): /metrics, /openapi.json, /docs, /admin/queues.
   app.use(metricsRouter(deps));
   app.use(docsRouter());
@@ -68,6 +70,7 @@ export function buildApp(apiDeps: ApiDeps): Express {
   app.use('/v1/runbooks', runbooksRouter(deps));
   app.use('/v1/readiness', readinessRouter(deps));
   app.use('/v1/audit', auditRouter(deps));
+  app.use('/v1/status', statusRouter(deps));
   app.use(notFound);
   app.use(errorHandler);
   return app;

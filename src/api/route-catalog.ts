@@ -96,11 +96,25 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'get',
     path: '/readyz',
     tag: 'health',
-    summary: 'Readiness: Redis, AWS and at least one worker, each named',
+    summary: 'Readiness: this process can serve (Redis answers it; its own workers run, when it runs some)',
+    description: 'Never fails because an AWS region or endpoint is down: that is what lifeboat is for (GET /v1/status reports it). A process that is stopping answers 503 while it hands its work over.',
+    access: { public: 'no token: for load balancers and orchestrators' },
+    responses: {
+      200: json('Ready', { status: { type: 'string', const: 'ready' }, checks: object('redis (and workers in a process that runs them): {ok, detail}') }),
+      503: json('Not ready: the error names what failed', { status: { type: 'string', const: 'unavailable' }, checks: object('redis (and workers): {ok, detail}'), error: { $ref: '#/components/schemas/ErrorBody' } }),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/status',
+    tag: 'health',
+    summary: 'What lifeboat reaches now: each AWS endpoint per service and region, when each region was last read well, workers connected, Redis role',
+    description: 'Answers 200 whatever is down: it reports, it does not judge. AWS endpoints are probed with a short deadline and the answer shared for a few seconds.',
     access: { role: 'viewer' },
     responses: {
-      200: json('Ready', { status: { type: 'string', const: 'ready' }, checks: object('redis, aws, workers: {ok, detail}') }),
-      503: json('Not ready: the error names what failed', { status: { type: 'string', const: 'unavailable' }, checks: object('redis, aws, workers: {ok, detail}'), error: { $ref: '#/components/schemas/ErrorBody' } }),
+      200: json('The status', {
+        status: object('checkedAt; aws: [{service, region, ok, ms, error}]; awsDown; regions: {region: {autoscaling: up|down, lastGoodReadAt}}; workers: {connected}; redis: {connection, role}'),
+      }),
     },
   },
 
@@ -116,13 +130,13 @@ export const ROUTES: readonly RouteDoc[] = [
     responses: {
       200: { description: 'The plan (JSON), or as text with Accept: text/plain', schema: { type: 'object', properties: { plan: object('Steps, group changes, stages, blockers and warnings') }, required: ['plan'] } },
     },
-    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED', 'LB_ERR_REGION_UNREADABLE'],
   },
   {
     method: 'post',
     path: '/v1/operations',
     tag: 'operations',
-    summary: 'Start an operation (evacuate, shift, restore, scale); dryRun: true only plans it',
+    summary: 'Start an operation (evacuate, shift, restore, scale, reconcile); dryRun: true only plans it',
     description: 'An Idempotency-Key header makes a retried request return the operation the first one started (200, Idempotent-Replayed: true).',
     access: { role: 'operator' },
     headers: [{ name: 'Idempotency-Key', description: 'Any 1 to 255 visible ASCII characters; the same key with another body is refused', schema: idempotencyKeySchema }],
@@ -131,7 +145,7 @@ export const ROUTES: readonly RouteDoc[] = [
       202: operationAnswer('Queued; Location names the operation'),
       200: { description: 'The plan of a dry run ({dryRun: true, plan}), or the operation an earlier request with the same Idempotency-Key started', schema: { type: 'object' } },
     },
-    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_NO_SERVING_REGION', 'LB_ERR_REGION_ALREADY_EVACUATED', 'LB_ERR_REGION_NOT_EVACUATED', 'LB_ERR_SHORTFALL', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_DESIRED_ABOVE_MAX', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_NO_SERVING_REGION', 'LB_ERR_REGION_ALREADY_EVACUATED', 'LB_ERR_REGION_NOT_EVACUATED', 'LB_ERR_SHORTFALL', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_DESIRED_ABOVE_MAX', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED', 'LB_ERR_REGION_UNREADABLE'],
   },
   {
     method: 'get',
@@ -142,7 +156,7 @@ export const ROUTES: readonly RouteDoc[] = [
     query: listQuerySchema,
     queryNotes: {
       state: `Comma list of ${OPERATION_STATES.join(', ')}`,
-      kind: 'Comma list of evacuate, shift, restore, scale, runbook',
+      kind: 'Comma list of evacuate, shift, restore, scale, runbook, reconcile',
     },
     responses: { 200: json('The operations', { operations: array('Operations as GET /v1/operations/:id shows them') }) },
   },
@@ -200,9 +214,16 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'get',
     path: '/v1/fleet',
     tag: 'fleet',
-    summary: 'The fleet now: groups, capacity, weights and shares per region, and which regions are evacuated',
+    summary: 'The fleet now: groups, capacity, weights and shares per region, which regions are evacuated, and work lifeboat left unfinished on AWS',
+    description: 'unfinished lists groups pinned by an operation lifeboat has no record of (Redis lost it), with the sizes and weights its pin records hold; POST /v1/operations {"kind": "reconcile"} returns the fleet to them.',
     access: { role: 'viewer' },
-    responses: { 200: json('The snapshot', { snapshot: object('Regions, services, groups, records, shares, warnings'), evacuatedRegions: { type: 'array', items: { type: 'string' } } }) },
+    responses: {
+      200: json('The snapshot', {
+        snapshot: object('Regions, services, groups, records, shares, warnings'),
+        evacuatedRegions: { type: 'array', items: { type: 'string' } },
+        unfinished: array('operationId, groups (region, group, pinnedFrom, now), weights (name, before, now), message'),
+      }),
+    },
     errors: ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
   },
   {

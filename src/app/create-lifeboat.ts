@@ -3,6 +3,9 @@ import type { ApiDeps } from '../api/api-deps';
 import type { AuthConfig } from '../api/auth';
 import { LifeboatMetrics } from '../api/metrics/lifeboat-metrics';
 import type { AccountAccess } from '../cloud/aws/aws-accounts';
+import type { ProcessChecks } from '../api/process-checks';
+import { redisCheck, workersCheck } from '../api/process-checks';
+import { AwsReachability } from '../operations/aws-reachability';
 import { AwsCloud } from '../cloud/aws/aws-cloud';
 import type { AwsCredentials } from '../cloud/aws/aws-clients';
 import type { CloudPort } from '../cloud/ports';
@@ -11,10 +14,12 @@ import type { ModelCatalog } from '../core/models/capacity-model';
 import { OperationQueue, RUNBOOKS_QUEUE } from '../jobs/bullmq-queue';
 import type { Schedule } from '../jobs/maintenance';
 import { startMaintenance } from '../jobs/maintenance';
+import type { WorkerSettings } from '../jobs/operation-worker';
 import { startOperationWorker } from '../jobs/operation-worker';
 import { QueueHandles } from '../jobs/queue-handles';
 import { startRunbookWorker } from '../jobs/runbook-worker';
 import { operationActivity } from '../operations/activity';
+import { RunStopped } from '../operations/checkpoint-runner';
 import { auditedCloud } from '../operations/audited-cloud';
 import { logger } from '../operations/logger';
 import type { OperationData } from '../operations/operation-types';
@@ -32,6 +37,7 @@ import { RedisOperationEvents } from '../redis/redis-operation-events';
 import { RedisOperationStore } from '../redis/redis-operation-store';
 import { RedisReadinessReports } from '../redis/redis-readiness-reports';
 import { RedisRegionLeases } from '../redis/redis-region-leases';
+import { RedisLastGoodReadings } from '../redis/redis-last-good-readings';
 import { RedisRunbookStore } from '../redis/redis-runbook-store';
 import { RedisTokenBuckets } from '../redis/redis-token-buckets';
 import type { RunbookDeps } from '../runbooks/action-context';
@@ -57,6 +63,7 @@ interface LifeboatPorts extends RunbookDeps {
   queue: OperationQueue;
   runs: OperationQueue<RunData>;
   runbookStore: RedisRunbookStore;
+  lastGood: RedisLastGoodReadings;
 }
 
 /**
@@ -77,8 +84,14 @@ export interface Lifeboat {
   queues: QueueHandles;
   /** A worker for operations and one for runbook runs; returns the operations worker. */
   startWorker(name?: string): Worker<OperationData>;
-  /** The readiness schedule and configured runbook schedules (BullMQ job schedulers). */
-  startMaintenance(): Promise<void>;
+  /**
+   * The maintenance queue's worker, and (unless `schedule: false`) its job schedulers: the
+   * readiness recompute and the runbook schedules (BullMQ job schedulers, once in Redis
+   * whatever the number of processes). Every long-running process that runs workers starts it.
+   */
+  startMaintenance(options?: { schedule?: boolean }): Promise<void>;
+  /** What this process's /readyz checks: Redis answers it, its workers run (a worker process serves it on its health port). */
+  processChecks(): Promise<ProcessChecks>;
   /** Resolves once Redis answers; LB_ERR_DEPENDENCY_DOWN after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -103,48 +116,47 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const clock = overrides.clock ?? systemClock;
   const { cloud, awsCloud } = connectCloud(settings, overrides, redis, files);
   const deps = wirePorts(settings, files, redis, cloud, clock);
-  // A test may hand in an AWS adapter of its own: its calls are counted all the same.
-  const awsStats = cloud instanceof AwsCloud ? cloud.stats : undefined;
   const queues = new QueueHandles(redis, settings.LIFEBOAT_REDIS_PREFIX, [deps.queue.queue, deps.runs.queue] as unknown as Queue[]);
-  const metrics = new LifeboatMetrics({
-    events: deps.events.local,
-    queues: () => queues.all(),
-    ...(awsStats ? { awsStats } : {}),
-    readiness: () => deps.readinessReports.latest(),
-    timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
-  });
+  const { reachability, metrics } = observe(settings, deps, cloud, queues);
   const api = apiPorts(redis, settings, deps);
-  const workers: Array<{ close(force?: boolean): Promise<void> }> = [];
+  const workers: Worker[] = [];
   const closers: Array<() => Promise<void>> = [];
+  // Aborted on close: running operations and runs stop at their next safe point and go back to the queue.
+  const stopping = new AbortController();
+  /** What /readyz asks of this process: Redis answers it, and its workers (if it runs any) run. */
+  const processChecks = async (): Promise<ProcessChecks> => ({
+    redis: await redisCheck(redis),
+    ...(workers.length > 0 ? { workers: workersCheck(workers, stopping.signal.aborted) } : {}),
+  });
   return {
     deps,
     redis,
     auth: files.auth,
-    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, ...api }),
+    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, ...api, reachability, processChecks }),
+    processChecks,
     schedules: files.schedules,
     metrics,
     queues,
     startWorker(name) {
-      const workerSettings = {
-        prefix: settings.LIFEBOAT_REDIS_PREFIX,
-        concurrency: settings.LIFEBOAT_WORKER_CONCURRENCY,
-        lockDurationMs: settings.LIFEBOAT_JOB_LOCK_MS,
-        stalledIntervalMs: settings.LIFEBOAT_STALLED_INTERVAL_MS,
-        ...(name ? { name } : {}),
-      };
+      const workerSettings = workerSettingsOf(settings, stopping.signal, name);
       const worker = startOperationWorker(redis, deps, workerSettings);
-      workers.push(worker, startRunbookWorker(redis, deps, workerSettings));
+      workers.push(worker, startRunbookWorker(redis, deps, workerSettings) as unknown as Worker);
       return worker;
     },
-    async startMaintenance() {
-      const { queue, worker } = await startMaintenance(redis, deps, files.schedules);
+    async startMaintenance(options = {}) {
+      // Only a process given a schedules file owns the runbook schedules (and removes those no longer in it).
+      const schedules = settings.LIFEBOAT_SCHEDULES_FILE ? files.schedules : undefined;
+      const { queue, worker } = await startMaintenance(redis, deps, schedules, { schedule: options.schedule ?? true });
       closers.push(() => worker.close(), () => queue.close());
     },
     ready: (timeoutMs = 10000) => redisAnswers(redis, settings.REDIS_URL, timeoutMs),
     async close() {
-      // Work in flight is checkpointed: another worker resumes it, so closing does not wait for it.
-      await Promise.all(workers.map((w) => w.close(true)));
-      for (const close of closers) await close();
+      // Hand over: running work stops at its next safe point and goes back to the queue at
+      // once, for another worker to carry on from its checkpoint. A step that does not reach
+      // one within the grace is left to the stalled check (its work is checkpointed too).
+      stopping.abort(new RunStopped('stopping'));
+      await Promise.all(workers.map((w) => closeWithin(w, settings.LIFEBOAT_STOP_GRACE_MS)));
+      for (const close of closers) await close().catch(() => undefined);
       metrics.close();
       await api.feed.close();
       await queues.close();
@@ -160,6 +172,36 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
 function apiPorts(redis: Redis, settings: Settings, deps: LifeboatPorts): Pick<ApiDeps, 'feed' | 'sessions'> & { feed: RedisEventFeed } {
   const prefix = settings.LIFEBOAT_REDIS_PREFIX;
   return { feed: new RedisEventFeed({ shared: redis, keyOf: (id) => deps.events.keyOf(id), connectionName: `lifeboat-sse:${prefix}` }), sessions: new RedisSessionStore(redis, prefix) };
+}
+
+function workerSettingsOf(settings: Settings, stopping: AbortSignal, name: string | undefined): WorkerSettings {
+  return {
+    prefix: settings.LIFEBOAT_REDIS_PREFIX,
+    concurrency: settings.LIFEBOAT_WORKER_CONCURRENCY,
+    lockDurationMs: settings.LIFEBOAT_JOB_LOCK_MS,
+    stalledIntervalMs: settings.LIFEBOAT_STALLED_INTERVAL_MS,
+    stopping,
+    ...(name ? { name } : {}),
+  };
+}
+
+/**
+ * What this process shows of itself: its Prometheus metrics, and the AWS endpoints it
+ * reaches (probed on demand, shared a few seconds: GET /v1/status, the metrics, the dashboard).
+ */
+function observe(settings: Settings, deps: LifeboatPorts, cloud: CloudPort, queues: QueueHandles): { reachability: AwsReachability; metrics: LifeboatMetrics } {
+  const reachability = new AwsReachability(cloud, settings.LIFEBOAT_AWS_PROBE_TIMEOUT_MS);
+  // A test may hand in an AWS adapter of its own: its calls are counted all the same.
+  const awsStats = cloud instanceof AwsCloud ? cloud.stats : undefined;
+  const metrics = new LifeboatMetrics({
+    events: deps.events.local,
+    queues: () => queues.all(),
+    ...(awsStats ? { awsStats } : {}),
+    readiness: () => deps.readinessReports.latest(),
+    awsEndpoints: { checks: () => reachability.checks(), timeoutMs: settings.LIFEBOAT_AWS_PROBE_TIMEOUT_MS },
+    timeoutMs: settings.LIFEBOAT_METRICS_TIMEOUT_MS,
+  });
+  return { reachability, metrics };
 }
 
 interface StartupFiles {
@@ -209,6 +251,7 @@ function wirePorts(settings: Settings, files: StartupFiles, redis: Redis, rawClo
   const cloud = auditedCloud(rawCloud, audit, clock, () => redis.incr(fleetVersionKey));
   const queueSettings = { prefix, attempts: settings.LIFEBOAT_JOB_ATTEMPTS };
   const queue = new OperationQueue(redis, queueSettings);
+  const lastGood = new RedisLastGoodReadings(redis, prefix);
   const runs = new OperationQueue<RunData>(redis, queueSettings, RUNBOOKS_QUEUE);
   return {
     cloud,
@@ -217,7 +260,11 @@ function wirePorts(settings: Settings, files: StartupFiles, redis: Redis, rawClo
     clock,
     audit,
     events: new RedisOperationEvents(redis, prefix),
-    snapshots: new SnapshotCache(cloud, clock, settings.LIFEBOAT_SNAPSHOT_CACHE_MS, async () => (await redis.get(fleetVersionKey)) ?? '0'),
+    snapshots: new SnapshotCache(cloud, clock, settings.LIFEBOAT_SNAPSHOT_CACHE_MS, async () => (await redis.get(fleetVersionKey)) ?? '0', {
+      deadlineMs: settings.LIFEBOAT_PLAN_READ_TIMEOUT_MS,
+      lastGood,
+    }),
+    lastGood,
     store: new RedisOperationStore(redis, prefix, settings.LIFEBOAT_IDEMPOTENCY_TTL),
     leases: new RedisRegionLeases(redis, prefix),
     readinessReports: new RedisReadinessReports(redis, prefix),
@@ -227,6 +274,18 @@ function wirePorts(settings: Settings, files: StartupFiles, redis: Redis, rawClo
     runbooks: files.runbooks,
     runbookStore: new RedisRunbookStore(redis, prefix),
   };
+}
+
+/** Close a worker once its jobs have let go; past `graceMs`, go on without waiting for it. */
+async function closeWithin(worker: { close(force?: boolean): Promise<void> }, graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
+    timer.unref();
+  });
+  const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
+  const outcome = await Promise.race([closed, late]).finally(() => clearTimeout(timer));
+  if (outcome === 'late') logger.warn({ graceMs }, 'a job did not reach a safe point in time; it is taken over once its lock lapses');
 }
 
 async function redisAnswers(redis: Redis, url: string, timeoutMs: number): Promise<void> {

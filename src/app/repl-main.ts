@@ -67,7 +67,11 @@ async function main(): Promise<void> {
     throw e;
   }
   const actor = replActor(identity);
-  if (withWorker) await lb.startWorker(`repl:${hostname()}:${process.pid}`).waitUntilReady();
+  if (withWorker) {
+    await lb.startWorker(`repl:${hostname()}:${process.pid}`).waitUntilReady();
+    // Its worker takes maintenance jobs too, but leaves the schedules to the processes configured for them.
+    await lb.startMaintenance({ schedule: false });
+  }
   const connected = await lb.deps.queue.workersCount();
   console.log(banner(lb.deps.settings, `${actor} (${identity.roles.join(', ')})`, { connected, own: withWorker }));
 

@@ -13,12 +13,16 @@ runMain('lifeboat-worker', async () => {
   // The runner logs "operation finished" itself, with the operation's fields.
   worker.on('completed', (job) => logger.debug({ operationId: job.id, state: job.data.checkpoint.state }, 'job completed'));
   await worker.waitUntilReady();
-  // A worker alone has no API: it serves its metrics itself when asked to (no authentication: loopback by default).
+  // The readiness recompute and the runbook schedules: once in Redis, however many processes start them.
+  await lb.startMaintenance();
+  // A worker alone has no API: it serves its metrics and its health (/healthz, /readyz, for an
+  // orchestrator's probes) itself when asked to (no authentication: loopback by default).
   const { LIFEBOAT_WORKER_METRICS_PORT: metricsPort, LIFEBOAT_WORKER_METRICS_HOST: metricsHost } = lb.deps.settings;
-  const metricsServer = metricsPort !== undefined ? await startMetricsServer(lb.metrics, metricsPort, metricsHost) : undefined;
+  const metricsServer = metricsPort !== undefined ? await startMetricsServer(lb.metrics, metricsPort, metricsHost, () => lb.processChecks()) : undefined;
   logger.info({ prefix: lb.deps.settings.LIFEBOAT_REDIS_PREFIX, ...(metricsServer ? { metrics: metricsServer.url } : {}) }, 'lifeboat: worker running');
   return async () => {
-    await metricsServer?.close();
+    // Hand the work over first; the health port answers 503 (stopping) meanwhile, then closes.
     await lb.close();
+    await metricsServer?.close();
   };
 });

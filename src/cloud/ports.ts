@@ -1,4 +1,5 @@
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../core/fleet';
+import type { PinRecord } from '../core/pins';
 
 /**
  * The cloud port: what lifeboat needs from a cloud, in its own words. One AWS adapter
@@ -16,6 +17,10 @@ export interface GroupSizeUpdate {
   minSize: number;
   desiredCapacity: number;
   maxSize: number;
+  /** Record on the group, before resizing it, that lifeboat pins it (core/pins.ts): AWS keeps what Redis may lose. */
+  pin?: PinRecord;
+  /** Remove that record once the group is resized: lifeboat lets go of it. */
+  release?: boolean;
 }
 
 /** Auto Scaling processes to suspend or resume on one group (ScheduledActions, ...). */
@@ -68,11 +73,24 @@ export interface ScalingProblem {
   at?: string;
 }
 
-/** Whether one AWS endpoint answers (for /readyz). */
+/** Whether one AWS endpoint answers (GET /v1/status, the lifeboat_aws_endpoint_up metric). */
 export interface ReachabilityCheck {
+  /** service:region, or the service alone for a global one (route53). */
   target: string;
+  service: string;
+  region: string;
   ok: boolean;
   error?: string;
+  /** How long it took to answer (or to give up). */
+  ms?: number;
+}
+
+/** How a fleet read for a plan is bounded (the plan path); steps read without these. */
+export interface FleetReadOptions {
+  /** Each source (a region's Auto Scaling, Route 53) answers within this or counts as unreadable. */
+  deadlineMs?: number;
+  /** Route 53 that cannot be read: an error (the default), or a ROUTE53_UNREADABLE warning for the caller to deal with. */
+  route53Failure?: 'throw' | 'warn';
 }
 
 export interface FleetReader {
@@ -82,9 +100,10 @@ export interface FleetReader {
    * Every managed region's Auto Scaling groups tagged lifeboat:service, and the weighted
    * records of every hosted zone tagged lifeboat:managed=true. A region that cannot be
    * read becomes a REGION_UNREADABLE warning (its AWS endpoint may be what is failing);
-   * Route 53 that cannot be read is an error.
+   * Route 53 that cannot be read is an error (or a warning, when asked). Each region is
+   * read on its own, within `deadlineMs` when given.
    */
-  readFleet(): Promise<FleetReading>;
+  readFleet(options?: FleetReadOptions): Promise<FleetReading>;
 }
 
 interface CapacityProvider {

@@ -265,6 +265,11 @@ export const ERROR_CATALOG = {
     title: 'This trigger id has been used already',
     hint: 'Every trigger needs an X-Lifeboat-Trigger-Id of its own: sign each alarm anew (npx lifeboat runbook trigger does).',
   },
+  LB_ERR_REGION_UNREADABLE: {
+    status: 503,
+    title: 'A region cannot be read and lifeboat holds no earlier reading of it',
+    hint: 'GET /v1/status shows which AWS endpoint is down. Plan again once it has answered once (lifeboat keeps its last good reading), or pass force: true to plan as if the region ran nothing.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

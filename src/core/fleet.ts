@@ -1,3 +1,5 @@
+import type { Problem } from './errors';
+
 /**
  * The fleet as lifeboat sees it: what the cloud adapters read, normalized into plain,
  * JSON-serializable data. Everything the planner needs comes from a FleetSnapshot.
@@ -252,7 +254,12 @@ type SnapshotWarningCode =
   | 'LOAD_INSTANCES_ASSUMED'
   | 'LOAD_TARGET_UNKNOWN'
   | 'LOAD_METRIC_MIXED'
-  | 'GROUP_DETAILS_UNREADABLE';
+  | 'GROUP_DETAILS_UNREADABLE'
+  /** Route 53 could not be read (a reading's warning; a snapshot has one only with the weights of an earlier reading). */
+  | 'ROUTE53_UNREADABLE'
+  /** A source that could not be read now, taken from the last reading of it that succeeded: see takenAt and ageSeconds. */
+  | 'REGION_FROM_SNAPSHOT'
+  | 'ROUTE53_FROM_SNAPSHOT';
 
 export interface SnapshotWarning {
   code: SnapshotWarningCode;
@@ -264,6 +271,11 @@ export interface SnapshotWarning {
   zoneId?: string;
   /** The load metric a LOAD_ warning is about, e.g. "AWS/EC2 CPUUtilization (Average)". */
   metric?: string;
+  /** An earlier reading used in place of one that failed: when it was taken, and how old it was then. */
+  takenAt?: string;
+  ageSeconds?: number;
+  /** Why a source could not be read (an unreadable source's warning). */
+  problem?: Problem;
 }
 
 export interface FleetSnapshot {

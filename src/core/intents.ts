@@ -71,6 +71,23 @@ export const intentShapes = {
     scaleDownSurvivors: z.boolean().optional(),
     refusePendingRefresh,
   },
+  reconcile: {
+    kind: z.literal('reconcile'),
+    /** Weights to return to, per DNS name and region (regions not named keep theirs); by default those lifeboat's pin records hold. */
+    weights: z.record(z.string().min(1).max(253), z.record(regionCode, z.number().int().min(0).max(255))).optional(),
+    /** Bounds to return groups to; by default those lifeboat's pin records hold. */
+    groups: z
+      .array(
+        z
+          .object({ region: regionCode, group: z.string().min(1).max(255), minSize: z.number().int().min(0).max(100000), maxSize: z.number().int().min(0).max(100000) })
+          .strict()
+          .refine((g) => g.minSize <= g.maxSize, { message: 'minSize must not exceed maxSize', path: ['minSize'] }),
+      )
+      .max(1000)
+      .optional(),
+    stages: stagesSchema.optional(),
+    ...modelChoice,
+  },
   scale: {
     kind: z.literal('scale'),
     region: regionCode,
@@ -92,8 +109,10 @@ const shiftIntentSchema = z.object(intentShapes.shift).strict();
 /** Restore as people ask for it; the operation layer adds the snapshot taken before the evacuation. */
 const restoreRequestSchema = z.object(intentShapes.restore).strict();
 const scaleIntentSchema = z.object(intentShapes.scale).strict().superRefine(checkScaleSizes);
+/** Reconcile as people ask for it; the operation layer adds what it returns the fleet to. */
+const reconcileRequestSchema = z.object(intentShapes.reconcile).strict();
 
-export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema]);
+export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema, reconcileRequestSchema]);
 
 export type EvacuateIntent = z.infer<typeof evacuateIntentSchema>;
 export type ShiftIntent = z.infer<typeof shiftIntentSchema>;
@@ -108,4 +127,21 @@ export interface RestoreIntent extends RestoreRequest {
   stillEvacuated?: string[];
 }
 
-export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent;
+type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
+
+/**
+ * Reconcile as the planner takes it: the fleet to return to, resolved by the operation layer
+ * from what it was given or from the pin records lifeboat left on AWS (core/pins.ts).
+ */
+export interface ReconcileIntent extends ReconcileRequest {
+  target: {
+    /** Per DNS name, the weight per region to end on (regions not named keep theirs). */
+    weights: Record<string, Record<string, number>>;
+    /** Groups to return to these bounds at the end (their own scaling takes over). */
+    bounds: Array<{ region: string; group: string; minSize: number; maxSize: number }>;
+    /** Where the target comes from, in words. */
+    source: string;
+  };
+}
+
+export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent | ReconcileIntent;

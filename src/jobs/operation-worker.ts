@@ -1,5 +1,5 @@
-import type { WorkerOptions } from 'bullmq';
-import { UnrecoverableError, Worker } from 'bullmq';
+import type { Job, WorkerOptions } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { OperationDeps } from '../operations/deps';
 import type { OperationData } from '../operations/operation-types';
@@ -13,6 +13,8 @@ export interface WorkerSettings {
   lockDurationMs: number;
   stalledIntervalMs: number;
   name?: string;
+  /** Aborted when the process is stopping: running jobs stop at their next safe point and go back to the queue. */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -36,9 +38,14 @@ export function startOperationWorker(connection: Redis, deps: OperationDeps, set
         },
         isFinalAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
         stillOwner: async () => !token || (await job.extendLock(token, settings.lockDurationMs)) === 1,
+        ...(settings.stopping ? { stopping: settings.stopping } : {}),
       });
+      if ('handedOver' in outcome) return handBack(job, token);
       if ('lostOwnership' in outcome) {
-        logger.warn({ operationId: job.id }, 'lost the job lock (Redis away too long?); another worker carries the operation on');
+        logger.warn(
+          { operationId: job.id },
+          'lost the job (its lock lapsed while Redis was away, or Redis lost it): this worker let go; another worker carries it on if it still exists, else GET /v1/fleet shows what it left (reconcile)',
+        );
         return { state: outcome.state, lostOwnership: true };
       }
       if (outcome.retry) throw outcome.error;
@@ -51,6 +58,18 @@ export function startOperationWorker(connection: Redis, deps: OperationDeps, set
   );
   worker.on('error', (e: Error) => logger.warn({ err: e.message }, 'worker connection error'));
   return worker;
+}
+
+/**
+ * Give a job back to the queue at once, as the next to be taken, without counting a failed
+ * attempt: the worker is stopping, and another worker carries on from the checkpoint now
+ * rather than after the stalled check (the job lock, LIFEBOAT_JOB_LOCK_MS). BullMQ's
+ * WaitingError tells the worker the job has been moved already.
+ */
+export async function handBack(job: Job, token: string | undefined): Promise<never> {
+  await job.moveToWait(token);
+  logger.info({ operationId: job.id }, 'handed back to the queue: another worker carries it on');
+  throw new WaitingError();
 }
 
 /** What every lifeboat worker (operations, runbook runs) is started with. */

@@ -41,7 +41,7 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, on
     }
   }
   return {
-    readFleet: () => cloud.readFleet(),
+    readFleet: (options) => cloud.readFleet(options),
     probe: (ms) => cloud.probe(ms),
     readGroups: (region, groups, account) => cloud.readGroups(region, groups, account),
     readScalingProblems: (region, groups, since, account) => cloud.readScalingProblems(region, groups, since, account),

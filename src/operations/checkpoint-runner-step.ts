@@ -2,7 +2,7 @@ import type { Problem } from '../core/errors';
 import { LifeboatError } from '../core/errors';
 import { reportStepFinished, reportStepSkipped, reportStepStarted, reportUnexpected } from './checkpoint-runner-report';
 import type { RunnerContext, RunnerStep, StepEnd } from './checkpoint-runner-types';
-import { Interrupted, StepTimedOut, atTime, sleepUnlessAborted, watchForCancel, watchForDeadline } from './checkpoint-runner-watches';
+import { Interrupted, RunStopped, StepTimedOut, atTime, sleepUnlessAborted, watchForCancel, watchForDeadline } from './checkpoint-runner-watches';
 import { problemOf } from './operation-errors';
 
 /**
@@ -23,6 +23,11 @@ export async function runStep(rc: RunnerContext, step: RunnerStep): Promise<Step
     end = await attemptUntilDone(rc, step, cancel);
   } finally {
     done.abort();
+  }
+  // Let go at a safe point: the step stays running for the worker that takes the run next.
+  if (end.state === 'stopped') {
+    if (end.why === 'stopping') await rc.save();
+    return end;
   }
   if (end.state === 'skipped') {
     record.state = 'skipped';
@@ -47,6 +52,7 @@ async function attemptUntilDone(rc: RunnerContext, step: RunnerStep, cancel: Abo
     await beginAttempt(rc, step);
     if (first) await reportStepStarted(rc, step);
     const end = await attemptOnce(rc, step, cancel);
+    if (end.state === 'stopped') return end;
     const delayMs = end.state === 'failed' ? step.retryDelayMs?.(step.record.attempts) : undefined;
     if (delayMs === undefined) return end;
     await rc.save();
@@ -71,11 +77,19 @@ async function attemptOnce(rc: RunnerContext, step: RunnerStep, cancel: AbortSig
   const { record } = step;
   const over = new AbortController();
   const signal = step.timeout ? AbortSignal.any([cancel, watchForDeadline(rc.deps.clock, deadlineOf(rc, step), over.signal)]) : cancel;
+  // A wait is a safe point: a worker that lets go of the run stops there, never in the middle of a write.
+  const stopping = rc.hooks.stopping;
+  const waitSignal = stopping ? AbortSignal.any([signal, stopping]) : signal;
+  let stopped = false;
   try {
-    record.outcome = await step.attempt({ signal, wait: (ms) => sleepUnlessAborted(rc.deps.clock, ms, signal) });
+    record.outcome = await step.attempt({ signal, wait: (ms) => sleepUnlessAborted(rc.deps.clock, ms, waitSignal) });
     record.state = 'succeeded';
     return { state: 'succeeded' };
   } catch (e) {
+    if (e instanceof RunStopped) {
+      stopped = true;
+      return { state: 'stopped', why: e.why };
+    }
     if (e instanceof Interrupted) return { state: 'skipped', interrupted: true };
     const problem = e instanceof StepTimedOut && step.timeout ? step.timeout.problem : problemOfFailure(rc, step, e);
     record.state = 'failed';
@@ -84,7 +98,8 @@ async function attemptOnce(rc: RunnerContext, step: RunnerStep, cancel: AbortSig
     return { state: 'failed', problem, error: e };
   } finally {
     over.abort();
-    if (step.timeout && record.detail) delete record.detail.attemptStartedAt;
+    // A run handed over keeps its attempt's deadline: the worker that takes it over keeps it too.
+    if (step.timeout && record.detail && !stopped) delete record.detail.attemptStartedAt;
   }
 }
 

@@ -4,6 +4,7 @@ import type { CancelRequest, OperationState, StepState } from './operation-types
 import type { Clock } from './ports/clock';
 import type { OperationEvents } from './ports/operation-events';
 import type { OperationStore } from './ports/operation-store';
+import type { RunStopped } from './checkpoint-runner-watches';
 
 /** What the runner keeps in a checkpoint, an operation's or a runbook run's alike. */
 interface RunnerCheckpoint {
@@ -40,12 +41,21 @@ export interface CheckpointHooks<T> {
    * lock loses it to another worker, and must stop at the next step boundary.
    */
   stillOwner?(): Promise<boolean>;
+  /**
+   * Aborted (with a RunStopped reason) when the worker must let go of the run: it is
+   * stopping (SIGTERM), or it has lost the job. The run stops at its next safe point (a
+   * step boundary, or a step's wait) and the step that was running stays running, for the
+   * worker that takes the job next.
+   */
+  stopping?: AbortSignal;
 }
 
 export type RunOutcome =
   | { state: OperationState; retry: false }
   | { state: OperationState; retry: true; error: unknown }
-  | { state: OperationState; retry: false; lostOwnership: true };
+  | { state: OperationState; retry: false; lostOwnership: true }
+  /** The worker is stopping: the run stopped at a safe point, to be handed back to the queue at once. */
+  | { state: OperationState; retry: false; handedOver: true };
 
 /** The ports the runner itself uses. */
 export interface RunnerDeps {
@@ -85,6 +95,8 @@ export interface RunnerStep {
 /** How a step ended. An interrupted step was skipped because the run was cancelled meanwhile. */
 export type StepEnd =
   | { state: 'succeeded' }
+  /** Stopped at a safe point because the worker let go of the run: the step stays running. */
+  | { state: 'stopped'; why: RunStopped['why'] }
   | { state: 'skipped'; interrupted: boolean }
   | { state: 'failed'; problem: Problem; error: unknown };
 

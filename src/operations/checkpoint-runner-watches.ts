@@ -13,6 +13,18 @@ export class Interrupted extends Error {
   }
 }
 
+/**
+ * The worker let go of the run at a safe point: it is stopping (SIGTERM, a deploy), and
+ * hands the run back to the queue for another worker; or it lost the job (its lock lapsed,
+ * or Redis lost it), and must not touch the run again.
+ */
+export class RunStopped extends Error {
+  constructor(readonly why: 'stopping' | 'lost') {
+    super(why === 'stopping' ? 'the worker is stopping: the run is handed over' : 'the worker lost the job');
+    this.name = 'RunStopped';
+  }
+}
+
 /** An attempt ran past its step's timeout. */
 export class StepTimedOut extends Error {
   constructor() {

@@ -5,9 +5,11 @@ import { withOperationContext } from './operation-context';
 import { isTransient, problemOf } from './operation-errors';
 import type { OperationState } from './operation-types';
 import { FINISHED_STATES } from './operation-types';
+import { RunStopped } from './checkpoint-runner-watches';
+import { logger } from './logger';
 
 export type { CheckpointHooks, CheckpointedRun, RunOutcome, RunnerDeps, RunnerStep, StepAttempt, StepEnd } from './checkpoint-runner-types';
-export { Interrupted, StepTimedOut, repeatOnClock, unlessAborted } from './checkpoint-runner-watches';
+export { Interrupted, RunStopped, StepTimedOut, repeatOnClock, unlessAborted } from './checkpoint-runner-watches';
 export { publishEvent } from './checkpoint-runner-report';
 
 /**
@@ -32,8 +34,12 @@ async function runFromCheckpoint<T, S extends RunnerStep>(rc: RunnerContext<T, S
   await start(rc);
   let failure: { error: unknown } | undefined;
   try {
-    const stillOwner = await runSteps(rc);
-    if (!stillOwner) return { state: cp.state, retry: false, lostOwnership: true };
+    const stopped = await runSteps(rc);
+    if (stopped === 'lost') return { state: cp.state, retry: false, lostOwnership: true };
+    if (stopped === 'stopping') {
+      reportHandedOver(rc);
+      return { state: cp.state, retry: false, handedOver: true };
+    }
   } catch (e) {
     if (isTransient(e) && !rc.hooks.isFinalAttempt) return retryLater(rc, e);
     failure = { error: e };
@@ -51,20 +57,33 @@ async function start(rc: RunnerContext<unknown, RunnerStep>): Promise<void> {
   await reportRunStarted(rc, resumed);
 }
 
-/** Steps one after another until none is left; false when this worker lost the job on the way. */
-async function runSteps<T, S extends RunnerStep>(rc: RunnerContext<T, S>): Promise<boolean> {
+/**
+ * Steps one after another until none is left (undefined), or until this worker lets go of
+ * the run: it lost the job on the way ('lost'), or it is stopping ('stopping').
+ */
+async function runSteps<T, S extends RunnerStep>(rc: RunnerContext<T, S>): Promise<RunStopped['why'] | undefined> {
   for (;;) {
-    if (rc.hooks.stillOwner && !(await rc.hooks.stillOwner())) return false;
+    const stopping = rc.hooks.stopping;
+    if (stopping?.aborted) return stopping.reason instanceof RunStopped ? stopping.reason.why : 'stopping';
+    if (rc.hooks.stillOwner && !(await rc.hooks.stillOwner())) return 'lost';
     await takeCancelRequest(rc);
     const step = await rc.run.nextStep();
-    if (!step) return true;
-    await withOperationContext({ ...rc.run.context, step: step.record.id }, async () => {
+    if (!step) return undefined;
+    const stopped = await withOperationContext({ ...rc.run.context, step: step.record.id }, async () => {
       const skip = await step.skipReason?.();
       const end = skip === undefined ? await runStep(rc, step) : skipStep(rc, step, skip);
+      if (end.state === 'stopped') return end.why;
       rc.run.stepEnded(step, end);
       await rc.save();
+      return undefined;
     });
+    if (stopped) return stopped;
   }
+}
+
+function reportHandedOver(rc: RunnerContext): void {
+  const running = rc.run.checkpoint;
+  logger.info({ kind: rc.run.kind, state: running.state }, `${rc.run.names.run} handed over: this worker is stopping, another one carries it on`);
 }
 
 /** Between steps: a cancel request is taken once; the engine skips what is left or lines up its rollback. */

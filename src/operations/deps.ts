@@ -12,6 +12,7 @@ import type { RegionLeases } from './ports/region-leases';
 import type { WorkQueue } from './ports/work-queue';
 import type { Settings } from './settings';
 import type { SnapshotCache } from './snapshot-cache';
+import type { LastGoodReadings } from './ports/last-good-readings';
 
 /** What the use cases need from the outside world: ports, wired by the composition root (src/app). */
 export interface OperationDeps {
@@ -27,6 +28,8 @@ export interface OperationDeps {
   readinessReports: ReadinessReports;
   /** The fleet for information requests, read at most once per LIFEBOAT_SNAPSHOT_CACHE_MS. */
   snapshots: SnapshotCache;
+  /** The last good reading of each fleet source (what a plan uses for a region that cannot be read). */
+  lastGood?: LastGoodReadings;
 }
 
 /** What the surfaces' use cases need: the operation deps plus the queue they submit to. */

@@ -26,9 +26,15 @@ export function problemOf(e: unknown): Problem {
   return { code: 'LB_ERR_INTERNAL', message: `unexpected error: ${message}` };
 }
 
-/** Whether every blocker is a shortfall: the requester may force past those (what can move still moves). */
+/**
+ * Blockers the requester may force past: a shortfall (what can move still moves), and a
+ * region lifeboat cannot read and holds no reading of (planned as if it ran nothing).
+ */
+const FORCIBLE: readonly ErrorCode[] = ['LB_ERR_SHORTFALL', 'LB_ERR_REGION_UNREADABLE'];
+
+/** Whether every blocker is one the requester may force past. */
 export function forcible(plan: Pick<Plan, 'blockers'>): boolean {
-  return plan.blockers.every((b) => b.code === 'LB_ERR_SHORTFALL');
+  return plan.blockers.every((b) => FORCIBLE.includes(b.code));
 }
 
 /** Why a plan must not go ahead (its first blocker's code, every blocker's message), or undefined when it may. */

@@ -32,6 +32,7 @@ export const operationRequestSchema = z.discriminatedUnion('kind', [
   z.object({ ...intentShapes.shift, ...operationOptionsShape }).strict(),
   z.object({ ...intentShapes.restore, ...operationOptionsShape }).strict(),
   z.object({ ...intentShapes.scale, ...operationOptionsShape }).strict().superRefine(checkScaleSizes),
+  z.object({ ...intentShapes.reconcile, ...operationOptionsShape }).strict(),
 ]);
 
 export type OperationRequest = z.infer<typeof operationRequestSchema>;

@@ -11,6 +11,7 @@ import type { EvacuationRecord } from './ports/operation-store';
 import type { OperationDeps } from './deps';
 import type { VersionedSnapshot } from './snapshot-cache';
 import { planContextOf } from './deps';
+import { findUnfinished, reconcileTarget } from './unfinished';
 
 export interface PlannedRequest {
   snapshot: FleetSnapshot;
@@ -33,19 +34,26 @@ export async function planRequest(
 ): Promise<PlannedRequest> {
   const read = options.on ?? (await deps.snapshots.read(options.fresh ? 0 : undefined));
   const ctx = planContextOf(deps);
-  if (intent.kind !== 'restore') return { read, ...(await planWithRefreshes(read.snapshot, intent, ctx, deps.cloud)) };
   const { snapshot } = read;
+  if (intent.kind === 'reconcile') {
+    const { target } = await reconcileTarget(intent, snapshot, deps);
+    return { snapshot, read, plan: plan(snapshot, { ...intent, target }, ctx) };
+  }
+  if (intent.kind !== 'restore') return { read, ...(await planWithRefreshes(snapshot, intent, ctx, deps.cloud)) };
 
   // Both Redis reads at once: the regions still evacuated are only wasted on a refusal.
   const [evacuation, evacuated] = await Promise.all([deps.store.evacuationOf(intent.region), deps.store.evacuatedRegions(snapshot.regions)]);
   if (!evacuation) {
     // A restore to the fleet as it is changes nothing (no group changes, no stages): only its blocker is replaced.
     const refused = plan(snapshot, { ...intent, previous: snapshot }, ctx);
+    // After Redis lost its records, AWS still holds lifeboat's pins: reconcile is the way back.
+    const unfinished = await findUnfinished(snapshot, deps);
+    const more = unfinished.length ? `; but AWS shows work lifeboat has no record of (${unfinished.map((u) => u.message).join('; ')})` : '';
     refused.blockers = [
       {
         code: 'LB_ERR_REGION_NOT_EVACUATED',
-        message: `no evacuation or shift of ${intent.region} is on record; lifeboat restores what it moved`,
-        details: { region: intent.region },
+        message: `no evacuation or shift of ${intent.region} is on record; lifeboat restores what it moved${more}`,
+        details: { region: intent.region, ...(unfinished.length ? { unfinished: unfinished.map((u) => u.operationId) } : {}) },
       },
     ];
     return { snapshot, read, plan: refused };

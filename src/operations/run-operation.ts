@@ -1,6 +1,6 @@
 import { CallTally, withCallTally } from '../cloud/call-tally';
 import type { CheckpointHooks, CheckpointedRun, RunOutcome, RunnerStep, StepAttempt, StepEnd } from './checkpoint-runner';
-import { publishEvent, repeatOnClock, runCheckpointed } from './checkpoint-runner';
+import { RunStopped, publishEvent, repeatOnClock, runCheckpointed } from './checkpoint-runner';
 import type { OperationDeps } from './deps';
 import type { OperationContext } from './operation-context';
 import { OperationRefused } from './operation-errors';
@@ -51,17 +51,30 @@ const CANCEL_CHECK_MS = 1000;
  * Carry an operation out from its checkpoint (the checkpoint runner): each step runs at
  * most to completion once it is recorded as succeeded, so a worker that takes over after a
  * crash goes on from the step that was running. Steps set absolute targets, so running
- * that one again is harmless. The regions' leases are renewed while it runs.
+ * that one again is harmless. The regions' leases are renewed while this worker still owns
+ * the job; a worker that is stopping (hooks.stopping) or has lost the job lets go of the
+ * operation at the next safe point.
  */
 export async function runOperation(op: OperationData, deps: OperationDeps, hooks: OperationHooks): Promise<RunOutcome> {
   const renewal = new AbortController();
+  const lost = new AbortController();
+  const stopping = hooks.stopping ? AbortSignal.any([hooks.stopping, lost.signal]) : lost.signal;
   const leaseMs = deps.settings.LIFEBOAT_LEASE_TTL * 1000;
   repeatOnClock(deps.clock, Math.max(200, leaseMs / 3), renewal.signal, async () => {
+    // A worker that no longer holds the job (Redis lost it, or another worker took it over)
+    // stops at its next safe point and renews nothing: a lease is never taken again for an
+    // operation that is gone, so no region stays locked by an operation nobody can find.
+    if (hooks.stillOwner && !(await hooks.stillOwner())) {
+      lost.abort(new RunStopped('lost'));
+      renewal.abort();
+      return;
+    }
     // The guard takes the leases: until it has succeeded there is nothing to renew.
     if (op.checkpoint.steps[0]?.state === 'succeeded') await deps.leases.acquire(op.id, op.regions, leaseMs);
   });
+  const watched = { ...hooks, stopping };
   try {
-    return await runCheckpointed(new OperationRun(op, deps, hooks), deps, hooks);
+    return await runCheckpointed(new OperationRun(op, deps, watched), deps, watched);
   } finally {
     renewal.abort();
   }
@@ -74,7 +87,7 @@ function operationContextOf(op: OperationData): OperationContext {
     operationId: op.id,
     actor: op.actor,
     planHash: () => op.checkpoint.planHash,
-    region: intent.kind === 'shift' ? intent.from : intent.region,
+    region: intent.kind === 'shift' ? intent.from : intent.kind === 'reconcile' ? undefined : intent.region,
     regions: op.regions,
   };
 }
@@ -186,10 +199,17 @@ class OperationRun implements CheckpointedRun<OperationData> {
   /**
    * A restored region is no longer evacuated; neither is one whose evacuation (or shift)
    * failed or was cancelled with every weight back where it started (nothing moved, or it
-   * was rolled back). One that moved only part of its traffic is partly evacuated.
+   * was rolled back), nor one a reconcile gave a weight on every name it serves. One that
+   * moved only part of its traffic is partly evacuated.
    */
   private async settleEvacuationRecord(): Promise<void> {
     const { checkpoint: cp, intent } = this.data;
+    if (cp.state === 'succeeded' && intent.kind === 'reconcile') {
+      const last = cp.plan?.stages.at(-1)?.traffic ?? [];
+      const serving = this.data.regions.filter((r) => last.some((t) => t.region === r) && last.filter((t) => t.region === r).every((t) => t.weight > 0));
+      for (const region of serving) await this.deps.store.clearEvacuation(region);
+      return;
+    }
     const region = cp.plan?.region;
     if (!region) return;
     if (cp.state === 'succeeded' && intent.kind === 'restore') await this.deps.store.clearEvacuation(region);

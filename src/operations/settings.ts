@@ -137,6 +137,13 @@ const settingsSchema = z.object({
   LIFEBOAT_LOAD_HISTORY_DAYS: z.coerce.number().int().min(1).max(14).default(7),
   /** How long reading one region's load may take before it counts as unreadable (sizing then estimates or falls back). */
   LIFEBOAT_LOAD_TIMEOUT_MS: z.coerce.number().int().min(50).default(5000),
+  // --- Staying up through an outage (issue 13)
+  /** On SIGTERM, how long a worker waits for its jobs to reach a safe point and go back to the queue. */
+  LIFEBOAT_STOP_GRACE_MS: z.coerce.number().int().min(0).default(8000),
+  /** Plans (and the fleet view) read each region within this; one that does not answer is planned from its last good reading. */
+  LIFEBOAT_PLAN_READ_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  /** GET /v1/status and lifeboat_aws_endpoint_up: how long an AWS endpoint has to answer its probe. */
+  LIFEBOAT_AWS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).default(1500),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,6 +1,7 @@
 import type { FleetReader } from '../cloud/ports';
 import type { FleetSnapshot } from '../core/fleet';
 import type { Clock } from './ports/clock';
+import type { PlanReadPolicy } from './fleet-snapshot';
 import { takeSnapshot } from './fleet-snapshot';
 
 /**
@@ -11,6 +12,9 @@ import { takeSnapshot } from './fleet-snapshot';
  * (in Redis, so every process sees it), so a plan never predates lifeboat's own last change.
  * An operation's guard reads fresh (maxAgeMs 0), or reuses the read its request was accepted
  * on when that is only seconds old and the version has not moved (see steps/guard.ts).
+ * With a policy, each source is read within a short deadline and one that cannot be read
+ * comes from its last good reading (fleet-snapshot.ts): a region that hangs does not make
+ * a plan wait for the SDK's retries.
  */
 export interface VersionedSnapshot {
   snapshot: FleetSnapshot;
@@ -30,6 +34,8 @@ export class SnapshotCache {
     private readonly ttlMs: number,
     /** The fleet version: changes whenever lifeboat changes the fleet. */
     private readonly version: () => Promise<string> = async () => '0',
+    /** How plans read: each source within a deadline, from its last good reading when it cannot be read. */
+    private readonly policy?: Omit<PlanReadPolicy, 'clock'>,
   ) {}
 
   /** The fleet version now: compare with a snapshot's to know whether lifeboat changed the fleet since. */
@@ -64,7 +70,7 @@ export class SnapshotCache {
   }
 
   private async refresh(version: string): Promise<FleetSnapshot> {
-    const read = takeSnapshot(this.cloud).then((snapshot) => {
+    const read = takeSnapshot(this.cloud, this.policy ? { ...this.policy, clock: this.clock } : undefined).then((snapshot) => {
       this.latest = { snapshot, at: this.clock.now().getTime(), version };
       return snapshot;
     });

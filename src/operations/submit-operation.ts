@@ -127,7 +127,12 @@ async function claimOrFind(actor: string, key: string, request: unknown, id: str
 }
 
 function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): void {
-  const named = intent.kind === 'shift' ? [intent.from, ...(intent.to === undefined ? [] : [intent.to].flat())] : [intent.region];
+  const named =
+    intent.kind === 'shift'
+      ? [intent.from, ...(intent.to === undefined ? [] : [intent.to].flat())]
+      : intent.kind === 'reconcile'
+        ? [...new Set([...Object.values(intent.weights ?? {}).flatMap((w) => Object.keys(w)), ...(intent.groups ?? []).map((g) => g.region)])]
+        : [intent.region];
   for (const region of named) {
     if (!managed.includes(region)) {
       throw new LifeboatError('LB_ERR_UNKNOWN_REGION', `${region} is not a managed region (LIFEBOAT_REGIONS: ${managed.join(', ')})`, { region });

@@ -71,6 +71,10 @@ export class RedisOperationStore implements OperationStore {
     await this.redis.set(this.snapshotKey(operationId), JSON.stringify(snapshot), 'EX', 30 * 86400);
   }
 
+  async knows(operationId: string): Promise<boolean> {
+    return (await this.redis.exists(this.snapshotKey(operationId))) === 1;
+  }
+
   async snapshotOf(operationId: string): Promise<OperationSnapshot | undefined> {
     const raw = await this.redis.get(this.snapshotKey(operationId));
     return raw ? (JSON.parse(raw) as OperationSnapshot) : undefined;

@@ -3,7 +3,7 @@ import { LifeboatError } from '../core/errors';
 import { evaluateCondition, resolveTemplates } from '../core/runbooks/expressions';
 import type { Runbook, RunbookAction, RunbookStep } from '../core/runbooks/runbook-schema';
 import type { CheckpointHooks, CheckpointedRun, RunOutcome, RunnerStep, StepAttempt, StepEnd } from '../operations/checkpoint-runner';
-import { Interrupted, runCheckpointed, unlessAborted } from '../operations/checkpoint-runner';
+import { Interrupted, RunStopped, runCheckpointed, unlessAborted } from '../operations/checkpoint-runner';
 import type { OperationContext } from '../operations/operation-context';
 import type { CancelRequest, OperationState } from '../operations/operation-types';
 import type { Action, ActionContext, RunbookDeps } from './action-context';
@@ -194,8 +194,9 @@ class RunbookRun implements CheckpointedRun<RunData, RunbookRunnerStep> {
       return result.outcome;
     } catch (e) {
       const reason: unknown = attempt.signal.aborted ? attempt.signal.reason : e;
-      // A failed attempt forgets the operation or child run it started, so a retry starts a new one.
-      if (!(reason instanceof Interrupted) && record.detail) {
+      // A failed attempt forgets the operation or child run it started, so a retry starts a new one;
+      // a run handed over to another worker keeps them, for that worker to follow.
+      if (!(reason instanceof Interrupted) && !(reason instanceof RunStopped) && record.detail) {
         delete record.detail.operationId;
         delete record.detail.runId;
       }

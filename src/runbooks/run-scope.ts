@@ -1,7 +1,6 @@
 import type { ReadinessReport } from '../core/readiness';
 import type { ExpressionScope } from '../core/runbooks/expressions';
 import { scopeNamesRead, templateExpressions } from '../core/runbooks/expressions';
-import { takeSnapshot } from '../operations/fleet-snapshot';
 import { refreshReadiness } from '../operations/refresh-readiness';
 import type { RunbookDeps } from './action-context';
 import type { RunData } from './run-types';
@@ -18,7 +17,8 @@ import type { RunData } from './run-types';
 export async function runScope(run: RunData, deps: RunbookDeps, needs: { fleet?: boolean; readiness?: boolean } = {}): Promise<ExpressionScope> {
   const scope: ExpressionScope = baseScope(run);
   if (needs.fleet || needs.readiness) {
-    const snapshot = await takeSnapshot(deps.cloud);
+    // Read now, as plans read: a region that does not answer comes from its last good reading.
+    const snapshot = await deps.snapshots.get(0);
     if (needs.fleet) {
       const share: Record<string, Record<string, number>> = {};
       for (const t of snapshot.traffic) (share[t.name] ??= {})[t.region] = t.share;

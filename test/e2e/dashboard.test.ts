@@ -137,6 +137,8 @@ it(
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(await page.evaluate('document.cookie')).not.toContain('lifeboat_token');
     await expect.poll(() => page.locator('#identity').textContent()).toContain('admin');
+    // The header says what lifeboat reaches (GET /v1/status): every AWS endpoint up, its worker, Redis.
+    await expect.poll(() => page.locator('#reach').textContent(), { timeout: 20_000 }).toMatch(/AWS: \d+ endpoints up.*1 worker.*Redis master/);
 
     const before = await readPage();
     expect(before.traffic.filter((t) => t.region === EVACUATED).every((t) => t.share > 0)).toBe(true);

@@ -151,12 +151,13 @@ describe('health', () => {
     expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
   });
 
-  it('When no worker is running, then /readyz is 503 and names the workers', async () => {
-    const res = await api.call('GET', '/readyz');
-    expect(res.status).toBe(503);
-    expect(res.body.checks.redis.ok).toBe(true);
-    expect(res.body.checks.aws.ok).toBe(true);
-    expect(res.body.checks.workers.ok).toBe(false);
-    expect(res.body.error.message).toContain('workers');
+  it('When no worker is running, then /readyz (no token needed) is still ready: this process can serve; /v1/status says no worker is connected', async () => {
+    const res = await api.call('GET', '/readyz', { headers: { authorization: '' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { redis: { ok: true } } });
+    const status = await api.call('GET', '/v1/status');
+    expect(status.status).toBe(200);
+    expect(status.body.status.workers).toEqual({ connected: 0 });
+    expect(status.body.status.redis).toMatchObject({ connection: 'ready' });
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import { runbookSchema } from '../../src/core/runbooks/runbook-schema';
 import { cancelOperation } from '../../src/operations/activity';
+import { RunStopped } from '../../src/operations/checkpoint-runner';
 import type * as LoggerModule from '../../src/operations/logger';
 import type { RunbookDeps } from '../../src/runbooks/action-context';
 import { runRunbook } from '../../src/runbooks/run-runbook';
@@ -48,12 +49,12 @@ afterAll(async () => {
 });
 
 /** Start a run and carry it out here as a worker would (on its last attempt: no queue retry), on the test's clock. */
-async function carryOut(name: string, runDeps: RunbookDeps = deps) {
+async function carryOut(name: string, runDeps: RunbookDeps = deps, stopping?: AbortSignal) {
   const view = await startRun(name, {}, { actor: 'tester' }, runDeps);
   const data = (await runDeps.runs.get(view.id))!.data;
   const saved: RunData[] = [];
   const startedAt = clock.now().getTime();
-  const outcome = runRunbook(data, runDeps, { save: async (run) => void saved.push(structuredClone(run)), isFinalAttempt: true });
+  const outcome = runRunbook(data, runDeps, { save: async (run) => void saved.push(structuredClone(run)), isFinalAttempt: true, ...(stopping ? { stopping } : {}) });
   return { data, saved, outcome, startedAt };
 }
 
@@ -93,6 +94,35 @@ describe('runbook steps on the injected clock', () => {
     await clock.advance(60_000);
     expect(await outcome).toMatchObject({ state: 'succeeded' });
     expect(data.checkpoint.steps[0]).toMatchObject({ state: 'succeeded', stuck: true });
+  });
+});
+
+describe('a worker that lets go of a run in the middle of a step', () => {
+  it('stopping: leaves the step running with its deadline, hands the run over, and the next worker times it out at the first deadline', async () => {
+    const stop = new AbortController();
+    const { data, outcome, startedAt } = await carryOut('slow-with-timeout', deps, stop.signal);
+    await clock.sleeping(startedAt + 60_000);
+    await clock.advance(20_000);
+    stop.abort(new RunStopped('stopping'));
+    expect(await outcome).toEqual({ state: 'running', retry: false, handedOver: true });
+    expect(data.checkpoint.steps[0]).toMatchObject({ state: 'running', attempts: 1, detail: { attemptStartedAt: new Date(startedAt).toISOString() } });
+    // Another worker takes it: its attempt keeps the first one's deadline, 40 s away now.
+    const next = runRunbook(data, deps, { save: async () => undefined, isFinalAttempt: true });
+    await clock.sleeping(startedAt + 60_000);
+    await clock.advance(40_000);
+    expect(await next).toMatchObject({ state: 'failed' });
+    expect(data.checkpoint.steps[0]).toMatchObject({ state: 'failed', attempts: 2, error: { code: 'LB_ERR_STEP_TIMEOUT' } });
+  });
+
+  it('lost: stops at the wait and saves nothing more, for the job is no longer its own', async () => {
+    const lost = new AbortController();
+    const { data, saved, outcome, startedAt } = await carryOut('slow-with-timeout', deps, lost.signal);
+    await clock.sleeping(startedAt + 60_000);
+    const savesBefore = saved.length;
+    lost.abort(new RunStopped('lost'));
+    expect(await outcome).toEqual({ state: 'running', retry: false, lostOwnership: true });
+    expect(saved).toHaveLength(savesBefore);
+    expect(data.checkpoint.steps[0]).toMatchObject({ state: 'running', attempts: 1 });
   });
 });
 

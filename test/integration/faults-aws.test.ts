@@ -62,7 +62,7 @@ describe('lifeboat under AWS faults', () => {
     const throttledDescribes = pf.counted({ action: 'DescribeAutoScalingGroups', outcome: 'throttled' });
     const appliedUpdates = pf.counted({ action: 'UpdateAutoScalingGroup', outcome: 'ok' });
     expect(throttledUpdates).toBeGreaterThan(0);
-    // Only Auto Scaling's quota was lowered: every throttle is an Auto Scaling call (updates, describes, scheduled actions, process suspensions).
+    // Only Auto Scaling's quota was lowered: every throttle is an Auto Scaling call (updates, describes, scheduled actions, process suspensions, the pin records' tags).
     expect(throttled).toBe(pf.counted({ service: 'autoscaling', outcome: 'throttled' }));
     // Nothing applied twice: one successful update per group change (an evacuation has none after the stages).
     expect(plan.finalGroupChanges).toHaveLength(0);
@@ -85,6 +85,7 @@ describe('lifeboat under AWS faults', () => {
       groupChanges: plan.groupChanges.length,
       throttledUpdates,
       throttledDescribes,
+      throttledTags: pf.counted({ action: 'CreateOrUpdateTags', outcome: 'throttled' }),
       throttledTotal: throttled,
       retries: calls.retries,
       attempts: calls.attempts,

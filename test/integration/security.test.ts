@@ -65,12 +65,13 @@ describe('authentication and roles', () => {
     expect([401, 403]).not.toContain(right.status);
   });
 
-  it('lets every role read, and only /healthz answers without a token', async () => {
+  it('lets every role read, and only /healthz and /readyz answer without a token', async () => {
     for (const token of [TEST_TOKENS.viewer, TEST_TOKENS.operator, TEST_TOKENS.approver, TEST_TOKENS.admin]) {
       expect((await api.call('GET', '/v1/operations', { headers: as(token) })).status).toBe(200);
     }
     expect((await api.call('GET', '/healthz', { headers: as(null) })).status).toBe(200);
-    for (const path of ['/readyz', '/v1/fleet', '/v1/models', '/v1/audit', '/v1/runbooks']) {
+    expect((await api.call('GET', '/readyz', { headers: as(null) })).status).toBe(200);
+    for (const path of ['/v1/status', '/v1/fleet', '/v1/models', '/v1/audit', '/v1/runbooks']) {
       expect((await api.call('GET', path, { headers: as(null) })).status, path).toBe(401);
     }
   });

@@ -16,7 +16,12 @@ const ROOT = join(__dirname, '..', '..');
 
 /** `npm run worker` as its own process (ts-node), with the given environment. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'app', 'worker-main.ts')], {
+  return spawnEntryPoint('worker-main.ts', env);
+}
+
+/** An entry point of src/app (worker-main.ts, main.ts, ...) as its own process (ts-node), with the given environment. */
+export function spawnEntryPoint(entry: string, env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(ROOT, 'src', 'app', entry)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,14 +61,14 @@ export function workerEnvFor(settings: Settings, aws: Record<string, string>, ex
 export class WorkerPool {
   readonly workers: WorkerProcess[] = [];
 
-  start(env: Record<string, string>): WorkerProcess {
-    const w = spawnWorker(env);
+  start(env: Record<string, string>, entry = 'worker-main.ts'): WorkerProcess {
+    const w = spawnEntryPoint(entry, env);
     this.workers.push(w);
     return w;
   }
 
   /** Until at least `n` workers are connected to the lifeboat's queue; their output in the error otherwise. */
-  async untilConnected(lb: Lifeboat, n: number, timeoutMs = 30_000): Promise<void> {
+  async untilConnected(lb: Lifeboat, n: number, timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while ((await lb.deps.queue.workersCount()) < n) {
       if (Date.now() > until) throw new Error(`fewer than ${n} workers connected:\n${this.workers.map((w) => w.output()).join('\n')}`);

@@ -7,7 +7,8 @@ import { assembleSnapshot } from '../../src/core/snapshot';
 import { renderPlan } from '../../src/text/plan-text';
 import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
 
-const ctx = { ...DEFAULT_PLAN_CONTEXT, models: loadModels(), timing: { capacitySeconds: 900, stageSeconds: 60 } };
+// Sized from instance counts (the fixture has no measured load), so the only warnings are the hazards'.
+const ctx = { ...DEFAULT_PLAN_CONTEXT, defaultModel: 'proportional', models: loadModels(), timing: { capacitySeconds: 900, stageSeconds: 60 } };
 // The fixture's snapshot is taken at 2026-11-24T12:00Z; an evacuation may take 15 min + 2 stages × (1 min + 60 s TTL) = 19 min.
 
 function fleetWith(details: Record<string, GroupDetails>) {

@@ -9,7 +9,8 @@
  * - N+1 readiness per region (GET /v1/readiness);
  * - running and recent operations (GET /v1/operations), the selected one's step timeline
  *   (GET /v1/operations/:id) and its live events (EventSource on /v1/operations/:id/events);
- * - an evacuation plan preview (POST /v1/plans, which only plans).
+ * - an evacuation plan preview (POST /v1/plans, which only plans);
+ * - in the header, which AWS endpoints answer, the workers connected and Redis (GET /v1/status).
  * Charts are inline SVG; their elements carry data-* attributes with the numbers they draw.
  */
 
@@ -175,6 +176,7 @@ const pollers = {
   fleet: poller(loadFleet, () => (busy() ? 2000 : 20000)),
   readiness: poller(loadReadiness, () => 20000),
   selected: poller(loadSelected, () => (state.selected && ACTIVE_STATES.has(state.selected.state) ? 2000 : 60000)),
+  reach: poller(loadReach, () => 10000),
 };
 
 let ticker = null;
@@ -246,12 +248,35 @@ function signedOut(message) {
   state.identity = null;
   stopPolling();
   $('who').hidden = true;
+  $('reach').hidden = true;
   $('dashboard').hidden = true;
   $('login').hidden = false;
   $('status').dataset.status = 'signed-out';
   $('status').textContent = 'signed out';
   notice(message ?? null);
   $('token').focus();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The header's reach line: which AWS endpoints answer, workers connected, Redis (GET /v1/status).
+
+async function loadReach() {
+  const { status } = await api('/v1/status');
+  const item = (ok, text, title) => el('span', { class: 'reach-item', 'data-ok': String(ok), title }, text);
+  const down = status.aws.filter((a) => !a.ok);
+  const aws = down.length
+    ? item(false, `AWS down: ${down.map((a) => (a.service === 'route53' ? 'Route 53' : `${a.service} ${a.region}`)).join(', ')}`, down.map((a) => `${a.service} ${a.region}: ${a.error ?? 'no answer'}`).join('\n'))
+    : item(true, `AWS: ${status.aws.length} endpoints up`, status.aws.map((a) => `${a.service} ${a.region}: ${a.ms ?? '?'} ms`).join('\n'));
+  const workers = status.workers.connected;
+  const redis = status.redis;
+  const reach = $('reach');
+  reach.dataset.awsDown = down.map((a) => `${a.service}:${a.region}`).join(',');
+  reach.replaceChildren(
+    aws,
+    item(workers > 0, workers === null ? 'workers: ?' : `${workers} worker${workers === 1 ? '' : 's'}`, 'workers connected to the operations queue'),
+    item(redis.connection === 'ready', `Redis ${redis.role ?? redis.connection}`, `connection ${redis.connection}${redis.role ? `, role ${redis.role}` : ''}`),
+  );
+  reach.hidden = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +325,7 @@ function regionCard(region, snapshot, { services, names, scale, moving }) {
       'header',
       { class: 'region-head' },
       el('h3', {}, region),
-      el('span', { class: 'badges' }, evacuated ? el('span', { class: 'badge badge-bad' }, 'evacuated') : null, moving ? el('span', { class: 'badge badge-busy' }, 'changing') : null, readinessBadge(region)),
+      el('span', { class: 'badges' }, evacuated ? el('span', { class: 'badge badge-bad' }, 'evacuated') : null, moving ? el('span', { class: 'badge badge-busy' }, 'changing') : null, staleBadge(region, snapshot), readinessBadge(region)),
     ),
     el(
       'p',
@@ -317,6 +342,14 @@ function regionCard(region, snapshot, { services, names, scale, moving }) {
     el('h4', {}, 'Capacity by service'),
     capacityChart(region, services, capacity, scale),
   );
+}
+
+/** A region that did not answer: its groups are from its last good reading (or unknown), and the card says so. */
+function staleBadge(region, snapshot) {
+  const w = snapshot.warnings.find((x) => x.region === region && (x.code === 'REGION_FROM_SNAPSHOT' || x.code === 'REGION_UNREADABLE'));
+  if (!w) return null;
+  const text = w.code === 'REGION_FROM_SNAPSHOT' ? `not answering · read ${duration((w.ageSeconds ?? 0) * 1000)} ago` : 'not answering · never read';
+  return el('span', { class: 'badge badge-bad', 'data-stale': region, title: w.message }, text);
 }
 
 function readinessBadge(region) {

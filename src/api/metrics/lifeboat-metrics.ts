@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallTotals } from '../../cloud/call-tally';
+import type { ReachabilityCheck } from '../../cloud/ports';
 import type { ReadinessReport } from '../../core/readiness';
 import { withDeadline } from '../../operations/deadline';
 import type { OperationEvent } from '../../operations/ports/operation-events';
@@ -25,6 +26,8 @@ export interface MetricsSources {
   readiness(): Promise<ReadinessReport | undefined>;
   /** How long a scrape waits for Redis before answering without what it could not read. */
   timeoutMs: number;
+  /** Whether each AWS endpoint answers (shared probes), and how long a probe may take. */
+  awsEndpoints?: { checks(): Promise<ReachabilityCheck[]>; timeoutMs: number };
   now?: () => number;
 }
 
@@ -144,6 +147,12 @@ export class LifeboatMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly awsEndpointUp = new Gauge({
+    name: 'lifeboat_aws_endpoint_up',
+    help: 'Whether an AWS endpoint lifeboat needs answered its probe (one cheap call, short deadline, shared a few seconds): 1 yes, 0 no; by service (route53, autoscaling) and region.',
+    labelNames: ['service', 'region'] as const,
+    registers: [this.registry],
+  });
   private readonly sourceUp = new Gauge({
     name: 'lifeboat_metrics_source_up',
     help: 'Whether this scrape could read a source (queues, readiness) in time: 1 yes, 0 no (its metrics are then left out).',
@@ -184,7 +193,7 @@ export class LifeboatMetrics {
 
   /** What GET /metrics answers: everything, read now. Never throws for a source that is down. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    await Promise.all([this.readQueues(), this.readReadiness()]);
+    await Promise.all([this.readQueues(), this.readReadiness(), this.readAwsEndpoints()]);
     this.readAwsStats();
     // Kinds seen once stay, at 0 when none runs, so a dashboard's series does not vanish.
     for (const kind of this.kindsSeen) this.inProgress.set({ kind }, [...this.running.values()].filter((k) => k === kind).length);
@@ -322,5 +331,20 @@ export class LifeboatMetrics {
       if (Number.isFinite(at)) this.readinessAt.set({ model: report.model }, at / 1000);
     }
     this.sourceUp.set({ source: 'readiness' }, answered ? 1 : 0);
+  }
+
+  /** Each endpoint's probe ends at its own deadline (a hung endpoint is down, not a hung scrape): wait that, a little more. */
+  private async readAwsEndpoints(): Promise<void> {
+    const source = this.sources.awsEndpoints;
+    if (!source) return;
+    let checks: ReachabilityCheck[] | undefined;
+    try {
+      checks = await withDeadline(source.checks(), source.timeoutMs + 500, 'aws endpoints');
+    } catch {
+      checks = undefined;
+    }
+    this.awsEndpointUp.reset();
+    for (const c of checks ?? []) this.awsEndpointUp.set({ service: c.service, region: c.region }, c.ok ? 1 : 0);
+    this.sourceUp.set({ source: 'aws_endpoints' }, checks ? 1 : 0);
   }
 }

@@ -2,16 +2,21 @@ import { Router } from 'express';
 import type { FleetSnapshot } from '../../core/fleet';
 import { keyOfGroup } from '../../core/fleet';
 import type { FollowUp } from '../../operations/ports/operation-store';
+import { findUnfinished } from '../../operations/unfinished';
 import type { ApiDeps } from '../api-deps';
 
-/** GET /v1/fleet: the snapshot (at most LIFEBOAT_SNAPSHOT_CACHE_MS old; ?fresh=true reads AWS now), and the regions held as evacuated. */
+/**
+ * GET /v1/fleet: the snapshot (at most LIFEBOAT_SNAPSHOT_CACHE_MS old; ?fresh=true reads AWS
+ * now), the regions held as evacuated, and work lifeboat left unfinished on AWS that it has
+ * no record of (pinned groups, moved weights: see operations/unfinished.ts).
+ */
 export function fleetRouter(deps: ApiDeps): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const fresh = req.query.fresh === 'true';
     const [snapshot, evacuated] = await Promise.all([deps.snapshots.get(fresh ? 0 : undefined), deps.store.evacuatedRegions(deps.settings.LIFEBOAT_REGIONS)]);
-    const [partlyEvacuated, followUps] = await Promise.all([partlyEvacuatedOf(deps, evacuated), followUpsHolding(deps, snapshot)]);
-    res.json({ snapshot, evacuatedRegions: evacuated, partlyEvacuatedRegions: partlyEvacuated, followUps });
+    const [partlyEvacuated, followUps, unfinished] = await Promise.all([partlyEvacuatedOf(deps, evacuated), followUpsHolding(deps, snapshot), findUnfinished(snapshot, deps)]);
+    res.json({ snapshot, evacuatedRegions: evacuated, partlyEvacuatedRegions: partlyEvacuated, followUps, unfinished });
   });
   return router;
 }

@@ -11,7 +11,7 @@ import { canonicalJson } from '../../core/canonical-json';
 /**
  * POST /v1/plans: the plan for an intent, changing nothing. Text with Accept: text/plain.
  * A plan is a pure function of the fleet read and the intent, so the same intent on the same
- * read is answered from a cache (a restore also depends on lifeboat's records: never cached).
+ * read is answered from a cache (a restore or a reconcile also depends on lifeboat's records: never cached).
  */
 export function plansRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -21,7 +21,7 @@ export function plansRouter(deps: ApiDeps): Router {
   router.post('/', async (req, res) => {
     const intent = parseOrThrow(intentSchema, bodyOf(req.body));
     const asText = req.accepts(['application/json', 'text/plain']) === 'text/plain';
-    const read = intent.kind === 'restore' ? undefined : await deps.snapshots.read();
+    const read = intent.kind === 'restore' || intent.kind === 'reconcile' ? undefined : await deps.snapshots.read();
     let readId = read ? reads.get(read.snapshot) : undefined;
     if (read && !readId) reads.set(read.snapshot, (readId = String(++readSerial)));
     const key = `${asText ? 'text' : 'json'}:${canonicalJson(intent)}`;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { renderPlan } from '../../text/plan-text';
 import type { Plan } from '../../core/planner/plan-types';
 import type { OperationView } from '../../operations/operation-views';
+import { forcible } from '../../operations/operation-errors';
 import { ApiError, ApiUnreachable } from '../api-client';
 import type { CliContext, Command, CommandArgs, OptionSpecs } from '../command';
 import { boolOpt, listOpt, numberOpt, pairsOpt, parseNumber, positionalsOf, stringOpt } from '../command';
@@ -122,8 +123,7 @@ async function submit(ctx: CliContext, args: CommandArgs, intent: Record<string,
     const { body: dry } = await client.post<{ dryRun: true; plan: Plan }>('/v1/operations', { body: { ...body, dryRun: true } });
     ctx.out.document(dry);
     if (!ctx.out.json) ctx.out.text(renderPlan(dry.plan));
-    const forcible = dry.plan.blockers.every((b) => b.code === 'LB_ERR_SHORTFALL');
-    return dry.plan.blockers.length > 0 && !(body.force && forcible) ? EXIT.FAILED : EXIT.OK;
+    return dry.plan.blockers.length > 0 && !(body.force && forcible(dry.plan)) ? EXIT.FAILED : EXIT.OK;
   }
 
   const given = stringOpt(v, 'idempotency-key');

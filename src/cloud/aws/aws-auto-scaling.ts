@@ -1,5 +1,12 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
-import { DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { PIN_TAGS, pinTags } from '../../core/pins';
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading, GroupDetails, RegionCode } from '../../core/fleet';
 import { TAG_SERVICE } from '../../core/fleet';
@@ -131,10 +138,19 @@ function checkGroupSize(update: GroupSizeUpdate): void {
   }
 }
 
-/** Sets MinSize, MaxSize and DesiredCapacity together, absolutely. */
+/**
+ * Sets MinSize, MaxSize and DesiredCapacity together, absolutely. A pin is recorded on the
+ * group (tags) before it is resized, and a release removes the record after: the record
+ * never claims less than lifeboat did.
+ */
 export async function updateGroupSize(clients: AwsClients, update: GroupSizeUpdate): Promise<void> {
   checkGroupSize(update);
   const client = clients.autoScaling(update.region);
+  const group = { ResourceId: update.group, ResourceType: 'auto-scaling-group' };
+  if (update.pin) {
+    const tags = Object.entries(pinTags(update.pin)).map(([Key, Value]) => ({ ...group, Key, Value, PropagateAtLaunch: false }));
+    await awsCall({ service: 'autoscaling', region: update.region, action: 'CreateOrUpdateTags' }, () => client.send(new CreateOrUpdateTagsCommand({ Tags: tags })));
+  }
   await awsCall({ service: 'autoscaling', region: update.region, action: 'UpdateAutoScalingGroup' }, () =>
     client.send(
       new UpdateAutoScalingGroupCommand({
@@ -145,6 +161,11 @@ export async function updateGroupSize(clients: AwsClients, update: GroupSizeUpda
       }),
     ),
   );
+  if (update.release) {
+    await awsCall({ service: 'autoscaling', region: update.region, action: 'DeleteTags' }, () =>
+      client.send(new DeleteTagsCommand({ Tags: PIN_TAGS.map((Key) => ({ ...group, Key })) })),
+    );
+  }
 }
 
 /** Error codes EC2 and Auto Scaling put into scaling activity messages, most specific first. */

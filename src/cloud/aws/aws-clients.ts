@@ -3,11 +3,12 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import type { AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
-import type { FinalizeRequestMiddleware, HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
+import type { FinalizeRequestMiddleware, HandlerExecutionContext, HttpHandlerOptions, InitializeMiddleware, MiddlewareStack, RequestHandler } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
 import type { CallCounts, CallKind, CallOutcome, CallOutcomes, CallTotals } from '../call-tally';
 import { CallTally, currentCallTally } from '../call-tally';
 import { isBusyError, isThrottlingError } from './aws-errors';
+import { currentCallDeadline, raceSignal } from './call-deadline';
 import type { AwsService, CallLimiter } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
 
@@ -122,6 +123,10 @@ function instrumentClient(
   const perCall: InitializeMiddleware<object, object> = (next, context) => async (args) => {
     const action = actionOf(context);
     count('calls', action);
+    // A call made under a deadline (withCallDeadline): the SDK's retries stop once it passes.
+    const deadline = currentCallDeadline();
+    const smithy = context[SMITHY_CONTEXT] as { abortSignal?: AbortSignal } | undefined;
+    if (deadline && smithy) smithy.abortSignal = smithy.abortSignal ? AbortSignal.any([smithy.abortSignal, deadline]) : deadline;
     try {
       const result = await next(args);
       stats.recordOutcome(service, region, action, 'ok');
@@ -134,7 +139,7 @@ function instrumentClient(
   };
   const perAttempt: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
     const action = actionOf(context);
-    await limiter.take(service, region, account);
+    await raceSignal(limiter.take(service, region, account), currentCallDeadline());
     count('attempts', action);
     try {
       return await next(args);
@@ -161,7 +166,36 @@ function markRetryable(e: unknown): void {
   }
 }
 
-/** One Auto Scaling and one EC2 client per managed region, one Route 53 client, all limited and counted: one account's. */
+/** Where the SDK keeps a call's own context (its abort signal among it) in the handler context. */
+const SMITHY_CONTEXT = '__smithy_context';
+
+/**
+ * The client's HTTP handler, with the deadline of the work a call is made for (if any)
+ * added to the call's abort signal: a request past the deadline is abandoned.
+ */
+function abandonAtDeadline(client: { config: { requestHandler: unknown } }): void {
+  const handler = client.config.requestHandler as RequestHandler<unknown, unknown, HttpHandlerOptions>;
+  const handle = (request: unknown, options: HttpHandlerOptions = {}) => {
+    const deadline = currentCallDeadline() as HttpHandlerOptions['abortSignal'] | undefined;
+    if (!deadline) return handler.handle(request, options);
+    const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal as AbortSignal, deadline as AbortSignal]) : deadline;
+    return handler.handle(request, { ...options, abortSignal: abortSignal as HttpHandlerOptions['abortSignal'] });
+  };
+  client.config.requestHandler = new Proxy(handler, {
+    get: (target, property) => {
+      if (property === 'handle') return handle;
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
+ * One Auto Scaling, one EC2 and one CloudWatch client per managed region, one Route 53
+ * client, all limited and counted: one account's. A region's client is its own: its
+ * connections, its retry quota (the SDK keeps one per client) and its quota bucket (per
+ * service and region), so a region whose endpoint hangs slows no call to another.
+ */
 export class AwsClients {
   readonly route53: Route53Client;
   readonly stats: AwsCallStats;
@@ -194,16 +228,20 @@ export class AwsClients {
     for (const region of options.regions) {
       const autoScaling = new AutoScalingClient(base(region));
       instrument(autoScaling.middlewareStack, 'autoscaling', region);
+      abandonAtDeadline(autoScaling);
       this.autoScalingClients.set(region, autoScaling);
       const loadMetrics = new CloudWatchClient(base(region));
       instrument(loadMetrics.middlewareStack, 'cloudwatch-metrics', region);
+      abandonAtDeadline(loadMetrics);
       this.loadMetricsClients.set(region, loadMetrics);
       const ec2 = new EC2Client(base(region));
       instrument(ec2.middlewareStack, 'ec2', region);
+      abandonAtDeadline(ec2);
       this.ec2Clients.set(region, ec2);
     }
     this.route53 = new Route53Client(base(ROUTE53_REGION));
     instrument(this.route53.middlewareStack, 'route53', ROUTE53_REGION);
+    abandonAtDeadline(this.route53);
   }
 
   autoScaling(region: string): AutoScalingClient {

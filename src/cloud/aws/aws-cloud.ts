@@ -1,14 +1,18 @@
 import type { AutoScalingGroupReading, FleetReading, HostedZoneReading, LoadReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { GetHostedZoneCountCommand } from '@aws-sdk/client-route-53';
-import type { ChangeStatus, CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, FleetReadOptions, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { Problem } from '../../core/errors';
+import { LifeboatError } from '../../core/errors';
 import type { AccountAccess } from './aws-accounts';
 import { AwsAccounts } from './aws-accounts';
 import { AUTO_SCALING_MAX_RECORDS, readScalingProblems, updateGroupSize } from './aws-auto-scaling';
 import type { AwsCallStats, AwsClients, AwsCredentials } from './aws-clients';
+import { ROUTE53_REGION } from './aws-clients';
 import { readInstanceRefreshes, readLiveGroups, readRegionGroups, resumeProcesses, suspendProcesses } from './aws-group-details';
 import type { LoadReadOptions } from './aws-load-metrics';
-import { readFleetLoad } from './aws-load-metrics';
+import { DEFAULT_LOAD_READ, readFleetLoad } from './aws-load-metrics';
+import { CallDeadlineExceeded, raceSignal, withCallDeadline } from './call-deadline';
 import { readChangeStatus, readManagedZones, readRecordWeights, upsertWeights } from './aws-route53';
 import type { CallLimiter, MonotonicClock, RateLimits } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
@@ -72,17 +76,24 @@ export class AwsCloud implements CloudPort {
   }
 
   /**
-   * Every region's tagged groups in every account, with their details (in parallel; a region
-   * that fails becomes a REGION_UNREADABLE warning) and every managed zone's record sets in
-   * every account (a Route 53 failure throws).
+   * Every region's tagged groups in every account, with their details (in parallel, each
+   * region on its own client; a region that fails becomes a REGION_UNREADABLE warning), every
+   * managed zone's record sets in every account (a Route 53 failure throws, or is a
+   * ROUTE53_UNREADABLE warning when asked), and the groups' load. With a deadline, each
+   * source's calls are cut off at it (withCallDeadline): a region that hangs costs the read
+   * that long and no more, and leaves no retries behind; the load gets what time is left.
    */
-  async readFleet(): Promise<FleetReading> {
+  async readFleet(options: FleetReadOptions = {}): Promise<FleetReading> {
     const takenAt = new Date().toISOString();
+    const started = Date.now();
     const accounts = this.accounts.all();
     const places = accounts.flatMap((clients) => this.regions.map((region) => ({ clients, region })));
+    const bounded = <T>(what: string, work: () => Promise<T>) => (options.deadlineMs !== undefined ? boundedRead(options.deadlineMs, what, work) : work());
+    const inAccount = (clients: AwsClients, what: string) => (clients.account ? `${what} (account ${clients.account})` : what);
+    const zonesRead = Promise.all(accounts.map((clients) => bounded(inAccount(clients, `Route 53 (${ROUTE53_REGION})`), () => readManagedZones(clients, this.route53PageSize)))).then((z) => z.flat());
     const [perRegion, zones] = await Promise.all([
-      Promise.allSettled(places.map(({ clients, region }) => readRegionGroups(clients, region, this.autoScalingPageSize))),
-      Promise.all(accounts.map((clients) => readManagedZones(clients, this.route53PageSize))).then((z) => z.flat()),
+      Promise.allSettled(places.map(({ clients, region }) => bounded(inAccount(clients, `Auto Scaling in ${region}`), () => readRegionGroups(clients, region, this.autoScalingPageSize)))),
+      options.route53Failure === 'warn' ? zonesRead.then((z) => ({ ok: true as const, zones: z }), (error: unknown) => ({ ok: false as const, error })) : zonesRead.then((z) => ({ ok: true as const, zones: z })),
     ]);
     const groups: AutoScalingGroupReading[] = [];
     const warnings: SnapshotWarning[] = [];
@@ -92,23 +103,26 @@ export class AwsCloud implements CloudPort {
         groups.push(...result.value.groups);
         warnings.push(...result.value.warnings);
       } else {
-        const reason: unknown = result.reason;
         // The mapped error's message already names the service, the action and the region.
-        const message = reason instanceof Error ? reason.message : String(reason);
-        warnings.push({ code: 'REGION_UNREADABLE', region, message: clients.account ? `account ${clients.account}: ${message}` : message });
+        const message = messageOf(result.reason);
+        warnings.push({ code: 'REGION_UNREADABLE', region, message: clients.account ? `account ${clients.account}: ${message}` : message, problem: problemOf(result.reason) });
       }
     });
-    const load = await this.readLoad(groups, takenAt);
-    return { takenAt, regions: [...this.regions], groups, zones: zones as HostedZoneReading[], ...(warnings.length > 0 ? { warnings } : {}), ...(load ? { load } : {}) };
+    if (!zones.ok) warnings.push({ code: 'ROUTE53_UNREADABLE', region: ROUTE53_REGION, message: messageOf(zones.error), problem: problemOf(zones.error) });
+    const leftMs = options.deadlineMs === undefined ? undefined : options.deadlineMs - (Date.now() - started);
+    const load = await this.readLoad(groups, takenAt, leftMs);
+    return { takenAt, regions: [...this.regions], groups, zones: zones.ok ? (zones.zones as HostedZoneReading[]) : [], ...(warnings.length > 0 ? { warnings } : {}), ...(load ? { load } : {}) };
   }
 
   /**
    * The groups' load from CloudWatch, unless turned off: each account's groups through its own
-   * clients; a region CloudWatch fails in is listed in the reading, never thrown.
+   * clients, within what is left of a plan's deadline; a region CloudWatch fails in (or that
+   * runs out of time) is listed in the reading, never thrown.
    */
-  private async readLoad(groups: readonly AutoScalingGroupReading[], takenAt: string): Promise<LoadReading | undefined> {
+  private async readLoad(groups: readonly AutoScalingGroupReading[], takenAt: string, leftMs: number | undefined): Promise<LoadReading | undefined> {
     if (this.loadMetrics === false) return undefined;
-    const options = this.loadMetrics;
+    const timeoutMs = Math.max(1, Math.min(this.loadMetrics.timeoutMs ?? DEFAULT_LOAD_READ.timeoutMs, leftMs ?? Infinity));
+    const options = { ...this.loadMetrics, timeoutMs };
     const readings = await Promise.all(this.accounts.all().map((clients) => readFleetLoad(clients, groups.filter((g) => g.account === clients.account), takenAt, options)));
     const [first, ...others] = readings;
     if (!first) return undefined;
@@ -121,18 +135,21 @@ export class AwsCloud implements CloudPort {
 
   /** Route 53 and each region's Auto Scaling, one cheap call each, cut off at the deadline. */
   async probe(timeoutMs: number): Promise<ReachabilityCheck[]> {
-    const check = async (target: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<ReachabilityCheck> => {
+    const check = async (service: string, region: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<ReachabilityCheck> => {
+      const target = service === 'route53' ? service : `${service}:${region}`;
+      const started = Date.now();
       try {
-        await call(AbortSignal.timeout(timeoutMs));
-        return { target, ok: true };
+        await raceSignal(call(AbortSignal.timeout(timeoutMs)), AbortSignal.timeout(timeoutMs + 50));
+        return { target, service, region, ok: true, ms: Date.now() - started };
       } catch (e) {
-        return { target, ok: false, error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+        const error = Date.now() - started >= timeoutMs ? `no answer within ${timeoutMs} ms` : e instanceof Error ? e.message.split('\n')[0]! : String(e);
+        return { target, service, region, ok: false, error, ms: Date.now() - started };
       }
     };
     return Promise.all([
-      check('route53', (abortSignal) => this.home.route53.send(new GetHostedZoneCountCommand({}), { abortSignal })),
+      check('route53', ROUTE53_REGION, (abortSignal) => this.home.route53.send(new GetHostedZoneCountCommand({}), { abortSignal })),
       ...this.regions.map((region) =>
-        check(`autoscaling:${region}`, (abortSignal) => this.home.autoScaling(region).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }), { abortSignal })),
+        check('autoscaling', region, (abortSignal) => this.home.autoScaling(region).send(new DescribeAutoScalingGroupsCommand({ MaxRecords: 1 }), { abortSignal })),
       ),
     ]);
   }
@@ -216,4 +233,22 @@ function groupByAccount<T>(items: readonly T[], accountOf: (item: T) => string |
     out.set(account, [...(out.get(account) ?? []), item]);
   }
   return out;
+}
+
+/** A source read within `deadlineMs`; past it, LB_ERR_AWS_UNAVAILABLE naming the source and the deadline. */
+async function boundedRead<T>(deadlineMs: number, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await withCallDeadline(deadlineMs, work);
+  } catch (e) {
+    if (!(e instanceof CallDeadlineExceeded)) throw e;
+    throw new LifeboatError('LB_ERR_AWS_UNAVAILABLE', `${what} did not answer within ${deadlineMs} ms (the deadline of a fleet read for a plan)`, { source: what, deadlineMs });
+  }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function problemOf(e: unknown): Problem {
+  return e instanceof LifeboatError ? e.toProblem() : { code: 'LB_ERR_AWS_UNAVAILABLE', message: messageOf(e) };
 }

@@ -1,6 +1,7 @@
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../../core/fleet';
 import { normalizeDnsName } from '../../core/snapshot';
+import { PIN_TAGS, pinTags } from '../../core/pins';
 import type { ChangeStatus, CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
 
 type DryRunCall =
@@ -35,7 +36,7 @@ export class DryRunCloud implements CloudPort {
   }
 
   async probe(): Promise<ReachabilityCheck[]> {
-    return [{ target: 'dry-run', ok: true }];
+    return [{ target: 'dry-run', service: 'dry-run', region: 'none', ok: true, ms: 0 }];
   }
 
   async setGroupSize(update: GroupSizeUpdate): Promise<void> {
@@ -48,9 +49,11 @@ export class DryRunCloud implements CloudPort {
     }
     const group = this.group(update.region, update.group, update.account);
     this.calls.push({ action: 'setGroupSize', update: { ...update } });
+    if (update.pin) group.tags = { ...group.tags, ...pinTags(update.pin) };
     group.minSize = update.minSize;
     group.maxSize = update.maxSize;
     group.desiredCapacity = update.desiredCapacity;
+    if (update.release) group.tags = Object.fromEntries(Object.entries(group.tags).filter(([k]) => !(PIN_TAGS as readonly string[]).includes(k)));
     const live = group.instances.filter((i) => i.lifecycleState !== 'Terminated');
     let serial = group.instances.length;
     while (live.length < update.desiredCapacity) {

@@ -24,8 +24,12 @@ export const DEFAULT_PLAN_CONTEXT: Omit<PlanContext, 'models'> = {
   maxSizeGrowth: 1,
 };
 
-/** The intent as it is shown in a plan: a restore's previous snapshot is stored elsewhere. */
+/** The intent as it is shown in a plan: a restore's previous snapshot is stored elsewhere, a reconcile's target is in its stages and changes. */
 function intentAsAsked(intent: Intent): IntentRequest {
+  if (intent.kind === 'reconcile') {
+    const { target: _target, ...request } = intent;
+    return request;
+  }
   if (intent.kind !== 'restore') return intent;
   const { previous: _previous, ...request } = intent;
   return request;

@@ -101,7 +101,9 @@ type PlanWarningCode =
   | 'INSTANCE_TYPE_NOT_IN_ZONE'
   | 'INSTANCE_REFRESH_IN_PROGRESS'
   | 'INSTANCE_REFRESH_UNKNOWN'
-  | 'SCHEDULED_ACTION_DUE';
+  | 'SCHEDULED_ACTION_DUE'
+  /** What a reconcile returns the fleet to. */
+  | 'RECONCILE_TARGET';
 
 export interface PlanWarning {
   /** A plan warning code above, or a snapshot warning code (see fleet.ts). */

@@ -1,3 +1,4 @@
+import type { Problem } from '../errors';
 import type { FleetSnapshot } from '../fleet';
 import type { Intent } from '../intents';
 import { checkFleetHazards } from './fleet-checks';
@@ -8,6 +9,7 @@ import type { PlanContext } from './plan-context';
 import type { Plan } from './plan-types';
 import { planRestore } from './restore-plan';
 import { planScale } from './scale-plan';
+import { planReconcile } from './reconcile-plan';
 
 /**
  * The planner: fleet snapshot + intent + models → plan. Pure: no I/O, no clock, no
@@ -15,6 +17,12 @@ import { planScale } from './scale-plan';
  * carried out (unless forced, where the operation allows it).
  */
 export function plan(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext): Plan {
+  const planned = planIntent(snapshot, intent, ctx);
+  planned.blockers.push(...unreadableRegions(snapshot, intent));
+  return planned;
+}
+
+function planIntent(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext): Plan {
   const index = indexFleet(snapshot);
   const made = planOfKind(index, intent, ctx);
   checkFleetHazards(index, made, { refusePendingRefresh: 'refusePendingRefresh' in intent && intent.refusePendingRefresh === true, ...(ctx.timing ? { timing: ctx.timing } : {}) });
@@ -30,7 +38,24 @@ function planOfKind(index: FleetIndex, intent: Intent, ctx: PlanContext): Plan {
       return planRestore(index, intent, ctx);
     case 'scale':
       return planScale(index, intent, ctx);
+    case 'reconcile':
+      return planReconcile(index, intent, ctx);
   }
+}
+
+/**
+ * A region that could not be read, with no earlier reading to plan from: its groups and
+ * capacity are unknown, so no plan that moves traffic (or scales there) can be trusted. A
+ * region read from an earlier reading is only a warning (REGION_FROM_SNAPSHOT, with its age).
+ */
+function unreadableRegions(snapshot: FleetSnapshot, intent: Intent): Problem[] {
+  return snapshot.warnings
+    .filter((w) => w.code === 'REGION_UNREADABLE' && w.region && (intent.kind !== 'scale' || intent.region === w.region))
+    .map((w) => ({
+      code: 'LB_ERR_REGION_UNREADABLE' as const,
+      message: `${w.region} could not be read and lifeboat holds no earlier reading of it: its groups and capacity are unknown (${w.message})`,
+      details: { region: w.region },
+    }));
 }
 
 export type { Plan } from './plan-types';

@@ -65,6 +65,8 @@ export interface OperationStore {
   /** The fleet an operation was planned on, kept beside its job (the largest part of it). */
   saveSnapshot(operationId: string, snapshot: OperationSnapshot): Promise<void>;
   snapshotOf(operationId: string): Promise<OperationSnapshot | undefined>;
+  /** Whether lifeboat has any record of the operation (it keeps the fleet every operation was planned on for 30 days). */
+  knows(operationId: string): Promise<boolean>;
   /** Bumped whenever an operation's checkpoint or progress changes: what cached views are keyed on. */
   touch(operationId: string): Promise<void>;
   revision(operationId: string): Promise<string>;

@@ -3,6 +3,7 @@ import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading } from '../../core/fleet';
 import { keyOfGroup } from '../../core/fleet';
 import { sameSize, sizeOf } from '../../core/planner/group-sizing';
+import { pinOf } from '../../core/pins';
 import type { StepContext } from './step-context';
 
 /** The named groups as they are now (by keyOfGroup), one read per region and account. */
@@ -47,5 +48,18 @@ export function sizesNotApplied(updates: readonly GroupSizeUpdate[], live: Map<s
   return updates.filter((u) => {
     const g = live.get(keyOfGroup(u));
     return !g || g.minSize !== u.minSize || g.desiredCapacity < u.desiredCapacity || g.maxSize < u.maxSize;
+  });
+}
+
+/**
+ * The same updates, each marked to release the group's pin record (core/pins.ts) when it
+ * returns the group to the bounds the record says it had before, or when `all` (a reconcile
+ * lets go of everything it finalizes): lifeboat no longer holds the group.
+ */
+export function releasingPins(updates: readonly GroupSizeUpdate[], live: Map<string, AutoScalingGroupReading>, all = false): GroupSizeUpdate[] {
+  return updates.map((u) => {
+    const pin = pinOf(live.get(keyOfGroup(u))?.tags ?? {});
+    const back = pin && (all || (pin.from.minSize === u.minSize && pin.from.maxSize === u.maxSize));
+    return back ? { ...u, release: true } : u;
   });
 }

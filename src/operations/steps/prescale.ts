@@ -1,11 +1,15 @@
 import { applySizes, readLive } from './group-sizes';
 import { LifeboatError } from '../../core/errors';
+import { normalizeDnsName } from '../../core/snapshot';
 import type { AutoScalingGroupReading } from '../../core/fleet';
 import { accountOf, keyOfGroup } from '../../core/fleet';
 import type { GroupChange } from '../../core/planner/plan-types';
 import { suspendScheduledActions } from './scheduled-actions';
-import type { StepHandler } from './step-context';
+import type { StepContext, StepHandler } from './step-context';
 import { planOf } from './step-context';
+import type { PinRecord } from '../../core/pins';
+import { pinOf } from '../../core/pins';
+import { TAG_TRAFFIC } from '../../core/fleet';
 
 function missing(changes: GroupChange[], live: Map<string, AutoScalingGroupReading>): GroupChange[] {
   return changes.filter((c) => !live.has(keyOfGroup(c)));
@@ -28,7 +32,10 @@ export const prescale: StepHandler = async (ctx) => {
   const updates = plan.groupChanges.map((c) => {
     const now = live.get(keyOfGroup(c))!;
     const desired = exact ? c.to.desiredCapacity : Math.max(c.to.desiredCapacity, now.desiredCapacity);
-    return { ...accountOf(c), region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: Math.max(c.to.maxSize, desired) };
+    const update = { ...accountOf(c), region: c.region, group: c.group, minSize: c.to.minSize, desiredCapacity: desired, maxSize: Math.max(c.to.maxSize, desired) };
+    // A scale sets what was asked and pins nothing; a move or a restore pins, and AWS keeps the record.
+    const pin = exact ? undefined : pinRecord(ctx, now);
+    return pin ? { ...update, pin } : update;
   });
   await applySizes(ctx, updates, false);
   const raisedByOwnScaling = updates.filter((u, i) => u.desiredCapacity > plan.groupChanges[i]!.to.desiredCapacity).length;
@@ -37,3 +44,20 @@ export const prescale: StepHandler = async (ctx) => {
     detail: { updates, ...(suspended.length ? { suspended } : {}) },
   };
 };
+
+/**
+ * What the pin of this group records (core/pins.ts): this operation, the group's sizes now,
+ * and for a move the weights its traffic name had before the operation. A group pinned
+ * already (by an evacuation still in place) keeps its first record: the sizes and weights
+ * to go back to are the ones before the first move.
+ */
+function pinRecord(ctx: StepContext, group: AutoScalingGroupReading): PinRecord | undefined {
+  if (pinOf(group.tags)) return undefined;
+  const from = { minSize: group.minSize, desiredCapacity: group.desiredCapacity, maxSize: group.maxSize };
+  const { intent } = ctx.op;
+  const name = group.tags[TAG_TRAFFIC];
+  const moves = intent.kind === 'evacuate' || intent.kind === 'shift';
+  const traffic = moves && name ? planOf(ctx).snapshot.traffic.filter((t) => t.name === normalizeDnsName(name)) : [];
+  const weightsBefore = traffic.length > 0 ? Object.fromEntries(traffic.map((t) => [t.region, t.weight])) : undefined;
+  return { operationId: ctx.op.id, from, ...(weightsBefore ? { weightsBefore } : {}) };
+}

@@ -1,7 +1,7 @@
 import { accountOf, keyOfGroup } from '../../core/fleet';
 import type { GroupSizeUpdate } from '../../cloud/ports';
 import type { OperationData } from '../operation-types';
-import { applySizes, readLive } from './group-sizes';
+import { applySizes, readLive, releasingPins } from './group-sizes';
 import { resumeWhatLifeboatSuspended } from './scheduled-actions';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
@@ -30,7 +30,8 @@ export const releasePins: StepHandler = async (ctx) => {
     const desiredCapacity = Math.min(Math.max(now.desiredCapacity, before.minSize), maxSize);
     updates.push({ ...accountOf(pin), region: pin.region, group: pin.group, minSize: before.minSize, desiredCapacity, maxSize });
   }
-  await applySizes(ctx, updates);
+  // A group back at the bounds its pin record (core/pins.ts) says it had loses the record.
+  await applySizes(ctx, releasingPins(updates, live));
   const resumed = await resumeWhatLifeboatSuspended(ctx, plan.groupChanges);
   return {
     outcome: `${updates.length} pinned group(s) returned to their own scaling${resumed.length ? `; ScheduledActions resumed on ${resumed.length}` : ''}${moved ? ' (traffic it moved stays: MaxSize kept where it holds the capacity in service)' : ''}`,

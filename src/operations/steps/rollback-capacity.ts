@@ -1,6 +1,7 @@
-import { applySizes, readLive } from './group-sizes';
+import { applySizes, readLive, releasingPins } from './group-sizes';
 import { accountOf, keyOfGroup } from '../../core/fleet';
 import { sameSize, sizeOf } from '../../core/planner/group-sizing';
+import { pinOf } from '../../core/pins';
 import { resumeWhatLifeboatSuspended } from './scheduled-actions';
 import type { StepHandler } from './step-context';
 import { planOf } from './step-context';
@@ -18,10 +19,15 @@ export const rollbackCapacity: StepHandler = async (ctx) => {
     const g = live.get(keyOfGroup(u));
     return g && !sameSize(g, u);
   });
-  await applySizes(ctx, needed);
+  // Back to the sizes before: the pin records this operation wrote go too (those of an earlier one stay).
+  const released = releasingPins(
+    updates.filter((u) => needed.includes(u) || pinOf(live.get(keyOfGroup(u))?.tags ?? {})?.operationId === ctx.op.id),
+    live,
+  );
+  await applySizes(ctx, released);
   const resumed = await resumeWhatLifeboatSuspended(ctx, updates);
   return {
     outcome: `${needed.length} group(s) returned to their sizes before the operation${resumed.length ? `; ScheduledActions resumed on ${resumed.length}` : ''}`,
-    detail: { updates: needed, ...(resumed.length ? { resumed } : {}) },
+    detail: { updates: released, ...(resumed.length ? { resumed } : {}) },
   };
 };

@@ -8,7 +8,7 @@ import { outboundPolicyOf } from '../outbound/outbound-policy';
 import { postJson } from '../outbound/post-json';
 
 /**
- * After a stage: every region must still run, in service, what the stage's shares need
+ * After a stage: every region that gained traffic must still run, in service, what the stage's shares need
  * (× readiness), and the verify hook, if configured, must agree. Capacity short: the pins
  * are put back and the weights set to what the capacity in service serves (stage-fallback).
  * The hook says no: the stage's weights go back to the previous stage's. Either way the

@@ -1,5 +1,6 @@
 import { LifeboatError } from '../../core/errors';
 import { cancelOperation } from '../../operations/activity';
+import { RunStopped } from '../../operations/checkpoint-runner';
 import { FINISHED_STATES } from '../../operations/operation-types';
 import type { OperationView } from '../../operations/operation-views';
 import { planRequest } from '../../operations/plan-request';
@@ -58,6 +59,8 @@ async function waitForOperation(ctx: ActionContext, id: string): Promise<Operati
     try {
       await ctx.sleep(ctx.deps.settings.LIFEBOAT_RUNBOOK_POLL_MS);
     } catch (e) {
+      // The worker is letting go of the run: the operation goes on, and the next worker follows it.
+      if (e instanceof RunStopped) throw e;
       // The step timed out or the run was cancelled: stop the operation too.
       const rollback = ctx.run.checkpoint.cancel?.rollback ?? false;
       await cancelOperation(id, { by: ctx.actor, rollback }, ctx.deps).catch(() => undefined);
