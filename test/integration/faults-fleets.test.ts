@@ -270,11 +270,14 @@ describe('activities in progress', () => {
     lb = testLifeboat(pf.cloud());
     const { plan } = await planRequest({ kind: 'evacuate', region: 'us-east-1', services: ['api'] }, lb.deps, { fresh: true });
     expect(plan.blockers).toEqual([]);
-    expect(plan.warnings).toMatchObject([{ code: 'INSTANCE_REFRESH_IN_PROGRESS', details: { group: 'api-eu-west-1', status: 'InProgress' } }]);
+    // Other warnings (moto holds no CPU metrics, so the measured model falls back) are not this test's.
+    expect(plan.warnings.filter((w) => w.code === 'INSTANCE_REFRESH_IN_PROGRESS')).toMatchObject([{ code: 'INSTANCE_REFRESH_IN_PROGRESS', details: { group: 'api-eu-west-1', status: 'InProgress' } }]);
     // Asked only for the groups that grow or gain traffic, one call each.
     expect(pf.counted({ action: 'DescribeInstanceRefreshes' })).toBe(2);
     const refused = await planRequest({ kind: 'evacuate', region: 'us-east-1', services: ['api'], refusePendingRefresh: true }, lb.deps, { fresh: true });
     expect(refused.plan.blockers.map((b) => b.code)).toEqual(['LB_ERR_INSTANCE_REFRESH']);
+    // Warnings about services the plan is not about stay out of it.
+    expect(plan.warnings.filter((w) => w.details?.service !== undefined && w.details.service !== 'api')).toEqual([]);
   });
 
   it('instances held in Pending:Wait count as pending, and the capacity view names the hook that holds them', async () => {

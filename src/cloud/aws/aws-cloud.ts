@@ -91,17 +91,26 @@ export class AwsCloud implements CloudPort {
     const bounded = <T>(what: string, work: () => Promise<T>) => (options.deadlineMs !== undefined ? boundedRead(options.deadlineMs, what, work) : work());
     const inAccount = (clients: AwsClients, what: string) => (clients.account ? `${what} (account ${clients.account})` : what);
     const zonesRead = Promise.all(accounts.map((clients) => bounded(inAccount(clients, `Route 53 (${ROUTE53_REGION})`), () => readManagedZones(clients, this.route53PageSize)))).then((z) => z.flat());
+    // Each region's load is read as soon as its own groups are: a region that hangs costs its
+    // own reads the deadline, never a survivor's load read.
+    const readPlace = async ({ clients, region }: (typeof places)[number]) => {
+      const read = await bounded(inAccount(clients, `Auto Scaling in ${region}`), () => readRegionGroups(clients, region, this.autoScalingPageSize));
+      const leftMs = options.deadlineMs === undefined ? undefined : options.deadlineMs - (Date.now() - started);
+      return { ...read, load: await this.readLoad(clients, read.groups, takenAt, leftMs) };
+    };
     const [perRegion, zones] = await Promise.all([
-      Promise.allSettled(places.map(({ clients, region }) => bounded(inAccount(clients, `Auto Scaling in ${region}`), () => readRegionGroups(clients, region, this.autoScalingPageSize)))),
+      Promise.allSettled(places.map(readPlace)),
       options.route53Failure === 'warn' ? zonesRead.then((z) => ({ ok: true as const, zones: z }), (error: unknown) => ({ ok: false as const, error })) : zonesRead.then((z) => ({ ok: true as const, zones: z })),
     ]);
     const groups: AutoScalingGroupReading[] = [];
     const warnings: SnapshotWarning[] = [];
+    const loads: LoadReading[] = [];
     perRegion.forEach((result, i) => {
       const { region, clients } = places[i]!;
       if (result.status === 'fulfilled') {
         groups.push(...result.value.groups);
         warnings.push(...result.value.warnings);
+        if (result.value.load) loads.push(result.value.load);
       } else {
         // The mapped error's message already names the service, the action and the region.
         const message = messageOf(result.reason);
@@ -109,28 +118,19 @@ export class AwsCloud implements CloudPort {
       }
     });
     if (!zones.ok) warnings.push({ code: 'ROUTE53_UNREADABLE', region: ROUTE53_REGION, message: messageOf(zones.error), problem: problemOf(zones.error) });
-    const leftMs = options.deadlineMs === undefined ? undefined : options.deadlineMs - (Date.now() - started);
-    const load = await this.readLoad(groups, takenAt, leftMs);
+    const load = mergeLoadReadings(loads);
     return { takenAt, regions: [...this.regions], groups, zones: zones.ok ? (zones.zones as HostedZoneReading[]) : [], ...(warnings.length > 0 ? { warnings } : {}), ...(load ? { load } : {}) };
   }
 
   /**
-   * The groups' load from CloudWatch, unless turned off: each account's groups through its own
-   * clients, within what is left of a plan's deadline; a region CloudWatch fails in (or that
-   * runs out of time) is listed in the reading, never thrown.
+   * One region's groups' load from CloudWatch (in one account), unless turned off, within what
+   * is left of a plan's deadline; a region CloudWatch fails in (or that runs out of time) is
+   * listed in the reading, never thrown.
    */
-  private async readLoad(groups: readonly AutoScalingGroupReading[], takenAt: string, leftMs: number | undefined): Promise<LoadReading | undefined> {
+  private async readLoad(clients: AwsClients, groups: readonly AutoScalingGroupReading[], takenAt: string, leftMs: number | undefined): Promise<LoadReading | undefined> {
     if (this.loadMetrics === false) return undefined;
     const timeoutMs = Math.max(1, Math.min(this.loadMetrics.timeoutMs ?? DEFAULT_LOAD_READ.timeoutMs, leftMs ?? Infinity));
-    const options = { ...this.loadMetrics, timeoutMs };
-    const readings = await Promise.all(this.accounts.all().map((clients) => readFleetLoad(clients, groups.filter((g) => g.account === clients.account), takenAt, options)));
-    const [first, ...others] = readings;
-    if (!first) return undefined;
-    for (const r of others) {
-      first.groups.push(...r.groups);
-      if (r.unreadable) (first.unreadable ??= []).push(...r.unreadable);
-    }
-    return first;
+    return readFleetLoad(clients, groups, takenAt, { ...this.loadMetrics, timeoutMs });
   }
 
   /** Route 53 and each region's Auto Scaling, one cheap call each, cut off at the deadline. */
@@ -233,6 +233,18 @@ function groupByAccount<T>(items: readonly T[], accountOf: (item: T) => string |
     out.set(account, [...(out.get(account) ?? []), item]);
   }
   return out;
+}
+
+/** The regions' load readings as one (they share the window, which comes from the fleet reading's takenAt). */
+function mergeLoadReadings(readings: readonly LoadReading[]): LoadReading | undefined {
+  const [first, ...others] = readings;
+  if (!first) return undefined;
+  const merged: LoadReading = { ...first, groups: [...first.groups], ...(first.unreadable ? { unreadable: [...first.unreadable] } : {}) };
+  for (const r of others) {
+    merged.groups.push(...r.groups);
+    if (r.unreadable) (merged.unreadable ??= []).push(...r.unreadable);
+  }
+  return merged;
 }
 
 /** A source read within `deadlineMs`; past it, LB_ERR_AWS_UNAVAILABLE naming the source and the deadline. */

@@ -51,9 +51,15 @@ export function emptyPlan(index: FleetIndex, intent: Intent, ctx: PlanContext): 
     groupChanges: [],
     stages: [],
     finalGroupChanges: [],
-    warnings: index.snapshot.warnings.map(snapshotWarningToPlanWarning),
+    warnings: index.snapshot.warnings.filter((w) => concernsAskedServices(w, asked)).map(snapshotWarningToPlanWarning),
     blockers: [],
   };
+}
+
+/** A snapshot warning about one service matters to a plan only when the plan is about that service. */
+function concernsAskedServices(w: { service?: string }, asked: ReturnType<typeof intentAsAsked>): boolean {
+  const services = 'services' in asked ? asked.services : undefined;
+  return w.service === undefined || services === undefined || services.includes(w.service);
 }
 
 function snapshotWarningToPlanWarning(w: Plan['warnings'][number] | { code: string; message: string; [k: string]: unknown }): PlanWarning {
