@@ -24,7 +24,6 @@ const SLOW_LAUNCH = { name: 'slow-launch', launch: { launchSeconds: 5 } };
 
 let pf: ProxiedFleet;
 let redis: SentinelRedis;
-
 const opened: Array<{ close(): Promise<void> }> = [];
 
 beforeAll(async () => {
