@@ -8,6 +8,7 @@ import type { ProxiedFleet } from '../support/proxied-fleet';
 import { startProxiedFleet } from '../support/proxied-fleet';
 import type { SentinelRedis } from '../support/sentinel-redis';
 import { startSentinelRedis } from '../support/sentinel-redis';
+import { testPrefix } from '../support/test-prefix';
 
 /**
  * Redis behind Sentinel (a primary, a replica, three sentinels: the test's own redis-server
@@ -58,7 +59,14 @@ describe('the Redis primary is SIGKILLed mid-operation behind Sentinel', () => {
     // Now through the sentinels, on a fleet seeded afresh.
     pf.proxy.setProfile(SLOW_LAUNCH);
     // A job lock that outlives the failover: the worker keeps its job rather than have it stall.
-    const lb = lifeboatWith({ ...redis.env(), LIFEBOAT_JOB_LOCK_MS: '15000', LIFEBOAT_STALLED_INTERVAL_MS: '5000', LIFEBOAT_LEASE_TTL: '30' });
+    // The cluster-safe prefix the docs recommend: a hash tag, every key in one slot.
+    const lb = lifeboatWith({
+      ...redis.env(),
+      LIFEBOAT_REDIS_PREFIX: `{${testPrefix('sentinel-')}}`,
+      LIFEBOAT_JOB_LOCK_MS: '15000',
+      LIFEBOAT_STALLED_INTERVAL_MS: '5000',
+      LIFEBOAT_LEASE_TTL: '30',
+    });
     const api = await startApi(lb);
     opened.push(api);
     const before = await api.call('GET', '/v1/status');
@@ -74,6 +82,8 @@ describe('the Redis primary is SIGKILLed mid-operation behind Sentinel', () => {
     const promotedAt = Date.now();
 
     const done = await lb.waitFor(id, undefined, 90_000);
+    const keys = await lb.redis.keys('*');
+    expect(keys.filter((k) => !k.startsWith(`${lb.deps.settings.LIFEBOAT_REDIS_PREFIX}:`))).toEqual([]);
     const completedAt = Date.parse(done.finishedAt!);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
     expect(await redis.masterAddress()).toBe(redis.replica.address);
