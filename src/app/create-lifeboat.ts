@@ -303,7 +303,8 @@ async function checkPersistence(redis: Redis, settings: Settings): Promise<void>
   const where = describeRedis(settings);
   const verdict = persistenceVerdict(await readPersistence(redis), { production: settings.NODE_ENV === 'production', acceptVolatile: settings.LIFEBOAT_ACCEPT_VOLATILE_REDIS }, where);
   if (verdict.refusal) throw verdict.refusal;
-  if (verdict.warning) logger.warn({ redis: where, accepted: settings.LIFEBOAT_ACCEPT_VOLATILE_REDIS }, verdict.warning);
+  // Accepted (the demo, the bench, an operator who said so): said once, without alarm.
+  if (verdict.warning) logger[settings.LIFEBOAT_ACCEPT_VOLATILE_REDIS ? 'info' : 'warn']({ redis: where, accepted: settings.LIFEBOAT_ACCEPT_VOLATILE_REDIS }, verdict.warning);
 }
 
 async function redisAnswers(redis: Redis, url: string, timeoutMs: number): Promise<void> {
