@@ -21,6 +21,8 @@ export interface ApiDeps extends RunbookDeps {
   feed: EventFeed;
   /** AWS endpoints probed and shared for a few seconds (GET /v1/status); without it, each request probes. */
   reachability?: AwsReachability;
+  /** Redis as GET /v1/status reports it (mode, node, role; behind Sentinel the master name and the sentinels); without it, the role alone. */
+  redisTopology?: () => Promise<object>;
   /** What /readyz checks in this process (Redis, its own workers); without it, Redis alone. */
   processChecks?: () => Promise<ProcessChecks>;
 }

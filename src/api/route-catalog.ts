@@ -113,7 +113,7 @@ export const ROUTES: readonly RouteDoc[] = [
     access: { role: 'viewer' },
     responses: {
       200: json('The status', {
-        status: object('checkedAt; aws: [{service, region, ok, ms, error}]; awsDown; regions: {region: {autoscaling: up|down, lastGoodReadAt}}; workers: {connected}; redis: {connection, role}'),
+        status: object('checkedAt; aws: [{service, region, ok, ms, error}]; awsDown; regions: {region: {autoscaling: up|down, lastGoodReadAt}}; workers: {connected}; redis: {mode: standalone|sentinel, connection, node, role, sentinel?: {masterName, configured, monitoring, quorum, master}}'),
       }),
     },
   },

@@ -30,6 +30,9 @@ import { loadSettings } from '../operations/settings';
 import { SnapshotCache } from '../operations/snapshot-cache';
 import type { Redis } from '../redis/connect-redis';
 import { connectRedis } from '../redis/connect-redis';
+import { describeRedis } from '../redis/redis-options';
+import { persistenceVerdict, readPersistence } from '../redis/redis-persistence';
+import { redisTopology } from '../redis/redis-topology';
 import { RedisAuditLog } from '../redis/redis-audit-log';
 import { RedisEventFeed } from '../redis/redis-event-feed';
 import { RedisSessionStore } from '../redis/redis-session-store';
@@ -92,7 +95,11 @@ export interface Lifeboat {
   startMaintenance(options?: { schedule?: boolean }): Promise<void>;
   /** What this process's /readyz checks: Redis answers it, its workers run (a worker process serves it on its health port). */
   processChecks(): Promise<ProcessChecks>;
-  /** Resolves once Redis answers; LB_ERR_DEPENDENCY_DOWN after `timeoutMs`. */
+  /**
+   * Resolves once Redis answers (LB_ERR_DEPENDENCY_DOWN after `timeoutMs`) and is fit to
+   * hold lifeboat's records: without persistence it warns, and in production refuses
+   * (LB_ERR_REDIS_NOT_PERSISTENT) unless LIFEBOAT_ACCEPT_VOLATILE_REDIS.
+   */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -112,7 +119,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const settings = overrides.settings ?? loadSettings();
   // Files first: a bad one stops start-up before any connection is opened.
   const files = loadFiles(settings, overrides);
-  const redis = connectRedis(settings.REDIS_URL, 'lifeboat');
+  const redis = connectRedis(settings, 'lifeboat');
   const clock = overrides.clock ?? systemClock;
   const { cloud, awsCloud } = connectCloud(settings, overrides, redis, files);
   const deps = wirePorts(settings, files, redis, cloud, clock);
@@ -132,7 +139,7 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     deps,
     redis,
     auth: files.auth,
-    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, ...api, reachability, processChecks }),
+    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, ...api, reachability, processChecks, redisTopology: () => redisTopology(redis, settings) }),
     processChecks,
     schedules: files.schedules,
     metrics,
@@ -149,7 +156,10 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
       const { queue, worker } = await startMaintenance(redis, deps, schedules, { schedule: options.schedule ?? true });
       closers.push(() => worker.close(), () => queue.close());
     },
-    ready: (timeoutMs = 10000) => redisAnswers(redis, settings.REDIS_URL, timeoutMs),
+    async ready(timeoutMs = 10000) {
+      await redisAnswers(redis, describeRedis(settings), timeoutMs);
+      await checkPersistence(redis, settings);
+    },
     async close() {
       // Hand over: running work stops at its next safe point and goes back to the queue at
       // once, for another worker to carry on from its checkpoint. A step that does not reach
@@ -286,6 +296,15 @@ async function closeWithin(worker: { close(force?: boolean): Promise<void> }, gr
   const closed = worker.close().then(() => 'closed' as const, () => 'closed' as const);
   const outcome = await Promise.race([closed, late]).finally(() => clearTimeout(timer));
   if (outcome === 'late') logger.warn({ graceMs }, 'a job did not reach a safe point in time; it is taken over once its lock lapses');
+}
+
+/** Warn (once per start) about a Redis that keeps nothing across a restart; in production, refuse it unless accepted. */
+async function checkPersistence(redis: Redis, settings: Settings): Promise<void> {
+  const where = describeRedis(settings);
+  const verdict = persistenceVerdict(await readPersistence(redis), { production: settings.NODE_ENV === 'production', acceptVolatile: settings.LIFEBOAT_ACCEPT_VOLATILE_REDIS }, where);
+  if (verdict.refusal) throw verdict.refusal;
+  // Accepted (the demo, the bench, an operator who said so): said once, without alarm.
+  if (verdict.warning) logger[settings.LIFEBOAT_ACCEPT_VOLATILE_REDIS ? 'info' : 'warn']({ redis: where, accepted: settings.LIFEBOAT_ACCEPT_VOLATILE_REDIS }, verdict.warning);
 }
 
 async function redisAnswers(redis: Redis, url: string, timeoutMs: number): Promise<void> {

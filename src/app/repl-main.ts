@@ -48,7 +48,7 @@ async function connect(): Promise<Lifeboat> {
     if (!isRefusal(e)) throw e;
     fail(
       `${e.code}: ${e.message}${lastRedisError ? ` (${lastRedisError.message})` : ''}`,
-      'Start Redis, or point REDIS_URL at one (the same Redis as the API and the workers).',
+      e.code === 'LB_ERR_DEPENDENCY_DOWN' ? 'Start Redis, or point REDIS_URL (or REDIS_SENTINELS) at it (the same Redis as the API and the workers).' : e.hint,
     );
   }
   return lb;

@@ -250,6 +250,11 @@ export const ERROR_CATALOG = {
     title: 'A dependency is down',
     hint: 'GET /readyz names the failing dependency.',
   },
+  LB_ERR_REDIS_NOT_PERSISTENT: {
+    status: 503,
+    title: 'Redis keeps nothing across a restart',
+    hint: 'Turn on appendonly in Redis (appendonly yes, appendfsync everysec or always: docs/operating.md, "Redis"), or set LIFEBOAT_ACCEPT_VOLATILE_REDIS=true to start anyway, knowing a Redis restart loses every operation in flight.',
+  },
   LB_ERR_INTERNAL: {
     status: 500,
     title: 'Internal error',

@@ -8,6 +8,25 @@ import { outboundHostsProblem } from './outbound/outbound-policy';
  * Durations are in seconds unless the name says Ms.
  */
 const seconds = (fallback: number) => z.coerce.number().min(0).default(fallback);
+/** An on/off switch: true or 1, false or 0. */
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'true or false (1 or 0)' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
+
+/** What is wrong with a `host:port` (IPv6 in brackets: `[::1]:26379`), or undefined. */
+function hostPortProblem(entry: string): string | undefined {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d+)$/.exec(entry);
+  if (!m) return 'not host:port';
+  const port = Number(m[2]);
+  return port >= 1 && port <= 65535 ? undefined : 'port out of range 1-65535';
+}
+
+function parseHostPort(entry: string): { host: string; port: number } {
+  const at = entry.lastIndexOf(':');
+  return { host: entry.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(entry.slice(at + 1)) };
+}
 
 const settingsSchema = z.object({
   LIFEBOAT_REGIONS: z
@@ -23,8 +42,42 @@ const settingsSchema = z.object({
     .string()
     .refine((s) => URL.canParse(s), 'a URL such as redis://127.0.0.1:6379')
     .default('redis://127.0.0.1:6379'),
-  /** Key prefix for everything lifeboat keeps in Redis (queues, leases, records). */
+  /**
+   * Key prefix for everything lifeboat keeps in Redis (queues, leases, records). A hash tag
+   * such as `{lifeboat}` puts every key in one cluster slot (docs/operating.md, "Redis").
+   */
   LIFEBOAT_REDIS_PREFIX: z.string().min(1).default('lifeboat'),
+  // --- Redis behind Sentinel, credentials and TLS (src/redis/redis-options.ts builds every connection from these)
+  /** Sentinels to ask for the primary (host:port, comma list); set, REDIS_URL is not used. */
+  REDIS_SENTINELS: z
+    .string()
+    .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+    .superRefine((list, ctx) => {
+      if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'a comma list of host:port, such as 10.0.1.5:26379,10.0.2.5:26379,10.0.3.5:26379' });
+      for (const entry of list) {
+        const problem = hostPortProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)}: ${problem}` });
+      }
+    })
+    .transform((list) => list.map(parseHostPort))
+    .optional(),
+  /** The name the sentinels know the primary by (their `sentinel monitor <name> ...`). */
+  REDIS_SENTINEL_NAME: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . and - only').optional(),
+  /** Credentials for the sentinels themselves (their requirepass / ACL user), if they need any. */
+  REDIS_SENTINEL_USERNAME: z.string().optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  /** Credentials for Redis (the primary); they override any in REDIS_URL. */
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  /** TLS to Redis (a rediss:// REDIS_URL means it too); REDIS_SENTINEL_TLS for the sentinels. */
+  REDIS_TLS: flag(false),
+  REDIS_SENTINEL_TLS: flag(false),
+  /** A PEM file of the CA that signed Redis's (and the sentinels') certificates, when not a public one. */
+  REDIS_TLS_CA_FILE: z.string().optional(),
+  /** production: lifeboat refuses to start on a Redis without persistence, unless LIFEBOAT_ACCEPT_VOLATILE_REDIS. */
+  NODE_ENV: z.string().optional(),
+  /** Start in production on a Redis that keeps nothing across a restart (appendonly off, no RDB snapshots). */
+  LIFEBOAT_ACCEPT_VOLATILE_REDIS: flag(false),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   LIFEBOAT_MODELS_DIR: z.string().optional(),
@@ -144,9 +197,26 @@ const settingsSchema = z.object({
   LIFEBOAT_PLAN_READ_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
   /** GET /v1/status and lifeboat_aws_endpoint_up: how long an AWS endpoint has to answer its probe. */
   LIFEBOAT_AWS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).default(1500),
+}).superRefine((s, ctx) => {
+  if (s.REDIS_SENTINELS && !s.REDIS_SENTINEL_NAME) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINEL_NAME'], message: 'required with REDIS_SENTINELS: the name the sentinels monitor the primary under' });
+  }
+  if (s.REDIS_SENTINEL_NAME && !s.REDIS_SENTINELS) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_SENTINELS'], message: 'required with REDIS_SENTINEL_NAME: the sentinels to ask for the primary (host:port, comma list)' });
+  }
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** What to do about a bad variable, when it says more than "fix it". */
+const SETTING_HINTS: Record<string, string> = {
+  REDIS_SENTINELS: 'Set REDIS_SENTINELS to every sentinel as host:port, comma-separated, and REDIS_SENTINEL_NAME to the master name they monitor (docs/operating.md, "Redis"); or unset both to use REDIS_URL.',
+  REDIS_SENTINEL_NAME: 'Set REDIS_SENTINEL_NAME to the name in the sentinels\' `sentinel monitor <name> <host> <port> <quorum>` (SENTINEL MASTERS lists it), with REDIS_SENTINELS (docs/operating.md, "Redis").',
+  REDIS_URL: 'Set REDIS_URL to redis://[user:password@]host:port[/db] (rediss:// for TLS), or use REDIS_SENTINELS (docs/operating.md, "Redis").',
+  REDIS_TLS: 'Set it to true or false (1 or 0).',
+  REDIS_SENTINEL_TLS: 'Set it to true or false (1 or 0).',
+  LIFEBOAT_ACCEPT_VOLATILE_REDIS: 'Set it to true or false (1 or 0).',
+};
 
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -154,7 +224,9 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? '');
-    throw new LifeboatError('LB_ERR_VALIDATION', `environment variable ${name}: ${issue.message}`, { field: name, value: env[name] });
+    // Never echo a secret back.
+    const value = /PASSWORD/.test(name) ? '(hidden)' : env[name];
+    throw new LifeboatError('LB_ERR_VALIDATION', `environment variable ${name}: ${issue.message}`, { field: name, value }, SETTING_HINTS[name]);
   }
   return parsed.data;
 }

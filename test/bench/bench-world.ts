@@ -96,6 +96,8 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
       LIFEBOAT_TOKENS: JSON.stringify([{ name: 'bench', sha256: hashToken(token), roles: ['admin'] }]),
       LIFEBOAT_RATE_LIMIT_BURST: '1000000',
       LIFEBOAT_READINESS_INTERVAL: '0',
+      // A throwaway Redis (no persistence), as the demo's: said without a warning.
+      LIFEBOAT_ACCEPT_VOLATILE_REDIS: 'true',
       LOG_LEVEL: 'warn',
       ...options.env,
     };

@@ -90,6 +90,8 @@ function lifeboatEnv(extra: Record<string, string> = {}): Record<string, string>
     LIFEBOAT_DWELL: '0',
     AWS_EC2_METADATA_DISABLED: 'true',
     NODE_ENV: 'production',
+    // The shared test Redis keeps nothing across a restart; production refuses that unless told.
+    LIFEBOAT_ACCEPT_VOLATILE_REDIS: 'true',
     LOG_LEVEL: 'warn',
     ...fleet!.awsEnv(),
     ...extra,

@@ -9,6 +9,7 @@ import type { Clock } from '../../src/operations/ports/clock';
 import type { OperationState } from '../../src/operations/operation-types';
 import type { OperationView } from '../../src/operations/operation-views';
 import { getOperation } from '../../src/operations/activity';
+import { redisOptions } from '../../src/redis/redis-options';
 import { deleteKeysMatching } from './redis-cleanup';
 import { testPrefix } from './test-prefix';
 
@@ -79,7 +80,7 @@ export function testLifeboat(cloud: CloudPort, env: Record<string, string> = {},
     async close() {
       await lb.close().catch(() => undefined);
       // Queues write a few keys as they close: clean up afterwards, with a connection of our own.
-      const redis = new IORedis(settings.REDIS_URL, { maxRetriesPerRequest: 1 });
+      const redis = new IORedis({ ...redisOptions(settings, 'lifeboat-test-cleanup'), maxRetriesPerRequest: 1 });
       try {
         await deleteKeysMatching(redis, `${settings.LIFEBOAT_REDIS_PREFIX}:*`);
       } finally {

@@ -27,7 +27,12 @@ export interface PrivateRedis {
 
 const HOST = '127.0.0.1';
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+export interface PrivateRedisOptions {
+  /** false: a Redis that keeps nothing across a restart (appendonly no, no RDB save), as a cache would run. */
+  persistent?: boolean;
+}
+
+export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'lifeboat-redis-'));
   const url = `redis://${HOST}:${port}`;
@@ -35,8 +40,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     '--port', String(port),
     '--bind', HOST,
     '--dir', dir,
-    '--appendonly', 'yes',
-    '--appendfsync', 'always',
+    ...(options.persistent === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'always']),
     '--maxmemory-policy', 'noeviction',
     '--save', '',
   ];

@@ -44,6 +44,9 @@ export function spawnEntryPoint(entry: string, env: Record<string, string>): Wor
 export function workerEnvFor(settings: Settings, aws: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
   return {
     REDIS_URL: settings.REDIS_URL,
+    ...(settings.REDIS_SENTINELS
+      ? { REDIS_SENTINELS: settings.REDIS_SENTINELS.map((s) => `${s.host}:${s.port}`).join(','), REDIS_SENTINEL_NAME: settings.REDIS_SENTINEL_NAME! }
+      : {}),
     LIFEBOAT_REDIS_PREFIX: settings.LIFEBOAT_REDIS_PREFIX,
     LIFEBOAT_REGIONS: settings.LIFEBOAT_REGIONS.join(','),
     LIFEBOAT_CAPACITY_POLL_MS: '100',

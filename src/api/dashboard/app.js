@@ -274,9 +274,17 @@ async function loadReach() {
   reach.replaceChildren(
     aws,
     item(workers > 0, workers === null ? 'workers: ?' : `${workers} worker${workers === 1 ? '' : 's'}`, 'workers connected to the operations queue'),
-    item(redis.connection === 'ready', `Redis ${redis.role ?? redis.connection}`, `connection ${redis.connection}${redis.role ? `, role ${redis.role}` : ''}`),
+    item(redis.connection === 'ready', `Redis ${redis.role ?? redis.connection}`, redisDetail(redis)),
   );
   reach.hidden = false;
+}
+
+/** The Redis item's tooltip: the connection, the node and its role; behind Sentinel, the master name and the sentinels. */
+function redisDetail(redis) {
+  const lines = [`connection ${redis.connection}${redis.node ? ` to ${redis.node}` : ''}${redis.role ? `, role ${redis.role}` : ''}`];
+  const s = redis.sentinel;
+  if (s) lines.push(`Sentinel "${s.masterName}": ${s.monitoring ?? '?'} of ${s.configured} sentinels monitor it${s.master ? `, master ${s.master}` : ''}${s.error ? ` (${s.error})` : ''}`);
+  return lines.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------

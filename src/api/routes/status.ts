@@ -9,7 +9,8 @@ const STATUS_TIMEOUT_MS = 2000;
  * GET /v1/status: what lifeboat can reach right now, for people and dashboards: each AWS
  * endpoint (Route 53, Auto Scaling per region; probed, shared for a few seconds), when each
  * region was last read well (a plan uses that reading while the region cannot be read), the
- * workers connected to the operations queue, and Redis's role. It answers 200 whatever is
+ * workers connected to the operations queue, and Redis: the node this process reaches and
+ * its role, and behind Sentinel the master name and how many sentinels monitor it. It answers 200 whatever is
  * down: it reports, it does not judge.
  */
 export function statusRouter(deps: ApiDeps): Router {
@@ -19,7 +20,7 @@ export function statusRouter(deps: ApiDeps): Router {
     const [aws, workers, redis, lastGood] = await Promise.all([
       deps.reachability ? deps.reachability.checks() : deps.cloud.probe(STATUS_TIMEOUT_MS),
       withDeadline(deps.queue.workersCount(), STATUS_TIMEOUT_MS, 'workers').catch(() => undefined),
-      redisRole(deps.redis),
+      deps.redisTopology ? deps.redisTopology() : redisRole(deps.redis),
       deps.lastGood ? withDeadline(deps.lastGood.ages(regions), STATUS_TIMEOUT_MS, 'last good readings').catch(() => ({})) : Promise.resolve({}),
     ]);
     const down = aws.filter((a) => !a.ok);

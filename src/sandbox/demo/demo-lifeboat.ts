@@ -37,6 +37,8 @@ function demoSettings(options: DemoLifeboatOptions & { tokens: string }): Settin
     LIFEBOAT_DNS_POLL_MS: '250',
     LIFEBOAT_DWELL: '1',
     LIFEBOAT_CAPACITY_TIMEOUT: '120',
+    // The demo's Redis is a throwaway one (no persistence); it says so without a warning.
+    LIFEBOAT_ACCEPT_VOLATILE_REDIS: 'true',
   });
 }
 
