@@ -9,7 +9,10 @@ export const guardStep = (): StepRecord => step('guard', 'Check the plan is safe
 
 /** The steps that carry out a plan, after the guard: act, then wait for the world to match. */
 export function stepsForPlan(plan: Plan): StepRecord[] {
+  if (plan.switches) return [step('prepare-switches', `Prepare ${plan.switches.changes.length} switch change(s) in ${plan.regions.join(', ')}`)];
   const steps: StepRecord[] = [];
+  // A region that left through its switch comes back on all at once, before any stage.
+  if (plan.switchOn) steps.push(step('switch-on', `Turn the switch of ${plan.switchOn.region} back on`));
   if (plan.groupChanges.length > 0) {
     steps.push(step('prescale', `Prescale ${plan.groupChanges.length} group(s)`));
     steps.push(step('await-capacity', 'Wait until the capacity is in service'));
