@@ -1,5 +1,6 @@
 import type { Problem } from './errors';
-import type { RegionCode, WeightedRecord } from './fleet';
+import type { FleetSnapshot, RegionCode, TrafficShare, WeightedRecord } from './fleet';
+import { sharesFromWeights } from './snapshot';
 
 /**
  * Region switches: a lever that does not need Route 53's control plane. For each managed
@@ -233,4 +234,21 @@ function describeGaps(s: RegionSwitchStatus): string {
     s.recordsMissingHealthCheck.length ? `${s.recordsMissingHealthCheck.length} record(s) without its health check` : '',
   ].filter(Boolean);
   return gaps.join('; ') || 'it is not complete';
+}
+
+/**
+ * The fleet as Route 53 answers it while `region`'s switch is off: its records count as weight
+ * 0 (unhealthy records are not answered while a healthy one remains), the other regions share
+ * its traffic by their weights. What a restore plans from, so its first stage sets the
+ * region's weights before the switch goes back on.
+ */
+export function asSwitchedOff(snapshot: FleetSnapshot, region: RegionCode): FleetSnapshot {
+  const records = snapshot.records.map((r) => (r.region === region && r.setIdentifier === region ? { ...r, weight: 0 } : r));
+  const traffic: TrafficShare[] = [];
+  for (const name of [...new Set(snapshot.traffic.map((t) => t.name))]) {
+    const entries = snapshot.traffic.filter((t) => t.name === name).map((t) => (t.region === region ? { ...t, weight: 0 } : t));
+    const shares = sharesFromWeights(new Map(entries.map((t) => [t.region, t.weight])));
+    traffic.push(...entries.map((t) => ({ ...t, share: shares.get(t.region) ?? 0 })));
+  }
+  return { ...snapshot, records, traffic };
 }

@@ -12,7 +12,7 @@ import type { OperationDeps } from './deps';
 import type { VersionedSnapshot } from './snapshot-cache';
 import { planContextOf } from './deps';
 import { findUnfinished, reconcileTarget } from './unfinished';
-import { switchDesign, switchNotPrepared } from '../core/switches';
+import { asSwitchedOff, switchDesign, switchNotPrepared } from '../core/switches';
 import { planRegionSwitches, switchBoardOf } from './region-switches';
 
 export interface PlannedRequest {
@@ -72,8 +72,10 @@ export async function planRequest(
     return { snapshot, read, plan: refused };
   }
   const others = evacuated.filter((r) => r !== intent.region);
-  const planned = await planWithRefreshes(snapshot, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx, deps.cloud);
-  // The evacuation left through the region's switch: the restore turns it back on first.
+  // A region that left through its switch serves nothing whatever its weights say: the restore
+  // plans from that, sets its first stage's weights, then turns the switch back on.
+  const effective = evacuation.switched ? asSwitchedOff(snapshot, intent.region) : snapshot;
+  const planned = await planWithRefreshes(effective, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx, deps.cloud);
   if (evacuation.switched) planned.plan.switchOn = evacuation.switched;
   return { read, evacuation, ...planned };
 }

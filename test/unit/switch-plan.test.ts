@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WeightedRecord } from '../../src/core/fleet';
 import type { SwitchAlarmReading, SwitchReading } from '../../src/core/switches';
-import { SWITCH_ALARM_SHAPE, planSwitches, switchDesign, switchNotPrepared } from '../../src/core/switches';
+import { SWITCH_ALARM_SHAPE, asSwitchedOff, planSwitches, switchDesign, switchNotPrepared } from '../../src/core/switches';
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const CONTROL = ['us-east-1', 'us-west-2'];
@@ -131,5 +131,19 @@ describe('fallback "switch" refused unless prepared', () => {
     expect(refusal?.code).toBe('LB_ERR_SWITCH_NOT_PREPARED');
     expect(refusal?.message).toContain('no alarm lifeboat-switch-us-east-1 in us-west-2');
     expect(switchNotPrepared(planSwitches(REGIONS, CONTROL, prepared()).regions[0], 'us-east-1')).toBeUndefined();
+  });
+});
+
+describe('the fleet as Route 53 answers it while a switch is off', () => {
+  it('counts the region\'s records as weight 0 and gives its share to the others by their weights', () => {
+    const traffic = [
+      { name: 'api.example.com', region: 'us-east-1', weight: 100, share: 0.5 },
+      { name: 'api.example.com', region: 'us-west-2', weight: 60, share: 0.3 },
+      { name: 'api.example.com', region: 'eu-west-1', weight: 40, share: 0.2 },
+    ];
+    const snapshot = { records: REGIONS.map((r) => record(r, 'api.example.com')), traffic } as unknown as Parameters<typeof asSwitchedOff>[0];
+    const off = asSwitchedOff(snapshot, 'us-east-1');
+    expect(off.records.map((r) => [r.region, r.weight])).toEqual([['us-east-1', 0], ['us-west-2', 10], ['eu-west-1', 10]]);
+    expect(off.traffic.map((t) => [t.region, t.weight, t.share])).toEqual([['us-east-1', 0, 0], ['us-west-2', 60, 60 / 100], ['eu-west-1', 40, 40 / 100]]);
   });
 });
