@@ -32,7 +32,7 @@ let api: TestApi | undefined;
 
 beforeAll(async () => {
   pf = await startProxiedFleet(FAULT_FLEET);
-}, 60_000);
+}, 180_000);
 
 beforeEach(async () => {
   await pf.reset();
@@ -40,7 +40,7 @@ beforeEach(async () => {
   lb = testLifeboat(cloud, { LIFEBOAT_SWITCH_AFTER_MS: String(SWITCH_AFTER_MS) });
   api = await startApi(lb);
   lb.startWorker();
-});
+}, 120_000);
 
 afterEach(async () => {
   await api?.close();
