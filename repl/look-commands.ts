@@ -5,14 +5,19 @@ import { takeSnapshot } from '../src/operations/fleet-snapshot';
 import { planRequest } from '../src/operations/plan-request';
 import { parseOrThrow } from '../src/operations/validation';
 import { fleetTable } from '../src/text/fleet-text';
+import { switchesTable } from '../src/text/switch-text';
+import type { SwitchesView } from '../src/operations/region-switches';
+import { switchesView } from '../src/operations/region-switches';
 import { renderPlan } from '../src/text/plan-text';
 import type { ReplSession } from './repl-session';
 import { planSummary, summarized } from './summaries';
 
-/** The commands that look and change nothing: fleet() and plan(). */
+/** The commands that look and change nothing: fleet(), plan() and switches(). */
 export interface LookCommands {
   fleet(): Promise<FleetSnapshot>;
   plan(intent: unknown): Promise<Plan>;
+  /** Each region's switch (GET /v1/switches): alarm, state, health check, records missing it. */
+  switches(): Promise<SwitchesView>;
 }
 
 const MAX_WARNINGS_SHOWN = 10;
@@ -32,6 +37,12 @@ export function lookCommands({ deps, out }: ReplSession): LookCommands {
         snapshot,
         () => `FleetSnapshot { ${snapshot.regions.length} region(s), ${snapshot.groups.length} group(s), ${snapshot.records.length} record(s), ${snapshot.warnings.length} warning(s) — .capacity .traffic .groups .records }`,
       );
+    },
+
+    async switches() {
+      const view = await switchesView(deps);
+      out([`Switches (control regions ${view.controlRegions.join(', ')}; ${view.pendingChanges} change(s) to prepare: prepareSwitches())`, switchesTable(view.switches), ...view.switches.flatMap((s) => (s.problems.length ? [`  ${s.region}: ${s.problems.join('; ')}`] : []))].join('\n'));
+      return summarized(view, () => `Switches { ${view.switches.filter((s) => s.prepared).length}/${view.switches.length} prepared, ${view.switches.filter((s) => s.position === 'off').length} off — .switches }`);
     },
 
     async plan(intent) {

@@ -15,6 +15,7 @@ type ShiftOptions = Omit<RequestOf<'shift'>, 'kind' | 'from' | 'percent' | 'dryR
 type RestoreOptions = Omit<RequestOf<'restore'>, 'kind' | 'region' | 'dryRun'>;
 type ScaleOptions = Omit<RequestOf<'scale'>, 'kind' | 'region' | 'service' | 'desiredCapacity' | 'dryRun'>;
 type ReconcileOptions = Omit<RequestOf<'reconcile'>, 'kind' | 'dryRun'>;
+type PrepareSwitchesOptions = Omit<RequestOf<'prepare-switches'>, 'kind' | 'dryRun'>;
 
 /** The commands that change the world, each through submitOperation: the API's path, its locks, audit and idempotency. */
 export interface SubmitCommands {
@@ -24,6 +25,8 @@ export interface SubmitCommands {
   scale(region: RegionCode, service: string, desiredCapacity: number, options?: ScaleOptions): Promise<OperationHandle>;
   /** Return the fleet to what lifeboat's pin records on AWS hold (or to the weights and groups given), after lifeboat lost its records. */
   reconcile(options?: ReconcileOptions): Promise<OperationHandle>;
+  /** Create or repair the region switches (all regions, or options.regions); plan({kind: 'prepare-switches'}) first. */
+  prepareSwitches(options?: PrepareSwitchesOptions): Promise<OperationHandle>;
 }
 
 export function submitCommands(session: ReplSession): SubmitCommands {
@@ -51,5 +54,6 @@ export function submitCommands(session: ReplSession): SubmitCommands {
     restore: (region, o = {}) => submit({ ...o, kind: 'restore', region }),
     scale: (region, service, desiredCapacity, o = {}) => submit({ ...o, kind: 'scale', region, service, desiredCapacity }),
     reconcile: (o = {}) => submit({ ...o, kind: 'reconcile' }),
+    prepareSwitches: (o = {}) => submit({ ...o, kind: 'prepare-switches' }),
   };
 }

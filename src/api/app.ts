@@ -20,6 +20,7 @@ import { dashboardRouter } from './routes/dashboard';
 import { operationEventsRouter } from './routes/operation-events';
 import { sessionRouter } from './routes/session';
 import { statusRouter } from './routes/status';
+import { switchesRouter } from './routes/switches';
 // Observability: request log, metrics, queue board, API docs.
 import { QUEUE_BOARD_PATH } from './request-kind';
 import { requestLog } from './request-log';
@@ -71,6 +72,7 @@ export function buildApp(apiDeps: ApiDeps): Express {
   app.use('/v1/readiness', readinessRouter(deps));
   app.use('/v1/audit', auditRouter(deps));
   app.use('/v1/status', statusRouter(deps));
+  app.use('/v1/switches', switchesRouter(deps));
   app.use(notFound);
   app.use(errorHandler);
   return app;

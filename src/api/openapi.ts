@@ -38,6 +38,7 @@ const TAGS: Record<string, string> = {
   health: 'Liveness and readiness',
   operations: 'Plans and operations: evacuate, shift, restore, scale',
   fleet: 'The fleet and N+1 readiness',
+  switches: 'Region switches: a lever that needs no Route 53 change API',
   models: 'Capacity models',
   runbooks: 'Runbooks and their runs',
   audit: 'The audit trail',

@@ -13,6 +13,7 @@ import { approveBodySchema, cancelBodySchema, listQuerySchema, operationIdSchema
 import { readinessQuerySchema } from './routes/readiness';
 import { runBodySchema } from './routes/runbooks';
 import { sessionBodySchema } from './routes/session';
+import { prepareSwitchesBodySchema } from './routes/switches';
 
 /**
  * Every route the API serves, in one list: method, path, what it is for, the role it needs,
@@ -136,7 +137,7 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'post',
     path: '/v1/operations',
     tag: 'operations',
-    summary: 'Start an operation (evacuate, shift, restore, scale, reconcile); dryRun: true only plans it',
+    summary: 'Start an operation (evacuate, shift, restore, scale, reconcile, prepare-switches); dryRun: true only plans it',
     description: 'An Idempotency-Key header makes a retried request return the operation the first one started (200, Idempotent-Replayed: true).',
     access: { role: 'operator' },
     headers: [{ name: 'Idempotency-Key', description: 'Any 1 to 255 visible ASCII characters; the same key with another body is refused', schema: idempotencyKeySchema }],
@@ -145,7 +146,7 @@ export const ROUTES: readonly RouteDoc[] = [
       202: operationAnswer('Queued; Location names the operation'),
       200: { description: 'The plan of a dry run ({dryRun: true, plan}), or the operation an earlier request with the same Idempotency-Key started', schema: { type: 'object' } },
     },
-    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_NO_SERVING_REGION', 'LB_ERR_REGION_ALREADY_EVACUATED', 'LB_ERR_REGION_NOT_EVACUATED', 'LB_ERR_SHORTFALL', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_DESIRED_ABOVE_MAX', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED', 'LB_ERR_REGION_UNREADABLE'],
+    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_NO_SERVING_REGION', 'LB_ERR_REGION_ALREADY_EVACUATED', 'LB_ERR_REGION_NOT_EVACUATED', 'LB_ERR_SHORTFALL', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_DESIRED_ABOVE_MAX', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED', 'LB_ERR_REGION_UNREADABLE', 'LB_ERR_SWITCH_NOT_PREPARED'],
   },
   {
     method: 'get',
@@ -156,7 +157,7 @@ export const ROUTES: readonly RouteDoc[] = [
     query: listQuerySchema,
     queryNotes: {
       state: `Comma list of ${OPERATION_STATES.join(', ')}`,
-      kind: 'Comma list of evacuate, shift, restore, scale, runbook, reconcile',
+      kind: 'Comma list of evacuate, shift, restore, scale, runbook, reconcile, prepare-switches',
     },
     responses: { 200: json('The operations', { operations: array('Operations as GET /v1/operations/:id shows them') }) },
   },
@@ -225,6 +226,40 @@ export const ROUTES: readonly RouteDoc[] = [
       }),
     },
     errors: ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+  },
+  {
+    method: 'get',
+    path: '/v1/switches',
+    tag: 'switches',
+    summary: 'Each managed region\'s switch: its alarm (region, name, state), its health check, and the records missing it',
+    description: 'A region switch is a CloudWatch alarm in another control region and a Route 53 CLOUDWATCH_METRIC health check on the region\'s weighted records: an evacuation with fallback "switch" turns it off when Route 53\'s change API fails (docs/operating.md).',
+    access: { role: 'viewer' },
+    responses: {
+      200: json('The switches', {
+        controlRegions: { type: 'array', items: { type: 'string' } },
+        switches: array('region, alarm {region, name}, alarmState, position (on, off, unknown), healthCheckId, records, recordsMissingHealthCheck, prepared, problems'),
+        pendingChanges: { type: 'integer', description: 'Changes prepare-switches would make now' },
+        warnings: array('Warnings of the switch plan'),
+        problems: array('What keeps a switch from being checked (a control region that cannot be read)'),
+        readAt: { type: 'string' },
+      }),
+    },
+    errors: ['LB_ERR_SWITCH_NOT_PREPARED', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
+  },
+  {
+    method: 'post',
+    path: '/v1/switches/prepare',
+    tag: 'switches',
+    summary: 'Create or repair the region switches (a prepare-switches operation); dryRun: true answers the plan first',
+    description: 'The same as POST /v1/operations {"kind": "prepare-switches"}: audited, one per region at a time, with an Idempotency-Key if sent.',
+    access: { role: 'operator' },
+    headers: [{ name: 'Idempotency-Key', description: 'Any 1 to 255 visible ASCII characters; the same key with another body is refused', schema: idempotencyKeySchema }],
+    body: prepareSwitchesBodySchema,
+    responses: {
+      202: operationAnswer('Queued; Location names the operation'),
+      200: { description: 'The plan of a dry run ({dryRun: true, plan} with plan.switches), or the operation an earlier request with the same Idempotency-Key started', schema: { type: 'object' } },
+    },
+    errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_SWITCH_NOT_PREPARED', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
   },
   {
     method: 'get',

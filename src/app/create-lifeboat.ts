@@ -8,7 +8,7 @@ import { redisCheck, workersCheck } from '../api/process-checks';
 import { AwsReachability } from '../operations/aws-reachability';
 import { AwsCloud } from '../cloud/aws/aws-cloud';
 import type { AwsCredentials } from '../cloud/aws/aws-clients';
-import type { CloudPort } from '../cloud/ports';
+import type { CloudPort, SwitchBoard } from '../cloud/ports';
 import { LifeboatError } from '../core/errors';
 import type { ModelCatalog } from '../core/models/capacity-model';
 import { OperationQueue, RUNBOOKS_QUEUE } from '../jobs/bullmq-queue';
@@ -20,7 +20,7 @@ import { QueueHandles } from '../jobs/queue-handles';
 import { startRunbookWorker } from '../jobs/runbook-worker';
 import { operationActivity } from '../operations/activity';
 import { RunStopped } from '../operations/checkpoint-runner';
-import { auditedCloud } from '../operations/audited-cloud';
+import { auditedCloud, auditedSwitchBoard } from '../operations/audited-cloud';
 import { logger } from '../operations/logger';
 import type { OperationData } from '../operations/operation-types';
 import type { Clock } from '../operations/ports/clock';
@@ -106,8 +106,10 @@ export interface Lifeboat {
 
 interface LifeboatOverrides {
   settings?: Settings;
-  /** Another cloud altogether (the dry-run cloud, a test's). */
+  /** Another cloud altogether (the dry-run cloud, a test's); an AwsCloud also serves as the switch board. */
   cloud?: CloudPort;
+  /** The region switches' board, when the cloud given is not AWS (or another one is wanted). */
+  switches?: SwitchBoard;
   /** AWS at another endpoint (moto, the realism proxy), wired as in production otherwise. */
   aws?: { endpoint?: string; credentials?: AwsCredentials };
   clock?: Clock;
@@ -122,7 +124,8 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
   const redis = connectRedis(settings, 'lifeboat');
   const clock = overrides.clock ?? systemClock;
   const { cloud, awsCloud } = connectCloud(settings, overrides, redis, files);
-  const deps = wirePorts(settings, files, redis, cloud, clock);
+  const board = overrides.switches ?? (cloud instanceof AwsCloud ? cloud : awsCloud);
+  const deps = wirePorts(settings, files, redis, cloud, clock, board);
   const queues = new QueueHandles(redis, settings.LIFEBOAT_REDIS_PREFIX, [deps.queue.queue, deps.runs.queue] as unknown as Queue[]);
   const { reachability, metrics } = observe(settings, deps, cloud, queues);
   const api = apiPorts(redis, settings, deps);
@@ -245,6 +248,7 @@ function connectCloud(settings: Settings, overrides: LifeboatOverrides, redis: R
     requestTimeoutMs: settings.LIFEBOAT_AWS_REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: settings.LIFEBOAT_AWS_CONNECT_TIMEOUT_MS,
     ...(settings.LIFEBOAT_AWS_RATE_LIMITER === 'redis' ? { limiter: sharedAwsLimiter(redis, settings.LIFEBOAT_REDIS_PREFIX) } : {}),
+    ...(settings.LIFEBOAT_SWITCH_REGIONS ? { switchRegions: settings.LIFEBOAT_SWITCH_REGIONS } : {}),
     loadMetrics: settings.LIFEBOAT_LOAD_METRICS
       ? { periodSeconds: settings.LIFEBOAT_LOAD_PERIOD_SECONDS, historyDays: settings.LIFEBOAT_LOAD_HISTORY_DAYS, timeoutMs: settings.LIFEBOAT_LOAD_TIMEOUT_MS }
       : false,
@@ -253,18 +257,21 @@ function connectCloud(settings: Settings, overrides: LifeboatOverrides, redis: R
 }
 
 /** Every port on its Redis (or BullMQ) implementation, and the cloud with every mutation audited. */
-function wirePorts(settings: Settings, files: StartupFiles, redis: Redis, rawCloud: CloudPort, clock: Clock): LifeboatPorts {
+function wirePorts(settings: Settings, files: StartupFiles, redis: Redis, rawCloud: CloudPort, clock: Clock, board: SwitchBoard | undefined): LifeboatPorts {
   const prefix = settings.LIFEBOAT_REDIS_PREFIX;
   const audit = new RedisAuditLog(redis, prefix, settings.LIFEBOAT_AUDIT_RETENTION_DAYS, () => clock.now());
   // Every mutation the cloud makes is in the audit trail, whoever asked for it.
   const fleetVersionKey = `${prefix}:fleet-version`;
   const cloud = auditedCloud(rawCloud, audit, clock, () => redis.incr(fleetVersionKey));
+  // Attaching health checks changes records: the fleet version moves as for any other mutation.
+  const switches = board ? auditedSwitchBoard(board, audit, clock, () => redis.incr(fleetVersionKey)) : undefined;
   const queueSettings = { prefix, attempts: settings.LIFEBOAT_JOB_ATTEMPTS };
   const queue = new OperationQueue(redis, queueSettings);
   const lastGood = new RedisLastGoodReadings(redis, prefix);
   const runs = new OperationQueue<RunData>(redis, queueSettings, RUNBOOKS_QUEUE);
   return {
     cloud,
+    ...(switches ? { switches } : {}),
     models: files.models,
     settings,
     clock,

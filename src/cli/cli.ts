@@ -8,6 +8,7 @@ import { evacuate, plan, restore, scale, shift } from './commands/submit';
 import { opApprove, opCancel, opShow, opWait, ops } from './commands/op';
 import { runbookList, runbookRun, runbookValidate } from './commands/runbooks';
 import { runbookTrigger } from './commands/trigger';
+import { switches, switchesPrepare } from './commands/switches';
 import { EXIT, UsageError, exitCodeOf } from './exit-codes';
 import { DEFAULT_URL, GLOBAL_OPTIONS, commandHelp, generalHelp } from './help';
 import type { Streams } from './output';
@@ -18,7 +19,7 @@ import { Output, errorShapeOf } from './output';
  * the command line, finds the command, runs it and returns the exit code (see help.ts).
  */
 
-const COMMANDS: Command[] = [runbookList, runbookValidate, runbookRun, runbookTrigger, plan, evacuate, restore, shift, scale, ops, opShow, opApprove, opCancel, opWait, readiness, fleet];
+const COMMANDS: Command[] = [runbookList, runbookValidate, runbookRun, runbookTrigger, plan, evacuate, restore, shift, scale, ops, opShow, opApprove, opCancel, opWait, readiness, fleet, switches, switchesPrepare];
 
 const OP_ACTIONS = ['approve', 'cancel', 'wait'];
 const DEFAULT_POLL_MS = 500;

@@ -1,5 +1,6 @@
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../core/fleet';
 import type { PinRecord } from '../core/pins';
+import type { AlarmState, SwitchDesign, SwitchReading } from '../core/switches';
 
 /**
  * The cloud port: what lifeboat needs from a cloud, in its own words. One AWS adapter
@@ -137,3 +138,33 @@ interface TrafficRouter {
 }
 
 export type CloudPort = FleetReader & CapacityProvider & TrafficRouter;
+
+/** A weighted record and the health check it should carry (the region switch's). */
+export interface HealthCheckAttachment {
+  record: WeightedRecord;
+  healthCheckId: string;
+}
+
+/**
+ * The region switches' side of the cloud (core/switches.ts): CloudWatch alarms in the control
+ * regions, Route 53 health checks that follow them, and the health check on each weighted
+ * record. Turning a switch needs CloudWatch only, never Route 53's change API.
+ */
+export interface SwitchBoard {
+  /** Where the switches' alarms live (LIFEBOAT_SWITCH_REGIONS). */
+  readonly controlRegions: readonly RegionCode[];
+  /** The named alarms (a control region that cannot be read is listed as unreadable) and every CLOUDWATCH_METRIC health check. */
+  readSwitches(designs: readonly SwitchDesign[]): Promise<Omit<SwitchReading, 'records'>>;
+  /** Create or overwrite the alarm as designed (PutMetricAlarm takes the whole alarm: repeating it is harmless). */
+  putSwitchAlarm(design: SwitchDesign): Promise<void>;
+  /** The health check that follows the design's alarm: found by its CallerReference, or created with it. Returns its id. */
+  ensureSwitchHealthCheck(design: SwitchDesign): Promise<string>;
+  /** UPSERT each record with its health check (Route 53's change API). */
+  attachHealthChecks(attachments: readonly HealthCheckAttachment[]): Promise<TrafficChange[]>;
+  /**
+   * Turn a switch through CloudWatch only: the metric (1 on, 0 off), then SetAlarmState (OK
+   * or ALARM) so Route 53 sees it without waiting for the alarm's period; returns the alarm
+   * state read back afterwards.
+   */
+  turnSwitch(design: SwitchDesign, position: 'on' | 'off', reason: string): Promise<AlarmState | undefined>;
+}

@@ -275,6 +275,16 @@ export const ERROR_CATALOG = {
     title: 'A region cannot be read and lifeboat holds no earlier reading of it',
     hint: 'GET /v1/status shows which AWS endpoint is down. Plan again once it has answered once (lifeboat keeps its last good reading), or pass force: true to plan as if the region ran nothing.',
   },
+  LB_ERR_SWITCH_NOT_PREPARED: {
+    status: 409,
+    title: 'The region switch this needs is not prepared',
+    hint: 'Run prepare-switches (POST /v1/switches/prepare) and check GET /v1/switches, or ask without fallback: "switch".',
+  },
+  LB_ERR_SWITCH_FAILED: {
+    status: 502,
+    title: 'A region switch could not be turned or did not reach its state',
+    hint: 'GET /v1/switches shows the alarm state; check CloudWatch in the alarm region (SetAlarmState, PutMetricData) and try again.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FleetSnapshot } from './fleet';
+import type { SwitchReading } from './switches';
 
 /**
  * What people ask lifeboat to do. The API, the REPL and runbooks all validate with these
@@ -55,7 +56,13 @@ const moveOptions = {
 
 /** Field shapes, so operation requests can add their options to the same fields. */
 export const intentShapes = {
-  evacuate: { kind: z.literal('evacuate'), region: regionCode, ...moveOptions },
+  evacuate: {
+    kind: z.literal('evacuate'),
+    region: regionCode,
+    ...moveOptions,
+    /** When Route 53's change API fails or times out: turn the region's switch off through CloudWatch instead (needs the switch prepared). */
+    fallback: z.enum(['switch']).optional(),
+  },
   shift: {
     kind: z.literal('shift'),
     from: regionCode,
@@ -88,6 +95,12 @@ export const intentShapes = {
     stages: stagesSchema.optional(),
     ...modelChoice,
   },
+  /** Create or repair the region switches (core/switches.ts): alarms, health checks, records carrying them. */
+  'prepare-switches': {
+    kind: z.literal('prepare-switches'),
+    /** Only these managed regions' switches; all by default. */
+    regions: z.array(regionCode).min(1).max(50).optional(),
+  },
   scale: {
     kind: z.literal('scale'),
     region: regionCode,
@@ -111,8 +124,9 @@ const restoreRequestSchema = z.object(intentShapes.restore).strict();
 const scaleIntentSchema = z.object(intentShapes.scale).strict().superRefine(checkScaleSizes);
 /** Reconcile as people ask for it; the operation layer adds what it returns the fleet to. */
 const reconcileRequestSchema = z.object(intentShapes.reconcile).strict();
+const prepareSwitchesRequestSchema = z.object(intentShapes['prepare-switches']).strict();
 
-export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema, reconcileRequestSchema]);
+export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema, reconcileRequestSchema, prepareSwitchesRequestSchema]);
 
 export type EvacuateIntent = z.infer<typeof evacuateIntentSchema>;
 export type ShiftIntent = z.infer<typeof shiftIntentSchema>;
@@ -144,4 +158,12 @@ export interface ReconcileIntent extends ReconcileRequest {
   };
 }
 
-export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent | ReconcileIntent;
+type PrepareSwitchesRequest = z.infer<typeof prepareSwitchesRequestSchema>;
+
+/** Prepare-switches as the planner takes it: with the switches as read, resolved by the operation layer. */
+export interface PrepareSwitchesIntent extends PrepareSwitchesRequest {
+  controlRegions: string[];
+  reading: Omit<SwitchReading, 'records'>;
+}
+
+export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent | ReconcileIntent | PrepareSwitchesIntent;

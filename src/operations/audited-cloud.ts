@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudPort, GroupProcessUpdate, GroupSizeUpdate, WeightUpdate } from '../cloud/ports';
+import type { CloudPort, GroupProcessUpdate, GroupSizeUpdate, SwitchBoard, WeightUpdate } from '../cloud/ports';
 import type { AuditLog } from './ports/audit-log';
 import { logger } from './logger';
 import type { Clock } from './ports/clock';
@@ -11,8 +11,11 @@ import { currentOperation } from './operation-context';
  * call and its outcome after, with the operation, the actor and the plan's hash, and a log
  * line (info) for each mutation made. Reads pass straight through.
  */
-export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, onMutation: () => Promise<unknown> = async () => undefined): CloudPort {
-  async function audited<T>(action: string, regions: string[], inputs: unknown, call: () => Promise<T>): Promise<T> {
+type Audited = <T>(action: string, regions: string[], inputs: unknown, call: () => Promise<T>) => Promise<T>;
+
+/** Wraps one mutation: an "attempted" audit record, the call, its outcome record and a log line. */
+function auditor(audit: AuditLog, clock: Clock, onMutation: () => Promise<unknown>): Audited {
+  return async function audited<T>(action: string, regions: string[], inputs: unknown, call: () => Promise<T>): Promise<T> {
     const op = currentOperation();
     const base = {
       actor: op?.actor ?? 'lifeboat',
@@ -39,7 +42,11 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, on
       logger.warn({ ...line, outcome: 'failed', durationMs: Date.now() - started, code: p.code, error: p.message }, `AWS ${action.replace(/^aws\./, '')} failed`);
       throw e;
     }
-  }
+  };
+}
+
+export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, onMutation: () => Promise<unknown> = async () => undefined): CloudPort {
+  const audited = auditor(audit, clock, onMutation);
   return {
     readFleet: (options) => cloud.readFleet(options),
     probe: (ms) => cloud.probe(ms),
@@ -58,5 +65,24 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, on
         updates.map((u) => ({ ...(u.record.account !== undefined ? { account: u.record.account } : {}), zoneId: u.record.zoneId, name: u.record.name, type: u.record.type, setIdentifier: u.record.setIdentifier, weight: u.weight })),
         () => cloud.setWeights(updates),
       ),
+  };
+}
+
+/** The switch board with every mutation in the audit trail; reads pass straight through. */
+export function auditedSwitchBoard(board: SwitchBoard, audit: AuditLog, clock: Clock, onMutation: () => Promise<unknown> = async () => undefined): SwitchBoard {
+  const audited = auditor(audit, clock, onMutation);
+  return {
+    controlRegions: board.controlRegions,
+    readSwitches: (designs) => board.readSwitches(designs),
+    putSwitchAlarm: (d) => audited('aws.putSwitchAlarm', [d.alarm.region], d, () => board.putSwitchAlarm(d)),
+    ensureSwitchHealthCheck: (d) => audited('aws.ensureSwitchHealthCheck', ['us-east-1'], d, () => board.ensureSwitchHealthCheck(d)),
+    attachHealthChecks: (attachments) =>
+      audited(
+        'aws.attachHealthChecks',
+        [...new Set(attachments.map((a) => a.record.region))],
+        attachments.map((a) => ({ zoneId: a.record.zoneId, name: a.record.name, type: a.record.type, setIdentifier: a.record.setIdentifier, healthCheckId: a.healthCheckId })),
+        () => board.attachHealthChecks(attachments),
+      ),
+    turnSwitch: (d, position, reason) => audited('aws.turnSwitch', [d.alarm.region], { region: d.region, alarm: d.alarm, position, reason }, () => board.turnSwitch(d, position, reason)),
   };
 }

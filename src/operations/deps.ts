@@ -1,4 +1,4 @@
-import type { CloudPort } from '../cloud/ports';
+import type { CloudPort, SwitchBoard } from '../cloud/ports';
 import type { ActivitySource } from './activity';
 import type { ModelCatalog } from '../core/models/capacity-model';
 import type { PlanContext } from '../core/planner/plan-context';
@@ -30,6 +30,8 @@ export interface OperationDeps {
   snapshots: SnapshotCache;
   /** The last good reading of each fleet source (what a plan uses for a region that cannot be read). */
   lastGood?: LastGoodReadings;
+  /** The region switches (CloudWatch alarms, Route 53 health checks); absent for a cloud that is not AWS. */
+  switches?: SwitchBoard;
 }
 
 /** What the surfaces' use cases need: the operation deps plus the queue they submit to. */

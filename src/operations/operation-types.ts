@@ -33,6 +33,7 @@ export const operationRequestSchema = z.discriminatedUnion('kind', [
   z.object({ ...intentShapes.restore, ...operationOptionsShape }).strict(),
   z.object({ ...intentShapes.scale, ...operationOptionsShape }).strict().superRefine(checkScaleSizes),
   z.object({ ...intentShapes.reconcile, ...operationOptionsShape }).strict(),
+  z.object({ ...intentShapes['prepare-switches'], ...operationOptionsShape }).strict(),
 ]);
 
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
@@ -65,7 +66,9 @@ export type StepKind =
   | 'rollback-weights'
   | 'rollback-dns'
   | 'rollback-capacity'
-  | 'release-pins';
+  | 'release-pins'
+  | 'prepare-switches'
+  | 'switch-on';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -148,6 +151,20 @@ export interface OperationResult {
   pinned?: Array<{ region: RegionCode; group: string; account?: string; minSize: number }>;
   /** Groups this operation pinned and let go after it failed or was cancelled (onFailure: unpin). */
   unpinned?: Array<{ region: RegionCode; group: string; account?: string }>;
+  /** Route 53's change API failed and the region was taken out through its switch (all of it at once, no stages). */
+  switchUsed?: SwitchUse;
+  /** prepare-switches: what it created and attached. */
+  switchesPrepared?: { alarms: number; healthChecks: number; recordsAttached: number };
+}
+
+/** An evacuation that fell back to the region's switch: which, why and what the alarm read back. */
+export interface SwitchUse {
+  region: RegionCode;
+  alarm: { region: RegionCode; name: string };
+  alarmState: string;
+  at: string;
+  /** What Route 53's change API answered (or that it did not in time). */
+  because: string;
 }
 
 /** What a job carries: the request, who asked, and the checkpoint the worker keeps current. */
@@ -182,4 +199,6 @@ interface Checkpoint {
   partial?: Pick<OperationResult, 'shortfall' | 'unplaced'>;
   /** Set when a stage failed verification for capacity and fell back to what serves. */
   fallback?: StageFallback;
+  /** Set when Route 53's change API failed and the region's switch was turned off instead. */
+  switchUsed?: SwitchUse;
 }

@@ -12,6 +12,8 @@ import type { OperationDeps } from './deps';
 import type { VersionedSnapshot } from './snapshot-cache';
 import { planContextOf } from './deps';
 import { findUnfinished, reconcileTarget } from './unfinished';
+import { asSwitchedOff, switchDesign, switchNotPrepared } from '../core/switches';
+import { planRegionSwitches, switchBoardOf } from './region-switches';
 
 export interface PlannedRequest {
   snapshot: FleetSnapshot;
@@ -29,7 +31,7 @@ export interface PlannedRequest {
  */
 export async function planRequest(
   intent: IntentRequest,
-  deps: Pick<OperationDeps, 'snapshots' | 'models' | 'settings' | 'store' | 'cloud'>,
+  deps: Pick<OperationDeps, 'snapshots' | 'models' | 'settings' | 'store' | 'cloud' | 'switches'>,
   options: { fresh?: boolean; on?: VersionedSnapshot } = {},
 ): Promise<PlannedRequest> {
   const read = options.on ?? (await deps.snapshots.read(options.fresh ? 0 : undefined));
@@ -38,6 +40,17 @@ export async function planRequest(
   if (intent.kind === 'reconcile') {
     const { target } = await reconcileTarget(intent, snapshot, deps);
     return { snapshot, read, plan: plan(snapshot, { ...intent, target }, ctx) };
+  }
+  if (intent.kind === 'prepare-switches') {
+    const board = switchBoardOf(deps);
+    const regions = intent.regions ?? snapshot.regions;
+    const reading = await board.readSwitches(regions.map((r) => switchDesign(r, board.controlRegions)));
+    return { snapshot, read, plan: plan(snapshot, { ...intent, controlRegions: [...board.controlRegions], reading }, ctx) };
+  }
+  if (intent.kind === 'evacuate' && intent.fallback === 'switch') {
+    const planned = await planWithRefreshes(snapshot, intent, ctx, deps.cloud);
+    await addFallbackSwitch(planned.plan, intent.region, snapshot, deps);
+    return { read, ...planned };
   }
   if (intent.kind !== 'restore') return { read, ...(await planWithRefreshes(snapshot, intent, ctx, deps.cloud)) };
 
@@ -59,7 +72,30 @@ export async function planRequest(
     return { snapshot, read, plan: refused };
   }
   const others = evacuated.filter((r) => r !== intent.region);
-  return { read, evacuation, ...(await planWithRefreshes(snapshot, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx, deps.cloud)) };
+  // A region that left through its switch serves nothing whatever its weights say: the restore
+  // plans from that, sets its first stage's weights, then turns the switch back on.
+  const effective = evacuation.switched ? asSwitchedOff(snapshot, intent.region) : snapshot;
+  const planned = await planWithRefreshes(effective, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx, deps.cloud);
+  if (evacuation.switched) planned.plan.switchOn = evacuation.switched;
+  return { read, evacuation, ...planned };
+}
+
+/**
+ * An evacuation that may fall back to the region's switch: refused (a blocker) unless the
+ * switch is prepared; otherwise the plan carries the switch the steps turn off if Route 53's
+ * change API fails. A switch that cannot be read counts as not prepared.
+ */
+async function addFallbackSwitch(planned: Plan, region: string, snapshot: FleetSnapshot, deps: Pick<OperationDeps, 'switches'>): Promise<void> {
+  try {
+    const switches = await planRegionSwitches(deps, snapshot, [region]);
+    const status = switches.regions.find((s) => s.region === region);
+    const refusal = switchNotPrepared(status, region) ?? switches.blockers[0];
+    if (refusal) planned.blockers.push(refusal.code === 'LB_ERR_SWITCH_NOT_PREPARED' ? refusal : { ...refusal, code: 'LB_ERR_SWITCH_NOT_PREPARED', message: `fallback "switch": ${refusal.message}` });
+    else planned.fallbackSwitch = switchDesign(region, switches.controlRegions);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    planned.blockers.push({ code: 'LB_ERR_SWITCH_NOT_PREPARED', message: `fallback "switch": the switch of ${region} could not be read (${message})`, details: { region } });
+  }
 }
 
 /**

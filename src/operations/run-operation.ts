@@ -22,6 +22,7 @@ import { rollbackCapacity } from './steps/rollback-capacity';
 import { rollbackDns } from './steps/rollback-dns';
 import { rollbackWeights } from './steps/rollback-weights';
 import { verify } from './steps/verify';
+import { prepareSwitches, switchOn } from './steps/region-switch';
 import type { StepContext, StepHandler } from './steps/step-context';
 
 const HANDLERS: Record<StepKind, StepHandler> = {
@@ -37,6 +38,8 @@ const HANDLERS: Record<StepKind, StepHandler> = {
   'rollback-dns': rollbackDns,
   'rollback-capacity': rollbackCapacity,
   'release-pins': releasePins,
+  'prepare-switches': prepareSwitches,
+  'switch-on': switchOn,
 };
 
 /** What the worker gives an operation: the checkpoint's hooks, and where live progress goes. */
@@ -87,7 +90,7 @@ function operationContextOf(op: OperationData): OperationContext {
     operationId: op.id,
     actor: op.actor,
     planHash: () => op.checkpoint.planHash,
-    region: intent.kind === 'shift' ? intent.from : intent.kind === 'reconcile' ? undefined : intent.region,
+    region: intent.kind === 'shift' ? intent.from : intent.kind === 'reconcile' || intent.kind === 'prepare-switches' ? undefined : intent.region,
     regions: op.regions,
   };
 }
@@ -298,9 +301,13 @@ function resultOf(op: OperationData): OperationResult {
   const weightChanges = (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0);
   const groupsChanged = (done('prescale').length ? (cp.plan?.groupChanges.length ?? 0) : 0) + (done('finalize').length ? (cp.plan?.finalGroupChanges.length ?? 0) : 0);
   const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
+  const prepared = done('prepare-switches')[0]?.detail as OperationResult['switchesPrepared'] | undefined;
+  const switched = cp.switchUsed ? `, through its switch (Route 53's change API failed; alarm ${cp.switchUsed.alarm.name} in ${cp.switchUsed.alarm.region}: ${cp.switchUsed.alarmState})` : '';
   const summary =
-    cp.state === 'succeeded'
-      ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}`
+    cp.state === 'succeeded' && prepared
+      ? `${what}: done — ${prepared.alarms} alarm(s) put, ${prepared.healthChecks} health check(s), ${prepared.recordsAttached} record(s) attached`
+      : cp.state === 'succeeded'
+      ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}${switched}`
       : cp.state === 'cancelled'
         ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} stage(s)`}`
         : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsInForce(cp, stagesApplied)}`;
@@ -316,6 +323,8 @@ function resultOf(op: OperationData): OperationResult {
     ...(cp.partial?.unplaced?.length ? { unplaced: cp.partial.unplaced } : {}),
     ...(cp.state === 'succeeded' && cp.partial?.unplaced?.length ? { partial: true } : {}),
     ...(cp.fallback ? { served: cp.fallback.served, ...(cp.fallback.unplaced.length ? { unplaced: cp.fallback.unplaced } : {}) } : {}),
+    ...(cp.switchUsed ? { switchUsed: cp.switchUsed } : {}),
+    ...(prepared ? { switchesPrepared: { alarms: prepared.alarms, healthChecks: prepared.healthChecks, recordsAttached: prepared.recordsAttached } } : {}),
   };
 }
 

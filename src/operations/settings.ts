@@ -195,6 +195,17 @@ const settingsSchema = z.object({
   LIFEBOAT_STOP_GRACE_MS: z.coerce.number().int().min(0).default(8000),
   /** Plans (and the fleet view) read each region within this; one that does not answer is planned from its last good reading. */
   LIFEBOAT_PLAN_READ_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  /**
+   * Control regions of the region switches (at least two): a managed region's switch alarm
+   * lives in the first of them that is not the region itself. By default LIFEBOAT_REGIONS.
+   */
+  LIFEBOAT_SWITCH_REGIONS: z
+    .string()
+    .transform((s) => [...new Set(s.split(',').map((r) => r.trim()).filter(Boolean))])
+    .pipe(z.array(regionCode).min(2, 'at least two regions: a region\'s switch alarm lives in another one'))
+    .optional(),
+  /** An evacuation with fallback "switch" gives Route 53's change API this long before it turns the region's switch off instead. */
+  LIFEBOAT_SWITCH_AFTER_MS: z.coerce.number().int().min(100).default(30000),
   /** GET /v1/status and lifeboat_aws_endpoint_up: how long an AWS endpoint has to answer its probe. */
   LIFEBOAT_AWS_PROBE_TIMEOUT_MS: z.coerce.number().int().min(50).default(1500),
 }).superRefine((s, ctx) => {

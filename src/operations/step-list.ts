@@ -9,12 +9,20 @@ export const guardStep = (): StepRecord => step('guard', 'Check the plan is safe
 
 /** The steps that carry out a plan, after the guard: act, then wait for the world to match. */
 export function stepsForPlan(plan: Plan): StepRecord[] {
+  if (plan.switches) return [step('prepare-switches', `Prepare ${plan.switches.changes.length} switch change(s) in ${plan.regions.join(', ')}`)];
   const steps: StepRecord[] = [];
   if (plan.groupChanges.length > 0) {
     steps.push(step('prescale', `Prescale ${plan.groupChanges.length} group(s)`));
     steps.push(step('await-capacity', 'Wait until the capacity is in service'));
   }
   steps.push(...stageSteps(plan));
+  // A region that left through its switch: back on once the first stage's weights are in sync
+  // (it comes back at that stage's share), or at once when no weight has to move.
+  if (plan.switchOn) {
+    const on = step('switch-on', `Turn the switch of ${plan.switchOn.region} back on`);
+    const firstInSync = steps.findIndex((s) => s.kind === 'await-dns');
+    steps.splice(firstInSync >= 0 ? firstInSync + 1 : steps.findIndex((s) => s.kind === 'finalize') >= 0 ? steps.findIndex((s) => s.kind === 'finalize') : steps.length, 0, on);
+  }
   if (plan.finalGroupChanges.length > 0) steps.push(step('finalize', `Return ${plan.finalGroupChanges.length} group(s) to their own scaling`));
   return steps;
 }

@@ -132,7 +132,9 @@ function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): vo
       ? [intent.from, ...(intent.to === undefined ? [] : [intent.to].flat())]
       : intent.kind === 'reconcile'
         ? [...new Set([...Object.values(intent.weights ?? {}).flatMap((w) => Object.keys(w)), ...(intent.groups ?? []).map((g) => g.region)])]
-        : [intent.region];
+        : intent.kind === 'prepare-switches'
+          ? (intent.regions ?? [])
+          : [intent.region];
   for (const region of named) {
     if (!managed.includes(region)) {
       throw new LifeboatError('LB_ERR_UNKNOWN_REGION', `${region} is not a managed region (LIFEBOAT_REGIONS: ${managed.join(', ')})`, { region });
@@ -146,6 +148,8 @@ function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): vo
  */
 function regionsTouched(intent: IntentRequest, managed: readonly RegionCode[]): RegionCode[] {
   if (intent.kind === 'scale') return [intent.region];
+  // Preparing switches upserts the named regions' records: no evacuation of theirs may move weights meanwhile.
+  if (intent.kind === 'prepare-switches') return [...(intent.regions ?? managed)];
   if (intent.kind === 'shift' && intent.to !== undefined) return [...new Set([intent.from, ...[intent.to].flat()])];
   return [...managed];
 }

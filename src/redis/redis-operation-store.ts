@@ -1,3 +1,4 @@
+import type { SwitchDesign } from '../core/switches';
 import type { Redis } from 'ioredis';
 import type { RegionCode } from '../core/fleet';
 import type { CancelRequest } from '../operations/operation-types';
@@ -131,6 +132,11 @@ export class RedisOperationStore implements OperationStore {
   async markEvacuationPartial(region: RegionCode, operationId: string): Promise<void> {
     const record = await this.evacuationOf(region);
     if (record?.operationId === operationId) await this.redis.set(this.evacuationKey(region), JSON.stringify({ ...record, partial: true }));
+  }
+
+  async markEvacuationSwitched(region: RegionCode, operationId: string, design: SwitchDesign): Promise<void> {
+    const record = await this.evacuationOf(region);
+    if (record?.operationId === operationId) await this.redis.set(this.evacuationKey(region), JSON.stringify({ ...record, switched: design }));
   }
 
   private get followUpsKey() {

@@ -3,6 +3,7 @@ import { demandTable } from './demand-text';
 import { MARKS } from './marks';
 import { describeRequest } from './request-text';
 import { formatTable } from './table';
+import { switchChangeLines, switchesTable } from './switch-text';
 import { percent as pct } from './units';
 
 const arrow = (a: number | string, b: number | string) => (a === b ? String(a) : `${a} → ${b}`);
@@ -34,9 +35,17 @@ export function renderPlan(plan: Plan): string {
       out.push(`  ${MARKS.failed} ${b.code}: ${b.message}`);
       if (b.hint) out.push(`    hint: ${b.hint}`);
     }
+  } else if (plan.switches) {
+    out.push(`Ready: ${plan.switches.changes.length} switch change(s).`);
   } else {
     out.push(`Ready: ${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s), ${plan.finalGroupChanges.length} change(s) after the last stage.`);
   }
+  if (plan.switches) {
+    out.push('', `Switches (control regions ${plan.switches.controlRegions.join(', ')}):`, switchesTable(plan.switches.regions));
+    if (plan.switches.changes.length) out.push('', 'Changes, in order:', ...switchChangeLines(plan.switches.changes).map((l) => `  ${l}`));
+  }
+  if (plan.fallbackSwitch) out.push(`Fallback: if Route 53's change API fails, ${plan.fallbackSwitch.region} leaves through its switch (alarm ${plan.fallbackSwitch.alarm.name} in ${plan.fallbackSwitch.alarm.region}), all at once.`);
+  if (plan.switchOn) out.push(`The switch of ${plan.switchOn.region} goes back on once the first stage's weights are in sync.`);
   const capacity = plan.services.flatMap((s) => s.regions.map((r) => ({ ...r, name: s.trafficName ?? '(follows capacity)' })));
   if (capacity.length > 0) {
     out.push('', 'Capacity (instances):');

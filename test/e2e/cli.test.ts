@@ -199,6 +199,18 @@ describe('npx lifeboat', () => {
     expect(JSON.parse(r.stdout).operation).toMatchObject({ kind: 'restore', state: 'succeeded' });
   });
 
+  it('switches (an error the API answers: exit 3), switches prepare and evacuate --fallback switch (refused: exit 1) where the cloud has no switches (the dry run)', async () => {
+    const listed = await lifeboat(['switches']);
+    expect(listed.code, transcript(listed)).toBe(3);
+    expect(listed.stderr).toMatch(/^LB_ERR_SWITCH_NOT_PREPARED: /m);
+    const prepared = await lifeboat(['switches', 'prepare', '--dry-run']);
+    expect(prepared.code, transcript(prepared)).toBe(1);
+    expect(prepared.stderr).toMatch(/^LB_ERR_SWITCH_NOT_PREPARED: /m);
+    const evacuation = await lifeboat(['evacuate', 'eu-west-1', '--fallback', 'switch', '--dry-run']);
+    expect(evacuation.code, transcript(evacuation)).toBe(1);
+    expect(evacuation.stdout).toContain('LB_ERR_SWITCH_NOT_PREPARED');
+  }, 120_000);
+
   it('plan evacuate prints the rendered plan and changes nothing', async () => {
     const r = await lifeboat(['plan', 'evacuate', 'eu-west-1', '--stages', '25,50,100']);
     expect(r.code, transcript(r)).toBe(0);

@@ -69,7 +69,8 @@ const reject = (why: string, ...codes: ErrorCode[]): Expectation => ({ kind: 're
 const accept = (why: string, ...refusals: ErrorCode[]): Expectation => ({ kind: 'accept', refusals, why });
 
 /** What planning may refuse for a well-formed intent. */
-const PLAN_REFUSALS: ErrorCode[] = ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION'];
+// LB_ERR_SWITCH_NOT_PREPARED: prepare-switches where the cloud has no switch board.
+const PLAN_REFUSALS: ErrorCode[] = ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_SWITCH_NOT_PREPARED'];
 /** ... and what starting an operation may refuse on top. */
 const SUBMIT_REFUSALS: ErrorCode[] = [
   ...PLAN_REFUSALS,
@@ -389,7 +390,9 @@ function namedRegions(request: {
   to?: string | string[];
   weights?: Record<string, Record<string, number>>;
   groups?: Array<{ region: string }>;
+  regions?: string[];
 }): string[] {
+  if (request.kind === 'prepare-switches') return request.regions ?? [];
   if (request.kind === 'reconcile') return [...Object.values(request.weights ?? {}).flatMap((w) => Object.keys(w)), ...(request.groups ?? []).map((g) => g.region)];
   return request.kind === 'shift' ? [request.from!, ...(request.to === undefined ? [] : [request.to].flat())] : [request.region!];
 }

@@ -113,11 +113,18 @@ describe('proxy 5xx bursts, unreachable regions, latency', () => {
 
   it('drops a region’s Auto Scaling and EC2 calls but Route 53 only when named', () => {
     const entries = [{ region: 'us-east-1', mode: 'hang' as const }];
-    expect(unreachableMode(entries, { service: 'autoscaling', region: 'us-east-1' })).toBe('hang');
-    expect(unreachableMode(entries, { service: 'ec2', region: 'us-east-1' })).toBe('hang');
-    expect(unreachableMode(entries, { service: 'route53', region: 'us-east-1' })).toBeUndefined();
-    expect(unreachableMode([{ region: 'us-east-1', service: 'route53', mode: 'reset' }], { service: 'route53', region: 'us-east-1' })).toBe('reset');
-    expect(unreachableMode(entries, { service: 'autoscaling', region: 'us-west-2' })).toBeUndefined();
+    expect(unreachableMode(entries, { service: 'autoscaling', region: 'us-east-1', action: 'DescribeAutoScalingGroups' })).toBe('hang');
+    expect(unreachableMode(entries, { service: 'ec2', region: 'us-east-1', action: 'DescribeInstances' })).toBe('hang');
+    expect(unreachableMode(entries, { service: 'route53', region: 'us-east-1', action: 'ListHostedZones' })).toBeUndefined();
+    expect(unreachableMode([{ region: 'us-east-1', service: 'route53', mode: 'reset' }], { service: 'route53', region: 'us-east-1', action: 'ListHostedZones' })).toBe('reset');
+    expect(unreachableMode(entries, { service: 'autoscaling', region: 'us-west-2', action: 'DescribeAutoScalingGroups' })).toBeUndefined();
+  });
+
+  it('drops only the actions named: Route 53\'s change API down while its reads answer', () => {
+    const changesDown = [{ region: 'us-east-1', service: 'route53' as const, actions: ['ChangeResourceRecordSets'], mode: 'hang' as const }];
+    expect(unreachableMode(changesDown, { service: 'route53', region: 'us-east-1', action: 'ChangeResourceRecordSets' })).toBe('hang');
+    expect(unreachableMode(changesDown, { service: 'route53', region: 'us-east-1', action: 'ListResourceRecordSets' })).toBeUndefined();
+    expect(unreachableMode(changesDown, { service: 'autoscaling', region: 'us-east-1', action: 'UpdateAutoScalingGroup' })).toBeUndefined();
   });
 
   it('adds fixed latency and uniform jitter, a service’s own setting first', () => {

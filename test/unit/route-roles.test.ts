@@ -25,6 +25,8 @@ const EXPECTED: Array<{ method: string; path: string; role: Role; route?: string
   { method: 'POST', path: '/v1/operations', route: 'POST /v1/operations', role: 'operator' },
   { method: 'POST', path: '/v1/runbooks/game-day/runs', route: 'POST /v1/runbooks/:name/runs', role: 'operator' },
   { method: 'GET', path: '/v1/fleet', route: 'GET /v1/fleet', role: 'viewer' },
+  { method: 'GET', path: '/v1/switches', route: 'GET /v1/switches', role: 'viewer' },
+  { method: 'POST', path: '/v1/switches/prepare', route: 'POST /v1/switches/prepare', role: 'operator' },
   { method: 'GET', path: '/v1/operations/op_x_1/events', route: 'GET /v1/operations/:id/events', role: 'viewer' },
   { method: 'GET', path: '/admin/queues', route: 'GET /admin/queues', role: 'viewer' },
   { method: 'POST', path: '/admin/queues/api/queues/operations/retry/failed', board: true, role: 'admin' },

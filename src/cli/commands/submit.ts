@@ -27,7 +27,10 @@ const MOVE_OPTIONS: OptionSpecs = {
 
 /** The options of each intent, as `plan <kind>` and `<kind>` take them. */
 const INTENT_OPTIONS: Record<IntentKind, OptionSpecs> = {
-  evacuate: MOVE_OPTIONS,
+  evacuate: {
+    ...MOVE_OPTIONS,
+    fallback: { type: 'string', value: 'switch', help: 'if Route 53\'s change API fails, take the region out through its switch (lifeboat switches prepare first)' },
+  },
   shift: {
     percent: { type: 'string', value: 'p', help: 'how much of the region\'s traffic to move, 0 < p ≤ 100 (required)' },
     to: { type: 'string', multiple: true, value: 'region', help: 'move it to this region (repeat for more); by default to all others' },
@@ -80,6 +83,7 @@ function intentOf(kind: IntentKind, args: CommandArgs, command: string): Record<
     case 'evacuate':
     case 'restore':
       intent.region = positionals[0];
+      if (stringOpt(v, 'fallback') !== undefined) intent.fallback = stringOpt(v, 'fallback');
       if (boolOpt(v, 'scale-down-survivors')) intent.scaleDownSurvivors = true;
       break;
     case 'shift': {
@@ -166,7 +170,7 @@ const SUBMIT_DETAILS =
 
 export const evacuate = operationCommand(
   'evacuate',
-  'evacuate <region> [--stages n] [--model m] [--service s ...] [--force] [--dry-run] [--reason text] [--wait]',
+  'evacuate <region> [--stages n] [--model m] [--service s ...] [--fallback switch] [--force] [--dry-run] [--reason text] [--wait]',
   'move all traffic off a region (pre-scaling the others first)',
   SUBMIT_DETAILS,
 );

@@ -30,6 +30,8 @@ interface AwsAccountsOptions {
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
   limiter?: CallLimiter;
+  /** Control regions of the region switches: lifeboat's own account gets CloudWatch clients there. */
+  alarmRegions?: readonly string[];
 }
 
 /** How long an assumed session lasts; the provider refreshes it a few minutes before it ends. */
@@ -69,6 +71,7 @@ export class AwsAccounts {
           limiter,
           stats: this.stats,
           ...(access ? { account: access.id } : {}),
+          ...(options.alarmRegions !== undefined ? { alarmRegions: options.alarmRegions } : {}),
           ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
           ...(credentials !== undefined ? { credentials } : {}),
           ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),

@@ -40,6 +40,8 @@ interface AwsClientsOptions {
   stats?: AwsCallStats;
   /** The account these clients reach (their credentials are that account's); its calls draw on its own quota buckets. */
   account?: string;
+  /** Control regions where the region switches' alarms live (they need not be managed regions). */
+  alarmRegions?: readonly string[];
 }
 
 /** Per action: calls made (one per SDK send), HTTP attempts (retries included), throttled attempts, calls failed for good. */
@@ -205,6 +207,8 @@ export class AwsClients {
   /** CloudWatch for reading load (GetMetricData), on its own quota bucket. */
   private readonly loadMetricsClients = new Map<string, CloudWatchClient>();
   private readonly ec2Clients = new Map<string, EC2Client>();
+  /** CloudWatch for the region switches (alarms, their metric), per control region, on its own quota bucket. */
+  private readonly alarmClients = new Map<string, CloudWatchClient>();
 
   constructor(options: AwsClientsOptions) {
     this.stats = options.stats ?? new AwsCallStats();
@@ -239,6 +243,12 @@ export class AwsClients {
       abandonAtDeadline(ec2);
       this.ec2Clients.set(region, ec2);
     }
+    for (const region of options.alarmRegions ?? []) {
+      const alarms = new CloudWatchClient(base(region));
+      instrument(alarms.middlewareStack, 'cloudwatch-alarms', region);
+      abandonAtDeadline(alarms);
+      this.alarmClients.set(region, alarms);
+    }
     this.route53 = new Route53Client(base(ROUTE53_REGION));
     instrument(this.route53.middlewareStack, 'route53', ROUTE53_REGION);
     abandonAtDeadline(this.route53);
@@ -256,11 +266,16 @@ export class AwsClients {
     return this.forRegion(this.ec2Clients, region);
   }
 
+  alarms(region: string): CloudWatchClient {
+    return this.forRegion(this.alarmClients, region);
+  }
+
   /** Closes the clients' connection pools. */
   destroy(): void {
     for (const c of this.autoScalingClients.values()) c.destroy();
     for (const c of this.loadMetricsClients.values()) c.destroy();
     for (const c of this.ec2Clients.values()) c.destroy();
+    for (const c of this.alarmClients.values()) c.destroy();
     this.route53.destroy();
   }
 

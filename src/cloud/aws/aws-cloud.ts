@@ -1,8 +1,10 @@
 import type { AutoScalingGroupReading, FleetReading, HostedZoneReading, LoadReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { GetHostedZoneCountCommand } from '@aws-sdk/client-route-53';
-import type { ChangeStatus, CloudPort, FleetReadOptions, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, FleetReadOptions, HealthCheckAttachment, SwitchBoard, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
 import type { Problem } from '../../core/errors';
+import type { AlarmState, SwitchDesign, SwitchReading } from '../../core/switches';
+import * as switches from './aws-switches';
 import { LifeboatError } from '../../core/errors';
 import type { AccountAccess } from './aws-accounts';
 import { AwsAccounts } from './aws-accounts';
@@ -47,10 +49,13 @@ interface AwsCloudOptions {
   pageSize?: { autoScaling?: number; route53?: number };
   /** How the groups' load is read from CloudWatch (see aws-load-metrics.ts); false reads none. */
   loadMetrics?: LoadReadOptions | false;
+  /** Control regions of the region switches (LIFEBOAT_SWITCH_REGIONS); by default the managed regions. */
+  switchRegions?: readonly RegionCode[];
 }
 
-export class AwsCloud implements CloudPort {
+export class AwsCloud implements CloudPort, SwitchBoard {
   readonly regions: RegionCode[];
+  readonly controlRegions: readonly RegionCode[];
   readonly stats: AwsCallStats;
   private readonly accounts: AwsAccounts;
   private readonly autoScalingPageSize: number;
@@ -59,8 +64,10 @@ export class AwsCloud implements CloudPort {
 
   constructor(options: AwsCloudOptions) {
     this.regions = [...options.regions];
+    this.controlRegions = [...new Set(options.switchRegions ?? options.regions)];
     this.accounts = new AwsAccounts({
       regions: this.regions,
+      alarmRegions: this.controlRegions,
       ...(options.accounts !== undefined ? { accounts: options.accounts } : {}),
       limiter: options.limiter ?? new TokenBuckets(options.rateLimits ?? {}, options.clock),
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
@@ -213,6 +220,27 @@ export class AwsCloud implements CloudPort {
       }),
     );
     return records.map((r) => weights.get(r));
+  }
+
+  // The region switches live in lifeboat's own (first) account.
+  readSwitches(designs: readonly SwitchDesign[]): Promise<Omit<SwitchReading, 'records'>> {
+    return switches.readSwitches(this.home, designs);
+  }
+
+  putSwitchAlarm(design: SwitchDesign): Promise<void> {
+    return switches.putSwitchAlarm(this.home, design);
+  }
+
+  ensureSwitchHealthCheck(design: SwitchDesign): Promise<string> {
+    return switches.ensureSwitchHealthCheck(this.home, design);
+  }
+
+  attachHealthChecks(attachments: readonly HealthCheckAttachment[]): Promise<TrafficChange[]> {
+    return switches.attachHealthChecks(this.home, attachments);
+  }
+
+  turnSwitch(design: SwitchDesign, position: 'on' | 'off', reason: string): Promise<AlarmState | undefined> {
+    return switches.turnSwitch(this.home, design, position, reason);
   }
 
   /** Closes the SDK clients' connections. */

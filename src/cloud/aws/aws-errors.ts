@@ -56,6 +56,7 @@ const SERVICE_LABEL: Record<AwsService, string> = {
   ec2: 'EC2',
   route53: 'Route 53',
   'cloudwatch-metrics': 'CloudWatch',
+  'cloudwatch-alarms': 'CloudWatch',
 };
 
 interface AwsCallContext {

@@ -5,7 +5,7 @@
  * already throttling it. Waiters are served first come, first served.
  */
 
-export type AwsService = 'autoscaling' | 'ec2' | 'route53' | 'cloudwatch-metrics';
+export type AwsService = 'autoscaling' | 'ec2' | 'route53' | 'cloudwatch-metrics' | 'cloudwatch-alarms';
 
 export interface BucketLimits {
   /** Tokens the bucket holds when full: how many calls may go at once after a quiet spell. */
@@ -34,6 +34,8 @@ export const DEFAULT_RATE_LIMITS: Record<AwsService, Required<BucketLimits>> = {
   ec2: { burst: 100, refillPerSecond: 20, scope: 'region' },
   // GetMetricData (the load lifeboat sizes from): AWS allows 50 a second per region; a fleet read makes one per 500 metrics.
   'cloudwatch-metrics': { burst: 20, refillPerSecond: 10, scope: 'region' },
+  // The region switches' alarms and metric (PutMetricAlarm, DescribeAlarms, PutMetricData, SetAlarmState): a few calls per switch.
+  'cloudwatch-alarms': { burst: 20, refillPerSecond: 5, scope: 'region' },
 };
 
 export interface MonotonicClock {

@@ -3,6 +3,7 @@ import type { RegionCode } from '../fleet';
 import type { IntentRequest } from '../intents';
 import type { MeasuredDemand } from '../load/peak-ahead';
 import type { ModelParameters } from '../models/evaluate-model';
+import type { SwitchDesign, SwitchPlan } from '../switches';
 
 export interface GroupSize {
   minSize: number;
@@ -134,4 +135,10 @@ export interface Plan {
   warnings: PlanWarning[];
   /** Problems that forbid carrying the plan out (unless forced where allowed). */
   blockers: Problem[];
+  /** prepare-switches: each region's switch as it is and the changes that prepare it. */
+  switches?: SwitchPlan;
+  /** An evacuation with fallback "switch": the region's switch, turned off if Route 53's change API fails. */
+  fallbackSwitch?: SwitchDesign;
+  /** A restore of a region evacuated through its switch: the switch to turn back on. */
+  switchOn?: SwitchDesign;
 }

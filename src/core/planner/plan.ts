@@ -10,6 +10,7 @@ import type { Plan } from './plan-types';
 import { planRestore } from './restore-plan';
 import { planScale } from './scale-plan';
 import { planReconcile } from './reconcile-plan';
+import { planPrepareSwitches } from './prepare-switches-plan';
 
 /**
  * The planner: fleet snapshot + intent + models → plan. Pure: no I/O, no clock, no
@@ -40,6 +41,8 @@ function planOfKind(index: FleetIndex, intent: Intent, ctx: PlanContext): Plan {
       return planScale(index, intent, ctx);
     case 'reconcile':
       return planReconcile(index, intent, ctx);
+    case 'prepare-switches':
+      return planPrepareSwitches(index, intent);
   }
 }
 
@@ -49,6 +52,8 @@ function planOfKind(index: FleetIndex, intent: Intent, ctx: PlanContext): Plan {
  * region read from an earlier reading is only a warning (REGION_FROM_SNAPSHOT, with its age).
  */
 function unreadableRegions(snapshot: FleetSnapshot, intent: Intent): Problem[] {
+  // Switches live in CloudWatch and Route 53: a region's Auto Scaling does not matter to them.
+  if (intent.kind === 'prepare-switches') return [];
   return snapshot.warnings
     .filter((w) => w.code === 'REGION_UNREADABLE' && w.region && (intent.kind !== 'scale' || intent.region === w.region))
     .map((w) => ({

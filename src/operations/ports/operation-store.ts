@@ -1,4 +1,5 @@
 import type { FleetSnapshot, RegionCode } from '../../core/fleet';
+import type { SwitchDesign } from '../../core/switches';
 import type { CancelRequest } from '../operation-types';
 
 /** The fleet as it was before a region was first evacuated (or shifted), kept until it is restored. */
@@ -9,6 +10,8 @@ export interface EvacuationRecord {
   snapshot: FleetSnapshot;
   /** Capacity came short and only part of the traffic moved: the region is partly evacuated (restore brings back what moved). */
   partial?: boolean;
+  /** Route 53's change API failed and the region left through its switch: restore turns it back on. */
+  switched?: SwitchDesign;
 }
 
 /** A group a failed or cancelled operation left pinned (onFailure: keep): someone has to let it go. */
@@ -79,6 +82,8 @@ export interface OperationStore {
   forgetSuspended(groups: ReadonlyArray<{ region: RegionCode; group: string; account?: string | undefined }>): Promise<void>;
   /** Mark the region's evacuation record (made by this operation) as partial. */
   markEvacuationPartial(region: RegionCode, operationId: string): Promise<void>;
+  /** Mark the region's evacuation record (made by this operation) as done through the region's switch. */
+  markEvacuationSwitched(region: RegionCode, operationId: string, design: SwitchDesign): Promise<void>;
   /** Pins left behind on purpose or not, listed by GET /v1/fleet while the group still holds them. */
   recordFollowUps(followUps: readonly FollowUp[]): Promise<void>;
   followUps(): Promise<FollowUp[]>;

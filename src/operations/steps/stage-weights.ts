@@ -1,4 +1,4 @@
-import type { WeightUpdate } from '../../cloud/ports';
+import type { TrafficChange, WeightUpdate } from '../../cloud/ports';
 import { LifeboatError } from '../../core/errors';
 import { recordKey } from '../../core/fleet';
 import type { Stage, WeightChange } from '../../core/planner/plan-types';
@@ -21,10 +21,30 @@ function weightUpdates(ctx: StepContext, changes: ReadonlyArray<{ zoneId: string
   });
 }
 
+/** How the upsert is made: within a deadline, and what to do instead when Route 53's change API fails (an evacuation's fallback switch). */
+interface SubmitPolicy {
+  submit(work: () => Promise<TrafficChange[]>): Promise<TrafficChange[]>;
+  onSubmitFailure(e: unknown): Promise<StepOutcome>;
+}
+
 /** Upsert the weights, then read them back: a stage counts as applied when Route 53 shows it. */
-export async function setAndVerifyWeights(ctx: StepContext, changes: ReadonlyArray<Pick<WeightChange, 'zoneId' | 'name' | 'type' | 'setIdentifier' | 'to' | 'region'>>): Promise<StepOutcome> {
+export async function setAndVerifyWeights(
+  ctx: StepContext,
+  changes: ReadonlyArray<Pick<WeightChange, 'zoneId' | 'name' | 'type' | 'setIdentifier' | 'to' | 'region'>>,
+  policy?: SubmitPolicy,
+): Promise<StepOutcome> {
   const updates = weightUpdates(ctx, changes);
-  const submitted = await ctx.cloud.setWeights(updates);
+  let submitted: TrafficChange[];
+  if (!policy) submitted = await ctx.cloud.setWeights(updates);
+  else {
+    try {
+      submitted = await policy.submit(() => ctx.cloud.setWeights(updates));
+    } catch (e) {
+      // lifeboat's own refusal of a record (before any call) is not Route 53 failing.
+      if (e instanceof LifeboatError && e.code === 'LB_ERR_VALIDATION') throw e;
+      return policy.onSubmitFailure(e);
+    }
+  }
   const readBack = await ctx.cloud.readWeights(updates.map((u) => u.record));
   const wrong = updates.filter((u, i) => readBack[i] !== u.weight);
   if (wrong.length > 0) {

@@ -155,12 +155,14 @@ const proxyProfileSchema = z.strictObject({
       }),
     )
     .default([]),
-  /** Regions whose endpoint stops answering. Route 53 only when named as the service. */
+  /** Regions whose endpoint stops answering (all of it, or only the actions named). Route 53 only when named as the service. */
   unreachable: z
     .array(
       z.strictObject({
         region: z.string().min(1),
         service: serviceSchema.optional(),
+        /** Only these actions (e.g. ChangeResourceRecordSets: Route 53's change API down while its reads and CloudWatch answer). */
+        actions: z.array(z.string().min(1)).min(1).optional(),
         mode: z.enum(['hang', 'reset']).default('hang'),
       }),
     )
