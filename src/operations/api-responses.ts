@@ -1,5 +1,10 @@
 import { z } from 'zod';
+import type { FleetSnapshot } from '../core/fleet';
+import type { Plan } from '../core/planner/plan-types';
+import type { ReadinessReport } from '../core/readiness';
+import { parameterSchema } from '../core/runbooks/runbook-schema';
 import { OPERATION_STATES } from './operation-types';
+import type { OperationView } from './operation-views';
 
 /**
  * What the HTTP API answers, as zod schemas: one per JSON route's success body, next to the
@@ -11,6 +16,16 @@ import { OPERATION_STATES } from './operation-types';
  * model's expressions, a runbook's parameters) name the fields clients rely on and allow
  * more (looseObject), so a new field there is not a breaking change.
  */
+
+/**
+ * A schema that checks what clients rely on of a richer domain type the server builds, typed
+ * as that type: what it parses is the domain object (the server builds it from the same
+ * source, and test/integration/openapi-responses.test.ts checks real answers against these
+ * schemas), so the CLI's renderers take it as they take the server's own values.
+ */
+function parsesAs<T>() {
+  return <S extends z.ZodType>(schema: S): z.ZodType<T, z.input<S>> => schema as unknown as z.ZodType<T, z.input<S>>;
+}
 
 const isoTime = z.string().describe('ISO 8601 time');
 const region = z.string().describe('AWS region code');
@@ -78,7 +93,7 @@ const servicePlanSchema = z.looseObject({
 });
 
 /** A plan: what an operation will do, stage by stage, and why it may not (blockers). */
-export const planSchema = z.object({
+export const planSchema = parsesAs<Plan>()(z.object({
   kind: z.string(),
   intent: z.looseObject({ kind: z.string() }),
   region: region.optional(),
@@ -93,7 +108,7 @@ export const planSchema = z.object({
   finalGroupChanges: z.array(groupChangeSchema),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),
   blockers: z.array(problemSchema),
-});
+}));
 
 const viewStepSchema = z.looseObject({
   id: z.string(),
@@ -133,7 +148,7 @@ const operationResultSchema = z.looseObject({
 const operationLinksSchema = z.object({ self: z.string(), cancel: z.string(), approve: z.string().optional() });
 
 /** An operation (or a runbook run) as GET /v1/operations/:id shows it. */
-export const operationViewSchema = z.object({
+export const operationViewSchema = parsesAs<OperationView>()(z.object({
   id: z.string(),
   kind: z.string().describe('evacuate, shift, restore, scale, reconcile, or runbook'),
   state: z.enum(OPERATION_STATES),
@@ -152,13 +167,16 @@ export const operationViewSchema = z.object({
   result: operationResultSchema.optional(),
   awaitingApproval: z.object({ stepId: z.string(), message: z.string(), since: isoTime }).optional(),
   links: operationLinksSchema,
-});
+}));
 
 /** POST /v1/operations (202), cancel, approve, runbook runs and triggers: the operation and where to go next. */
 export const operationAnswerSchema = z.object({ operation: operationViewSchema, links: operationLinksSchema });
 
+/** A dry run's answer. */
+export const dryRunSchema = z.object({ dryRun: z.literal(true), plan: planSchema });
+
 /** POST /v1/operations 200: a dry run's plan, or the operation an earlier request with the same Idempotency-Key started. */
-export const operationSubmitReplySchema = z.union([z.object({ dryRun: z.literal(true), plan: planSchema }), operationAnswerSchema]);
+export const operationSubmitReplySchema = z.union([dryRunSchema, operationAnswerSchema]);
 
 export const operationListSchema = z.object({ operations: z.array(operationViewSchema) });
 export const operationOneSchema = z.object({ operation: operationViewSchema });
@@ -196,7 +214,7 @@ const managedGroupSchema = z.looseObject({
 });
 
 /** What lifeboat read of the fleet: groups, weighted records, capacity and traffic per service and region, warnings. */
-export const fleetSnapshotSchema = z.looseObject({
+export const fleetSnapshotSchema = parsesAs<FleetSnapshot>()(z.looseObject({
   takenAt: isoTime,
   regions: z.array(region),
   groups: z.array(managedGroupSchema),
@@ -204,7 +222,7 @@ export const fleetSnapshotSchema = z.looseObject({
   capacity: z.array(z.looseObject({ service: z.string(), region, groups: z.array(z.string()), inService: z.number(), desiredCapacity: z.number() })),
   traffic: z.array(z.object({ name: z.string(), region, weight: z.number(), share: z.number() })),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
-});
+}));
 
 export const fleetSchema = z.object({
   snapshot: fleetSnapshotSchema,
@@ -233,14 +251,16 @@ export const evaluationSchema = z.object({
 });
 
 export const readinessSchema = z.object({
-  readiness: z.looseObject({ regions: z.unknown().optional() }).describe('Per region: ready, blockers, per service the survivors’ needed, obtainable and headroom'),
+  readiness: parsesAs<ReadinessReport>()(
+    z.looseObject({ ready: z.boolean(), regions: z.array(z.looseObject({ region })) }).describe('Per region: ready, blockers, per service the survivors’ needed, obtainable and headroom'),
+  ),
   intervalSeconds: z.number(),
 });
 
 const runbookSchema = z.object({
   name: z.string(),
-  description: z.string().optional(),
-  parameters: z.record(z.string(), z.looseObject({ type: z.string(), required: z.boolean().optional() })),
+  description: z.string(),
+  parameters: z.record(z.string(), parameterSchema),
   steps: z.array(z.object({ id: z.string(), action: z.string(), description: z.string().optional(), when: z.string().optional(), onFailure: z.unknown() })),
   rollback: z.array(z.object({ id: z.string(), action: z.string() })),
   links: z.object({ runs: z.string() }),
@@ -277,5 +297,6 @@ export type ModelList = z.infer<typeof modelListSchema>;
 export type Evaluation = z.infer<typeof evaluationSchema>;
 export type ReadinessReply = z.infer<typeof readinessSchema>;
 export type RunbookList = z.infer<typeof runbookListSchema>;
+export type RunbookSummary = RunbookList['runbooks'][number];
 export type AuditReply = z.infer<typeof auditSchema>;
 export type SessionReply = z.infer<typeof sessionSchema>;
