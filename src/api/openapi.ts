@@ -10,7 +10,9 @@ import { ROUTES, errorCodesOf, openApiPath, pathParams } from './route-catalog';
  * The OpenAPI 3.1 document of the API, built from the route catalog: request bodies, query,
  * path and header parameters are the JSON Schema of the very zod schemas the routes
  * validate with (z.toJSONSchema, input side), so the document cannot drift from what the
- * API accepts. Errors are the error catalog's, with their statuses.
+ * API accepts; response bodies are the JSON Schema of the response schemas the CLI parses
+ * with (operations/api-responses.ts, output side), checked against real answers by
+ * test/integration/openapi-responses.test.ts. Errors are the error catalog's, with their statuses.
  */
 
 export type OpenApiDocument = {
@@ -59,9 +61,13 @@ const errorBodySchema = z
   })
   .strict();
 
-/** JSON Schema (2020-12, as OpenAPI 3.1 uses) of what a zod schema accepts. */
-export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+/**
+ * JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema: what it accepts (input, for
+ * requests) or what it describes (output, for responses: an object lists its fields, and
+ * only a looseObject allows more).
+ */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
   return rest;
 }
 
@@ -132,7 +138,8 @@ export function buildOpenApi(): OpenApiDocument {
     const parameters = parametersOf(route);
     const success: Record<string, Record<string, unknown>> = {};
     for (const [status, r] of Object.entries(route.responses)) {
-      success[status] = { description: r.description, ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}) };
+      const schema = r.body ? jsonSchemaOf(r.body, 'output') : r.schema;
+      success[status] = { description: r.description, ...(schema ? { content: { [r.contentType ?? 'application/json']: { schema } } } : {}) };
     }
     const accessNote = accessNoteOf(route);
     const operation: OpenApiOperation = {

@@ -1,6 +1,28 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../core/errors';
 import { intentSchema } from '../core/intents';
+import {
+  auditSchema,
+  evaluationSchema,
+  fleetSchema,
+  healthzSchema,
+  jsonObjectSchema,
+  modelListSchema,
+  modelOneSchema,
+  notReadySchema,
+  operationAnswerSchema,
+  operationListSchema,
+  operationOneSchema,
+  operationSubmitReplySchema,
+  planReplySchema,
+  readinessSchema,
+  readyzSchema,
+  runbookListSchema,
+  runbookOneSchema,
+  sessionSchema,
+  statusSchema,
+  switchesSchema,
+} from '../operations/api-responses';
 import { OPERATION_STATES, operationRequestSchema } from '../operations/operation-types';
 import type { Role } from '../operations/tokens';
 import { TRIGGER_ID_PATTERN } from '../operations/trigger-signature';
@@ -33,7 +55,9 @@ interface ResponseDoc {
   description: string;
   /** application/json unless said otherwise. */
   contentType?: string;
-  /** JSON Schema of the body (plain: responses are views, not validated input). */
+  /** The zod schema of a JSON body (src/operations/api-responses.ts): the document publishes its JSON Schema and the CLI parses with it. */
+  body?: z.ZodType;
+  /** JSON Schema of a body that is not JSON (text, HTML, an event stream). */
   schema?: Record<string, unknown>;
 }
 
@@ -70,14 +94,8 @@ export interface RouteDoc {
   errors?: ErrorCode[];
 }
 
-const json = (description: string, properties: Record<string, unknown> = {}, required: string[] = Object.keys(properties)): ResponseDoc => ({
-  description,
-  schema: { type: 'object', properties, required },
-});
-const object = (description: string) => ({ type: 'object', description });
-const array = (description: string) => ({ type: 'array', items: { type: 'object' }, description });
-const operationLinks = { type: 'object', description: 'self, events, cancel, approve: where to go next' };
-const operationAnswer = (description: string) => json(description, { operation: object('The operation (or runbook run) as GET /v1/operations/:id shows it'), links: operationLinks });
+const json = (description: string, body: z.ZodType): ResponseDoc => ({ description, body });
+const operationAnswer = (description: string) => json(description, operationAnswerSchema);
 
 const runbookName = z.string().min(1).max(200);
 const modelName = z.string().min(1).max(100);
@@ -91,7 +109,7 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'health',
     summary: 'Liveness: the process answers',
     access: { public: 'no token: for load balancers and orchestrators' },
-    responses: { 200: json('Alive', { status: { type: 'string', const: 'ok' } }) },
+    responses: { 200: json('Alive', healthzSchema) },
   },
   {
     method: 'get',
@@ -101,8 +119,8 @@ export const ROUTES: readonly RouteDoc[] = [
     description: 'Never fails because an AWS region or endpoint is down: that is what lifeboat is for (GET /v1/status reports it). A process that is stopping answers 503 while it hands its work over.',
     access: { public: 'no token: for load balancers and orchestrators' },
     responses: {
-      200: json('Ready', { status: { type: 'string', const: 'ready' }, checks: object('redis (and workers in a process that runs them): {ok, detail}') }),
-      503: json('Not ready: the error names what failed', { status: { type: 'string', const: 'unavailable' }, checks: object('redis (and workers): {ok, detail}'), error: { $ref: '#/components/schemas/ErrorBody' } }),
+      200: json('Ready: checks has redis (and workers in a process that runs them), each {ok, detail}', readyzSchema),
+      503: json('Not ready: the error names what failed', notReadySchema),
     },
   },
   {
@@ -113,9 +131,7 @@ export const ROUTES: readonly RouteDoc[] = [
     description: 'Answers 200 whatever is down: it reports, it does not judge. AWS endpoints are probed with a short deadline and the answer shared for a few seconds.',
     access: { role: 'viewer' },
     responses: {
-      200: json('The status', {
-        status: object('checkedAt; aws: [{service, region, ok, ms, error}]; awsDown; regions: {region: {autoscaling: up|down, lastGoodReadAt}}; workers: {connected}; redis: {mode: standalone|sentinel, connection, node, role, sentinel?: {masterName, configured, monitoring, quorum, master}}'),
-      }),
+      200: json('The status: checkedAt; aws: [{service, region, ok, ms, error}]; awsDown; regions: {region: {autoscaling: up|down, lastGoodReadAt}}; workers: {connected}; redis: {mode: standalone|sentinel, connection, node, role, sentinel?: {masterName, configured, monitoring, quorum, master}}', statusSchema),
     },
   },
 
@@ -129,7 +145,7 @@ export const ROUTES: readonly RouteDoc[] = [
     access: { role: 'operator' },
     body: intentSchema,
     responses: {
-      200: { description: 'The plan (JSON), or as text with Accept: text/plain', schema: { type: 'object', properties: { plan: object('Steps, group changes, stages, blockers and warnings') }, required: ['plan'] } },
+      200: json('The plan (JSON), or as text with Accept: text/plain', planReplySchema),
     },
     errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED', 'LB_ERR_REGION_UNREADABLE'],
   },
@@ -144,7 +160,7 @@ export const ROUTES: readonly RouteDoc[] = [
     body: operationRequestSchema,
     responses: {
       202: operationAnswer('Queued; Location names the operation'),
-      200: { description: 'The plan of a dry run ({dryRun: true, plan}), or the operation an earlier request with the same Idempotency-Key started', schema: { type: 'object' } },
+      200: json('The plan of a dry run ({dryRun: true, plan}), or the operation an earlier request with the same Idempotency-Key started', operationSubmitReplySchema),
     },
     errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_UNKNOWN_SERVICE', 'LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_INPUT_MISSING', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_NO_SERVING_REGION', 'LB_ERR_REGION_ALREADY_EVACUATED', 'LB_ERR_REGION_NOT_EVACUATED', 'LB_ERR_SHORTFALL', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_DESIRED_ABOVE_MAX', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED', 'LB_ERR_REGION_UNREADABLE', 'LB_ERR_SWITCH_NOT_PREPARED'],
   },
@@ -159,7 +175,7 @@ export const ROUTES: readonly RouteDoc[] = [
       state: `Comma list of ${OPERATION_STATES.join(', ')}`,
       kind: 'Comma list of evacuate, shift, restore, scale, runbook, reconcile, prepare-switches',
     },
-    responses: { 200: json('The operations', { operations: array('Operations as GET /v1/operations/:id shows them') }) },
+    responses: { 200: json('The operations, as GET /v1/operations/:id shows each', operationListSchema) },
   },
   {
     method: 'get',
@@ -168,7 +184,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'One operation: state, steps, plan, progress, result',
     access: { role: 'viewer' },
     params: { id: operationIdSchema },
-    responses: { 200: json('The operation', { operation: object('State, steps with their outcome and timing, plan, progress, result') }) },
+    responses: { 200: json('The operation: state, steps with their outcome and timing, plan, progress, result', operationOneSchema) },
     errors: ['LB_ERR_NOT_FOUND'],
   },
   {
@@ -219,11 +235,7 @@ export const ROUTES: readonly RouteDoc[] = [
     description: 'unfinished lists groups pinned by an operation lifeboat has no record of (Redis lost it), with the sizes and weights its pin records hold; POST /v1/operations {"kind": "reconcile"} returns the fleet to them.',
     access: { role: 'viewer' },
     responses: {
-      200: json('The snapshot', {
-        snapshot: object('Regions, services, groups, records, shares, warnings'),
-        evacuatedRegions: { type: 'array', items: { type: 'string' } },
-        unfinished: array('operationId, groups (region, group, pinnedFrom, now), weights (name, before, now), message'),
-      }),
+      200: json('The snapshot; unfinished: operationId, groups (region, group, pinnedFrom, now), weights (name, before, now), message', fleetSchema),
     },
     errors: ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
   },
@@ -235,14 +247,7 @@ export const ROUTES: readonly RouteDoc[] = [
     description: 'A region switch is a CloudWatch alarm in another control region and a Route 53 CLOUDWATCH_METRIC health check on the region\'s weighted records: an evacuation with fallback "switch" turns it off when Route 53\'s change API fails (docs/operating.md).',
     access: { role: 'viewer' },
     responses: {
-      200: json('The switches', {
-        controlRegions: { type: 'array', items: { type: 'string' } },
-        switches: array('region, alarm {region, name}, alarmState, position (on, off, unknown), healthCheckId, records, recordsMissingHealthCheck, prepared, problems'),
-        pendingChanges: { type: 'integer', description: 'Changes prepare-switches would make now' },
-        warnings: array('Warnings of the switch plan'),
-        problems: array('What keeps a switch from being checked (a control region that cannot be read)'),
-        readAt: { type: 'string' },
-      }),
+      200: json('The switches: controlRegions, and per region its alarm {region, name}, alarmState, position (on, off, unknown), healthCheckId, records, recordsMissingHealthCheck, prepared, problems; pendingChanges (what prepare-switches would change now), warnings, problems (a control region that cannot be read), readAt', switchesSchema),
     },
     errors: ['LB_ERR_SWITCH_NOT_PREPARED', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
   },
@@ -257,7 +262,7 @@ export const ROUTES: readonly RouteDoc[] = [
     body: prepareSwitchesBodySchema,
     responses: {
       202: operationAnswer('Queued; Location names the operation'),
-      200: { description: 'The plan of a dry run ({dryRun: true, plan} with plan.switches), or the operation an earlier request with the same Idempotency-Key started', schema: { type: 'object' } },
+      200: json('The plan of a dry run ({dryRun: true, plan} with plan.switches), or the operation an earlier request with the same Idempotency-Key started', operationSubmitReplySchema),
     },
     errors: ['LB_ERR_UNKNOWN_REGION', 'LB_ERR_NOTHING_TO_DO', 'LB_ERR_REGION_LOCKED', 'LB_ERR_IDEMPOTENCY_MISMATCH', 'LB_ERR_SWITCH_NOT_PREPARED', 'LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
   },
@@ -267,7 +272,7 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'models',
     summary: 'The capacity models and the default',
     access: { role: 'viewer' },
-    responses: { 200: json('The models', { models: array('name, description, parameters, expressions, inputsUsed'), default: { type: 'string' } }) },
+    responses: { 200: json('The models', modelListSchema) },
   },
   {
     method: 'get',
@@ -276,7 +281,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'One capacity model',
     access: { role: 'viewer' },
     params: { name: modelName },
-    responses: { 200: json('The model', { model: object('name, description, file, parameters, expressions, inputsUsed') }) },
+    responses: { 200: json('The model', modelOneSchema) },
     errors: ['LB_ERR_UNKNOWN_MODEL'],
   },
   {
@@ -287,7 +292,7 @@ export const ROUTES: readonly RouteDoc[] = [
     access: { role: 'viewer' },
     params: { name: modelName },
     body: evaluateBodySchema,
-    responses: { 200: json('Instances required (and share servable) per region', { model: { type: 'string' }, parameters: object('Parameters used'), required: object('Instances per region') }, ['model', 'parameters', 'required']) },
+    responses: { 200: json('Instances required (and share servable) per region', evaluationSchema) },
     errors: ['LB_ERR_UNKNOWN_MODEL', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_EVALUATION'],
   },
   {
@@ -297,7 +302,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'N+1 readiness: could the others absorb each region now? The latest report, or a fresh one with ?refresh=true',
     access: { role: 'viewer' },
     query: readinessQuerySchema,
-    responses: { 200: json('The report', { readiness: object('Per region: ready, blockers, per service the survivors’ needed, obtainable and headroom'), intervalSeconds: { type: 'number' } }) },
+    responses: { 200: json('The report', readinessSchema) },
     errors: ['LB_ERR_AWS_THROTTLED', 'LB_ERR_AWS_UNAVAILABLE', 'LB_ERR_AWS_REJECTED'],
   },
 
@@ -308,7 +313,7 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'runbooks',
     summary: 'The runbooks',
     access: { role: 'viewer' },
-    responses: { 200: json('The runbooks', { runbooks: array('name, description, parameters, steps, rollback, links') }) },
+    responses: { 200: json('The runbooks', runbookListSchema) },
   },
   {
     method: 'get',
@@ -317,7 +322,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'One runbook',
     access: { role: 'viewer' },
     params: { name: runbookName },
-    responses: { 200: json('The runbook', { runbook: object('name, description, parameters, steps, rollback, links') }) },
+    responses: { 200: json('The runbook', runbookOneSchema) },
     errors: ['LB_ERR_UNKNOWN_RUNBOOK'],
   },
   {
@@ -358,7 +363,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Who changed what, newest first',
     access: { role: 'viewer' },
     query: auditQuerySchema,
-    responses: { 200: json('Audit records', { records: array('at, actor, action, outcome, regions, inputs, operationId, planHash, error'), retentionDays: { type: 'number' } }) },
+    responses: { 200: json('Audit records: at, actor, action, outcome, regions, inputs, operationId, planHash, error', auditSchema) },
   },
 
   // --- browser: dashboard and its session
@@ -377,7 +382,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: 'Log a browser in: open a server-side session with an API token; the HttpOnly, SameSite=Strict cookie holds the session id, never the token',
     access: { public: 'the token comes in the body' },
     body: sessionBodySchema,
-    responses: { 200: json('Logged in; Set-Cookie holds the session', { identity: object('name and roles'), credentials: { type: 'string' } }) },
+    responses: { 200: json('Logged in; Set-Cookie holds the session', sessionSchema) },
   },
   {
     method: 'get',
@@ -385,7 +390,7 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'browser',
     summary: 'Who the session cookie (or bearer token) is',
     access: { role: 'viewer' },
-    responses: { 200: json('The identity', { identity: object('name and roles'), credentials: { type: 'string', description: 'bearer, cookie or insecure' } }) },
+    responses: { 200: json('The identity, and how it was proven: bearer, cookie or insecure', sessionSchema) },
   },
   {
     method: 'delete',
@@ -411,7 +416,7 @@ export const ROUTES: readonly RouteDoc[] = [
     tag: 'observability',
     summary: 'This document (OpenAPI 3.1)',
     access: { role: 'viewer' },
-    responses: { 200: { description: 'The OpenAPI document', schema: { type: 'object' } } },
+    responses: { 200: json('The OpenAPI document', jsonObjectSchema) },
   },
   {
     method: 'get',
@@ -446,7 +451,7 @@ export const ROUTES: readonly RouteDoc[] = [
     summary: "The queue board's Redis details: version, memory, clients, the host's OS (admin only)",
     description: 'Served by Bull Board like the rest of the board, but only to admin: it describes the Redis server and the machine it runs on, which viewers have no need of. The read-only board has no Redis details button.',
     access: { role: 'admin' },
-    responses: { 200: { description: 'Redis server details', schema: { type: 'object' } } },
+    responses: { 200: json('Redis server details (the queue board’s own API)', jsonObjectSchema) },
   },
 ];
 

@@ -20,6 +20,7 @@ import { QueueHandles } from '../jobs/queue-handles';
 import { startRunbookWorker } from '../jobs/runbook-worker';
 import { operationActivity } from '../operations/activity';
 import { RunStopped } from '../operations/checkpoint-runner';
+import { lifeboatAppId } from '../operations/package-root';
 import { auditedCloud, auditedSwitchBoard } from '../operations/audited-cloud';
 import { logger } from '../operations/logger';
 import type { OperationData } from '../operations/operation-types';
@@ -244,7 +245,8 @@ function connectCloud(settings: Settings, overrides: LifeboatOverrides, redis: R
     regions: settings.LIFEBOAT_REGIONS,
     ...(accounts.length > 0 ? { accounts } : {}),
     ...overrides.aws,
-    maxAttempts: settings.AWS_MAX_ATTEMPTS,
+    ...(settings.AWS_MAX_ATTEMPTS !== undefined ? { maxAttempts: settings.AWS_MAX_ATTEMPTS } : {}),
+    appId: lifeboatAppId(),
     requestTimeoutMs: settings.LIFEBOAT_AWS_REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: settings.LIFEBOAT_AWS_CONNECT_TIMEOUT_MS,
     ...(settings.LIFEBOAT_AWS_RATE_LIMITER === 'redis' ? { limiter: sharedAwsLimiter(redis, settings.LIFEBOAT_REDIS_PREFIX) } : {}),

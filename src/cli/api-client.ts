@@ -1,7 +1,12 @@
+import type { z } from 'zod';
+
 /**
  * The lifeboat HTTP API as the CLI sees it: JSON in and out, a bearer token when one is
  * set, and two kinds of failure kept apart: the API answered with an error (ApiError), or
- * it could not be reached at all (ApiUnreachable).
+ * it could not be reached at all (ApiUnreachable). Every JSON answer is parsed with the
+ * response schema the API publishes for the route (operations/api-responses.ts), and typed
+ * by it: an answer that does not match is an ApiError (LB_ERR_BAD_RESPONSE), not a crash
+ * further on.
  */
 
 interface ApiErrorBody {
@@ -57,8 +62,6 @@ interface RequestOptions {
   raw?: string;
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
-  /** Ask for text/plain instead of JSON. */
-  text?: boolean;
 }
 
 interface ApiResponse<T> {
@@ -80,26 +83,55 @@ export class ApiClient {
     return this.base;
   }
 
-  async get<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    return this.request<T>('GET', path, options);
+  /** GET a JSON answer, parsed and typed by the route's response schema. */
+  async get<S extends z.ZodType>(path: string, schema: S, options: RequestOptions = {}): Promise<ApiResponse<z.output<S>>> {
+    return this.request('GET', path, schema, options);
   }
 
-  async post<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    return this.request<T>('POST', path, { body: {}, ...options });
+  /** POST (an empty JSON object unless a body is given) for a JSON answer, parsed and typed by the route's response schema. */
+  async post<S extends z.ZodType>(path: string, schema: S, options: RequestOptions = {}): Promise<ApiResponse<z.output<S>>> {
+    return this.request('POST', path, schema, { body: {}, ...options });
   }
 
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  /** A JSON answer, parsed and typed by `schema`. */
+  async request<S extends z.ZodType>(method: string, path: string, schema: S, options: RequestOptions = {}): Promise<ApiResponse<z.output<S>>> {
+    const res = await this.send(method, path, options, false);
+    let json: unknown;
+    try {
+      json = JSON.parse(res.text);
+    } catch {
+      throw new ApiError(res.status, { code: 'LB_ERR_BAD_RESPONSE', message: `${method} ${path} answered ${res.status} with a body that is not JSON: ${res.text.slice(0, 200)}`, hint: WRONG_URL_HINT });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ApiError(res.status, {
+        code: 'LB_ERR_BAD_RESPONSE',
+        message: `${method} ${path} answered ${res.status} with JSON this CLI does not understand (${issue ? `${issue.path.join('.') || 'the body'}: ${issue.message}` : 'no detail'})`,
+        hint: 'Use a lifeboat CLI of the same version as the API, and check that --url / LIFEBOAT_URL points at the lifeboat API.',
+      });
+    }
+    return { status: res.status, headers: res.headers, body: parsed.data };
+  }
+
+  /** A text answer (Accept: text/plain), as it is. */
+  async text(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<string>> {
+    const res = await this.send(method, path, options, true);
+    return { status: res.status, headers: res.headers, body: res.text };
+  }
+
+  private async send(method: string, path: string, options: RequestOptions, text: boolean): Promise<{ status: number; headers: Headers; text: string }> {
     const url = new URL(this.base + path);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = {
-      accept: options.text ? 'text/plain' : 'application/json',
+      accept: text ? 'text/plain' : 'application/json',
       'user-agent': this.options.userAgent,
       ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
       ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
       ...options.headers,
     };
     let res: Response;
-    let text: string;
+    let body: string;
     try {
       res = await fetch(url, {
         method,
@@ -107,19 +139,16 @@ export class ApiClient {
         ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
-      text = await res.text();
+      body = await res.text();
     } catch (e) {
       throw new ApiUnreachable(this.base, reasonOf(e));
     }
-    if (res.status >= 400) throw new ApiError(res.status, errorBodyOf(res.status, text));
-    if (options.text) return { status: res.status, headers: res.headers, body: text as T };
-    try {
-      return { status: res.status, headers: res.headers, body: JSON.parse(text) as T };
-    } catch {
-      throw new ApiError(res.status, { code: 'LB_ERR_BAD_RESPONSE', message: `${method} ${path} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`, hint: 'Check that --url / LIFEBOAT_URL points at the lifeboat API.' });
-    }
+    if (res.status >= 400) throw new ApiError(res.status, errorBodyOf(res.status, body));
+    return { status: res.status, headers: res.headers, text: body };
   }
 }
+
+const WRONG_URL_HINT = 'Check that --url / LIFEBOAT_URL points at the lifeboat API.';
 
 /** The API's {"error":{...}} body, or a stand-in for a body that is not one (a proxy's HTML page). */
 function errorBodyOf(status: number, text: string): ApiErrorBody {

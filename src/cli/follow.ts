@@ -1,3 +1,4 @@
+import { operationOneSchema } from '../operations/api-responses';
 // operation-states, not operation-types: the CLI stays free of zod.
 import { FINISHED_STATES } from '../operations/operation-states';
 import type { OperationView } from '../operations/operation-views';
@@ -107,7 +108,7 @@ function pollerOf(client: ApiClient, options: FollowOptions) {
   return async (id: string): Promise<OperationView> => {
     for (let failures = 0; ; failures++) {
       try {
-        return (await client.get<{ operation: OperationView }>(`/v1/operations/${encodeURIComponent(id)}`)).body.operation;
+        return (await client.get(`/v1/operations/${encodeURIComponent(id)}`, operationOneSchema)).body.operation;
       } catch (e) {
         const transient = e instanceof ApiUnreachable || (e instanceof ApiError && e.status >= 500);
         if (!transient || failures >= maxFailures) throw e;

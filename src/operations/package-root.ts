@@ -22,3 +22,9 @@ export function packageVersion(): string | undefined {
     return undefined;
   }
 }
+
+/** The app id lifeboat's AWS calls carry in their user agent (app/lifeboat/0.1.0), for CloudTrail to tell them from a person's. */
+export function lifeboatAppId(): string {
+  const version = packageVersion();
+  return version ? `lifeboat/${version}` : 'lifeboat';
+}

@@ -108,7 +108,8 @@ const settingsSchema = z.object({
   LIFEBOAT_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   LIFEBOAT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   LIFEBOAT_IDEMPOTENCY_TTL: seconds(86400),
-  AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  /** Optional: unset, the SDK reads the profile's max_attempts, and lifeboat's default (8) applies only when that is unset too. */
+  AWS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).optional(),
   /** How old a fleet read may be for plans and views (an operation's guard reuses only a read at most 2 s old). */
   LIFEBOAT_SNAPSHOT_CACHE_MS: z.coerce.number().int().min(0).default(10000),
   /** An AWS call that gets no answer in this long fails (and is retried by the SDK). */

@@ -253,7 +253,7 @@ describe('a production install from npm pack', () => {
     expect(repl.output()).not.toMatch(NODE_VERSION_WARNING);
   }, 120_000);
 
-  it('exports the public types and the request schema from one entry, for automation to import', async () => {
+  it('exports the public types, the request schema and the response schemas from one entry, for automation to import', async () => {
     const consumer = join(tmp, 'consumer');
     mkdirSync(join(consumer, 'node_modules'), { recursive: true });
     symlinkSync(join(tmp, 'global', 'lib', 'node_modules', 'lifeboat'), join(consumer, 'node_modules', 'lifeboat'));
@@ -261,10 +261,13 @@ describe('a production install from npm pack', () => {
     writeFileSync(
       join(consumer, 'check.ts'),
       [
-        "import { operationRequestSchema, type OperationRequest, type OperationView, type Plan } from 'lifeboat';",
+        "import { operationRequestSchema, operationViewSchema, type FleetReply, type OperationRequest, type OperationView, type Plan } from 'lifeboat';",
         "const request: OperationRequest = operationRequestSchema.parse({ kind: 'evacuate', region: 'us-east-1', stages: 2 });",
         "const state: OperationView['state'] = 'queued';",
         'const blockers = (plan: Plan) => plan.blockers.length;',
+        '// An answer is checked with the schema /openapi.json publishes for it.',
+        "const viewParses = operationViewSchema.safeParse({ id: 'op_1' }).success;",
+        'const takenAt = (reply: FleetReply) => reply.snapshot.takenAt;',
         '// The types are real, not any: each of these is an error.',
         "// @ts-expect-error region is a string",
         "const wrongRequest: OperationRequest = { kind: 'evacuate', region: 1 };",
@@ -272,8 +275,10 @@ describe('a production install from npm pack', () => {
         "const wrongState: OperationView['state'] = 'sunk';",
         '// @ts-expect-error a plan has no such field',
         'const wrongField = (plan: Plan) => plan.noSuchField;',
-        'void [wrongRequest, wrongState, wrongField];',
-        'console.log(JSON.stringify({ request, state, blockers: typeof blockers }));',
+        '// @ts-expect-error a fleet answer has no such field',
+        'const wrongReply = (reply: FleetReply) => reply.noSuchField;',
+        'void [wrongRequest, wrongState, wrongField, wrongReply, takenAt];',
+        'console.log(JSON.stringify({ request, state, blockers: typeof blockers, viewParses }));',
         '',
       ].join('\n'),
     );
@@ -285,6 +290,6 @@ describe('a production install from npm pack', () => {
     expect(compiled.code, compiled.output).toBe(0);
     const ran = await sh('node check.js', consumer);
     expect(ran.code, ran.output).toBe(0);
-    expect(JSON.parse(ran.output)).toEqual({ request: { kind: 'evacuate', region: 'us-east-1', stages: 2 }, state: 'queued', blockers: 'function' });
+    expect(JSON.parse(ran.output)).toEqual({ request: { kind: 'evacuate', region: 'us-east-1', stages: 2 }, state: 'queued', blockers: 'function', viewParses: false });
   });
 });

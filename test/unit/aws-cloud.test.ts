@@ -401,7 +401,10 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
     it('asks for at most 50 names a request, follows NextToken, and returns the groups found in the order asked', async () => {
       const asked = Array.from({ length: 120 }, (_, i) => `g-${String(i).padStart(3, '0')}`);
       const missing = new Set(['g-007', 'g-099']);
+      // Recorded as asked: the SDK's paginator reuses one input object for every page it asks.
+      const nameLists: string[][] = [];
       autoScaling.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames: string[]; NextToken?: string; MaxRecords: number }) => {
+        if (!input.NextToken) nameLists.push([...input.AutoScalingGroupNames]);
         const found = input.AutoScalingGroupNames.filter((n) => !missing.has(n)).reverse();
         const start = input.NextToken ? found.indexOf(input.NextToken) + 1 : 0;
         const page = found.slice(start, start + input.MaxRecords);
@@ -411,10 +414,6 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
 
       const groups = await cloud.readGroups('eu-west-1', asked);
 
-      const nameLists = autoScaling
-        .commandCalls(DescribeAutoScalingGroupsCommand)
-        .filter((c) => c.args[0].input.NextToken === undefined)
-        .map((c) => c.args[0].input.AutoScalingGroupNames);
       expect(nameLists).toEqual([asked.slice(0, 50), asked.slice(50, 100), asked.slice(100)]);
       expect(groups.map((g) => g.name)).toEqual(asked.filter((n) => !missing.has(n)));
       expect(groups.every((g) => g.region === 'eu-west-1')).toBe(true);

@@ -1,5 +1,4 @@
-import type { FleetSnapshot } from '../../core/fleet';
-import type { ReadinessReport } from '../../core/readiness';
+import { fleetSchema, readinessSchema } from '../../operations/api-responses';
 import { demandTable } from '../../text/demand-text';
 import { fleetTable } from '../../text/fleet-text';
 import { formatTable } from '../../text/table';
@@ -18,7 +17,7 @@ export const readiness: Command = {
   },
   async run(ctx, args) {
     positionalsOf(args, [], 'readiness');
-    const { body } = await ctx.client().get<{ readiness: ReadinessReport; intervalSeconds: number }>('/v1/readiness', { query: { refresh: boolOpt(args.values, 'refresh') ? 'true' : undefined } });
+    const { body } = await ctx.client().get('/v1/readiness', readinessSchema, { query: { refresh: boolOpt(args.values, 'refresh') ? 'true' : undefined } });
     ctx.out.document(body);
     const r = body.readiness;
     const notReady = r.regions.filter((x) => !x.ready);
@@ -45,7 +44,7 @@ export const fleet: Command = {
   options: {},
   async run(ctx, args) {
     positionalsOf(args, [], 'fleet');
-    const { body } = await ctx.client().get<{ snapshot: FleetSnapshot; evacuatedRegions: string[] }>('/v1/fleet');
+    const { body } = await ctx.client().get('/v1/fleet', fleetSchema);
     ctx.out.document(body);
     const s = body.snapshot;
     ctx.out.say(`fleet at ${timestamp(s.takenAt)}; regions: ${s.regions.join(', ')}`);

@@ -1,3 +1,4 @@
+import { operationAnswerSchema, operationListSchema, operationOneSchema } from '../../operations/api-responses';
 import type { OperationView } from '../../operations/operation-views';
 import { operationDetailLines, operationHeadline, operationsTable } from '../../text/operation-text';
 import { describeOperation } from '../../text/request-text';
@@ -9,7 +10,7 @@ import { cliApproveCommand, follow, isFinished, reportFinished } from '../follow
 const opPath = (id: string) => `/v1/operations/${encodeURIComponent(id)}`;
 
 async function getOperation(ctx: CliContext, id: string): Promise<OperationView> {
-  return (await ctx.client().get<{ operation: OperationView }>(opPath(id))).body.operation;
+  return (await ctx.client().get(opPath(id), operationOneSchema)).body.operation;
 }
 
 export const ops: Command = {
@@ -25,7 +26,7 @@ export const ops: Command = {
   async run(ctx, args) {
     positionalsOf(args, [], 'ops');
     const limit = numberOpt(args.values, 'limit', 'ops', { integer: true, min: 1 });
-    const { body } = await ctx.client().get<{ operations: OperationView[] }>('/v1/operations', {
+    const { body } = await ctx.client().get('/v1/operations', operationListSchema, {
       query: { state: stringOpt(args.values, 'state'), kind: stringOpt(args.values, 'kind'), limit },
     });
     ctx.out.document(body);
@@ -66,7 +67,7 @@ export const opApprove: Command = {
     const id = opId(args, 'op approve');
     const decision = boolOpt(args.values, 'reject') ? 'reject' : 'approve';
     const comment = stringOpt(args.values, 'comment');
-    const { body } = await ctx.client().post<{ operation: OperationView }>(`${opPath(id)}/approve`, { body: { decision, ...(comment !== undefined ? { comment } : {}) } });
+    const { body } = await ctx.client().post(`${opPath(id)}/approve`, operationAnswerSchema, { body: { decision, ...(comment !== undefined ? { comment } : {}) } });
     ctx.out.document(body);
     ctx.out.say(`${decision === 'approve' ? 'approved' : 'rejected'} ${id}${comment ? ` (${comment})` : ''}; state ${body.operation.state}`);
     ctx.out.say(`  follow with: npx lifeboat op ${id} wait`);
@@ -84,7 +85,7 @@ export const opCancel: Command = {
   async run(ctx, args) {
     const id = opId(args, 'op cancel');
     const rollback = boolOpt(args.values, 'rollback');
-    const { body } = await ctx.client().post<{ operation: OperationView }>(`${opPath(id)}/cancel`, { body: rollback ? { rollback } : {} });
+    const { body } = await ctx.client().post(`${opPath(id)}/cancel`, operationAnswerSchema, { body: rollback ? { rollback } : {} });
     ctx.out.document(body);
     ctx.out.say(`cancellation${rollback ? ' with rollback' : ''} requested for ${id}; state ${body.operation.state}`);
     ctx.out.say(`  follow with: npx lifeboat op ${id} wait`);

@@ -1,8 +1,7 @@
+import { operationAnswerSchema, runbookListSchema } from '../../operations/api-responses';
 import { readFileSync } from 'node:fs';
 import type * as RunbookParsing from '../../core/runbooks/parse-runbook';
-import type { RunbookParameter } from '../../core/runbooks/runbook-schema';
 import { formatTable } from '../../text/table';
-import type { OperationView } from '../../operations/operation-views';
 import type { Command } from '../command';
 import { boolOpt, pairsOpt } from '../command';
 import { EXIT, UsageError } from '../exit-codes';
@@ -11,20 +10,13 @@ import { errorShapeOf } from '../output';
 import type { ErrorShape } from '../output';
 import { WAIT_OPTION, startedLines } from './shared';
 
-interface RunbookSummary {
-  name: string;
-  description: string;
-  parameters: Record<string, RunbookParameter>;
-  steps: Array<{ id: string; action: string }>;
-}
-
 export const runbookList: Command = {
   path: ['runbook', 'list'],
   usage: 'runbook list',
   summary: 'runbooks with their parameters (type, default, required)',
   options: {},
   async run(ctx) {
-    const { body } = await ctx.client().get<{ runbooks: RunbookSummary[] }>('/v1/runbooks');
+    const { body } = await ctx.client().get('/v1/runbooks', runbookListSchema);
     ctx.out.document(body);
     if (body.runbooks.length === 0) ctx.out.say('no runbooks');
     body.runbooks.forEach((r, i) => {
@@ -120,7 +112,7 @@ export const runbookRun: Command = {
     if (!name) throw new UsageError('missing <name> (lifeboat runbook list shows them)', 'runbook run');
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (parameters go as --param k=v)`, 'runbook run');
     const params = pairsOpt(args.values, 'param', 'runbook run');
-    const { body } = await ctx.client().post<{ operation: OperationView }>(`/v1/runbooks/${encodeURIComponent(name)}/runs`, { body: { params } });
+    const { body } = await ctx.client().post(`/v1/runbooks/${encodeURIComponent(name)}/runs`, operationAnswerSchema, { body: { params } });
     const run = body.operation;
     if (!boolOpt(args.values, 'wait')) {
       ctx.out.document(body);

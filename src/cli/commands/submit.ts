@@ -1,7 +1,6 @@
+import { dryRunSchema, operationAnswerSchema, planReplySchema } from '../../operations/api-responses';
 import { randomUUID } from 'node:crypto';
 import { renderPlan } from '../../text/plan-text';
-import type { Plan } from '../../core/planner/plan-types';
-import type { OperationView } from '../../operations/operation-views';
 import { forcible } from '../../operations/operation-errors';
 import { ApiError, ApiUnreachable } from '../api-client';
 import type { CliContext, Command, CommandArgs, OptionSpecs } from '../command';
@@ -109,11 +108,6 @@ function intentOf(kind: IntentKind, args: CommandArgs, command: string): Record<
   return intent;
 }
 
-interface Submitted {
-  operation: OperationView;
-  links: Record<string, string>;
-}
-
 /** POST /v1/operations with an Idempotency-Key; print the id and state, or follow it with --wait. */
 async function submit(ctx: CliContext, args: CommandArgs, intent: Record<string, unknown>): Promise<ExitCode> {
   const v = args.values;
@@ -124,7 +118,7 @@ async function submit(ctx: CliContext, args: CommandArgs, intent: Record<string,
   const client = ctx.client();
 
   if (boolOpt(v, 'dry-run')) {
-    const { body: dry } = await client.post<{ dryRun: true; plan: Plan }>('/v1/operations', { body: { ...body, dryRun: true } });
+    const { body: dry } = await client.post('/v1/operations', dryRunSchema, { body: { ...body, dryRun: true } });
     ctx.out.document(dry);
     if (!ctx.out.json) ctx.out.text(renderPlan(dry.plan));
     return dry.plan.blockers.length > 0 && !(body.force && forcible(dry.plan)) ? EXIT.FAILED : EXIT.OK;
@@ -134,7 +128,7 @@ async function submit(ctx: CliContext, args: CommandArgs, intent: Record<string,
   const key = given ?? `cli-${randomUUID()}`;
   let res;
   try {
-    res = await client.post<Submitted>('/v1/operations', { body, headers: { 'idempotency-key': key } });
+    res = await client.post('/v1/operations', operationAnswerSchema, { body, headers: { 'idempotency-key': key } });
   } catch (e) {
     // The request may have got through: the same key makes a retry safe.
     if (e instanceof ApiUnreachable || (e instanceof ApiError && e.status >= 500)) e.retryHint = `To retry without risking a second operation, add --idempotency-key ${key}`;
@@ -201,9 +195,9 @@ export const plan: Command = {
     }
     const intent = intentOf(kind as IntentKind, { positionals: rest, values: args.values }, 'plan');
     if (ctx.out.json) {
-      ctx.out.document((await ctx.client().post<{ plan: Plan }>('/v1/plans', { body: intent })).body);
+      ctx.out.document((await ctx.client().post('/v1/plans', planReplySchema, { body: intent })).body);
     } else {
-      ctx.out.text((await ctx.client().post<string>('/v1/plans', { body: intent, text: true })).body);
+      ctx.out.text((await ctx.client().text('POST', '/v1/plans', { body: intent })).body);
     }
     return EXIT.OK;
   },

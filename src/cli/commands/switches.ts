@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Plan } from '../../core/planner/plan-types';
-import type { RegionSwitchStatus } from '../../core/switches';
-import type { OperationView } from '../../operations/operation-views';
+import { dryRunSchema, operationAnswerSchema, switchesSchema } from '../../operations/api-responses';
 import { renderPlan } from '../../text/plan-text';
 import { switchesTable } from '../../text/switch-text';
 import { describeOperation } from '../../text/request-text';
@@ -20,7 +18,7 @@ export const switches: Command = {
   options: {},
   async run(ctx, args) {
     positionalsOf(args, [], 'switches');
-    const { body } = await ctx.client().get<{ controlRegions: string[]; switches: RegionSwitchStatus[]; pendingChanges: number; problems: Array<{ code: string; message: string }> }>('/v1/switches');
+    const { body } = await ctx.client().get('/v1/switches', switchesSchema);
     ctx.out.document(body);
     ctx.out.say(`control regions: ${body.controlRegions.join(', ')}; ${body.pendingChanges} change(s) to prepare (lifeboat switches prepare)`);
     ctx.out.say();
@@ -53,13 +51,13 @@ export const switchesPrepare: Command = {
     const body = { ...(regions ? { regions } : {}), ...(reason !== undefined ? { reason } : {}) };
     const client = ctx.client();
     if (boolOpt(v, 'dry-run')) {
-      const { body: dry } = await client.post<{ dryRun: true; plan: Plan }>('/v1/switches/prepare', { body: { ...body, dryRun: true } });
+      const { body: dry } = await client.post('/v1/switches/prepare', dryRunSchema, { body: { ...body, dryRun: true } });
       ctx.out.document(dry);
       if (!ctx.out.json) ctx.out.text(renderPlan(dry.plan));
       return dry.plan.blockers.length > 0 ? EXIT.FAILED : EXIT.OK;
     }
     const key = stringOpt(v, 'idempotency-key') ?? `cli-${randomUUID()}`;
-    const res = await client.post<{ operation: OperationView }>('/v1/switches/prepare', { body, headers: { 'idempotency-key': key } });
+    const res = await client.post('/v1/switches/prepare', operationAnswerSchema, { body, headers: { 'idempotency-key': key } });
     const op = res.body.operation;
     if (!boolOpt(v, 'wait')) {
       ctx.out.document({ ...res.body, idempotencyKey: key });

@@ -1,4 +1,4 @@
-import type { OperationView } from '../../operations/operation-views';
+import { operationAnswerSchema } from '../../operations/api-responses';
 import { signedTriggerRequest } from '../../operations/trigger-signature';
 import type { Command } from '../command';
 import { boolOpt, pairsOpt, stringOpt } from '../command';
@@ -43,7 +43,7 @@ export const runbookTrigger: Command = {
       ctx.out.say(['curl -sS -X POST', ...Object.entries(headers).map(([k, v]) => `-H '${k}: ${v}'`), `--data-raw '${signed.body.replace(/'/g, `'\\''`)}'`, `'${url}'`].join(' \\\n  '));
       return EXIT.OK;
     }
-    const { body } = await ctx.client().request<{ operation: OperationView }>('POST', signed.path, { raw: signed.body, headers });
+    const { body } = await ctx.client().request('POST', signed.path, operationAnswerSchema, { raw: signed.body, headers });
     ctx.out.document(body);
     for (const line of startedLines(body.operation, 'triggered')) ctx.out.say(line);
     return EXIT.OK;

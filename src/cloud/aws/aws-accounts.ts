@@ -1,7 +1,7 @@
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { LifeboatError } from '../../core/errors';
 import type { AwsCredentials } from './aws-clients';
-import { AwsCallStats, AwsClients, ROUTE53_REGION } from './aws-clients';
+import { AwsCallStats, AwsClients, DEFAULT_APP_ID, ROUTE53_REGION, sdkRetryConfig } from './aws-clients';
 import type { CallLimiter } from './rate-limiter';
 import { TokenBuckets } from './rate-limiter';
 
@@ -27,6 +27,7 @@ interface AwsAccountsOptions {
   endpoint?: string;
   credentials?: AwsCredentials;
   maxAttempts?: number;
+  appId?: string;
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
   limiter?: CallLimiter;
@@ -37,9 +38,13 @@ interface AwsAccountsOptions {
 /** How long an assumed session lasts; the provider refreshes it a few minutes before it ends. */
 const SESSION_SECONDS = 3600;
 
-/** The credentials of one account: lifeboat's own, or a session of the role it assumes there. */
-function credentialsFor(access: AccountAccess | undefined, options: AwsAccountsOptions): AwsCredentials | undefined {
-  if (!access?.roleArn) return options.credentials;
+/**
+ * The credentials of one account: lifeboat's own, or a session of the role it assumes there,
+ * assumed with lifeboat's own (one provider for all, so one resolution: one SSO or web
+ * identity exchange, not one per client).
+ */
+function credentialsFor(access: AccountAccess | undefined, own: NonNullable<AwsCredentials>, options: AwsAccountsOptions): NonNullable<AwsCredentials> {
+  if (!access?.roleArn) return own;
   return fromTemporaryCredentials({
     params: {
       RoleArn: access.roleArn,
@@ -47,8 +52,13 @@ function credentialsFor(access: AccountAccess | undefined, options: AwsAccountsO
       DurationSeconds: SESSION_SECONDS,
       ...(access.externalId ? { ExternalId: access.externalId } : {}),
     },
-    ...(options.credentials !== undefined ? { masterCredentials: options.credentials as never } : {}),
-    clientConfig: { region: ROUTE53_REGION, ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}) },
+    masterCredentials: own as never,
+    clientConfig: {
+      region: ROUTE53_REGION,
+      ...sdkRetryConfig(options.maxAttempts),
+      userAgentAppId: options.appId ?? DEFAULT_APP_ID,
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    },
   });
 }
 
@@ -62,8 +72,10 @@ export class AwsAccounts {
     const limiter = options.limiter ?? new TokenBuckets();
     const listed = options.accounts?.length ? [...options.accounts] : [undefined];
     this.ids = listed.map((a) => a?.id);
+    // lifeboat's own credentials: resolved once, shared by every client and every role it assumes.
+    const own = options.credentials ?? fromNodeProviderChain();
     for (const access of listed) {
-      const credentials = credentialsFor(access, options);
+      const credentials = credentialsFor(access, own, options);
       this.byAccount.set(
         access?.id,
         new AwsClients({
@@ -73,7 +85,8 @@ export class AwsAccounts {
           ...(access ? { account: access.id } : {}),
           ...(options.alarmRegions !== undefined ? { alarmRegions: options.alarmRegions } : {}),
           ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-          ...(credentials !== undefined ? { credentials } : {}),
+          credentials,
+          ...(options.appId !== undefined ? { appId: options.appId } : {}),
           ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
           ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
           ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),

@@ -2,9 +2,9 @@ import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   CreateOrUpdateTagsCommand,
   DeleteTagsCommand,
-  DescribeAutoScalingGroupsCommand,
-  DescribeScalingActivitiesCommand,
   UpdateAutoScalingGroupCommand,
+  paginateDescribeAutoScalingGroups,
+  paginateDescribeScalingActivities,
 } from '@aws-sdk/client-auto-scaling';
 import { PIN_TAGS, pinTags } from '../../core/pins';
 import { LifeboatError } from '../../core/errors';
@@ -12,7 +12,7 @@ import type { AutoScalingGroupReading, GroupDetails, RegionCode } from '../../co
 import { TAG_SERVICE } from '../../core/fleet';
 import type { GroupSizeUpdate, ScalingProblem } from '../ports';
 import type { AwsClients } from './aws-clients';
-import { awsCall } from './aws-errors';
+import { awsCall, awsPages } from './aws-errors';
 
 /** Sees each group as described, with its reading: for what only the raw description says (its launch template). */
 export type GroupVisitor = (raw: AutoScalingGroup, reading: AutoScalingGroupReading) => void;
@@ -76,20 +76,15 @@ async function describeGroups(
   pageSize: number,
   visit?: GroupVisitor,
 ): Promise<AutoScalingGroupReading[]> {
-  const client = clients.autoScaling(region);
   const groups: AutoScalingGroupReading[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await awsCall({ service: 'autoscaling', region, action: 'DescribeAutoScalingGroups' }, () =>
-      client.send(new DescribeAutoScalingGroupsCommand({ ...request, MaxRecords: pageSize, ...(nextToken ? { NextToken: nextToken } : {}) })),
-    );
+  const pages = paginateDescribeAutoScalingGroups({ client: clients.autoScaling(region), pageSize }, { ...request });
+  for await (const page of awsPages({ service: 'autoscaling', region, action: 'DescribeAutoScalingGroups' }, pages)) {
     for (const g of page.AutoScalingGroups ?? []) {
       const reading = toGroupReading(region, g, clients.account);
       visit?.(g, reading);
       groups.push(reading);
     }
-    nextToken = page.NextToken || undefined;
-  } while (nextToken);
+  }
   return groups;
 }
 
@@ -209,14 +204,9 @@ export async function readScalingProblems(
   const perGroup = await Promise.all(
     [...new Set(groups)].map(async (group) => {
       const problems: ScalingProblem[] = [];
-      let nextToken: string | undefined;
-      let reachedOlder = false;
-      do {
-        const page = await awsCall({ service: 'autoscaling', region, action: 'DescribeScalingActivities' }, () =>
-          client.send(
-            new DescribeScalingActivitiesCommand({ AutoScalingGroupName: group, MaxRecords: pageSize, ...(nextToken ? { NextToken: nextToken } : {}) }),
-          ),
-        );
+      const pages = paginateDescribeScalingActivities({ client, pageSize }, { AutoScalingGroupName: group });
+      for await (const page of awsPages({ service: 'autoscaling', region, action: 'DescribeScalingActivities' }, pages)) {
+        let reachedOlder = false;
         for (const a of page.Activities ?? []) {
           const at = a.StartTime?.getTime();
           if (at !== undefined && at < sinceMs) {
@@ -232,8 +222,9 @@ export async function readScalingProblems(
             ...(a.StartTime ? { at: a.StartTime.toISOString() } : {}),
           });
         }
-        nextToken = page.NextToken || undefined;
-      } while (nextToken && !reachedOlder);
+        // Activities come newest first: past one older than `since`, no later page matters.
+        if (reachedOlder) break;
+      }
       return problems;
     }),
   );

@@ -3,6 +3,9 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import type { AutoScalingClientConfig } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { loadConfig } from '@smithy/core/config';
+import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS, NODE_RETRY_MODE_CONFIG_OPTIONS } from '@smithy/core/retry';
 import type { FinalizeRequestMiddleware, HandlerExecutionContext, HttpHandlerOptions, InitializeMiddleware, MiddlewareStack, RequestHandler } from '@smithy/types';
 import { LifeboatError } from '../../core/errors';
 import type { CallCounts, CallKind, CallOutcome, CallOutcomes, CallTotals } from '../call-tally';
@@ -15,10 +18,14 @@ import { TokenBuckets } from './rate-limiter';
 /** Route 53 is a global service; its API lives in us-east-1. */
 export const ROUTE53_REGION = 'us-east-1';
 
-/** The SDK's retry middleware; the limiter sits right after it so that every attempt takes a token. */
-const SDK_RETRY_MIDDLEWARE = 'retryMiddleware';
-
 export type AwsCredentials = AutoScalingClientConfig['credentials'];
+
+/** lifeboat's attempts per call when neither AWS_MAX_ATTEMPTS nor the profile's max_attempts says. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+/** lifeboat's retry mode when neither AWS_RETRY_MODE nor the profile's retry_mode says. */
+export const DEFAULT_RETRY_MODE = 'standard';
+/** Sent as the user agent's app id (`app/lifeboat...`) unless the caller names its version: CloudTrail then tells lifeboat's calls from a person's. */
+export const DEFAULT_APP_ID = 'lifeboat';
 
 /** How long one HTTP attempt may take, answer included, before the SDK gives up on it (and retries). */
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -29,9 +36,12 @@ interface AwsClientsOptions {
   regions: readonly string[];
   /** An explicit endpoint for every client (moto, LocalStack). Otherwise the SDK's own rules apply, AWS_ENDPOINT_URL included. */
   endpoint?: string;
+  /** Default: the SDK's node provider chain (environment, profile, SSO, web identity, instance role), resolved once. */
   credentials?: AwsCredentials;
-  /** Attempts per call, the first included (SDK standard retry mode). Default 8. */
+  /** Attempts per call, the first included. Default: what the SDK reads (AWS_MAX_ATTEMPTS, the profile's max_attempts), else 8. */
   maxAttempts?: number;
+  /** The user agent's app id on every request, e.g. lifeboat/0.1.0. Default "lifeboat". */
+  appId?: string;
   /** Per attempt: an endpoint that does not answer in time fails the attempt with a TimeoutError. Default 10000. */
   requestTimeoutMs?: number;
   /** Per attempt: time allowed to connect. Default 3000. */
@@ -107,7 +117,7 @@ function actionOf(context: HandlerExecutionContext): string {
 
 /**
  * Installs the limiter and the counters on a client's middleware stack: one middleware at
- * initialize (once per call) and one right after the retry middleware (once per attempt).
+ * initialize (once per call) and one inside the retry middleware (once per attempt).
  */
 function instrumentClient(
   stack: MiddlewareStack<object, object>,
@@ -139,6 +149,8 @@ function instrumentClient(
       throw e;
     }
   };
+  // At the finalizeRequest step with low priority: inside the SDK's retry middleware (high
+  // priority at that step), so it runs once per attempt and sees each attempt's parsed error.
   const perAttempt: FinalizeRequestMiddleware<object, object> = (next, context) => async (args) => {
     const action = actionOf(context);
     await raceSignal(limiter.take(service, region, account), currentCallDeadline());
@@ -153,12 +165,7 @@ function instrumentClient(
     }
   };
   stack.add(perCall, { step: 'initialize', name: 'lifeboatCallStatsMiddleware', override: true });
-  stack.addRelativeTo(perAttempt, {
-    name: 'lifeboatRateLimitMiddleware',
-    relation: 'after',
-    toMiddleware: SDK_RETRY_MIDDLEWARE,
-    override: true,
-  });
+  stack.add(perAttempt, { step: 'finalizeRequest', priority: 'low', name: 'lifeboatRateLimitMiddleware', override: true });
 }
 
 /** Marks an error retryable by trait, so the SDK's retry strategy tries the call again after its backoff. */
@@ -193,6 +200,18 @@ function abandonAtDeadline(client: { config: { requestHandler: unknown } }): voi
 }
 
 /**
+ * Retry mode and attempts as the SDK itself resolves them (environment, then the shared
+ * config file's profile), with lifeboat's defaults only where neither says: the SDK's own
+ * loader with lifeboat's default in place of the SDK's. An explicit maxAttempts wins.
+ */
+export function sdkRetryConfig(maxAttempts?: number): { maxAttempts: number | (() => Promise<number>); retryMode: () => Promise<string> } {
+  return {
+    maxAttempts: maxAttempts ?? loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: DEFAULT_MAX_ATTEMPTS }),
+    retryMode: loadConfig({ ...NODE_RETRY_MODE_CONFIG_OPTIONS, default: DEFAULT_RETRY_MODE }),
+  };
+}
+
+/**
  * One Auto Scaling, one EC2 and one CloudWatch client per managed region, one Route 53
  * client, all limited and counted: one account's. A region's client is its own: its
  * connections, its retry quota (the SDK keeps one per client) and its quota bucket (per
@@ -214,10 +233,13 @@ export class AwsClients {
     this.stats = options.stats ?? new AwsCallStats();
     this.limiter = options.limiter ?? new TokenBuckets();
     this.account = options.account;
+    const retry = sdkRetryConfig(options.maxAttempts);
+    const credentials = options.credentials ?? fromNodeProviderChain();
     const base = (region: string) => ({
       region,
-      maxAttempts: options.maxAttempts ?? 8,
-      retryMode: 'standard',
+      ...retry,
+      userAgentAppId: options.appId ?? DEFAULT_APP_ID,
+      credentials,
       requestHandler: {
         requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
         connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
@@ -225,7 +247,6 @@ export class AwsClients {
         throwOnRequestTimeout: true,
       },
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
-      ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     });
     const instrument = (stack: unknown, service: AwsService, region: string) =>
       instrumentClient(stack as MiddlewareStack<object, object>, service, region, this.limiter, this.stats, this.account);

@@ -33,8 +33,10 @@ interface AwsCloudOptions {
   credentials?: AwsCredentials;
   /** Several accounts (LIFEBOAT_ACCOUNTS): groups and zones are read and changed in each. */
   accounts?: readonly AccountAccess[];
-  /** Attempts per call, the first included. Default 8. */
+  /** Attempts per call, the first included. Default: AWS_MAX_ATTEMPTS or the profile's max_attempts as the SDK reads them, else 8. */
   maxAttempts?: number;
+  /** The user agent's app id on every request (lifeboat/<version> from the composition root). Default "lifeboat". */
+  appId?: string;
   /** Per attempt: how long AWS may take to answer before the attempt fails (and is retried). Default 10000 ms. */
   requestTimeoutMs?: number;
   /** Per attempt: how long connecting may take. Default 3000 ms. */
@@ -73,6 +75,7 @@ export class AwsCloud implements CloudPort, SwitchBoard {
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
+      ...(options.appId !== undefined ? { appId: options.appId } : {}),
       ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       ...(options.connectionTimeoutMs !== undefined ? { connectionTimeoutMs: options.connectionTimeoutMs } : {}),
     });

@@ -1,7 +1,7 @@
-import { DescribeInstanceStatusCommand, DescribeInstanceTypeOfferingsCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeLaunchTemplateVersionsCommand, paginateDescribeInstanceStatus, paginateDescribeInstanceTypeOfferings } from '@aws-sdk/client-ec2';
 import type { RegionCode } from '../../core/fleet';
 import type { AwsClients } from './aws-clients';
-import { awsCall } from './aws-errors';
+import { awsCall, awsPages } from './aws-errors';
 
 /**
  * Where lifeboat calls EC2: the instance types a launch template launches, which zones offer
@@ -61,23 +61,19 @@ export async function readTypeOfferings(clients: AwsClients, region: RegionCode,
   if (types.length === 0 || zones.length === 0) return offered;
   for (const typeChunk of chunks([...new Set(types)], FILTER_VALUES_PER_REQUEST)) {
     for (const zoneChunk of chunks([...new Set(zones)], FILTER_VALUES_PER_REQUEST)) {
-      let nextToken: string | undefined;
-      do {
-        const page = await awsCall(ec2Call(region, 'DescribeInstanceTypeOfferings'), () =>
-          clients.ec2(region).send(
-            new DescribeInstanceTypeOfferingsCommand({
-              LocationType: 'availability-zone',
-              Filters: [
-                { Name: 'location', Values: zoneChunk },
-                { Name: 'instance-type', Values: typeChunk },
-              ],
-              ...(nextToken ? { NextToken: nextToken } : {}),
-            }),
-          ),
-        );
+      const pages = paginateDescribeInstanceTypeOfferings(
+        { client: clients.ec2(region) },
+        {
+          LocationType: 'availability-zone',
+          Filters: [
+            { Name: 'location', Values: zoneChunk },
+            { Name: 'instance-type', Values: typeChunk },
+          ],
+        },
+      );
+      for await (const page of awsPages(ec2Call(region, 'DescribeInstanceTypeOfferings'), pages)) {
         for (const o of page.InstanceTypeOfferings ?? []) if (o.InstanceType && o.Location) offered.get(o.InstanceType)?.add(o.Location);
-        nextToken = page.NextToken || undefined;
-      } while (nextToken);
+      }
     }
   }
   return offered;
@@ -91,16 +87,12 @@ export async function readTypeOfferings(clients: AwsClients, region: RegionCode,
 export async function readImpairedInstances(clients: AwsClients, region: RegionCode, instanceIds: readonly string[]): Promise<Set<string>> {
   const impaired = new Set<string>();
   for (const ids of chunks([...new Set(instanceIds)], INSTANCE_IDS_PER_REQUEST)) {
-    let nextToken: string | undefined;
-    do {
-      const page = await awsCall(ec2Call(region, 'DescribeInstanceStatus'), () =>
-        clients.ec2(region).send(new DescribeInstanceStatusCommand({ InstanceIds: ids, ...(nextToken ? { NextToken: nextToken } : {}) })),
-      );
+    const pages = paginateDescribeInstanceStatus({ client: clients.ec2(region) }, { InstanceIds: ids });
+    for await (const page of awsPages(ec2Call(region, 'DescribeInstanceStatus'), pages)) {
       for (const st of page.InstanceStatuses ?? []) {
         if (st.InstanceId && (st.InstanceStatus?.Status === 'impaired' || st.SystemStatus?.Status === 'impaired')) impaired.add(st.InstanceId);
       }
-      nextToken = page.NextToken || undefined;
-    } while (nextToken);
+    }
   }
   return impaired;
 }

@@ -145,3 +145,16 @@ export async function awsCall<T>(ctx: AwsCallContext, call: () => Promise<T>): P
 function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }
+
+/**
+ * Every page an SDK paginator (paginateX) yields, each page's failure mapped as awsCall maps
+ * one call's. Breaking out of the loop stops the listing: no further page is asked for.
+ */
+export async function* awsPages<T>(ctx: AwsCallContext, paginator: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  const pages = paginator[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await awsCall(ctx, () => pages.next());
+    if (next.done) return;
+    yield next.value;
+  }
+}

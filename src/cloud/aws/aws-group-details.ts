@@ -2,9 +2,9 @@ import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   DescribeInstanceRefreshesCommand,
   DescribeLifecycleHooksCommand,
-  DescribeScheduledActionsCommand,
   ResumeProcessesCommand,
   SuspendProcessesCommand,
+  paginateDescribeScheduledActions,
 } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingGroupReading, RegionCode, ScheduledAction, SnapshotWarning } from '../../core/fleet';
 import { appendTo } from '../../core/maps';
@@ -14,7 +14,7 @@ import { readNamedGroups, readTaggedGroups } from './aws-auto-scaling';
 import type { AwsClients } from './aws-clients';
 import { readImpairedInstances, readTemplateInstanceTypes, readTypeOfferings, templateKey } from './aws-ec2';
 import type { LaunchTemplateRef } from './aws-ec2';
-import { awsCall } from './aws-errors';
+import { awsCall, awsPages } from './aws-errors';
 
 /**
  * What production groups carry besides their sizes, read with them: suspended processes,
@@ -68,11 +68,8 @@ export async function readLiveGroups(clients: AwsClients, region: RegionCode, na
 async function attachScheduledActions(clients: AwsClients, region: RegionCode, groups: AutoScalingGroupReading[]): Promise<void> {
   if (groups.length === 0) return;
   const byGroup = new Map<string, ScheduledAction[]>();
-  let nextToken: string | undefined;
-  do {
-    const page = await awsCall(asCall(region, 'DescribeScheduledActions'), () =>
-      clients.autoScaling(region).send(new DescribeScheduledActionsCommand({ MaxRecords: 100, ...(nextToken ? { NextToken: nextToken } : {}) })),
-    );
+  const pages = paginateDescribeScheduledActions({ client: clients.autoScaling(region), pageSize: 100 }, {});
+  for await (const page of awsPages(asCall(region, 'DescribeScheduledActions'), pages)) {
     for (const a of page.ScheduledUpdateGroupActions ?? []) {
       if (!a.AutoScalingGroupName || !a.ScheduledActionName) continue;
       appendTo(byGroup, a.AutoScalingGroupName, {
@@ -86,8 +83,7 @@ async function attachScheduledActions(clients: AwsClients, region: RegionCode, g
         ...(a.DesiredCapacity !== undefined ? { desiredCapacity: a.DesiredCapacity } : {}),
       });
     }
-    nextToken = page.NextToken || undefined;
-  } while (nextToken);
+  }
   for (const g of groups) {
     const actions = byGroup.get(g.name);
     if (actions) g.scheduledActions = actions;

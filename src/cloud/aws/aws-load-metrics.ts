@@ -1,10 +1,10 @@
 import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { paginateGetMetricData } from '@aws-sdk/client-cloudwatch';
 import type { AutoScalingGroupReading, GroupLoadReading, LoadMetric, LoadReading, MetricPoints, RegionCode } from '../../core/fleet';
 import { TAG_LOAD_METRIC, TAG_SERVICE } from '../../core/fleet';
 import { defaultLoadMetric, parseLoadMetricTag } from '../../core/load/load-metric';
 import type { AwsClients } from './aws-clients';
-import { awsCall } from './aws-errors';
+import { awsPages } from './aws-errors';
 
 /**
  * The fleet's load from CloudWatch: for every managed group, its load metric (CPUUtilization
@@ -112,16 +112,13 @@ async function metricData(clients: AwsClients, region: RegionCode, batch: readon
     },
   }));
   const results: MetricDataResult[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await awsCall({ service: 'cloudwatch-metrics', region, action: 'GetMetricData' }, () =>
-      clients.loadMetrics(region).send(new GetMetricDataCommand({ MetricDataQueries, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending', NextToken }), { abortSignal }),
-    );
+  // The abort signal goes to every page's send (the paginator passes its extra arguments on).
+  const pages = paginateGetMetricData({ client: clients.loadMetrics(region) }, { MetricDataQueries, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending' }, { abortSignal });
+  for await (const page of awsPages({ service: 'cloudwatch-metrics', region, action: 'GetMetricData' }, pages)) {
     const failed = (page.MetricDataResults ?? []).find((r) => r.StatusCode === 'Forbidden' || r.StatusCode === 'InternalError');
     if (failed) throw new Error(`CloudWatch GetMetricData in ${region} answered ${failed.StatusCode} for ${failed.Label ?? failed.Id}${failed.Messages?.[0]?.Value ? `: ${failed.Messages[0].Value}` : ''}`);
     results.push(...(page.MetricDataResults ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return results;
 }
 

@@ -2,9 +2,9 @@ import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
-  ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   ListTagsForResourcesCommand,
+  paginateListHostedZones,
 } from '@aws-sdk/client-route-53';
 import { LifeboatError } from '../../core/errors';
 import type { HostedZoneReading, RecordSetReading, WeightedRecord } from '../../core/fleet';
@@ -13,7 +13,7 @@ import { normalizeDnsName, recordSetKey } from '../../core/snapshot';
 import type { ChangeStatus, TrafficChange, WeightUpdate } from '../ports';
 import type { AwsClients } from './aws-clients';
 import { ROUTE53_REGION } from './aws-clients';
-import { awsCall } from './aws-errors';
+import { awsCall, awsPages } from './aws-errors';
 import type { ChangeBatchPlan } from './route53-batches';
 import { planChangeBatches } from './route53-batches';
 
@@ -63,6 +63,7 @@ interface RecordPosition {
  * returns false or the listing ends. Record sets seen before are skipped: an endpoint that
  * ignores StartRecordIdentifier (moto) restarts a page at the first record of a name and
  * type; if it makes no progress at all, that is an error rather than an endless loop.
+ * Hand-written because the SDK has no paginator for it (its position is three fields).
  */
 async function listRecordSets(
   clients: AwsClients,
@@ -109,16 +110,12 @@ async function listRecordSets(
 
 async function listAllZones(clients: AwsClients, pageSize: number): Promise<Array<{ zoneId: string; zoneName: string }>> {
   const zones: Array<{ zoneId: string; zoneName: string }> = [];
-  let marker: string | undefined;
-  do {
-    const page = await awsCall(r53('ListHostedZones'), () =>
-      clients.route53.send(new ListHostedZonesCommand({ MaxItems: Math.min(pageSize, LIST_ZONES_MAX_ITEMS), ...(marker ? { Marker: marker } : {}) })),
-    );
+  const pages = paginateListHostedZones({ client: clients.route53, pageSize: Math.min(pageSize, LIST_ZONES_MAX_ITEMS) }, {});
+  for await (const page of awsPages(r53('ListHostedZones'), pages)) {
     for (const z of page.HostedZones ?? []) {
       if (z.Id && z.Name) zones.push({ zoneId: stripPrefix(z.Id, 'hostedzone'), zoneName: z.Name.replace(/\.$/, '') });
     }
-    marker = page.IsTruncated ? page.NextMarker : undefined;
-  } while (marker);
+  }
   return zones;
 }
 

@@ -13,7 +13,7 @@ const runbookName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, d
 /** Step ids are read in expressions (steps.<id>.outputs), so no dashes. */
 const stepId = z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, 'letters, digits and _, starting with a lower-case letter (it is used as steps.<id> in expressions)');
 
-const parameterSchema = z
+export const parameterSchema = z
   .object({
     type: z.enum(['string', 'number', 'boolean']),
     description: z.string().optional(),
