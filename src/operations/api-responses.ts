@@ -93,6 +93,18 @@ const servicePlanSchema = z.looseObject({
 });
 
 /** A plan: what an operation will do, stage by stage, and why it may not (blockers). */
+const switchDesignSchema = z.object({ region, alarm: z.object({ region, name: z.string() }), callerReference: z.string() });
+const regionSwitchSchema = z.object({
+  region,
+  alarm: z.looseObject({ region, name: z.string() }),
+  alarmState: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']).optional(),
+  position: z.enum(['on', 'off', 'unknown']),
+  healthCheckId: z.string().optional(),
+  records: z.number(),
+  recordsMissingHealthCheck: z.array(z.looseObject({ zoneId: z.string(), name: z.string(), type: z.string(), setIdentifier: z.string(), healthCheckId: z.string().optional() })),
+  prepared: z.boolean(),
+  problems: z.array(z.string()),
+});
 export const planSchema = parsesAs<Plan>()(z.object({
   kind: z.string(),
   intent: z.looseObject({ kind: z.string() }),
@@ -108,6 +120,17 @@ export const planSchema = parsesAs<Plan>()(z.object({
   finalGroupChanges: z.array(groupChangeSchema),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),
   blockers: z.array(problemSchema),
+  switches: z
+    .object({
+      controlRegions: z.array(region),
+      regions: z.array(regionSwitchSchema),
+      changes: z.array(z.looseObject({ kind: z.string(), region })),
+      warnings: z.array(z.looseObject({ code: z.string(), message: z.string() })),
+      blockers: z.array(problemSchema),
+    })
+    .optional(),
+  fallbackSwitch: switchDesignSchema.optional(),
+  switchOn: switchDesignSchema.optional(),
 }));
 
 const viewStepSchema = z.looseObject({
@@ -178,17 +201,6 @@ export const dryRunSchema = z.object({ dryRun: z.literal(true), plan: planSchema
 /** POST /v1/operations 200: a dry run's plan, or the operation an earlier request with the same Idempotency-Key started. */
 export const operationSubmitReplySchema = z.union([dryRunSchema, operationAnswerSchema]);
 
-const regionSwitchSchema = z.object({
-  region,
-  alarm: z.looseObject({ region, name: z.string() }),
-  alarmState: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']).optional(),
-  position: z.enum(['on', 'off', 'unknown']),
-  healthCheckId: z.string().optional(),
-  records: z.number(),
-  recordsMissingHealthCheck: z.array(z.looseObject({ zoneId: z.string(), name: z.string(), type: z.string(), setIdentifier: z.string(), healthCheckId: z.string().optional() })),
-  prepared: z.boolean(),
-  problems: z.array(z.string()),
-});
 export const switchesSchema = z.object({
   controlRegions: z.array(region),
   switches: z.array(regionSwitchSchema),

@@ -192,6 +192,15 @@ describe('the API answers as /openapi.json says, checked by an independent JSON 
     expect(audit.body.records.length).toBeGreaterThan(0);
   });
 
+  it('the region switches: their state, and the plan of preparing them', async () => {
+    const switches = await call('get', '/v1/switches');
+    expect(switches.status).toBe(200);
+    expect(switches.body.switches.map((s: { region: string }) => s.region).sort()).toEqual([...SPEC.regions].sort());
+    const dry = await call('post', '/v1/switches/prepare', '/v1/switches/prepare', { body: { dryRun: true } });
+    expect(dry.status).toBe(200);
+    expect(dry.body.dryRun).toBe(true);
+  });
+
   it('the session: log in, who am I, log out', async () => {
     const login = await call('post', '/v1/session', '/v1/session', { body: { token: TEST_TOKENS.viewer }, headers: { authorization: '' } });
     expect(login.status).toBe(200);
