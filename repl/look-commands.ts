@@ -35,7 +35,7 @@ export function lookCommands({ deps, out }: ReplSession): LookCommands {
     },
 
     async plan(intent) {
-      const { plan } = await planRequest(parseOrThrow(intentSchema, intent), deps);
+      const { plan } = await planRequest(parseOrThrow(intentSchema, intent, { regions: deps.settings.LIFEBOAT_REGIONS }), deps);
       out(renderPlan(plan));
       return summarized(plan, () => planSummary(plan));
     },

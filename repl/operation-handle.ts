@@ -3,7 +3,7 @@ import type { OperationState } from '../src/operations/operation-types';
 import { FINISHED_STATES } from '../src/operations/operation-types';
 import type { OperationView } from '../src/operations/operation-views';
 import { closingLines, operationSummary } from '../src/text/operation-text';
-import { problemText } from '../src/text/problem-text';
+import { formatLifeboatError } from './refusals';
 import { ProgressNews } from '../src/text/progress-news';
 import { describeOperation } from '../src/text/request-text';
 import type { ReplSession } from './repl-session';
@@ -49,7 +49,7 @@ class WaitPrinter {
     lines.push(...this.news.lines(view, Date.now()).map((l) => l.text));
     if (FINISHED_STATES.includes(view.state)) {
       lines.push(...closingLines(view));
-      if (view.error && view.state !== 'succeeded') lines.push(`  ${problemText(view.error)}`);
+      if (view.error && view.state !== 'succeeded') lines.push(`  ${formatLifeboatError(view.error)}`);
     }
     if (lines.length > 0) this.out(lines.join('\n'));
   }

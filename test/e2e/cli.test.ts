@@ -225,6 +225,36 @@ describe('npx lifeboat', () => {
     expect(r.stdout).toMatch(new RegExp(`^runbook ${id} succeeded in`, 'm'));
   }, 45_000);
 
+  it('a slip prints code, message, details and hint with "did you mean", and no stack trace', async () => {
+    const r = await lifeboat(['evacuate', 'us-east1']);
+    expect(r.code, transcript(r)).toBe(3);
+    expect(r.stderr).toBe(
+      [
+        'LB_ERR_VALIDATION: region: "us-east1" is not an AWS region code such as us-east-1 (did you mean us-east-1?); managed regions: us-east-1, us-west-2, eu-west-1',
+        'details: field=region, suggestion=us-east-1',
+        'hint: Fix the fields named in details and send it again.',
+        '',
+      ].join('\n'),
+    );
+    const runbook = await lifeboat(['runbook', 'run', 'game-dya', '--param', 'region=us-east-1']);
+    expect(runbook.stderr).toMatch(/^LB_ERR_UNKNOWN_RUNBOOK: no runbook named game-dya \(did you mean game-day\?\)/m);
+    expect(runbook.stderr).toMatch(/^details: runbook=game-dya, suggestion=game-day$/m);
+  });
+
+  it('a region held by another operation: the refusal names the region asked for and the operation holding it, and says how to follow or cancel it', async () => {
+    const holder = 'op_cli_holder_000000000000';
+    await lb.deps.leases.acquire(holder, ['eu-west-1'], 60_000);
+    try {
+      const r = await lifeboat(['scale', 'eu-west-1', 'api', '12']);
+      expect(r.code, transcript(r)).toBe(1);
+      expect(r.stderr).toContain(`LB_ERR_REGION_LOCKED: scale eu-west-1 needs eu-west-1, which operation ${holder} holds`);
+      expect(r.stderr).toContain(`details: region=eu-west-1, asked=eu-west-1, operationId=${holder}`);
+      expect(r.stderr).toContain(`hint: Wait for it: npx lifeboat op ${holder} wait; or stop it: npx lifeboat op ${holder} cancel. Then ask again.`);
+    } finally {
+      await lb.deps.leases.release(holder, ['eu-west-1']);
+    }
+  });
+
   it('an unreachable API exits 4', async () => {
     const port = await freePort(); // nothing listens there
     const r = await lifeboat(['ops'], { LIFEBOAT_URL: `http://127.0.0.1:${port}` });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createReplContext, stopWatching } from '../../repl/repl-context';
+import { formatLifeboatError } from '../../repl/refusals';
+import type { LifeboatError } from '../../src/core/errors';
 import type { ReplContext } from '../../repl/repl-context';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { AutoScalingGroupReading } from '../../src/core/fleet';
@@ -171,6 +173,41 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     await expect(ctx.restore('eu-west-1')).rejects.toMatchObject({ code: 'LB_ERR_REGION_NOT_EVACUATED' });
     await expect(ctx.shift('us-east-9', 50)).rejects.toMatchObject({ code: 'LB_ERR_UNKNOWN_REGION' });
     expect(await lb.deps.queue.list()).toEqual([]);
+  });
+
+  it('a slip is refused with "did you mean", and shown as code, message, details and a hint in REPL words', async () => {
+    const { ctx, lb } = start();
+    const region = await ctx.evacuate('us-east1').catch((e: unknown) => e);
+    expect(region).toMatchObject({ code: 'LB_ERR_VALIDATION', details: { field: 'region', suggestion: 'us-east-1' } });
+    expect(formatLifeboatError(region as LifeboatError)).toBe(
+      [
+        'LB_ERR_VALIDATION: region: "us-east1" is not an AWS region code such as us-east-1 (did you mean us-east-1?); managed regions: us-east-1, us-west-2, eu-west-1',
+        '  details: field=region, suggestion=us-east-1',
+        '  hint: Fix the fields named in details and send it again.',
+      ].join('\n'),
+    );
+    await expect(ctx.plan({ kind: 'evacuat', region: 'us-east-1' })).rejects.toMatchObject({ details: { field: 'kind', suggestion: 'evacuate' } });
+    await expect(ctx.evacuate('us-east-1', { stage: 3 } as never)).rejects.toMatchObject({ details: { field: 'stage', suggestion: 'stages' } });
+    await expect(ctx.shift('us-east-9', 50)).rejects.toMatchObject({ code: 'LB_ERR_UNKNOWN_REGION', message: expect.stringContaining('(did you mean us-east-1?)') });
+    await expect(ctx.scale('us-west-2', 'apj', 12)).rejects.toMatchObject({ code: 'LB_ERR_UNKNOWN_SERVICE', message: expect.stringContaining('(did you mean api?)') });
+    const blocked = await ctx.plan({ kind: 'evacuate', region: 'eu-west-1', services: ['ap'] });
+    expect(blocked.blockers).toContainEqual(expect.objectContaining({ code: 'LB_ERR_UNKNOWN_SERVICE', message: expect.stringContaining('(did you mean api?)') }));
+    // A catalog hint that names an HTTP route names the REPL command instead.
+    expect(formatLifeboatError({ code: 'LB_ERR_UNKNOWN_REGION', message: 'x', hint: 'Use one of the regions in LIFEBOAT_REGIONS (GET /v1/fleet lists them).' })).toContain('hint: Use one of the regions in LIFEBOAT_REGIONS (fleet() lists them).');
+    expect(await lb.deps.queue.list()).toEqual([]);
+  });
+
+  it('a region held by another operation: the refusal names the region asked for, the operation holding it, and how to wait for or cancel it', async () => {
+    const { ctx, lb } = start();
+    const held = await ctx.scale('us-west-2', 'api', 12);
+    await held.wait({ progress: false, timeoutMs: 20_000 });
+    // Hold it as a long-running operation would (the dry-run cloud finishes too fast to race).
+    await lb.deps.leases.acquire(held.id, ['us-west-2'], 60_000);
+    const refused = await ctx.scale('us-west-2', 'api', 14).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'LB_ERR_REGION_LOCKED', details: { region: 'us-west-2', asked: 'us-west-2', operationId: held.id } });
+    expect((refused as LifeboatError).message).toBe(`scale us-west-2 needs us-west-2, which operation ${held.id} (scale us-west-2, succeeded) holds; one mutating operation per region at a time`);
+    expect(formatLifeboatError(refused as LifeboatError)).toContain(`hint: Wait for it: await watch('${held.id}'); or stop it: await cancel('${held.id}'). Then ask again.`);
+    await lb.deps.leases.release(held.id, ['us-west-2']);
   });
 
   it('op() shows one operation step by step, and cancel() on a finished one is refused', async () => {
