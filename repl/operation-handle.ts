@@ -64,17 +64,21 @@ export function operationHandle(first: OperationView, session: ReplSession): Ope
   async function wait(options: WaitOptions = {}): Promise<OperationView> {
     const progress = options.progress !== false;
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    const stopped = { now: false };
-    for (let first = true; ; first = false) {
-      view = await getOperation(view.id, deps);
-      if (progress) printer.print(view, first);
-      if (FINISHED_STATES.includes(view.state)) return shownView(view);
-      if (stopped.now) {
-        out(`stopped watching ${view.id}; it is still ${view.state}. await watch('${view.id}') watches again, await cancel('${view.id}') stops it.`);
-        return shownView(view);
+    const watch = session.watches.begin();
+    try {
+      for (let first = true; ; first = false) {
+        view = await getOperation(view.id, deps);
+        if (progress) printer.print(view, first);
+        if (FINISHED_STATES.includes(view.state)) return shownView(view);
+        if (watch.now) {
+          out(`stopped watching ${view.id}; it is still ${view.state}. await watch('${view.id}') watches again, await cancel('${view.id}') stops it.`);
+          return shownView(view);
+        }
+        if (Date.now() >= deadline) throw new Error(`${view.id} is still ${view.state} after ${options.timeoutMs} ms (it goes on; wait() again or cancel() it)`);
+        await session.watches.pause(Math.min(session.pollMs, deadline - Date.now()), watch);
       }
-      if (Date.now() >= deadline) throw new Error(`${view.id} is still ${view.state} after ${options.timeoutMs} ms (it goes on; wait() again or cancel() it)`);
-      await session.watches.pause(Math.min(session.pollMs, deadline - Date.now()), stopped);
+    } finally {
+      session.watches.end(watch);
     }
   }
 

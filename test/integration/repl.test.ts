@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
 import { createReplContext, stopWatching } from '../../repl/repl-context';
+import { startRepl } from '../../repl/start-repl';
 import { formatLifeboatError } from '../../repl/refusals';
 import type { LifeboatError } from '../../src/core/errors';
 import type { ReplContext } from '../../repl/repl-context';
@@ -219,6 +221,76 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     expect(view.state).toBe('succeeded');
     expect(output()).toContain(`Operation ${scale.id} (scale api in us-west-2 to 12 by repl:tester): succeeded`);
     await expect(scale.cancel()).rejects.toMatchObject({ code: 'LB_ERR_OPERATION_FINISHED' });
+  });
+});
+
+describe('the REPL itself (startRepl) at a terminal, on the dry-run cloud', () => {
+  let lb: TestLifeboat | undefined;
+  let home: string | undefined;
+  afterEach(async () => {
+    await lb?.close();
+    lb = undefined;
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  /** The REPL on streams that act as a terminal: what it prints (its own output and the commands'), and a way to type. */
+  function terminalRepl(cloud: DryRunCloud, identity = TESTER) {
+    lb = testLifeboat(cloud);
+    lb.startWorker();
+    home = mkdtempSync(join(tmpdir(), 'lifeboat-repl-tty-'));
+    let shown = '';
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.setEncoding('utf8').on('data', (chunk: string) => (shown += chunk));
+    const ctx = createReplContext(lb, { identity, out: (text) => (shown += `${text}\n`), pollMs: 20 });
+    const { server } = startRepl(ctx, { input, output, terminal: true, historyPath: join(home, 'history') });
+    let exited = false;
+    server.on('exit', () => (exited = true));
+    return { ctx, server, type: (text: string) => input.write(text), shown: () => shown, exited: () => exited };
+  }
+
+  it('a missing await on evacuate(): .wait() still watches it, and says how to hold the handle; a second Ctrl+C stops watching and leaves the REPL open', async () => {
+    const cloud = new SlowCapacityCloud(services(), 12);
+    const repl = terminalRepl(cloud);
+    repl.type(`const ev = evacuate('us-east-1')\n`);
+    await until(() => /submitted op_\S+: evacuate us-east-1/.test(repl.shown()), 'the evacuation submitted');
+    repl.type('ev.wait()\n');
+    await until(() => /\[########--\] 12\/16 api-us-west-2/.test(repl.shown()), 'the watch showing capacity arriving', 20_000);
+    expect(repl.shown()).toContain(`(evacuate('us-east-1') returns a promise: it was not awaited, so .wait() waits for the submission first. Next time: const op = await evacuate('us-east-1'))`);
+    expect(repl.shown()).not.toContain('is not a function');
+
+    // Two reflex presses while watching.
+    repl.type('\x03');
+    repl.type('\x03');
+    await until(() => /stopped watching op_\S+; it is still running/.test(repl.shown()), 'the watch stopped');
+    expect(repl.exited()).toBe(false);
+    repl.type('40 + 2\n');
+    await until(() => /\b42\b/.test(repl.shown()), 'the REPL answering after the Ctrl+Cs');
+    expect(repl.exited()).toBe(false);
+    cloud.arrive();
+    repl.server.close();
+  }, 60_000);
+
+  it('an evacuate() refused and never awaited prints the refusal, not an unhandled rejection', async () => {
+    const s = services();
+    s[0]!.regions['us-west-2']!.weight = 0;
+    s[0]!.regions['eu-west-1']!.weight = 0;
+    const repl = terminalRepl(new DryRunCloud(fleetReading(s)));
+    repl.type(`const ev2 = evacuate('us-east-1')\n`);
+    await until(() => repl.shown().includes('LB_ERR_NO_SERVING_REGION: '), 'the refusal printed');
+    expect(repl.shown()).toMatch(/LB_ERR_NO_SERVING_REGION: .*\n( {2}details: .*\n)?  hint: Restore another region first/);
+    expect(repl.shown()).not.toMatch(/^\s+at /m);
+    repl.server.close();
+  }, 60_000);
+
+  it('readiness() prints the N+1 verdict per region and returns the report', async () => {
+    const repl = terminalRepl(new DryRunCloud(fleetReading(services())));
+    const report = await repl.ctx.readiness({ refresh: true });
+    expect(report.regions.map((r) => r.region)).toEqual(['us-east-1', 'us-west-2', 'eu-west-1']);
+    expect(repl.shown()).toMatch(report.ready ? /N\+1 ready: every region can be absorbed by the others/ : /NOT N\+1 ready: /);
+    expect(repl.shown()).toContain('readiness({refresh: true}) for now');
+    expect(repl.shown()).toMatch(/region\s+ready\s+min headroom\s+blockers/);
+    repl.server.close();
   });
 });
 

@@ -1,8 +1,7 @@
 import type { FleetSnapshot } from '../../core/fleet';
 import type { ReadinessReport } from '../../core/readiness';
-import { demandTable } from '../../text/demand-text';
 import { fleetTable } from '../../text/fleet-text';
-import { formatTable } from '../../text/table';
+import { readinessLines } from '../../text/readiness-text';
 import { timestamp } from '../../text/units';
 import type { Command } from '../command';
 import { boolOpt, positionalsOf } from '../command';
@@ -20,20 +19,7 @@ export const readiness: Command = {
     positionalsOf(args, [], 'readiness');
     const { body } = await ctx.client().get<{ readiness: ReadinessReport; intervalSeconds: number }>('/v1/readiness', { query: { refresh: boolOpt(args.values, 'refresh') ? 'true' : undefined } });
     ctx.out.document(body);
-    const r = body.readiness;
-    const notReady = r.regions.filter((x) => !x.ready);
-    ctx.out.say(r.ready ? 'N+1 ready: every region can be absorbed by the others' : `NOT N+1 ready: ${notReady.map((x) => x.region).join(', ')} could not be absorbed`);
-    ctx.out.say(`computed ${timestamp(r.computedAt)} with the ${r.model} model (recomputed every ${body.intervalSeconds} s; --refresh for now)`);
-    if (r.services?.length) ctx.out.say(`\ndemand (what each service is sized for):\n${demandTable(r.services)}`);
-    ctx.out.say();
-    ctx.out.say(formatTable(['region', 'ready', 'min headroom', 'blockers'], r.regions.map((x) => [x.region, x.ready ? 'yes' : 'NO', x.minHeadroom === null ? '-' : String(x.minHeadroom), x.blockers.map((b) => b.code).join(', ')])));
-    for (const region of notReady) {
-      const short = region.services.flatMap((s) => s.survivors.filter((v) => v.headroom < 0).map((v) => [s.service, v.region, v.needed, v.obtainable, v.headroom]));
-      if (short.length === 0) continue;
-      ctx.out.say();
-      ctx.out.say(`if ${region.region} were evacuated, these would be short:`);
-      ctx.out.say(formatTable(['service', 'survivor', 'needed', 'obtainable', 'headroom'], short));
-    }
+    for (const line of readinessLines(body.readiness, body.intervalSeconds, '--refresh')) ctx.out.say(line);
     return EXIT.OK;
   },
 };
