@@ -8,7 +8,7 @@ import { ProgressNews } from '../src/text/progress-news';
 import { describeOperation } from '../src/text/request-text';
 import type { ReplSession } from './repl-session';
 import { requireRole } from './repl-roles';
-import { replApproveCommand } from './repl-session';
+import { replApproveCommand, replRunCommand } from './repl-session';
 import { summarized } from './summaries';
 
 export interface WaitOptions {
@@ -48,7 +48,7 @@ class WaitPrinter {
     const lines = first ? [`${view.id} ${describeOperation(view)}: ${view.state}`] : [];
     lines.push(...this.news.lines(view, Date.now()).map((l) => l.text));
     if (FINISHED_STATES.includes(view.state)) {
-      lines.push(...closingLines(view));
+      lines.push(...closingLines(view, replRunCommand));
       if (view.error && view.state !== 'succeeded') lines.push(`  ${formatLifeboatError(view.error)}`);
     }
     if (lines.length > 0) this.out(lines.join('\n'));

@@ -148,6 +148,17 @@ export interface OperationResult {
   pinned?: Array<{ region: RegionCode; group: string; account?: string; minSize: number }>;
   /** Groups this operation pinned and let go after it failed or was cancelled (onFailure: unpin). */
   unpinned?: Array<{ region: RegionCode; group: string; account?: string }>;
+  /** After a cancel without rollback part-way: the traffic share per DNS name and region it left in place. */
+  trafficNow?: Array<{ name: string; region: RegionCode; share: number }>;
+  /** What to run next, when it left the fleet part-way (each surface says it in its own words). */
+  next?: NextStep;
+}
+
+/** An operation to run next, and why: `restore us-east-1` to bring back the traffic a cancelled evacuation left moved. */
+export interface NextStep {
+  kind: 'restore';
+  region: RegionCode;
+  why: string;
 }
 
 /** What a job carries: the request, who asked, and the checkpoint the worker keeps current. */

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProgressPrinter } from '../../src/cli/follow';
+import { ProgressPrinter, reportFinished } from '../../src/cli/follow';
+import { Output } from '../../src/cli/output';
 import { freePort } from '../../src/sandbox/free-port';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { OperationView } from '../../src/operations/operation-views';
@@ -325,6 +326,34 @@ describe('progress lines while following (what the dry-run cloud is too quick to
     expect(text(stuck)).toEqual(['      api-us-west-2  [███████████████░░░░░]   12/16 in service', '  ⚠ await-capacity looks stuck: running for 9m 59s, much longer than this step usually takes']);
     const done = { ...base, state: 'succeeded' as const, steps: [base.steps[0]!, { ...base.steps[1]!, state: 'succeeded' as const, outcome: '16 in service', finishedAt: '2026-11-24T12:00:31.500Z' }] };
     expect(text(done)).toEqual(['  ✓ await-capacity: 16 in service (30.0 s)']);
+  });
+
+  it('after a cancel without rollback part-way: the share each region has now and the next command, in CLI words; exit 1', () => {
+    let stdout = '';
+    let stderr = '';
+    const out = new Output(false, { stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) } });
+    const cancelled: OperationView = {
+      ...base,
+      state: 'cancelled',
+      finishedAt: '2026-11-24T12:01:00.000Z',
+      cancel: { by: 'api:oncall', at: '2026-11-24T12:00:50.000Z', rollback: false },
+      result: {
+        summary: 'evacuate us-east-1: cancelled by api:oncall after 1 of 2 stage(s)',
+        groupsChanged: 2,
+        weightChanges: 3,
+        stagesApplied: 1,
+        trafficNow: [
+          { name: 'api.example.com', region: 'us-east-1', share: 0.2 },
+          { name: 'api.example.com', region: 'us-west-2', share: 0.4 },
+          { name: 'api.example.com', region: 'eu-west-1', share: 0.4 },
+        ],
+        next: { kind: 'restore', region: 'us-east-1', why: 'brings its traffic back; evacuate again to finish instead' },
+      },
+    };
+    expect(reportFinished(cancelled, out)).toBe(1);
+    expect(stdout).toContain('  traffic now, api.example.com: us-east-1 20.0%, us-west-2 40.0%, eu-west-1 40.0%\n');
+    expect(stdout).toContain('  next: npx lifeboat restore us-east-1  (brings its traffic back; evacuate again to finish instead)\n');
+    expect(stderr).toMatch(/^LB_ERR_CANCELLED: evacuate op_x was cancelled by api:oncall/);
   });
 
   it('says when a run waits for an approval, and how to give it, as a notice (shown even with --json)', () => {

@@ -212,6 +212,37 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     await lb.deps.leases.release(held.id, ['us-west-2']);
   });
 
+  it('cancel() without rollback part-way: wait() ends with the share each region has now and the command to run next, which works', async () => {
+    // A long dwell after each stage: the cancel lands after stage 1's weights, before stage 2's.
+    const cloud = new DryRunCloud(fleetReading(services()));
+    lb = testLifeboat(cloud, { LIFEBOAT_DWELL: '600' });
+    lb.startWorker();
+    printed = [];
+    const ctx = createReplContext(lb, { identity: TESTER, out: (text) => printed.push(text), pollMs: 20 });
+    const ev = await ctx.evacuate('us-east-1', { stages: 2 });
+    const deadline = Date.now() + 20_000;
+    while ((await getOperation(ev.id, lb.deps)).steps.find((s) => s.id === 'stage-1/dwell')?.state !== 'running') {
+      if (Date.now() > deadline) throw new Error('stage 1 never reached its dwell');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await ctx.cancel(ev.id);
+    const done = await ev.wait({ progress: true, timeoutMs: 20_000 });
+    expect(done.state).toBe('cancelled');
+
+    const weights = await weightsOf(cloud);
+    const total = Object.values(weights).reduce((a, w) => a + w, 0);
+    const shares = ['us-east-1', 'us-west-2', 'eu-west-1'].map((r) => `${r} ${((weights[r]! / total) * 100).toFixed(1)}%`).join(', ');
+    expect(weights['us-east-1']).toBeGreaterThan(0); // part-way: not all of it moved
+    expect(output()).toContain(`  traffic now, api.example.com: ${shares}`);
+    expect(output()).toContain(`  next: await restore('us-east-1')  (brings its traffic back; evacuate again to finish instead)`);
+    expect(done.result?.summary).toContain(`cancelled by repl:tester after 1 of 2 stage(s); traffic now ${shares}; next: restore us-east-1`);
+
+    // The command it names is accepted (it then dwells its record TTL per stage, as any restore does).
+    const restore = await ctx.restore('us-east-1', { stages: 1 });
+    expect(['queued', 'running']).toContain(restore.state);
+    await restore.cancel({ rollback: true });
+  }, 60_000);
+
   it('op() shows one operation step by step, and cancel() on a finished one is refused', async () => {
     const { ctx } = start();
     const scale = await ctx.scale('us-west-2', 'api', 12);
@@ -278,7 +309,7 @@ describe('the REPL itself (startRepl) at a terminal, on the dry-run cloud', () =
     const repl = terminalRepl(new DryRunCloud(fleetReading(s)));
     repl.type(`const ev2 = evacuate('us-east-1')\n`);
     await until(() => repl.shown().includes('LB_ERR_NO_SERVING_REGION: '), 'the refusal printed');
-    expect(repl.shown()).toMatch(/LB_ERR_NO_SERVING_REGION: .*\n( {2}details: .*\n)?  hint: Restore another region first/);
+    expect(repl.shown()).toMatch(/LB_ERR_NO_SERVING_REGION: .*\n( {2}details: .*\n)? {2}hint: Restore another region first/);
     expect(repl.shown()).not.toMatch(/^\s+at /m);
     repl.server.close();
   }, 60_000);
