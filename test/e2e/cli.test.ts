@@ -166,6 +166,9 @@ describe('npx lifeboat', () => {
     expect(r.stdout).toMatch(/✓ guard: /);
     expect(r.stdout).toMatch(/✓ prescale: .*\(\d+\.\d s\)/);
     expect(r.stdout).toMatch(/✓ stage-2\/verify: /);
+    // Each stage's weights as the REPL shows them: from → to and the share after.
+    expect(r.stdout).toMatch(/✓ stage-1\/apply-weights: .*\n\s+weights api\.example\.com: us-east-1 100→\d+ \(\d+\.\d%\), us-west-2 100→\d+ \(\d+\.\d%\)/);
+    expect(r.stdout).toMatch(/✓ stage-2\/apply-weights: .*\n\s+weights api\.example\.com: us-east-1 \d+→0 \(0\.0%\)/);
     const done = r.stdout.match(/^evacuate (op_\S+) succeeded in [\d.]+ s/m);
     expect(done, transcript(r)).not.toBeNull();
     evacuationId = done![1]!;
@@ -274,6 +277,34 @@ describe('npx lifeboat', () => {
     const command = await lifeboat(['evacuat', 'us-east-1']);
     expect(command.code, transcript(command)).toBe(2);
   });
+
+  it('op without its id, or with an empty one, says the id is missing or empty and sends nothing (exit 2)', async () => {
+    const cancel = await lifeboat(['op', 'cancel', '--rollback']);
+    expect(cancel.code, transcript(cancel)).toBe(2);
+    expect(cancel.stderr).toMatch(/^LB_ERR_USAGE: missing <id>: which operation to cancel\? \(op <id> cancel; npx lifeboat ops lists them\)$/m);
+    expect(cancel.stderr).toContain('usage: lifeboat op <id> cancel [--rollback]');
+    const empty = await lifeboat(['op', '', 'wait']);
+    expect(empty.code, transcript(empty)).toBe(2);
+    expect(empty.stderr).toMatch(/^LB_ERR_USAGE: the operation id is empty/m);
+    expect(empty.stderr).not.toContain('(body)');
+  });
+
+  it('readiness exits 0 when N+1 ready and 5 when not', async () => {
+    const ready = await lifeboat(['readiness', '--refresh']);
+    expect(ready.code, transcript(ready)).toBe(0);
+    expect(ready.stdout).toMatch(/^N\+1 ready: /m);
+    // A second service whose survivors cannot grow (MaxSize = desired): us-east-1's share of it has nowhere to go.
+    const tight = testLifeboat(new DryRunCloud(fleetReading([{ name: 'tight', dns: 'tight.example.com', regions: { 'us-east-1': { desired: 10, min: 1, max: 10, weight: 100 }, 'us-west-2': { desired: 10, min: 1, max: 10, weight: 100 } } }])));
+    const tightApi = await startApi(tight);
+    try {
+      const r = await lifeboat(['readiness', '--refresh'], { LIFEBOAT_URL: tightApi.url });
+      expect(r.code, transcript(r)).toBe(5);
+      expect(r.stdout).toMatch(/^NOT N\+1 ready: us-east-1, us-west-2 could not be absorbed/m);
+    } finally {
+      await tightApi.close();
+      await tight.close();
+    }
+  }, 60_000);
 
   it('an error the API answers (an unknown operation, no token, a token without the role) exits 3', async () => {
     const r = await lifeboat(['op', 'op_nosuch_000000000000']);

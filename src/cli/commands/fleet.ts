@@ -11,7 +11,7 @@ export const readiness: Command = {
   path: ['readiness'],
   usage: 'readiness [--refresh]',
   summary: 'N+1 readiness: could the others absorb each region?',
-  details: 'Exits 0 when the API answered, ready or not: the verdict is in the text, and in .readiness.ready with --json.',
+  details: 'Exits 0 when N+1 ready, 5 when not (the verdict is also in .readiness.ready with --json), so a script or a check can act on it.',
   options: {
     refresh: { type: 'boolean', help: 'recompute now instead of showing the latest scheduled report' },
   },
@@ -20,7 +20,7 @@ export const readiness: Command = {
     const { body } = await ctx.client().get<{ readiness: ReadinessReport; intervalSeconds: number }>('/v1/readiness', { query: { refresh: boolOpt(args.values, 'refresh') ? 'true' : undefined } });
     ctx.out.document(body);
     for (const line of readinessLines(body.readiness, body.intervalSeconds, '--refresh')) ctx.out.say(line);
-    return EXIT.OK;
+    return body.readiness.ready ? EXIT.OK : EXIT.NOT_READY;
   },
 };
 
