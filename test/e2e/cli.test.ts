@@ -290,20 +290,24 @@ describe('npx lifeboat', () => {
   });
 
   it('readiness exits 0 when N+1 ready and 5 when not', async () => {
-    const ready = await lifeboat(['readiness', '--refresh']);
+    // Fleets of their own: the shared one is changed by the tests before this one.
+    const readiness = async (services: ServiceSpec[]) => {
+      const own = testLifeboat(new DryRunCloud(fleetReading(services)));
+      const ownApi = await startApi(own);
+      try {
+        return await lifeboat(['readiness', '--refresh'], { LIFEBOAT_URL: ownApi.url });
+      } finally {
+        await ownApi.close();
+        await own.close();
+      }
+    };
+    const ready = await readiness(SERVICES);
     expect(ready.code, transcript(ready)).toBe(0);
     expect(ready.stdout).toMatch(/^N\+1 ready: /m);
-    // A second service whose survivors cannot grow (MaxSize = desired): us-east-1's share of it has nowhere to go.
-    const tight = testLifeboat(new DryRunCloud(fleetReading([{ name: 'tight', dns: 'tight.example.com', regions: { 'us-east-1': { desired: 10, min: 1, max: 10, weight: 100 }, 'us-west-2': { desired: 10, min: 1, max: 10, weight: 100 } } }])));
-    const tightApi = await startApi(tight);
-    try {
-      const r = await lifeboat(['readiness', '--refresh'], { LIFEBOAT_URL: tightApi.url });
-      expect(r.code, transcript(r)).toBe(5);
-      expect(r.stdout).toMatch(/^NOT N\+1 ready: us-east-1, us-west-2 could not be absorbed/m);
-    } finally {
-      await tightApi.close();
-      await tight.close();
-    }
+    // A service whose survivors cannot grow (MaxSize = desired): each region's share of it has nowhere to go.
+    const tight = await readiness([{ name: 'tight', dns: 'tight.example.com', regions: { 'us-east-1': { desired: 10, min: 1, max: 10, weight: 100 }, 'us-west-2': { desired: 10, min: 1, max: 10, weight: 100 } } }]);
+    expect(tight.code, transcript(tight)).toBe(5);
+    expect(tight.stdout).toMatch(/^NOT N\+1 ready: us-east-1, us-west-2 could not be absorbed/m);
   }, 60_000);
 
   it('an error the API answers (an unknown operation, no token, a token without the role) exits 3', async () => {
