@@ -1,20 +1,25 @@
 import type { FleetSnapshot } from '../src/core/fleet';
 import { intentSchema } from '../src/core/intents';
+import type { ReadinessReport } from '../src/core/readiness';
 import type { Plan } from '../src/core/planner/plan-types';
 import { takeSnapshot } from '../src/operations/fleet-snapshot';
 import { planRequest } from '../src/operations/plan-request';
+import { refreshReadiness } from '../src/operations/refresh-readiness';
 import { parseOrThrow } from '../src/operations/validation';
 import { fleetTable } from '../src/text/fleet-text';
 import { switchesTable } from '../src/text/switch-text';
 import type { SwitchesView } from '../src/operations/region-switches';
 import { switchesView } from '../src/operations/region-switches';
 import { renderPlan } from '../src/text/plan-text';
+import { readinessLines } from '../src/text/readiness-text';
 import type { ReplSession } from './repl-session';
 import { planSummary, summarized } from './summaries';
 
-/** The commands that look and change nothing: fleet(), plan() and switches(). */
+/** The commands that look and change nothing: fleet(), readiness(), plan() and switches(). */
 export interface LookCommands {
   fleet(): Promise<FleetSnapshot>;
+  /** N+1 readiness: the latest scheduled report, or one computed now with {refresh: true} (the API's GET /v1/readiness). */
+  readiness(options?: { refresh?: boolean }): Promise<ReadinessReport>;
   plan(intent: unknown): Promise<Plan>;
   /** Each region's switch (GET /v1/switches): alarm, state, health check, records missing it. */
   switches(): Promise<SwitchesView>;
@@ -45,8 +50,16 @@ export function lookCommands({ deps, out }: ReplSession): LookCommands {
       return summarized(view, () => `Switches { ${view.switches.filter((s) => s.prepared).length}/${view.switches.length} prepared, ${view.switches.filter((s) => s.position === 'off').length} off — .switches }`);
     },
 
+    async readiness(options = {}) {
+      const latest = options.refresh ? undefined : await deps.readinessReports.latest();
+      const report = latest ?? (await refreshReadiness(deps));
+      out(readinessLines(report, deps.settings.LIFEBOAT_READINESS_INTERVAL, 'readiness({refresh: true})').join('\n'));
+      const notReady = report.regions.filter((r) => !r.ready).map((r) => r.region);
+      return summarized(report, () => `ReadinessReport { ${report.ready ? 'N+1 ready' : `NOT N+1 ready: ${notReady.join(', ')}`} — .regions .services .computedAt }`);
+    },
+
     async plan(intent) {
-      const { plan } = await planRequest(parseOrThrow(intentSchema, intent), deps);
+      const { plan } = await planRequest(parseOrThrow(intentSchema, intent, { regions: deps.settings.LIFEBOAT_REGIONS }), deps);
       out(renderPlan(plan));
       return summarized(plan, () => planSummary(plan));
     },

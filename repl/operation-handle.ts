@@ -3,12 +3,12 @@ import type { OperationState } from '../src/operations/operation-types';
 import { FINISHED_STATES } from '../src/operations/operation-types';
 import type { OperationView } from '../src/operations/operation-views';
 import { closingLines, operationSummary } from '../src/text/operation-text';
-import { problemText } from '../src/text/problem-text';
+import { formatLifeboatError } from './refusals';
 import { ProgressNews } from '../src/text/progress-news';
 import { describeOperation } from '../src/text/request-text';
 import type { ReplSession } from './repl-session';
 import { requireRole } from './repl-roles';
-import { replApproveCommand } from './repl-session';
+import { replApproveCommand, replRunCommand } from './repl-session';
 import { summarized } from './summaries';
 
 export interface WaitOptions {
@@ -48,8 +48,8 @@ class WaitPrinter {
     const lines = first ? [`${view.id} ${describeOperation(view)}: ${view.state}`] : [];
     lines.push(...this.news.lines(view, Date.now()).map((l) => l.text));
     if (FINISHED_STATES.includes(view.state)) {
-      lines.push(...closingLines(view));
-      if (view.error && view.state !== 'succeeded') lines.push(`  ${problemText(view.error)}`);
+      lines.push(...closingLines(view, replRunCommand));
+      if (view.error && view.state !== 'succeeded') lines.push(`  ${formatLifeboatError(view.error)}`);
     }
     if (lines.length > 0) this.out(lines.join('\n'));
   }
@@ -64,17 +64,21 @@ export function operationHandle(first: OperationView, session: ReplSession): Ope
   async function wait(options: WaitOptions = {}): Promise<OperationView> {
     const progress = options.progress !== false;
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    const stopped = { now: false };
-    for (let first = true; ; first = false) {
-      view = await getOperation(view.id, deps);
-      if (progress) printer.print(view, first);
-      if (FINISHED_STATES.includes(view.state)) return shownView(view);
-      if (stopped.now) {
-        out(`stopped watching ${view.id}; it is still ${view.state}. await watch('${view.id}') watches again, await cancel('${view.id}') stops it.`);
-        return shownView(view);
+    const watch = session.watches.begin();
+    try {
+      for (let first = true; ; first = false) {
+        view = await getOperation(view.id, deps);
+        if (progress) printer.print(view, first);
+        if (FINISHED_STATES.includes(view.state)) return shownView(view);
+        if (watch.now) {
+          out(`stopped watching ${view.id}; it is still ${view.state}. await watch('${view.id}') watches again, await cancel('${view.id}') stops it.`);
+          return shownView(view);
+        }
+        if (Date.now() >= deadline) throw new Error(`${view.id} is still ${view.state} after ${options.timeoutMs} ms (it goes on; wait() again or cancel() it)`);
+        await session.watches.pause(Math.min(session.pollMs, deadline - Date.now()), watch);
       }
-      if (Date.now() >= deadline) throw new Error(`${view.id} is still ${view.state} after ${options.timeoutMs} ms (it goes on; wait() again or cancel() it)`);
-      await session.watches.pause(Math.min(session.pollMs, deadline - Date.now()), stopped);
+    } finally {
+      session.watches.end(watch);
     }
   }
 

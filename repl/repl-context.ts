@@ -15,6 +15,8 @@ import { withRoles } from './repl-roles';
 import type { SubmitCommands } from './submit-commands';
 import { submitCommands } from './submit-commands';
 import { Watches } from './watches';
+import type { WithPendingHandles } from './pending-operation';
+import { withPendingHandles } from './pending-operation';
 
 /**
  * What the on-call REPL puts in scope. Every change goes through submitOperation, the same
@@ -23,8 +25,9 @@ import { Watches } from './watches';
  */
 
 export type { OperationHandle, WaitOptions } from './operation-handle';
+export type { PendingOperation } from './pending-operation';
 
-export interface ReplContext extends LookCommands, SubmitCommands, OperationCommands {
+export interface ReplContext extends LookCommands, WithPendingHandles<SubmitCommands>, OperationCommands {
   /** Print a value as indented JSON (the REPL shows plans, views and snapshots as one-line summaries). */
   json(value: unknown): void;
   help(): void;
@@ -56,9 +59,9 @@ const POLL_MS = 250;
 const STOP_WATCHING = Symbol('lifeboat.repl.stopWatching');
 const CLOSE = Symbol('lifeboat.repl.close');
 
-/** Stop every wait() in progress (Ctrl+C in the REPL): they resolve with the last view; the operations go on. */
-export function stopWatching(ctx: ReplContext): void {
-  (ctx as unknown as Record<symbol, (() => void) | undefined>)[STOP_WATCHING]?.();
+/** Stop every wait() in progress (Ctrl+C in the REPL): they resolve with the last view; the operations go on. True when something was being watched. */
+export function stopWatching(ctx: ReplContext): boolean {
+  return ((ctx as unknown as Record<symbol, (() => number) | undefined>)[STOP_WATCHING]?.() ?? 0) > 0;
 }
 
 /** Stop watching and close the AWS clients the context made; the Lifeboat itself is the caller's. */
@@ -71,7 +74,7 @@ export function createReplContext(lb: ReplLifeboat, options: ReplContextOptions)
   const session = { deps, identity: options.identity, actor: replActor(options.identity), out: options.out ?? ((text: string) => console.log(text)), pollMs: options.pollMs ?? POLL_MS, watches: new Watches() };
   const aws = lazyAwsClients(deps.settings.LIFEBOAT_REGIONS);
   const ctx: ReplContext = {
-    ...withRoles({ ...lookCommands(session), ...submitCommands(session), ...operationCommands(session) }, options.identity),
+    ...withPendingHandles(withRoles({ ...lookCommands(session), ...submitCommands(session), ...operationCommands(session) }, options.identity), session.out),
     json: (value) => session.out(JSON.stringify(value, null, 2)),
     help: () => session.out(REPL_HELP),
     models: deps.models,

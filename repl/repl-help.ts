@@ -1,6 +1,7 @@
 /** What help() prints: every command in scope, with an example of each. */
 export const REPL_HELP = `lifeboat REPL: every change goes through the same queue, region locks and audit as the API.
   await fleet()                                        capacity and traffic share per region and service
+  await readiness()                                    N+1: could the others absorb each region? ({refresh: true} recomputes now)
   await plan({kind: 'evacuate', region: 'us-east-1'})  the plan as tables; changes nothing
       kinds: evacuate {region}, shift {from, percent, to?}, restore {region}, scale {region, service, desiredCapacity}
   const ev = await evacuate('us-east-1', {stages: 3, reason: 'AZ outage'})   (options as in the API request)

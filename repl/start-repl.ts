@@ -53,7 +53,24 @@ export function banner(settings: Settings, actor: string, workers: { connected: 
  * printing are lifeboat's. Inputs run one after another, so piped scripts work, and a
  * result that is a promise is awaited before it is shown.
  */
-export function startRepl(ctx: ReplContext): { server: REPLServer; idle: () => Promise<void> } {
+/** Where the REPL reads and writes: the terminal by default (tests pass streams). */
+interface ReplIo {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  terminal: boolean;
+  historyPath: string;
+}
+
+function defaultIo(): ReplIo {
+  return {
+    input: process.stdin,
+    output: process.stdout,
+    terminal: !!process.stdout.isTTY && !Number(process.env.NODE_NO_READLINE ?? 0),
+    historyPath: process.env.LIFEBOAT_REPL_HISTORY ?? join(homedir(), '.lifeboat_repl_history'),
+  };
+}
+
+export function startRepl(ctx: ReplContext, io: ReplIo = defaultIo()): { server: REPLServer; idle: () => Promise<void> } {
   const { create: createTsService, createRepl: createTsRepl } = loadTranspiler();
   const tsRepl = createTsRepl();
   const service = createTsService({ ...tsRepl.evalAwarePartialHost, transpileOnly: true, project: join(packageRoot(__dirname), 'tsconfig.json') });
@@ -91,9 +108,9 @@ export function startRepl(ctx: ReplContext): { server: REPLServer; idle: () => P
 
   const server = startNodeRepl({
     prompt: 'lifeboat> ',
-    input: process.stdin,
-    output: process.stdout,
-    terminal: !!process.stdout.isTTY && !Number(process.env.NODE_NO_READLINE ?? 0),
+    input: io.input,
+    output: io.output,
+    terminal: io.terminal,
     eval: evaluate,
     useGlobal: true,
     ignoreUndefined: true,
@@ -102,14 +119,21 @@ export function startRepl(ctx: ReplContext): { server: REPLServer; idle: () => P
   const context = server.context as Record<string, unknown>;
   context.exports = (context.module as { exports: unknown } | undefined)?.exports ?? {};
   tsRepl.evalCode('export {};void 0;\n');
-  Object.defineProperties(context, Object.getOwnPropertyDescriptors(ctx));
+  // The commands by name; the context's hidden symbols stay with the process that made it.
+  for (const name of Object.getOwnPropertyNames(ctx)) Object.defineProperty(context, name, Object.getOwnPropertyDescriptor(ctx, name)!);
 
-  const historyPath = process.env.LIFEBOAT_REPL_HISTORY ?? join(homedir(), '.lifeboat_repl_history');
-  server.setupHistory(historyPath, (err) => {
+  server.setupHistory(io.historyPath, (err) => {
     if (err) console.log(`(history disabled: ${err.message})`);
   });
-  // Ctrl+C while an operation is being watched stops watching; the operation goes on.
-  server.on('SIGINT', () => stopWatching(ctx));
+  // Ctrl+C while an operation is being watched stops watching; the operation goes on, and so
+  // does the REPL. Node's own handler counts a second Ctrl+C as "exit": it only hears the
+  // ones that come when nothing is being watched, so a reflex double press never closes it.
+  const nodeOnSigint = server.listeners('SIGINT') as Array<(this: REPLServer) => void>;
+  server.removeAllListeners('SIGINT');
+  server.on('SIGINT', () => {
+    if (stopWatching(ctx)) return;
+    for (const handler of nodeOnSigint) handler.call(server);
+  });
   return { server, idle: () => queue };
 }
 

@@ -31,6 +31,13 @@ function resolveCommand(words: string[]): { command: Command; rest: string[] } |
   const byName = new Map(COMMANDS.map((c) => [commandName(c), c]));
   const [first, second, third, ...more] = words;
   if (first === 'op') {
+    // `op cancel --rollback`: an action where the id belongs. Ids start op_ or run_, never with an action's name.
+    if (second !== undefined && OP_ACTIONS.includes(second)) {
+      throw new UsageError(
+        third === undefined ? `missing <id>: which operation to ${second}? (op <id> ${second}; npx lifeboat ops lists them)` : `the id comes before the action: op ${third} ${second}`,
+        `op ${second}`,
+      );
+    }
     // `op <id> [approve|cancel|wait] ...`: the action comes after the id.
     if (third !== undefined && !OP_ACTIONS.includes(third)) throw new UsageError(`unknown action "${third}" for op <id>: use ${OP_ACTIONS.join(', ')} (or nothing to show it)`, 'op');
     const command = byName.get(third ? `op ${third}` : 'op')!;

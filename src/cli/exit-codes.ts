@@ -12,6 +12,8 @@ export const EXIT = {
   API_ERROR: 3,
   /** The API could not be reached. */
   UNREACHABLE: 4,
+  /** `readiness`: the API answered, and the fleet is not N+1 ready (a region the others could not absorb). */
+  NOT_READY: 5,
   /** Anything else: a bug in the CLI (it prints the stack). */
   INTERNAL: 70,
 } as const;

@@ -3,7 +3,7 @@ import { operationOneSchema } from '../operations/api-responses';
 import { FINISHED_STATES } from '../operations/operation-states';
 import type { OperationView } from '../operations/operation-views';
 import { closingLines } from '../text/operation-text';
-import type { HowToApprove } from '../text/operation-text';
+import type { HowToApprove, HowToRun } from '../text/operation-text';
 import { ProgressNews } from '../text/progress-news';
 import type { ProgressLine } from '../text/progress-news';
 import type { ApiClient } from './api-client';
@@ -14,6 +14,9 @@ import type { ExitCode } from './exit-codes';
 import { EXIT } from './exit-codes';
 
 export const isFinished = (view: Pick<OperationView, 'state'>): boolean => FINISHED_STATES.includes(view.state);
+
+/** How the CLI says to run a next step. */
+export const cliRunCommand: HowToRun = (next) => `npx lifeboat ${next.kind} ${next.region}`;
 
 /** How the CLI says to approve a paused run. */
 export const cliApproveCommand: HowToApprove = (id, decision) => `npx lifeboat op ${id} approve${decision === 'reject' ? ' --reject' : ''}`;
@@ -126,7 +129,7 @@ function pollerOf(client: ApiClient, options: FollowOptions) {
  */
 export function reportFinished(view: OperationView, out: Output): ExitCode {
   out.document({ operation: view });
-  for (const line of closingLines(view)) out.say(line);
+  for (const line of closingLines(view, cliRunCommand)) out.say(line);
   if (view.state === 'succeeded') return EXIT.OK;
   if (view.error) out.error(problemShape(view.error));
   else if (view.state === 'cancelled') out.error({ code: 'LB_ERR_CANCELLED', message: `${view.kind} ${view.id} was cancelled${view.cancel ? ` by ${view.cancel.by}` : ''}` });

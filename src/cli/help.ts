@@ -22,6 +22,7 @@ const EXIT_CODES_HELP = `Exit codes
   3   the API answered with another error (4xx/5xx: validation, not found, approval not
       pending, authentication, a dependency down, an Idempotency-Key reused with another body)
   4   the API could not be reached (connection refused, DNS, no answer in time)
+  5   readiness: the fleet is not N+1 ready (some region could not be absorbed by the others)
   70  a bug in the CLI`;
 
 function optionLines(options: OptionSpecs): string[] {
@@ -73,6 +74,6 @@ export function commandHelp(c: Command): string {
   const lines = [`Usage: lifeboat ${c.usage}`, '', c.summary];
   if (c.details) lines.push('', c.details);
   if (Object.keys(c.options).length) lines.push('', 'Options', ...optionLines(c.options));
-  lines.push('', 'Options for every command', ...optionLines(GLOBAL_OPTIONS), '', 'Exit codes: 0 ok · 1 failed/refused/cancelled · 2 usage · 3 API error · 4 API unreachable (lifeboat --help has the details)');
+  lines.push('', 'Options for every command', ...optionLines(GLOBAL_OPTIONS), '', 'Exit codes: 0 ok · 1 failed/refused/cancelled · 2 usage · 3 API error · 4 API unreachable · 5 not N+1 ready (lifeboat --help has the details)');
   return `${lines.join('\n')}\n`;
 }

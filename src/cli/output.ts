@@ -1,4 +1,5 @@
 import { ERROR_CATALOG, LifeboatError } from '../core/errors';
+import { detailLines } from '../text/problem-text';
 import type { Problem } from '../core/errors';
 import { ApiError, ApiUnreachable } from './api-client';
 import { UsageError } from './exit-codes';
@@ -34,7 +35,7 @@ export class Output {
     if (this.json) this.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }
 
-  /** An error, as `CODE: message` + `hint: …`, or as {"error":{…}} in JSON mode. */
+  /** An error, as `CODE: message`, `details: …` and `hint: …`, or as {"error":{…}} in JSON mode. */
   error(e: ErrorShape): void {
     if (this.json) {
       const body = { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(e.details ? { details: e.details } : {}) } };
@@ -42,6 +43,7 @@ export class Output {
       return;
     }
     this.streams.stderr.write(`${clean(`${e.code}: ${e.message}`)}\n`);
+    for (const line of detailLines(e.details, '')) this.streams.stderr.write(`${clean(line)}\n`);
     if (e.hint) this.streams.stderr.write(`${clean(`hint: ${e.hint}`)}\n`);
   }
 
@@ -66,7 +68,7 @@ export interface ErrorShape {
 /** Any error the CLI meets, as code, message and hint. */
 export function errorShapeOf(e: unknown): ErrorShape {
   const also = (hint: string | undefined, retry: string | undefined) => [hint, retry].filter(Boolean).join(' ') || undefined;
-  if (e instanceof ApiError) return { code: e.code, message: e.message, hint: also(cliHint(e.code, e.hint ?? hintFor(e.code)), e.retryHint), details: e.details };
+  if (e instanceof ApiError) return { code: e.code, message: e.message, hint: also(cliHint(e.code, e.hint ?? hintFor(e.code), e.details), e.retryHint), details: e.details };
   if (e instanceof ApiUnreachable) return { code: 'LB_ERR_API_UNREACHABLE', message: e.message, hint: also('Start the API (npm run api) or point --url / LIFEBOAT_URL at it.', e.retryHint) };
   if (e instanceof LifeboatError) return { code: e.code, message: e.message, hint: e.hint, details: e.details };
   if (e instanceof UsageError) return { code: e.code, message: e.message, hint: `lifeboat ${e.command ? `${e.command} ` : ''}--help shows the usage.` };
@@ -76,15 +78,26 @@ export function errorShapeOf(e: unknown): ErrorShape {
 
 /** An operation's recorded problem, with the catalog's hint. */
 export function problemShape(p: Problem): ErrorShape {
-  return { code: p.code, message: p.message, hint: cliHint(p.code, hintFor(p.code)), ...(p.details ? { details: p.details } : {}) };
+  return { code: p.code, message: p.message, hint: cliHint(p.code, p.hint ?? hintFor(p.code), p.details), ...(p.details ? { details: p.details } : {}) };
 }
 
 /** The API's hints name JSON fields and headers; on the command line they are flags. */
-function cliHint(code: string, hint: string | undefined): string | undefined {
+function cliHint(code: string, hint: string | undefined, details?: Record<string, unknown>): string | undefined {
+  const heldBy = details?.operationId;
+  if (code === 'LB_ERR_REGION_LOCKED' && typeof heldBy === 'string') return `Wait for it: npx lifeboat op ${heldBy} wait; or stop it: npx lifeboat op ${heldBy} cancel. Then ask again.`;
   if (code === 'LB_ERR_UNAUTHENTICATED') return 'Pass a token with --token, or set LIFEBOAT_TOKEN (it is sent as Authorization: Bearer <token>).';
   if (code === 'LB_ERR_FORBIDDEN') return `${hint ?? ''} Pass another token with --token or LIFEBOAT_TOKEN.`.trim();
-  return hint?.replace('pass force: true', 'pass --force');
+  return CLI_WORDS.reduce((h, [route, command]) => h?.replace(route, command), hint);
 }
+
+/** The API's routes and JSON fields a catalog hint names, and what does the same on the command line. */
+const CLI_WORDS: Array<[RegExp | string, string]> = [
+  ['pass force: true', 'pass --force'],
+  [/GET \/v1\/operations\b/g, 'npx lifeboat ops'],
+  [/GET \/v1\/fleet\b/g, 'npx lifeboat fleet'],
+  [/GET \/v1\/runbooks\b/g, 'npx lifeboat runbook list'],
+  [/POST \/v1\/operations\/:id\/approve\b/g, 'npx lifeboat op <id> approve'],
+];
 
 function hintFor(code: string): string | undefined {
   return code in ERROR_CATALOG ? ERROR_CATALOG[code as keyof typeof ERROR_CATALOG].hint : undefined;

@@ -7,9 +7,12 @@ import type { SwitchReading } from './switches';
  * schemas, so an intent means the same thing whoever sends it.
  */
 
+/** What a malformed region code is told (validation adds "did you mean" from the managed regions). */
+export const REGION_CODE_MESSAGE = 'an AWS region code such as us-east-1';
+
 export const regionCode = z
   .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'an AWS region code such as us-east-1');
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, REGION_CODE_MESSAGE);
 
 const serviceName = z.string().min(1).max(200);
 

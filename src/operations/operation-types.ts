@@ -155,6 +155,10 @@ export interface OperationResult {
   switchUsed?: SwitchUse;
   /** prepare-switches: what it created and attached. */
   switchesPrepared?: { alarms: number; healthChecks: number; recordsAttached: number };
+  /** After a cancel without rollback part-way: the traffic share per DNS name and region it left in place. */
+  trafficNow?: Array<{ name: string; region: RegionCode; share: number }>;
+  /** What to run next, when it left the fleet part-way (each surface says it in its own words). */
+  next?: NextStep;
 }
 
 /** An evacuation that fell back to the region's switch: which, why and what the alarm read back. */
@@ -165,6 +169,13 @@ export interface SwitchUse {
   at: string;
   /** What Route 53's change API answered (or that it did not in time). */
   because: string;
+}
+
+/** An operation to run next, and why: `restore us-east-1` to bring back the traffic a cancelled evacuation left moved. */
+export interface NextStep {
+  kind: 'restore';
+  region: RegionCode;
+  why: string;
 }
 
 /** What a job carries: the request, who asked, and the checkpoint the worker keeps current. */

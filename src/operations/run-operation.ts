@@ -4,7 +4,7 @@ import { RunStopped, publishEvent, repeatOnClock, runCheckpointed } from './chec
 import type { OperationDeps } from './deps';
 import type { OperationContext } from './operation-context';
 import { OperationRefused } from './operation-errors';
-import type { CancelRequest, OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
+import type { CancelRequest, NextStep, OperationData, OperationResult, OperationState, Progress, StepKind, StepRecord } from './operation-types';
 import { guardStep, releasePinsStep, rollbackSteps } from './step-list';
 import { pinnedGroups, releasePins, trafficStillMoved } from './steps/release-pins';
 import { accountOf, keyOfGroup } from '../core/fleet';
@@ -303,13 +303,16 @@ function resultOf(op: OperationData): OperationResult {
   const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
   const prepared = done('prepare-switches')[0]?.detail as OperationResult['switchesPrepared'] | undefined;
   const switched = cp.switchUsed ? `, through its switch (Route 53's change API failed; alarm ${cp.switchUsed.alarm.name} in ${cp.switchUsed.alarm.region}: ${cp.switchUsed.alarmState})` : '';
+  // Cancelled part-way without rollback: the traffic stays where the last stage applied put it.
+  const leftInPlace = cp.state === 'cancelled' && !cp.cancel?.rollback ? (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).at(-1) : undefined;
+  const next = leftInPlace ? nextAfterCancel(op) : undefined;
   const summary =
     cp.state === 'succeeded' && prepared
       ? `${what}: done — ${prepared.alarms} alarm(s) put, ${prepared.healthChecks} health check(s), ${prepared.recordsAttached} record(s) attached`
       : cp.state === 'succeeded'
       ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}${switched}`
       : cp.state === 'cancelled'
-        ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} stage(s)`}`
+        ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} of ${cp.plan?.stages.length ?? 0} stage(s)${leftInPlace ? `; traffic now ${sharesText(leftInPlace.traffic)}` : '; traffic as it was'}${next ? `; next: ${next.kind} ${next.region} (${next.why})` : ''}`}`
         : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsInForce(cp, stagesApplied)}`;
   const calls = new CallTally();
   calls.add(cp.awsCalls ?? []);
@@ -325,7 +328,26 @@ function resultOf(op: OperationData): OperationResult {
     ...(cp.fallback ? { served: cp.fallback.served, ...(cp.fallback.unplaced.length ? { unplaced: cp.fallback.unplaced } : {}) } : {}),
     ...(cp.switchUsed ? { switchUsed: cp.switchUsed } : {}),
     ...(prepared ? { switchesPrepared: { alarms: prepared.alarms, healthChecks: prepared.healthChecks, recordsAttached: prepared.recordsAttached } } : {}),
+    ...(leftInPlace ? { trafficNow: leftInPlace.traffic.map(({ name, region, share }) => ({ name, region, share })) } : {}),
+    ...(next ? { next } : {}),
   };
+}
+
+/** What to run after a move cancelled part-way: restore brings the traffic back (a restore cancelled part-way: restore again finishes it). */
+function nextAfterCancel(op: OperationData): NextStep | undefined {
+  const intent = op.intent;
+  if (intent.kind === 'evacuate') return { kind: 'restore', region: intent.region, why: 'brings its traffic back; evacuate again to finish instead' };
+  if (intent.kind === 'shift') return { kind: 'restore', region: intent.from, why: 'brings its traffic back; shift again to finish instead' };
+  if (intent.kind === 'restore') return { kind: 'restore', region: intent.region, why: 'again, to finish bringing it back' };
+  return undefined;
+}
+
+/** Shares per region, `us-east-1 50.0%, us-west-2 25.0%`; per DNS name when the names differ. */
+function sharesText(traffic: ReadonlyArray<{ name: string; region: string; share: number }>): string {
+  const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+  const names = [...new Set(traffic.map((t) => t.name))];
+  const byName = names.map((name) => traffic.filter((t) => t.name === name).map((t) => `${t.region} ${pct(t.share)}`).join(', '));
+  return new Set(byName).size <= 1 ? (byName[0] ?? '') : names.map((name, i) => `${name}: ${byName[i]}`).join('; ');
 }
 
 /** Where the weights are after a failure: a fallback's servable weights, the stage before a rolled-back one, the last applied stage's, or the original ones. */

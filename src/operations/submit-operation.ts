@@ -4,6 +4,7 @@ import type { RegionCode } from '../core/fleet';
 import type { IntentRequest } from '../core/intents';
 import type { Plan } from '../core/planner/plan-types';
 import { LifeboatError } from '../core/errors';
+import { closestMatch, didYouMean } from '../core/suggest';
 import type { LifeboatDeps } from './deps';
 import type { OperationData } from './operation-types';
 import { operationRequestSchema, splitRequest } from './operation-types';
@@ -44,7 +45,7 @@ export async function submitOperation(body: unknown, who: Requester, deps: Lifeb
 }
 
 async function submit(body: unknown, who: Requester, deps: LifeboatDeps): Promise<Submitted> {
-  const request = parseOrThrow(operationRequestSchema, body);
+  const request = parseOrThrow(operationRequestSchema, body, { regions: deps.settings.LIFEBOAT_REGIONS });
   const { intent, options } = splitRequest(request);
   checkRegions(intent, deps.settings.LIFEBOAT_REGIONS);
 
@@ -75,12 +76,7 @@ async function submit(body: unknown, who: Requester, deps: LifeboatDeps): Promis
   const regions = regionsTouched(intent, deps.settings.LIFEBOAT_REGIONS);
   const lease = await deps.leases.acquire(id, regions, deps.settings.LIFEBOAT_QUEUED_LEASE_TTL * 1000);
   if (!lease.acquired) {
-    return refuse(
-      new LifeboatError('LB_ERR_REGION_LOCKED', `${lease.region} is held by operation ${lease.heldBy}; one mutating operation per region at a time`, {
-        region: lease.region,
-        operationId: lease.heldBy,
-      }),
-    );
+    return refuse(await regionLocked(intent, lease.region, lease.heldBy, deps));
   }
   const data: OperationData = {
     id,
@@ -126,6 +122,25 @@ async function claimOrFind(actor: string, key: string, request: unknown, id: str
   }
 }
 
+/** The refusal when another operation holds a region this one needs: what was asked, which region is held, by which operation doing what. */
+async function regionLocked(intent: IntentRequest, held: RegionCode, heldBy: string, deps: LifeboatDeps): Promise<LifeboatError> {
+  const asked = requestTargetOf(intent);
+  const holder = await deps.queue.get(heldBy).catch(() => undefined);
+  const holding = holder ? ` (${holder.data.kind} ${requestTargetOf(holder.data.intent)}, ${viewOf(holder).state})` : '';
+  return new LifeboatError(
+    'LB_ERR_REGION_LOCKED',
+    `${intent.kind} ${asked} needs ${held}, which operation ${heldBy}${holding} holds; one mutating operation per region at a time`,
+    { region: held, asked, operationId: heldBy },
+    `Wait for ${heldBy} to finish, or cancel it, then ask again.`,
+  );
+}
+
+/** The region an intent is about, in words. */
+function requestTargetOf(intent: IntentRequest): string {
+  if (intent.kind === 'prepare-switches') return intent.regions?.join(', ') ?? 'every region';
+  return intent.kind === 'shift' ? intent.from : intent.kind === 'reconcile' ? 'the fleet' : intent.region;
+}
+
 function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): void {
   const named =
     intent.kind === 'shift'
@@ -137,7 +152,12 @@ function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): vo
           : [intent.region];
   for (const region of named) {
     if (!managed.includes(region)) {
-      throw new LifeboatError('LB_ERR_UNKNOWN_REGION', `${region} is not a managed region (LIFEBOAT_REGIONS: ${managed.join(', ')})`, { region });
+      const suggestion = closestMatch(region, managed);
+      throw new LifeboatError('LB_ERR_UNKNOWN_REGION', `${region} is not a managed region${didYouMean(region, managed)} (LIFEBOAT_REGIONS: ${managed.join(', ')})`, {
+        region,
+        ...(suggestion ? { suggestion } : {}),
+        managedRegions: [...managed],
+      });
     }
   }
 }

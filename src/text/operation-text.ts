@@ -1,4 +1,6 @@
+import type { NextStep } from '../operations/operation-types';
 import type { OperationView } from '../operations/operation-views';
+import { shareLines } from './weight-text';
 import { describeOperation, requestFields, requestTarget } from './request-text';
 import { stepDetailLine } from './step-text';
 import { formatTable } from './table';
@@ -59,11 +61,21 @@ export function operationDetailLines(view: OperationView, now: number, howToAppr
   return out;
 }
 
-/** The closing lines once it has ended: `evacuate op_… succeeded in 3.2 s: <summary>`, and a run's outputs. */
-export function closingLines(view: OperationView): string[] {
+/** The command that runs a next step in the surface's own words: `await restore('us-east-1')`, `npx lifeboat restore us-east-1`. */
+export type HowToRun = (next: NextStep) => string;
+
+/**
+ * The closing lines once it has ended: `evacuate op_… succeeded in 3.2 s: <summary>`, a run's
+ * outputs, and after a cancel part-way the traffic share it left and the command to run next.
+ */
+export function closingLines(view: OperationView, howToRun?: HowToRun): string[] {
   const time = took(view.startedAt ?? view.createdAt, view.finishedAt);
   const summary = view.result?.summary;
   const lines = [`${view.kind} ${view.id} ${view.state}${time ? ` in ${time}` : ''}${summary && view.state === 'succeeded' ? `: ${summary}` : ''}`];
+  const trafficNow = view.result?.trafficNow;
+  if (trafficNow?.length) lines.push(...shareLines(trafficNow, '  traffic now, '));
+  const next = view.result?.next;
+  if (next) lines.push(`  next: ${howToRun ? howToRun(next) : `${next.kind} ${next.region}`}  (${next.why})`);
   const outputs = view.result?.outputs;
   if (outputs && Object.keys(outputs).length > 0) lines.push('outputs:', ...outputLines(outputs, '  '));
   return lines;

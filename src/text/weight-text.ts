@@ -35,3 +35,10 @@ export function stageWeights(stage: Pick<Stage, 'weights' | 'traffic'>): WeightS
   }
   return [...shown.values()];
 }
+
+/** Traffic shares, one line per DNS name, regions in the order given: `api.example.com: us-east-1 50.0%, us-west-2 25.0%`. */
+export function shareLines(traffic: ReadonlyArray<{ name: string; region: string; share: number }>, prefix: string): string[] {
+  const byName = new Map<string, string[]>();
+  for (const t of traffic) byName.set(t.name, [...(byName.get(t.name) ?? []), `${t.region} ${percent(t.share)}`]);
+  return [...byName].map(([name, parts]) => `${prefix}${name}: ${parts.join(', ')}`);
+}

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProgressPrinter } from '../../src/cli/follow';
+import { ProgressPrinter, reportFinished } from '../../src/cli/follow';
+import { Output } from '../../src/cli/output';
 import { freePort } from '../../src/sandbox/free-port';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { OperationView } from '../../src/operations/operation-views';
@@ -165,6 +166,9 @@ describe('npx lifeboat', () => {
     expect(r.stdout).toMatch(/✓ guard: /);
     expect(r.stdout).toMatch(/✓ prescale: .*\(\d+\.\d s\)/);
     expect(r.stdout).toMatch(/✓ stage-2\/verify: /);
+    // Each stage's weights as the REPL shows them: from → to and the share after.
+    expect(r.stdout).toMatch(/✓ stage-1\/apply-weights: .*\n\s+weights api\.example\.com: us-east-1 100→\d+ \(\d+\.\d%\), us-west-2 100→\d+ \(\d+\.\d%\)/);
+    expect(r.stdout).toMatch(/✓ stage-2\/apply-weights: .*\n\s+weights api\.example\.com: us-east-1 \d+→0 \(0\.0%\)/);
     const done = r.stdout.match(/^evacuate (op_\S+) succeeded in [\d.]+ s/m);
     expect(done, transcript(r)).not.toBeNull();
     evacuationId = done![1]!;
@@ -237,6 +241,36 @@ describe('npx lifeboat', () => {
     expect(r.stdout).toMatch(new RegExp(`^runbook ${id} succeeded in`, 'm'));
   }, 45_000);
 
+  it('a slip prints code, message, details and hint with "did you mean", and no stack trace', async () => {
+    const r = await lifeboat(['evacuate', 'us-east1']);
+    expect(r.code, transcript(r)).toBe(3);
+    expect(r.stderr).toBe(
+      [
+        'LB_ERR_VALIDATION: region: "us-east1" is not an AWS region code such as us-east-1 (did you mean us-east-1?); managed regions: us-east-1, us-west-2, eu-west-1',
+        'details: field=region, suggestion=us-east-1',
+        'hint: Fix the fields named in details and send it again.',
+        '',
+      ].join('\n'),
+    );
+    const runbook = await lifeboat(['runbook', 'run', 'game-dya', '--param', 'region=us-east-1']);
+    expect(runbook.stderr).toMatch(/^LB_ERR_UNKNOWN_RUNBOOK: no runbook named game-dya \(did you mean game-day\?\)/m);
+    expect(runbook.stderr).toMatch(/^details: runbook=game-dya, suggestion=game-day$/m);
+  });
+
+  it('a region held by another operation: the refusal names the region asked for and the operation holding it, and says how to follow or cancel it', async () => {
+    const holder = 'op_cli_holder_000000000000';
+    await lb.deps.leases.acquire(holder, ['eu-west-1'], 60_000);
+    try {
+      const r = await lifeboat(['scale', 'eu-west-1', 'api', '12']);
+      expect(r.code, transcript(r)).toBe(1);
+      expect(r.stderr).toContain(`LB_ERR_REGION_LOCKED: scale eu-west-1 needs eu-west-1, which operation ${holder} holds`);
+      expect(r.stderr).toContain(`details: region=eu-west-1, asked=eu-west-1, operationId=${holder}`);
+      expect(r.stderr).toContain(`hint: Wait for it: npx lifeboat op ${holder} wait; or stop it: npx lifeboat op ${holder} cancel. Then ask again.`);
+    } finally {
+      await lb.deps.leases.release(holder, ['eu-west-1']);
+    }
+  });
+
   it('an unreachable API exits 4', async () => {
     const port = await freePort(); // nothing listens there
     const r = await lifeboat(['ops'], { LIFEBOAT_URL: `http://127.0.0.1:${port}` });
@@ -255,6 +289,38 @@ describe('npx lifeboat', () => {
     const command = await lifeboat(['evacuat', 'us-east-1']);
     expect(command.code, transcript(command)).toBe(2);
   });
+
+  it('op without its id, or with an empty one, says the id is missing or empty and sends nothing (exit 2)', async () => {
+    const cancel = await lifeboat(['op', 'cancel', '--rollback']);
+    expect(cancel.code, transcript(cancel)).toBe(2);
+    expect(cancel.stderr).toMatch(/^LB_ERR_USAGE: missing <id>: which operation to cancel\? \(op <id> cancel; npx lifeboat ops lists them\)$/m);
+    expect(cancel.stderr).toContain('usage: lifeboat op <id> cancel [--rollback]');
+    const empty = await lifeboat(['op', '', 'wait']);
+    expect(empty.code, transcript(empty)).toBe(2);
+    expect(empty.stderr).toMatch(/^LB_ERR_USAGE: the operation id is empty/m);
+    expect(empty.stderr).not.toContain('(body)');
+  });
+
+  it('readiness exits 0 when N+1 ready and 5 when not', async () => {
+    // Fleets of their own: the shared one is changed by the tests before this one.
+    const readiness = async (services: ServiceSpec[]) => {
+      const own = testLifeboat(new DryRunCloud(fleetReading(services)));
+      const ownApi = await startApi(own);
+      try {
+        return await lifeboat(['readiness', '--refresh'], { LIFEBOAT_URL: ownApi.url });
+      } finally {
+        await ownApi.close();
+        await own.close();
+      }
+    };
+    const ready = await readiness(SERVICES);
+    expect(ready.code, transcript(ready)).toBe(0);
+    expect(ready.stdout).toMatch(/^N\+1 ready: /m);
+    // A service whose survivors cannot grow (MaxSize = desired): each region's share of it has nowhere to go.
+    const tight = await readiness([{ name: 'tight', dns: 'tight.example.com', regions: { 'us-east-1': { desired: 10, min: 1, max: 10, weight: 100 }, 'us-west-2': { desired: 10, min: 1, max: 10, weight: 100 } } }]);
+    expect(tight.code, transcript(tight)).toBe(5);
+    expect(tight.stdout).toMatch(/^NOT N\+1 ready: us-east-1, us-west-2 could not be absorbed/m);
+  }, 60_000);
 
   it('an error the API answers (an unknown operation, no token, a token without the role) exits 3', async () => {
     const r = await lifeboat(['op', 'op_nosuch_000000000000']);
@@ -307,6 +373,34 @@ describe('progress lines while following (what the dry-run cloud is too quick to
     expect(text(stuck)).toEqual(['      api-us-west-2  [███████████████░░░░░]   12/16 in service', '  ⚠ await-capacity looks stuck: running for 9m 59s, much longer than this step usually takes']);
     const done = { ...base, state: 'succeeded' as const, steps: [base.steps[0]!, { ...base.steps[1]!, state: 'succeeded' as const, outcome: '16 in service', finishedAt: '2026-11-24T12:00:31.500Z' }] };
     expect(text(done)).toEqual(['  ✓ await-capacity: 16 in service (30.0 s)']);
+  });
+
+  it('after a cancel without rollback part-way: the share each region has now and the next command, in CLI words; exit 1', () => {
+    let stdout = '';
+    let stderr = '';
+    const out = new Output(false, { stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) } });
+    const cancelled: OperationView = {
+      ...base,
+      state: 'cancelled',
+      finishedAt: '2026-11-24T12:01:00.000Z',
+      cancel: { by: 'api:oncall', at: '2026-11-24T12:00:50.000Z', rollback: false },
+      result: {
+        summary: 'evacuate us-east-1: cancelled by api:oncall after 1 of 2 stage(s)',
+        groupsChanged: 2,
+        weightChanges: 3,
+        stagesApplied: 1,
+        trafficNow: [
+          { name: 'api.example.com', region: 'us-east-1', share: 0.2 },
+          { name: 'api.example.com', region: 'us-west-2', share: 0.4 },
+          { name: 'api.example.com', region: 'eu-west-1', share: 0.4 },
+        ],
+        next: { kind: 'restore', region: 'us-east-1', why: 'brings its traffic back; evacuate again to finish instead' },
+      },
+    };
+    expect(reportFinished(cancelled, out)).toBe(1);
+    expect(stdout).toContain('  traffic now, api.example.com: us-east-1 20.0%, us-west-2 40.0%, eu-west-1 40.0%\n');
+    expect(stdout).toContain('  next: npx lifeboat restore us-east-1  (brings its traffic back; evacuate again to finish instead)\n');
+    expect(stderr).toMatch(/^LB_ERR_CANCELLED: evacuate op_x was cancelled by api:oncall/);
   });
 
   it('says when a run waits for an approval, and how to give it, as a notice (shown even with --json)', () => {

@@ -116,7 +116,7 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
     await new Promise((r) => setTimeout(r, 200));
   }
   await screenshot(`timeout-${what.replace(/\W+/g, '-')}`, { fullPage: true }).catch(() => undefined);
-  throw new Error(`the dashboard did not show ${what} within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}; page: ${JSON.stringify(await readPage().catch(() => null))}`);
+  throw new Error(`the dashboard did not show ${what} within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}; status: ${await page.locator('#status').textContent().catch(() => null)}; page errors: ${pageErrors.join(' | ')}; page: ${JSON.stringify(await readPage().catch(() => null))}`);
 }
 
 const key = (c: { service: string; region: string }) => `${c.service}/${c.region}`;
@@ -130,9 +130,20 @@ it(
     await page.fill('#token', TEST_TOKENS.viewer.slice(0, -1) + 'X');
     await page.click('#login-form button[type=submit]');
     await expect.poll(() => page.locator('#login-error').textContent(), { timeout: 10_000 }).toMatch(/not valid/);
+    // The first read of the operations held back: the fleet shows, and the header says it is loading, not "idle".
+    let releaseOperations = () => undefined as void;
+    const operationsHeld = new Promise<void>((resolve) => (releaseOperations = resolve));
+    await page.route('**/v1/operations?limit=*', async (route) => {
+      await operationsHeld;
+      await route.continue();
+    });
     await page.fill('#token', TEST_TOKENS.admin);
     await page.click('#login-form button[type=submit]');
-    await page.locator(`[data-region="${SURVIVORS[0]}"] .capacity-bar`).first().waitFor({ timeout: 20_000 });
+    await until('the fleet read while the operations are held back', 30_000, async () => ((await page.locator(`[data-region="${SURVIVORS[0]}"] .capacity-bar`).count()) > 0 ? true : undefined));
+    expect(await page.locator('#status').textContent()).toBe('loading…');
+    // Let them through (the route stays, passing everything on at once from now on).
+    releaseOperations();
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toMatch(/^idle · updated /);
     const cookie = (await browser.cookies(live.url)).find((c) => c.name === 'lifeboat_token');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(await page.evaluate('document.cookie')).not.toContain('lifeboat_token');
@@ -172,6 +183,8 @@ it(
     let midShot = false;
     let launchingShot = false;
     let sawPartialShare = false;
+    /** What the page said mid-evacuation: the region's state, the survivors' readiness badges, the header, the cancel buttons. */
+    let mid: { regionState: string | null; survivorBadges: string[]; status: string | null; cancelButtons: number } | undefined;
     const done = await until('us-east-1 at 0% and the operation succeeded', 75_000, async () => {
       const now = await readPage();
       for (const c of now.capacity.filter((x) => SURVIVORS.includes(x.region))) {
@@ -185,6 +198,12 @@ it(
       if (partial) sawPartialShare = true;
       if (running && partial && !midShot) {
         midShot = true;
+        mid = {
+          regionState: await page.locator(`[data-region="${EVACUATED}"] [data-region-state]`).textContent(),
+          survivorBadges: await page.$$eval(SURVIVORS.map((r) => `[data-region="${r}"] .badge`).join(', '), (badges) => badges.map((b) => `${b.className}: ${b.textContent}`)),
+          status: await page.locator('#status').textContent(),
+          cancelButtons: await page.locator('#operation-body [data-action^="cancel"]').count(),
+        };
         const update = !existsSync(README_SCREENSHOT) || process.env.LIFEBOAT_UPDATE_SCREENSHOTS === '1';
         await screenshot('03-mid-evacuation', update ? { also: README_SCREENSHOT } : {});
       }
@@ -212,6 +231,14 @@ it(
     // Traffic: us-east-1 at zero for every name, passing through a partial stage; survivors share the rest.
     expect(sawPartialShare).toBe(true);
     expect(midShot).toBe(true);
+    // Mid-evacuation: the region is evacuating with the share it still has, not a red "evacuated"; the survivors
+    // carry no red badge; the header says the stage; whoever may cancel sees both buttons.
+    expect(mid!.regionState).toMatch(/^evacuating \(\d+ %\)$/);
+    expect(Number(/\((\d+) %\)/.exec(mid!.regionState!)![1])).toBeGreaterThan(0);
+    expect(mid!.survivorBadges.filter((b) => b.includes('badge-bad'))).toEqual([]);
+    expect(mid!.status).toMatch(new RegExp(`^evacuating ${EVACUATED}: stage [1-3] of 3`));
+    expect(mid!.cancelButtons).toBe(2);
+    await expect.poll(() => page.locator(`[data-region="${EVACUATED}"] [data-region-state]`).textContent(), { timeout: 15_000 }).toBe('evacuated');
     for (const t of done.traffic.filter((x) => x.region === EVACUATED)) expect(t.share, t.name).toBe(0);
     for (const name of new Set(done.traffic.map((t) => t.name))) {
       const total = done.traffic.filter((t) => t.name === name).reduce((a, t) => a + t.share, 0);
@@ -232,11 +259,29 @@ it(
     expect(events).toContain('operation.finished');
     expect(events).toContain('weights.applied');
 
+    // Cancel from the page: a restore started elsewhere, cancelled with the button once the page is asked to confirm.
+    const restore = await live.api.call('POST', '/v1/operations', { body: { kind: 'restore', region: EVACUATED, reason: 'dashboard cancel test' } });
+    expect(restore.status, restore.text).toBe(202);
+    const restoreId = restore.body.operation.id as string;
+    const cancelButton = page.locator(`#operation-body [data-action="cancel"]`);
+    await until('the restore selected with its cancel button', 20_000, async () => ((await page.locator('#operation-title').textContent())?.startsWith('Restore') && (await cancelButton.count()) === 1 ? true : undefined));
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await cancelButton.click();
+    await until('the restore cancelled', 30_000, async () => ((await readPage()).operations.find((o) => o.id === restoreId)?.state === 'cancelled' ? true : undefined));
+    expect(asked).toEqual([`Cancel restore ${EVACUATED}? It stops at its next safe point; the traffic stays where it is then.`]);
+    const cancelled = await live.api.call('GET', `/v1/operations/${restoreId}`);
+    expect(cancelled.body.operation.cancel).toMatchObject({ by: 'api:admin', rollback: false });
+    await screenshot('05-restore-cancelled', { fullPage: true });
+
     // Signing out forgets the cookie.
     await page.click('#logout');
     await page.locator('#login-form').waitFor();
     expect((await browser.cookies(live.url)).find((c) => c.name === 'lifeboat_token')).toBeUndefined();
     expect(pageErrors).toEqual([]);
   },
-  90_000,
+  180_000,
 );

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
 import { createReplContext, stopWatching } from '../../repl/repl-context';
+import { startRepl } from '../../repl/start-repl';
+import { formatLifeboatError } from '../../repl/refusals';
+import type { LifeboatError } from '../../src/core/errors';
 import type { ReplContext } from '../../repl/repl-context';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { AutoScalingGroupReading } from '../../src/core/fleet';
@@ -173,6 +177,72 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     expect(await lb.deps.queue.list()).toEqual([]);
   });
 
+  it('a slip is refused with "did you mean", and shown as code, message, details and a hint in REPL words', async () => {
+    const { ctx, lb } = start();
+    const region = await ctx.evacuate('us-east1').catch((e: unknown) => e);
+    expect(region).toMatchObject({ code: 'LB_ERR_VALIDATION', details: { field: 'region', suggestion: 'us-east-1' } });
+    expect(formatLifeboatError(region as LifeboatError)).toBe(
+      [
+        'LB_ERR_VALIDATION: region: "us-east1" is not an AWS region code such as us-east-1 (did you mean us-east-1?); managed regions: us-east-1, us-west-2, eu-west-1',
+        '  details: field=region, suggestion=us-east-1',
+        '  hint: Fix the fields named in details and send it again.',
+      ].join('\n'),
+    );
+    await expect(ctx.plan({ kind: 'evacuat', region: 'us-east-1' })).rejects.toMatchObject({ details: { field: 'kind', suggestion: 'evacuate' } });
+    await expect(ctx.evacuate('us-east-1', { stage: 3 } as never)).rejects.toMatchObject({ details: { field: 'stage', suggestion: 'stages' } });
+    await expect(ctx.shift('us-east-9', 50)).rejects.toMatchObject({ code: 'LB_ERR_UNKNOWN_REGION', message: expect.stringContaining('(did you mean us-east-1?)') });
+    await expect(ctx.scale('us-west-2', 'apj', 12)).rejects.toMatchObject({ code: 'LB_ERR_UNKNOWN_SERVICE', message: expect.stringContaining('(did you mean api?)') });
+    const blocked = await ctx.plan({ kind: 'evacuate', region: 'eu-west-1', services: ['ap'] });
+    expect(blocked.blockers).toContainEqual(expect.objectContaining({ code: 'LB_ERR_UNKNOWN_SERVICE', message: expect.stringContaining('(did you mean api?)') }));
+    // A catalog hint that names an HTTP route names the REPL command instead.
+    expect(formatLifeboatError({ code: 'LB_ERR_UNKNOWN_REGION', message: 'x', hint: 'Use one of the regions in LIFEBOAT_REGIONS (GET /v1/fleet lists them).' })).toContain('hint: Use one of the regions in LIFEBOAT_REGIONS (fleet() lists them).');
+    expect(await lb.deps.queue.list()).toEqual([]);
+  });
+
+  it('a region held by another operation: the refusal names the region asked for, the operation holding it, and how to wait for or cancel it', async () => {
+    const { ctx, lb } = start();
+    const held = await ctx.scale('us-west-2', 'api', 12);
+    await held.wait({ progress: false, timeoutMs: 20_000 });
+    // Hold it as a long-running operation would (the dry-run cloud finishes too fast to race).
+    await lb.deps.leases.acquire(held.id, ['us-west-2'], 60_000);
+    const refused = await ctx.scale('us-west-2', 'api', 14).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'LB_ERR_REGION_LOCKED', details: { region: 'us-west-2', asked: 'us-west-2', operationId: held.id } });
+    expect((refused as LifeboatError).message).toBe(`scale us-west-2 needs us-west-2, which operation ${held.id} (scale us-west-2, succeeded) holds; one mutating operation per region at a time`);
+    expect(formatLifeboatError(refused as LifeboatError)).toContain(`hint: Wait for it: await watch('${held.id}'); or stop it: await cancel('${held.id}'). Then ask again.`);
+    await lb.deps.leases.release(held.id, ['us-west-2']);
+  });
+
+  it('cancel() without rollback part-way: wait() ends with the share each region has now and the command to run next, which works', async () => {
+    // A long dwell after each stage: the cancel lands after stage 1's weights, before stage 2's.
+    const cloud = new DryRunCloud(fleetReading(services()));
+    lb = testLifeboat(cloud, { LIFEBOAT_DWELL: '600' });
+    lb.startWorker();
+    printed = [];
+    const ctx = createReplContext(lb, { identity: TESTER, out: (text) => printed.push(text), pollMs: 20 });
+    const ev = await ctx.evacuate('us-east-1', { stages: 2 });
+    const deadline = Date.now() + 20_000;
+    while ((await getOperation(ev.id, lb.deps)).steps.find((s) => s.id === 'stage-1/dwell')?.state !== 'running') {
+      if (Date.now() > deadline) throw new Error('stage 1 never reached its dwell');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await ctx.cancel(ev.id);
+    const done = await ev.wait({ progress: true, timeoutMs: 20_000 });
+    expect(done.state).toBe('cancelled');
+
+    const weights = await weightsOf(cloud);
+    const total = Object.values(weights).reduce((a, w) => a + w, 0);
+    const shares = ['us-east-1', 'us-west-2', 'eu-west-1'].map((r) => `${r} ${((weights[r]! / total) * 100).toFixed(1)}%`).join(', ');
+    expect(weights['us-east-1']).toBeGreaterThan(0); // part-way: not all of it moved
+    expect(output()).toContain(`  traffic now, api.example.com: ${shares}`);
+    expect(output()).toContain(`  next: await restore('us-east-1')  (brings its traffic back; evacuate again to finish instead)`);
+    expect(done.result?.summary).toContain(`cancelled by repl:tester after 1 of 2 stage(s); traffic now ${shares}; next: restore us-east-1`);
+
+    // The command it names is accepted (it then dwells its record TTL per stage, as any restore does).
+    const restore = await ctx.restore('us-east-1', { stages: 1 });
+    expect(['queued', 'running']).toContain(restore.state);
+    await restore.cancel({ rollback: true });
+  }, 60_000);
+
   it('op() shows one operation step by step, and cancel() on a finished one is refused', async () => {
     const { ctx } = start();
     const scale = await ctx.scale('us-west-2', 'api', 12);
@@ -182,6 +252,76 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     expect(view.state).toBe('succeeded');
     expect(output()).toContain(`Operation ${scale.id} (scale api in us-west-2 to 12 by repl:tester): succeeded`);
     await expect(scale.cancel()).rejects.toMatchObject({ code: 'LB_ERR_OPERATION_FINISHED' });
+  });
+});
+
+describe('the REPL itself (startRepl) at a terminal, on the dry-run cloud', () => {
+  let lb: TestLifeboat | undefined;
+  let home: string | undefined;
+  afterEach(async () => {
+    await lb?.close();
+    lb = undefined;
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  /** The REPL on streams that act as a terminal: what it prints (its own output and the commands'), and a way to type. */
+  function terminalRepl(cloud: DryRunCloud, identity = TESTER) {
+    lb = testLifeboat(cloud);
+    lb.startWorker();
+    home = mkdtempSync(join(tmpdir(), 'lifeboat-repl-tty-'));
+    let shown = '';
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.setEncoding('utf8').on('data', (chunk: string) => (shown += chunk));
+    const ctx = createReplContext(lb, { identity, out: (text) => (shown += `${text}\n`), pollMs: 20 });
+    const { server } = startRepl(ctx, { input, output, terminal: true, historyPath: join(home, 'history') });
+    let exited = false;
+    server.on('exit', () => (exited = true));
+    return { ctx, server, type: (text: string) => input.write(text), shown: () => shown, exited: () => exited };
+  }
+
+  it('a missing await on evacuate(): .wait() still watches it, and says how to hold the handle; a second Ctrl+C stops watching and leaves the REPL open', async () => {
+    const cloud = new SlowCapacityCloud(services(), 12);
+    const repl = terminalRepl(cloud);
+    repl.type(`const ev = evacuate('us-east-1')\n`);
+    await until(() => /submitted op_\S+: evacuate us-east-1/.test(repl.shown()), 'the evacuation submitted');
+    repl.type('ev.wait()\n');
+    await until(() => /\[########--\] 12\/16 api-us-west-2/.test(repl.shown()), 'the watch showing capacity arriving', 20_000);
+    expect(repl.shown()).toContain(`(evacuate('us-east-1') returns a promise: it was not awaited, so .wait() waits for the submission first. Next time: const op = await evacuate('us-east-1'))`);
+    expect(repl.shown()).not.toContain('is not a function');
+
+    // Two reflex presses while watching.
+    repl.type('\x03');
+    repl.type('\x03');
+    await until(() => /stopped watching op_\S+; it is still running/.test(repl.shown()), 'the watch stopped');
+    expect(repl.exited()).toBe(false);
+    repl.type('40 + 2\n');
+    await until(() => /\b42\b/.test(repl.shown()), 'the REPL answering after the Ctrl+Cs');
+    expect(repl.exited()).toBe(false);
+    cloud.arrive();
+    repl.server.close();
+  }, 60_000);
+
+  it('an evacuate() refused and never awaited prints the refusal, not an unhandled rejection', async () => {
+    const s = services();
+    s[0]!.regions['us-west-2']!.weight = 0;
+    s[0]!.regions['eu-west-1']!.weight = 0;
+    const repl = terminalRepl(new DryRunCloud(fleetReading(s)));
+    repl.type(`const ev2 = evacuate('us-east-1')\n`);
+    await until(() => repl.shown().includes('LB_ERR_NO_SERVING_REGION: '), 'the refusal printed');
+    expect(repl.shown()).toMatch(/LB_ERR_NO_SERVING_REGION: .*\n( {2}details: .*\n)? {2}hint: Restore another region first/);
+    expect(repl.shown()).not.toMatch(/^\s+at /m);
+    repl.server.close();
+  }, 60_000);
+
+  it('readiness() prints the N+1 verdict per region and returns the report', async () => {
+    const repl = terminalRepl(new DryRunCloud(fleetReading(services())));
+    const report = await repl.ctx.readiness({ refresh: true });
+    expect(report.regions.map((r) => r.region)).toEqual(['us-east-1', 'us-west-2', 'eu-west-1']);
+    expect(repl.shown()).toMatch(report.ready ? /N\+1 ready: every region can be absorbed by the others/ : /NOT N\+1 ready: /);
+    expect(repl.shown()).toContain('readiness({refresh: true}) for now');
+    expect(repl.shown()).toMatch(/region\s+ready\s+min headroom\s+blockers/);
+    repl.server.close();
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LifeboatError } from '../../src/core/errors';
+import { operationRequestSchema } from '../../src/operations/operation-types';
 import { parseOrThrow } from '../../src/operations/validation';
 
 const schema = z.object({ weights: z.record(z.string(), z.number()) }).strict();
@@ -39,5 +40,30 @@ describe('parseOrThrow', () => {
 
   it('accepts a key that merely looks like one', () => {
     expect(parseOrThrow(schema, { weights: { proto: 1, constructor: 2 } })).toEqual({ weights: { proto: 1, constructor: 2 } });
+  });
+});
+
+describe('parseOrThrow on operation requests: did you mean', () => {
+  const regions = ['us-east-1', 'us-west-2', 'eu-west-1'];
+
+  it('a mistyped region names the nearest managed region and lists them all', () => {
+    const e = problemOf(() => parseOrThrow(operationRequestSchema, { kind: 'evacuate', region: 'us-east1' }, { regions }));
+    expect(e.message).toBe('region: "us-east1" is not an AWS region code such as us-east-1 (did you mean us-east-1?); managed regions: us-east-1, us-west-2, eu-west-1');
+    expect(e.details).toMatchObject({ field: 'region', suggestion: 'us-east-1' });
+  });
+
+  it('an unknown field names the field it was probably meant to be, at any depth', () => {
+    const e = problemOf(() => parseOrThrow(operationRequestSchema, { kind: 'evacuate', region: 'us-east-1', stage: 3 }));
+    expect(e.message).toBe("stage: unknown field (did you mean stages?)");
+    expect(e.details).toMatchObject({ field: 'stage', suggestion: 'stages' });
+    const group = { region: 'us-east-1', group: 'api-us-east-1', minSize: 1, maxSize: 4, mxSize: 5 };
+    const nested = problemOf(() => parseOrThrow(operationRequestSchema, { kind: 'reconcile', groups: [group] }));
+    expect(nested.details).toMatchObject({ field: 'groups.0.mxSize', suggestion: 'maxSize' });
+  });
+
+  it('an unknown kind names the kind it was probably meant to be, not "Invalid discriminator value"', () => {
+    const e = problemOf(() => parseOrThrow(operationRequestSchema, { kind: 'evacuat', region: 'us-east-1' }));
+    expect(e.message).toBe('kind: unknown kind "evacuat" (did you mean evacuate?); kinds: evacuate, shift, restore, scale, reconcile');
+    expect(e.details).toMatchObject({ field: 'kind', suggestion: 'evacuate' });
   });
 });

@@ -27,6 +27,8 @@ const state = {
   readiness: null,
   models: null,
   operations: [],
+  /** Whether the operations have been read once since signing in: until then the header says "loading", not "idle". */
+  operationsLoaded: false,
   /** The operation shown in detail; chosen by a click (pinned) or the newest running one. */
   selectedId: null,
   pinned: false,
@@ -205,10 +207,33 @@ function setStatus(problem) {
     status.textContent = problem;
     return;
   }
+  if (!state.operationsLoaded) {
+    status.dataset.status = 'loading';
+    status.textContent = 'loading…';
+    return;
+  }
   const live = state.source && state.source.readyState !== EventSource.CLOSED;
   status.dataset.status = busy() ? 'busy' : 'idle';
-  const what = busy() ? (live ? 'operation running · live' : 'operation running') : 'idle';
+  const running = state.operations.find((op) => ACTIVE_STATES.has(op.state));
+  // Where the running operation is, as a person says it: "evacuating us-east-1: stage 2 of 4".
+  const shown = running && state.selected?.id === running.id ? state.selected : running;
+  const what = running ? `${(shown && stageText(shown)) ?? 'operation running'}${live ? ' · live' : ''}` : 'idle';
   status.textContent = `${what} · updated ${clock(new Date().toISOString())}`;
+}
+
+const VERBS = { evacuate: 'evacuating', shift: 'shifting', restore: 'restoring', scale: 'scaling', reconcile: 'reconciling', runbook: 'running' };
+
+/** "evacuating us-east-1: stage 2 of 4", or "… before stage 1 of 3" while capacity comes in; null without stages. */
+function stageText(op) {
+  const steps = op.steps ?? [];
+  const stages = unique(steps.filter((s) => typeof s.stage === 'number').map((s) => s.stage));
+  const what = `${VERBS[op.kind] ?? op.kind} ${target(op)}`;
+  if (op.state === 'cancelling') return `${what}: cancelling`;
+  if (stages.length === 0) return op.state === 'queued' ? `${what}: queued` : what;
+  const running = steps.find((s) => s.state === 'running' && typeof s.stage === 'number');
+  const reached = Math.max(0, ...steps.filter((s) => s.kind === 'apply-weights' && s.state === 'succeeded').map((s) => s.stage));
+  const stage = running?.stage ?? reached;
+  return stage > 0 ? `${what}: stage ${stage} of ${stages.length}` : `${what}: before stage 1 of ${stages.length}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,6 +261,8 @@ async function signOut() {
 
 function signedIn(identity) {
   state.identity = identity;
+  state.operationsLoaded = false;
+  setStatus();
   $('identity').textContent = `${identity.name} · ${identity.roles.join(', ')}`;
   $('who').hidden = false;
   $('login').hidden = true;
@@ -326,6 +353,7 @@ function regionCard(region, snapshot, { services, names, scale, moving }) {
   const capacity = snapshot.capacity.filter((c) => c.region === region);
   const sum = (key) => capacity.reduce((a, c) => a + c[key], 0);
   const evacuated = state.evacuated.includes(region);
+  const movement = regionMovement(region, snapshot, evacuated);
   return el(
     'article',
     { class: `region${evacuated ? ' region-evacuated' : ''}${moving ? ' region-moving' : ''}`, 'data-region': region, 'data-evacuated': String(evacuated) },
@@ -333,7 +361,7 @@ function regionCard(region, snapshot, { services, names, scale, moving }) {
       'header',
       { class: 'region-head' },
       el('h3', {}, region),
-      el('span', { class: 'badges' }, evacuated ? el('span', { class: 'badge badge-bad' }, 'evacuated') : null, moving ? el('span', { class: 'badge badge-busy' }, 'changing') : null, staleBadge(region, snapshot), readinessBadge(region)),
+      el('span', { class: 'badges' }, movement, moving && !movement ? el('span', { class: 'badge badge-busy' }, 'changing') : null, staleBadge(region, snapshot), readinessBadge(region)),
     ),
     el(
       'p',
@@ -352,6 +380,25 @@ function regionCard(region, snapshot, { services, names, scale, moving }) {
   );
 }
 
+/**
+ * Where a region stands on traffic: "evacuating (22 %)" while an operation moves its traffic
+ * away, "restoring (40 %)" while one brings it back, "partly evacuated (22 %)" when one left it
+ * part-way, "evacuated" only once it serves nothing. The share is its largest over DNS names.
+ */
+function regionMovement(region, snapshot, evacuated) {
+  const shares = snapshot.traffic.filter((t) => t.region === region).map((t) => t.share);
+  const share = shares.length ? Math.max(...shares) : 0;
+  const pct = `${Math.round(share * 100)} %`;
+  const active = state.operations.filter((op) => ACTIVE_STATES.has(op.state));
+  const from = (op) => (op.kind === 'evacuate' && op.request?.region === region) || (op.kind === 'shift' && op.request?.from === region);
+  const badge = (kind, cls, text) => el('span', { class: `badge ${cls}`, 'data-region-state': kind, 'data-share': String(share) }, text);
+  if (active.some(from)) return badge('evacuating', 'badge-busy', `evacuating (${pct})`);
+  if (active.some((op) => op.kind === 'restore' && op.request?.region === region)) return badge('restoring', 'badge-busy', `restoring (${pct})`);
+  if (evacuated && share > 0) return badge('partly-evacuated', 'badge-busy', `partly evacuated (${pct})`);
+  if (evacuated) return badge('evacuated', 'badge-bad', 'evacuated');
+  return null;
+}
+
 /** A region that did not answer: its groups are from its last good reading (or unknown), and the card says so. */
 function staleBadge(region, snapshot) {
   const w = snapshot.warnings.find((x) => x.region === region && (x.code === 'REGION_FROM_SNAPSHOT' || x.code === 'REGION_UNREADABLE'));
@@ -365,10 +412,13 @@ function readinessBadge(region) {
   if (!report) return null;
   const headroom = report.minHeadroom;
   const text = report.ready ? `N+1 ready${headroom !== null ? ` · headroom ${headroom >= 0 ? '+' : ''}${headroom}` : ''}` : `N+1 not ready${headroom !== null ? ` · short ${-headroom}` : ''}`;
+  // While an operation moves capacity and traffic, "not ready" is what a region mid-move looks like, not an alarm.
+  const expected = !report.ready && busy();
   const why = report.ready
     ? `If ${region} failed, the other regions could absorb its traffic within their ceilings${headroom !== null ? ` (smallest headroom: ${headroom} instances)` : ''}. Computed ${clock(state.readiness.computedAt)}.`
-    : `If ${region} failed, the other regions could not absorb it: ${report.blockers.map((b) => b.message).join('; ')}`;
-  return el('span', { class: `badge ${report.ready ? 'badge-good' : 'badge-bad'}`, 'data-readiness': region, 'data-ready': String(report.ready), 'data-min-headroom': headroom ?? '', title: why }, text);
+    : `If ${region} failed, the other regions could not absorb it: ${report.blockers.map((b) => b.message).join('; ')}${expected ? ' (expected while an operation runs; rechecked after it)' : ''}`;
+  const cls = report.ready ? 'badge-good' : expected ? 'badge-info' : 'badge-bad';
+  return el('span', { class: `badge ${cls}`, 'data-readiness': region, 'data-ready': String(report.ready), 'data-expected': String(expected), 'data-min-headroom': headroom ?? '', title: why }, expected ? `${text} · expected mid-operation` : text);
 }
 
 /** Bars per DNS name: this region's share of the name's traffic. */
@@ -453,6 +503,7 @@ async function loadOperations() {
   const data = await api('/v1/operations?limit=12');
   const wasBusy = busy();
   state.operations = data.operations;
+  state.operationsLoaded = true;
   chooseSelected();
   renderOperations();
   // Something started or ended: the fleet is about to change (or just did).
@@ -575,10 +626,38 @@ function renderSelected() {
   replaceContent(
     body,
     el('div', { class: 'op-meta' }, stateBadge(op.state), el('span', { class: 'mono' }, op.id), el('span', {}, `by ${op.actor}`), op.forced ? el('span', { class: 'badge badge-bad' }, 'forced') : null, reason ? el('span', { class: 'muted' }, `“${reason}”`) : null),
-    op.progress && ACTIVE_STATES.has(op.state) ? el('p', { class: 'op-progress' }, el('span', { class: 'muted' }, 'now: '), op.progress.message) : null,
+    ACTIVE_STATES.has(op.state) ? el('p', { class: 'op-progress', 'data-stage-text': stageText(op) ?? '' }, el('strong', {}, stageText(op) ?? op.state), op.progress ? el('span', { class: 'muted' }, ` · ${op.progress.message}`) : null) : null,
+    cancelButtons(op),
     op.error ? el('p', { class: 'error' }, `${op.error.code}: ${op.error.message}`) : null,
     op.result ? el('p', { class: 'op-result' }, op.result.summary) : null,
     timeline(op),
+  );
+}
+
+/** Whoever may cancel (operator, admin) gets both buttons on a running operation; each asks first. */
+function cancelButtons(op) {
+  const roles = state.identity?.roles ?? [];
+  if (!ACTIVE_STATES.has(op.state) || op.state === 'cancelling' || !(roles.includes('operator') || roles.includes('admin'))) return null;
+  const what = `${op.kind} ${target(op)}`;
+  const cancel = async (rollback) => {
+    const question = rollback
+      ? `Cancel ${what} and roll back? Weights go back first, then capacity.`
+      : `Cancel ${what}? It stops at its next safe point; the traffic stays where it is then.`;
+    if (!window.confirm(question)) return;
+    try {
+      await api(`/v1/operations/${encodeURIComponent(op.id)}/cancel`, { method: 'POST', body: rollback ? { rollback: true } : {} });
+      notice(null);
+    } catch (e) {
+      notice(`Could not cancel ${op.id}: ${describeError(e)}`);
+    }
+    pollers.selected.soon(0);
+    pollers.operations.soon(0);
+  };
+  return el(
+    'p',
+    { class: 'op-actions' },
+    el('button', { type: 'button', class: 'button button-quiet', 'data-action': 'cancel', onclick: () => void cancel(false) }, 'Cancel'),
+    el('button', { type: 'button', class: 'button button-danger', 'data-action': 'cancel-rollback', onclick: () => void cancel(true) }, 'Cancel and roll back'),
   );
 }
 

@@ -19,7 +19,7 @@ export function plansRouter(deps: ApiDeps): Router {
   const reads = new WeakMap<object, string>();
   let readSerial = 0;
   router.post('/', async (req, res) => {
-    const intent = parseOrThrow(intentSchema, bodyOf(req.body));
+    const intent = parseOrThrow(intentSchema, bodyOf(req.body), { regions: deps.settings.LIFEBOAT_REGIONS });
     const asText = req.accepts(['application/json', 'text/plain']) === 'text/plain';
     const read = intent.kind === 'restore' || intent.kind === 'reconcile' ? undefined : await deps.snapshots.read();
     let readId = read ? reads.get(read.snapshot) : undefined;

@@ -4,7 +4,7 @@ import { operationDetailLines, operationHeadline, operationsTable } from '../../
 import { describeOperation } from '../../text/request-text';
 import type { CliContext, Command, CommandArgs } from '../command';
 import { boolOpt, numberOpt, positionalsOf, stringOpt } from '../command';
-import { EXIT } from '../exit-codes';
+import { EXIT, UsageError } from '../exit-codes';
 import { cliApproveCommand, follow, isFinished, reportFinished } from '../follow';
 
 const opPath = (id: string) => `/v1/operations/${encodeURIComponent(id)}`;
@@ -39,7 +39,12 @@ export const ops: Command = {
   },
 };
 
-const opId = (args: CommandArgs, command: string) => positionalsOf(args, ['id'], command)[0]!;
+/** The operation id, which must not be blank (`op "" wait` would ask the API for the list instead). */
+function opId(args: CommandArgs, command: string): string {
+  const id = positionalsOf(args, ['id'], command)[0]!;
+  if (id.trim() === '') throw new UsageError('the operation id is empty: give the id of an operation or run (npx lifeboat ops lists them)', command);
+  return id;
+}
 
 export const opShow: Command = {
   path: ['op'],

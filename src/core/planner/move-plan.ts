@@ -2,6 +2,7 @@ import type { Problem } from '../errors';
 import type { EvacuateIntent, ShiftIntent } from '../intents';
 import { serviceContexts } from './capacity-targets';
 import type { FleetIndex } from './fleet-index';
+import { unknownServiceProblem } from './plan-context';
 import { sizeServicesForMove } from './move-capacity';
 import type { Move } from './move-traffic';
 import { sharesOfServicesWithoutTraffic, whereTrafficGoes } from './move-traffic';
@@ -81,7 +82,7 @@ function moveRequestProblems(index: FleetIndex, intent: EvacuateIntent | ShiftIn
     problems.push({ code: 'LB_ERR_UNKNOWN_MODEL', message: `no capacity model named ${modelName} (have: ${[...ctx.models.keys()].join(', ')})`, details: { model: modelName } });
   }
   for (const s of (intent.services ?? []).filter((s) => !index.groups.has(s))) {
-    problems.push({ code: 'LB_ERR_UNKNOWN_SERVICE', message: `no managed Auto Scaling group serves ${s}`, details: { service: s } });
+    problems.push(unknownServiceProblem(index, s));
   }
   return problems;
 }

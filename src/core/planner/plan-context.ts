@@ -1,4 +1,5 @@
 import type { Problem } from '../errors';
+import { closestMatch, didYouMean } from '../suggest';
 import type { Intent, IntentRequest } from '../intents';
 import type { CapacityModel } from '../models/capacity-model';
 import type { OperationTiming } from './fleet-checks';
@@ -69,7 +70,23 @@ function snapshotWarningToPlanWarning(w: Plan['warnings'][number] | { code: stri
 
 /** The blocker for a region lifeboat does not manage (every planner checks its region first). */
 export function unknownRegionProblem(index: FleetIndex, region: string): Problem {
-  return { code: 'LB_ERR_UNKNOWN_REGION', message: `${region} is not a managed region (managed: ${index.regions.join(', ')})`, details: { region } };
+  const suggestion = closestMatch(region, index.regions);
+  return {
+    code: 'LB_ERR_UNKNOWN_REGION',
+    message: `${region} is not a managed region${didYouMean(region, index.regions)} (managed: ${index.regions.join(', ')})`,
+    details: { region, ...(suggestion ? { suggestion } : {}), managedRegions: [...index.regions] },
+  };
+}
+
+/** The blocker for a service no managed group serves (in `region`, when given), with the nearest service that has groups there. */
+export function unknownServiceProblem(index: FleetIndex, service: string, region?: string): Problem {
+  const known = [...index.groups].filter(([, byRegion]) => region === undefined || (byRegion.get(region)?.length ?? 0) > 0).map(([name]) => name);
+  const suggestion = closestMatch(service, known);
+  return {
+    code: 'LB_ERR_UNKNOWN_SERVICE',
+    message: `no managed Auto Scaling group serves ${service}${region ? ` in ${region}` : ''}${didYouMean(service, known)} (services: ${known.join(', ') || 'none'})`,
+    details: { service, ...(region ? { region } : {}), ...(suggestion ? { suggestion } : {}), services: known },
+  };
 }
 
 /** What sized a service, as the shortfall hint needs it. */

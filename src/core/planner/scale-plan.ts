@@ -4,7 +4,7 @@ import type { FleetIndex } from './fleet-index';
 import { groupCeiling } from './fleet-index';
 import { groupChange } from './group-sizing';
 import type { PlanContext } from './plan-context';
-import { emptyPlan, unknownRegionProblem } from './plan-context';
+import { emptyPlan, unknownRegionProblem, unknownServiceProblem } from './plan-context';
 import type { Plan } from './plan-types';
 
 /**
@@ -21,7 +21,7 @@ export function planScale(index: FleetIndex, intent: ScaleIntent, ctx: PlanConte
   }
   const groups = index.groups.get(intent.service)?.get(intent.region) ?? [];
   if (groups.length === 0) {
-    blockers.push({ code: 'LB_ERR_UNKNOWN_SERVICE', message: `no managed Auto Scaling group serves ${intent.service} in ${intent.region}`, details: { service: intent.service, region: intent.region } });
+    blockers.push(unknownServiceProblem(index, intent.service, intent.region));
     return plan;
   }
   const weights = groups.map((g) => g.desiredCapacity);

@@ -12,7 +12,7 @@ import type { Action, ActionContext } from '../action-context';
 
 /** plan: what an intent would do, as outputs a later assert can read; never fails on blockers. */
 export const planAction: Action = async (ctx) => {
-  const intent = parseOrThrow(intentSchema, ctx.inputs);
+  const intent = parseOrThrow(intentSchema, ctx.inputs, { regions: ctx.deps.settings.LIFEBOAT_REGIONS });
   const { plan } = await planRequest(intent, ctx.deps);
   const shortfall = plan.services.flatMap((s) => s.regions.filter((r) => r.shortfall > 0).map((r) => ({ service: s.service, region: r.region, short: r.shortfall })));
   return {

@@ -1,3 +1,4 @@
+import { didYouMean } from '../../core/suggest';
 import { refreshReadiness } from '../../operations/refresh-readiness';
 import type { Action } from '../action-context';
 import { invalidInput } from '../action-context';
@@ -13,7 +14,7 @@ export const readinessAction: Action = async (ctx) => {
   const region = typeof ctx.inputs.region === 'string' ? ctx.inputs.region : undefined;
   if (region) {
     const r = Object.hasOwn(regions, region) ? regions[region] : undefined;
-    if (!r) throw invalidInput(ctx, 'region', `${region} is not a managed region`);
+    if (!r) throw invalidInput(ctx, 'region', `${region} is not a managed region${didYouMean(region, Object.keys(regions))}`);
     return { outcome: `${region}: ${r.ready ? 'the others can absorb it' : 'the others cannot absorb it'}`, outputs: { region, ready: r.ready, minHeadroom: r.minHeadroom } };
   }
   const notReady = Object.entries(regions).filter(([, r]) => !r.ready).map(([k]) => k);
