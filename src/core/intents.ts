@@ -55,7 +55,16 @@ const moveOptions = {
 
 /** Field shapes, so operation requests can add their options to the same fields. */
 export const intentShapes = {
-  evacuate: { kind: z.literal('evacuate'), region: regionCode, ...moveOptions },
+  evacuate: {
+    kind: z.literal('evacuate'),
+    region: regionCode,
+    ...moveOptions,
+    /**
+     * capacity (the default): move at once what the survivors' capacity in service serves, then
+     * more as capacity comes in, each name on its own; stages: wait for all of it, then the stages.
+     */
+    pace: z.enum(['capacity', 'stages']).optional(),
+  },
   shift: {
     kind: z.literal('shift'),
     from: regionCode,

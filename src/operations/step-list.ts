@@ -1,3 +1,4 @@
+import { paceOf } from '../core/planner/capacity-pace';
 import type { Plan } from '../core/planner/plan-types';
 import type { StepKind, StepRecord } from './operation-types';
 
@@ -10,11 +11,13 @@ export const guardStep = (): StepRecord => step('guard', 'Check the plan is safe
 /** The steps that carry out a plan, after the guard: act, then wait for the world to match. */
 export function stepsForPlan(plan: Plan): StepRecord[] {
   const steps: StepRecord[] = [];
+  const paced = paceOf(plan.intent) === 'capacity';
   if (plan.groupChanges.length > 0) {
     steps.push(step('prescale', `Prescale ${plan.groupChanges.length} group(s)`));
-    steps.push(step('await-capacity', 'Wait until the capacity is in service'));
+    if (!paced) steps.push(step('await-capacity', 'Wait until the capacity is in service'));
   }
-  steps.push(...stageSteps(plan));
+  if (paced) steps.push(step('follow-capacity', `Move ${plan.names.length} name(s) as capacity comes into service: each stage within what is in service, in sync, dwelt and verified`));
+  else steps.push(...stageSteps(plan));
   if (plan.finalGroupChanges.length > 0) steps.push(step('finalize', `Return ${plan.finalGroupChanges.length} group(s) to their own scaling`));
   return steps;
 }
