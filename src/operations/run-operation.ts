@@ -19,6 +19,7 @@ import { dwell } from './steps/dwell';
 import { finalize } from './steps/finalize';
 import { followCapacity, pacedStagesOf } from './steps/follow-capacity';
 import { reliefOfOperation } from './relief-timeline';
+import { paceOf } from '../core/planner/capacity-pace';
 import { prescale } from './steps/prescale';
 import { rollbackCapacity } from './steps/rollback-capacity';
 import { rollbackDns } from './steps/rollback-dns';
@@ -200,7 +201,7 @@ class OperationRun implements CheckpointedRun<OperationData> {
     return {
       summary: cp.result.summary,
       ...(calls ? { awsCalls: { calls: calls.calls, retries: calls.retries, throttles: calls.throttles } } : {}),
-      ...(relief ? { relief: { firstReliefSeconds: relief.firstReliefSeconds, mitigateSeconds: relief.mitigateSeconds, impactShareSeconds: relief.impactShareSeconds } } : {}),
+      ...(relief ? { relief: { pace: paceOf(this.data.intent), firstReliefSeconds: relief.firstReliefSeconds, mitigateSeconds: relief.mitigateSeconds, impactShareSeconds: relief.impactShareSeconds } } : {}),
     };
   }
 
