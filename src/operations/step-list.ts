@@ -12,6 +12,8 @@ export const guardStep = (): StepRecord => step('guard', 'Check the plan is safe
 export function stepsForPlan(plan: Plan): StepRecord[] {
   const steps: StepRecord[] = [];
   const paced = paceOf(plan.intent) === 'capacity';
+  // Paced by capacity, the headroom moves before the prescale, whose writes take a while under Auto Scaling's quotas.
+  if (paced && plan.groupChanges.length > 0) steps.push({ ...step('follow-capacity', 'Move at once what the capacity already in service serves'), id: 'follow-capacity/headroom' });
   if (plan.groupChanges.length > 0) {
     steps.push(step('prescale', `Prescale ${plan.groupChanges.length} group(s)`));
     if (!paced) steps.push(step('await-capacity', 'Wait until the capacity is in service'));

@@ -53,7 +53,8 @@ function servedBy(name: string, instances: number): number {
 
 describe('an evacuation paced by capacity (launches take seconds)', () => {
   it('moves the headroom at once and the rest as capacity arrives; each stage is within the capacity recorded for it, and the result reports relief and impact', async () => {
-    lb = testLifeboat(pf.cloud());
+    // A loaded machine must not fail the fleet read the plan is made from: this test is not about its deadline.
+    lb = testLifeboat(pf.cloud(), { LIFEBOAT_PLAN_READ_TIMEOUT_MS: '20000' });
     lb.startWorker();
     pf.proxy.setProfile({ name: 'slow-launch', launch: { launchSeconds: 2 }, dns: { propagationSeconds: 0.3 } });
     const id = await submit(lb, {
@@ -65,9 +66,11 @@ describe('an evacuation paced by capacity (launches take seconds)', () => {
     });
     const done = await lb.waitFor(id, undefined, 60_000);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
-    expect(done.steps.map((s) => s.kind)).toEqual(['guard', 'prescale', 'follow-capacity']);
-
-    const stages = stepOf(done, 'follow-capacity').detail!.stages as PacedStageRecord[];
+    // The headroom moves before the prescale; the rest follows the capacity after it.
+    expect(done.steps.map((s) => s.id)).toEqual(['guard', 'follow-capacity/headroom', 'prescale', 'follow-capacity']);
+    const headroom = stepOf(done, 'follow-capacity/headroom').detail!.stages as PacedStageRecord[];
+    const stages = [...headroom, ...(stepOf(done, 'follow-capacity').detail!.stages as PacedStageRecord[])];
+    expect(headroom.map((s) => s.stage)).toEqual([1, 1]);
     const names = [...new Set(stages.map((s) => s.name))].sort();
     expect(names).toHaveLength(2);
     for (const name of names) {

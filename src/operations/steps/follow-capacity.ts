@@ -38,9 +38,12 @@ interface FollowDetail {
   capacity?: CapacityProgress[];
 }
 
-/** The paced stages an operation recorded so far (none for an operation paced in stages). */
+/** The id of the step that moves the headroom at once, before the prescale (its kind is follow-capacity too). */
+export const HEADROOM_STEP_ID = 'follow-capacity/headroom';
+
+/** The paced stages an operation recorded so far, the headroom's first (none for an operation paced in stages). */
 export function pacedStagesOf(steps: ReadonlyArray<{ kind: string; detail?: Record<string, unknown> }>): PacedStageRecord[] {
-  return (steps.find((s) => s.kind === 'follow-capacity')?.detail?.stages as PacedStageRecord[] | undefined) ?? [];
+  return steps.filter((s) => s.kind === 'follow-capacity').flatMap((s) => (s.detail?.stages as PacedStageRecord[] | undefined) ?? []);
 }
 
 /**
@@ -52,6 +55,10 @@ export function pacedStagesOf(steps: ReadonlyArray<{ kind: string; detail?: Reco
  * stage sets absolute weights and is recorded as it goes, so a resumed step goes on from
  * the weights in force. Capacity that does not come within the capacity timeout ends it by
  * the operation's policy (abort, or partial: what moved stays).
+ *
+ * Before the prescale, the same step in one pass (HEADROOM_STEP_ID) moves what the capacity
+ * in service as the guard read it serves, without waiting: users get relief while the
+ * prescale's writes (slow under Auto Scaling's quotas) are still going out.
  */
 export const followCapacity: StepHandler = async (ctx) => {
   const { op, settings } = ctx;
@@ -68,32 +75,39 @@ export const followCapacity: StepHandler = async (ctx) => {
   const capacityTimeoutMs = (op.options.capacityTimeoutSeconds ?? settings.LIFEBOAT_CAPACITY_TIMEOUT) * 1000;
   const pollMs = Math.min(settings.LIFEBOAT_CAPACITY_POLL_MS, settings.LIFEBOAT_DNS_POLL_MS);
   const startedAt = new Date(ctx.step.startedAt ?? ctx.clock.now()).getTime();
+  const headroomOnly = ctx.step.id === HEADROOM_STEP_ID;
 
   for (;;) {
-    const inService = await readInService(ctx, groups, contexts, targets, detail);
-    await takeEffect(ctx, detail.stages);
-    verifyDwelt(ctx, detail.stages, contexts, inService, index.sharesOf, failing);
-    const ready = plan.names.filter((name) => readyToMove(detail.stages, name, index.weightsOf.get(name), failing));
+    // Every stage so far (the headroom step's too), as records this step may update.
+    const stages = pacedStagesOf(ctx.op.checkpoint.steps);
+    // The headroom pass judges by the capacity in service the guard has just read (the contexts' own figures).
+    const inService = headroomOnly ? new Map<string, number[]>() : await readInService(ctx, groups, contexts, targets, detail);
+    if (!headroomOnly) {
+      await takeEffect(ctx, stages);
+      verifyDwelt(ctx, stages, contexts, inService, index.sharesOf, failing);
+    }
+    const ready = plan.names.filter((name) => readyToMove(stages, name, index.weightsOf.get(name), failing));
     const next = ready.map((name) =>
       nextPacedStage({
         name,
         failing,
         before: index.sharesOf.get(name) ?? new Map(),
-        weightsNow: weightsInForce(detail.stages, name, index.weightsOf.get(name)),
-        finalWeights: finalWeights.get(name) ?? weightsInForce(detail.stages, name, index.weightsOf.get(name)),
+        weightsNow: weightsInForce(stages, name, index.weightsOf.get(name)),
+        finalWeights: finalWeights.get(name) ?? weightsInForce(stages, name, index.weightsOf.get(name)),
         services: contexts.get(name) ?? [],
         inService,
       }),
     );
     const moving = next.filter((s) => s.changes);
-    if (moving.length > 0) await setStages(ctx, moving, detail.stages, index.recordsOf, failing);
+    if (moving.length > 0) await setStages(ctx, moving, stages, detail.stages, index.recordsOf, failing);
     await ctx.save();
+    if (headroomOnly) return { outcome: `${moving.length} name(s) moved what the capacity already in service serves`, detail: detail as unknown as Record<string, unknown> };
 
-    const left = plan.names.filter((name) => !finished(detail.stages, name, index.weightsOf.get(name), failing));
-    if (left.length === 0) return finishedOutcome(detail);
+    const left = plan.names.filter((name) => !finished(stages, name, index.weightsOf.get(name), failing));
+    if (left.length === 0) return finishedOutcome(stages, detail);
     const waitingOnCapacity = left.filter((name) => ready.includes(name) && !moving.some((m) => m.name === name));
     if (waitingOnCapacity.length === left.length && ctx.clock.now().getTime() - startedAt >= capacityTimeoutMs) {
-      return capacityTimedOut(ctx, detail, left, groups, targets, capacityTimeoutMs);
+      return capacityTimedOut(ctx, detail, stages, left, groups, targets, capacityTimeoutMs);
     }
     await waitOrInterrupt(ctx, pollMs);
   }
@@ -218,7 +232,8 @@ function dwellSecondsOf(ctx: StepContext, name: string): number {
 async function setStages(
   ctx: StepContext,
   moving: ReadonlyArray<ReturnType<typeof nextPacedStage>>,
-  stages: PacedStageRecord[],
+  stages: readonly PacedStageRecord[],
+  own: PacedStageRecord[],
   recordsOf: ReadonlyMap<string, ReadonlyArray<{ zoneId: string; name: string; type: string; region: RegionCode; setIdentifier: string }>>,
   failing: RegionCode,
 ): Promise<void> {
@@ -235,7 +250,7 @@ async function setStages(
   const changeIds = (set.detail?.changeIds as string[] | undefined) ?? [];
   const at = ctx.clock.now().toISOString();
   for (const m of moving) {
-    stages.push({
+    own.push({
       name: m.name,
       stage: stages.filter((s) => s.name === m.name).length + 1,
       setAt: at,
@@ -248,18 +263,18 @@ async function setStages(
   }
 }
 
-function finishedOutcome(detail: FollowDetail): StepOutcome {
-  const names = new Set(detail.stages.map((s) => s.name)).size;
-  return { outcome: `${names} name(s) moved in ${detail.stages.length} paced stage(s), each within the capacity in service`, detail: detail as unknown as Record<string, unknown> };
+function finishedOutcome(stages: readonly PacedStageRecord[], detail: FollowDetail): StepOutcome {
+  const names = new Set(stages.map((s) => s.name)).size;
+  return { outcome: `${names} name(s) moved in ${stages.length} paced stage(s), each within the capacity in service`, detail: detail as unknown as Record<string, unknown> };
 }
 
 /** Capacity did not come in time for what is left: abort (what moved stays), or end as a partial evacuation. */
-function capacityTimedOut(ctx: StepContext, detail: FollowDetail, left: string[], groups: readonly ManagedGroup[], targets: Map<string, number>, timeoutMs: number): StepOutcome {
+function capacityTimedOut(ctx: StepContext, detail: FollowDetail, stages: readonly PacedStageRecord[], left: string[], groups: readonly ManagedGroup[], targets: Map<string, number>, timeoutMs: number): StepOutcome {
   const { op, settings } = ctx;
   const { plan, snapshot } = planOf(ctx);
   const failing = plan.region!;
   const index = indexFleet(snapshot);
-  const unplaced = left.map((name) => ({ name, share: sharesLeft(detail.stages, name, index.weightsOf.get(name), failing) }));
+  const unplaced = left.map((name) => ({ name, share: sharesLeft(stages, name, index.weightsOf.get(name), failing) }));
   const shortfall = (detail.capacity ?? [])
     .filter((p) => p.inService < (targets.get(keyOfGroup(p)) ?? 0))
     .map((p) => ({ service: p.service, region: p.region, target: targets.get(keyOfGroup(p))!, obtained: p.inService }));
