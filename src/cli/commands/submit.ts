@@ -27,7 +27,10 @@ const MOVE_OPTIONS: OptionSpecs = {
 
 /** The options of each intent, as `plan <kind>` and `<kind>` take them. */
 const INTENT_OPTIONS: Record<IntentKind, OptionSpecs> = {
-  evacuate: MOVE_OPTIONS,
+  evacuate: {
+    ...MOVE_OPTIONS,
+    pace: { type: 'string', value: 'capacity|stages', help: 'capacity (default): move what the survivors serve now, the rest as capacity comes in; stages: wait for all of it, then the stages' },
+  },
   shift: {
     percent: { type: 'string', value: 'p', help: 'how much of the region\'s traffic to move, 0 < p ≤ 100 (required)' },
     to: { type: 'string', multiple: true, value: 'region', help: 'move it to this region (repeat for more); by default to all others' },
@@ -76,6 +79,8 @@ function intentOf(kind: IntentKind, args: CommandArgs, command: string): Record<
     const services = listOpt(v, 'service');
     if (services) intent.services = services;
   }
+  const pace = kind === 'evacuate' ? stringOpt(v, 'pace') : undefined;
+  if (pace !== undefined) intent.pace = pace;
   switch (kind) {
     case 'evacuate':
     case 'restore':
@@ -166,8 +171,8 @@ const SUBMIT_DETAILS =
 
 export const evacuate = operationCommand(
   'evacuate',
-  'evacuate <region> [--stages n] [--model m] [--service s ...] [--force] [--dry-run] [--reason text] [--wait]',
-  'move all traffic off a region (pre-scaling the others first)',
+  'evacuate <region> [--pace capacity|stages] [--stages n] [--model m] [--service s ...] [--force] [--dry-run] [--reason text] [--wait]',
+  'move all traffic off a region (as fast as the survivors\' capacity allows, or in stages after pre-scaling)',
   SUBMIT_DETAILS,
 );
 export const restore = operationCommand('restore', 'restore <region> [--stages n] [--scale-down-survivors] [--wait]', 'bring an evacuated region back', SUBMIT_DETAILS);
