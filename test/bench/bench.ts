@@ -85,7 +85,8 @@ async function runRealistic(report: Record<string, unknown>, quotas: ProxyProfil
       services: size.services,
       desired: 4,
       proxy: { ...quotas, name: 'realistic-scaled', timeScale: 1 / SCALE, launch: { launchSeconds: 60, warmupSeconds: 30 }, dns: { propagationSeconds: 30 } },
-      env: { LIFEBOAT_DWELL: String(dwellSeconds), LIFEBOAT_CAPACITY_POLL_MS: '250', LIFEBOAT_DNS_POLL_MS: '100' },
+      // The fleet read a plan starts from is the same for both paces; a busy machine must not refuse it.
+      env: { LIFEBOAT_DWELL: String(dwellSeconds), LIFEBOAT_CAPACITY_POLL_MS: '250', LIFEBOAT_DNS_POLL_MS: '100', LIFEBOAT_PLAN_READ_TIMEOUT_MS: '30000' },
       dnsSeconds: 30 / SCALE,
     },
     say,

@@ -85,7 +85,7 @@ describe('logs of an operation', () => {
     const ownApi = await startApi(own);
     try {
       captured.lines.length = 0;
-      const started = await ownApi.call('POST', '/v1/runbooks/evacuate-region/runs', { body: { params: { region: 'eu-west-1', stages: 1 } } });
+      const started = await ownApi.call('POST', '/v1/runbooks/evacuate-region/runs', { body: { params: { region: 'eu-west-1', pace: 'stages', stages: 1 } } });
       expect(started.status).toBe(202);
       const runId = started.body.operation.id as string;
       const run = await own.waitFor(runId, ['succeeded', 'failed', 'refused', 'cancelled'], 30_000);
