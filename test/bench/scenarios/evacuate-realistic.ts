@@ -32,6 +32,8 @@ export interface RealisticOptions {
 export interface PacedRun {
   pace: 'stages' | 'capacity';
   state: string;
+  /** Why it failed, when it did. */
+  error?: string;
   wallSeconds: number;
   firstReliefSeconds?: number;
   mitigateSeconds?: number;
@@ -70,6 +72,7 @@ async function evacuate(world: BenchWorld, pace: PacedRun['pace'], demand: numbe
   return {
     pace,
     state: op.state,
+    ...(op.error ? { error: `${op.error.code}: ${op.error.message}` } : {}),
     wallSeconds: round((Date.now() - started) / 1000, 2),
     ...(relief.firstReliefSeconds !== undefined ? { firstReliefSeconds: round(relief.firstReliefSeconds, 2) } : {}),
     ...(relief.mitigateSeconds !== undefined ? { mitigateSeconds: round(relief.mitigateSeconds, 2) } : {}),
