@@ -34,7 +34,7 @@ let lb: TestLifeboat | undefined;
 
 beforeAll(async () => {
   pf = await startProxiedFleet(SPEC);
-}, 60_000);
+}, 180_000);
 
 afterEach(async () => {
   await lb?.close();

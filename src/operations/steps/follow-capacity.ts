@@ -57,8 +57,8 @@ export function pacedStagesOf(steps: ReadonlyArray<{ kind: string; detail?: Reco
  * the operation's policy (abort, or partial: what moved stays).
  *
  * Before the prescale, the same step in one pass (HEADROOM_STEP_ID) moves what the capacity
- * in service as the guard read it serves, without waiting: users get relief while the
- * prescale's writes (slow under Auto Scaling's quotas) are still going out.
+ * in service as the guard read it serves and waits only until Route 53 has it in sync: users
+ * get relief before the prescale's writes (slow under Auto Scaling's quotas) go out.
  */
 export const followCapacity: StepHandler = async (ctx) => {
   const { op, settings } = ctx;
@@ -101,7 +101,7 @@ export const followCapacity: StepHandler = async (ctx) => {
     const moving = next.filter((s) => s.changes);
     if (moving.length > 0) await setStages(ctx, moving, stages, detail.stages, index.recordsOf, failing);
     await ctx.save();
-    if (headroomOnly) return { outcome: `${moving.length} name(s) moved what the capacity already in service serves`, detail: detail as unknown as Record<string, unknown> };
+    if (headroomOnly) return headroomInSync(ctx, detail, moving.length);
 
     const left = plan.names.filter((name) => !finished(stages, name, index.weightsOf.get(name), failing));
     if (left.length === 0) return finishedOutcome(stages, detail);
@@ -112,6 +112,20 @@ export const followCapacity: StepHandler = async (ctx) => {
     await waitOrInterrupt(ctx, pollMs);
   }
 };
+
+/**
+ * The headroom's stages take effect before the prescale starts: relief is when Route 53 has
+ * them in sync, and only a wait here sees when that is (the loop after the prescale would
+ * see it only once the prescale's writes are done).
+ */
+async function headroomInSync(ctx: StepContext, detail: FollowDetail, moved: number): Promise<StepOutcome> {
+  while (detail.stages.some((s) => !s.insyncAt)) {
+    await takeEffect(ctx, detail.stages);
+    await ctx.save();
+    if (detail.stages.some((s) => !s.insyncAt)) await waitOrInterrupt(ctx, ctx.settings.LIFEBOAT_DNS_POLL_MS);
+  }
+  return { outcome: `${moved} name(s) moved what the capacity already in service serves, in sync`, detail: detail as unknown as Record<string, unknown> };
+}
 
 function finalWeightsOf(traffic: ReadonlyArray<{ name: string; region: RegionCode; weight: number }>): Map<string, Map<RegionCode, number>> {
   const out = new Map<string, Map<RegionCode, number>>();
