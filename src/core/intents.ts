@@ -65,6 +65,11 @@ export const intentShapes = {
     ...moveOptions,
     /** When Route 53's change API fails or times out: turn the region's switch off through CloudWatch instead (needs the switch prepared). */
     fallback: z.enum(['switch']).optional(),
+    /**
+     * capacity (the default): move at once what the survivors' capacity in service serves, then
+     * more as capacity comes in, each name on its own; stages: wait for all of it, then the stages.
+     */
+    pace: z.enum(['capacity', 'stages']).optional(),
   },
   shift: {
     kind: z.literal('shift'),

@@ -4,6 +4,7 @@ import type { FleetSnapshot, RegionCode } from '../core/fleet';
 import type { IntentRequest } from '../core/intents';
 import { checkScaleSizes, intentShapes } from '../core/intents';
 import type { Plan } from '../core/planner/plan-types';
+import type { Relief } from '../core/relief';
 import type { CallCounts, CallSummary } from '../cloud/call-tally';
 import type { OperationState } from './operation-states';
 
@@ -58,6 +59,7 @@ export type StepKind =
   | 'guard'
   | 'prescale'
   | 'await-capacity'
+  | 'follow-capacity'
   | 'apply-weights'
   | 'await-dns'
   | 'dwell'
@@ -149,6 +151,11 @@ export interface OperationResult {
   served?: ServedRegion[];
   /** Groups still pinned by this operation (onFailure: keep): a follow-up for someone. */
   pinned?: Array<{ region: RegionCode; group: string; account?: string; minSize: number }>;
+  /**
+   * An evacuation's effect on users (core/relief.ts): seconds to the first relief and to
+   * mitigation (the failing region at 0), and impact in share-seconds, in total and per name.
+   */
+  relief?: Relief;
   /** Groups this operation pinned and let go after it failed or was cancelled (onFailure: unpin). */
   unpinned?: Array<{ region: RegionCode; group: string; account?: string }>;
   /** Route 53's change API failed and the region was taken out through its switch (all of it at once, no stages). */

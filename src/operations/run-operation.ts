@@ -17,6 +17,9 @@ import { applyWeights } from './steps/apply-weights';
 import { awaitDns } from './steps/await-dns';
 import { dwell } from './steps/dwell';
 import { finalize } from './steps/finalize';
+import { followCapacity, pacedStagesOf } from './steps/follow-capacity';
+import { reliefOfOperation } from './relief-timeline';
+import { paceOf } from '../core/planner/capacity-pace';
 import { prescale } from './steps/prescale';
 import { rollbackCapacity } from './steps/rollback-capacity';
 import { rollbackDns } from './steps/rollback-dns';
@@ -29,6 +32,7 @@ const HANDLERS: Record<StepKind, StepHandler> = {
   guard,
   prescale,
   'await-capacity': awaitCapacity,
+  'follow-capacity': followCapacity,
   'apply-weights': applyWeights,
   'await-dns': awaitDns,
   dwell,
@@ -186,7 +190,7 @@ class OperationRun implements CheckpointedRun<OperationData> {
   async finish(): Promise<Record<string, unknown>> {
     const cp = this.checkpoint;
     const pins = pinsLeft(this.data);
-    const result = resultOf(this.data);
+    const result = resultOf(this.data, this.deps.clock.now());
     const said = [
       pins.unpinned?.length ? `${pins.unpinned.length} pinned group(s) let go` : '',
       pins.pinned?.length ? `${pins.pinned.length} group(s) left pinned (${pins.pinned.map((p) => p.group).join(', ')}): a follow-up in GET /v1/fleet` : '',
@@ -196,7 +200,12 @@ class OperationRun implements CheckpointedRun<OperationData> {
     await this.recordFollowUps(cp.result.pinned ?? []);
     await this.deps.leases.release(this.id, this.data.regions);
     const calls = cp.result.awsCalls;
-    return { summary: cp.result.summary, ...(calls ? { awsCalls: { calls: calls.calls, retries: calls.retries, throttles: calls.throttles } } : {}) };
+    const relief = cp.result.relief;
+    return {
+      summary: cp.result.summary,
+      ...(calls ? { awsCalls: { calls: calls.calls, retries: calls.retries, throttles: calls.throttles } } : {}),
+      ...(relief ? { relief: { pace: paceOf(this.data.intent), firstReliefSeconds: relief.firstReliefSeconds, mitigateSeconds: relief.mitigateSeconds, impactShareSeconds: relief.impactShareSeconds } } : {}),
+    };
   }
 
   /**
@@ -294,11 +303,15 @@ function pinsLeft(op: OperationData): Pick<OperationResult, 'pinned' | 'unpinned
   };
 }
 
-function resultOf(op: OperationData): OperationResult {
+function resultOf(op: OperationData, now: Date): OperationResult {
   const cp = op.checkpoint;
   const done = (kind: StepKind) => cp.steps.filter((s) => s.kind === kind && s.state === 'succeeded');
-  const stagesApplied = done('apply-weights').length;
-  const weightChanges = (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0);
+  const paced = pacedStagesOf(cp.steps);
+  const stagesApplied = done('apply-weights').length + paced.length;
+  const weightChanges =
+    (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0) +
+    paced.reduce((a, s) => a + Object.keys(s.weights).length, 0);
+  const relief = reliefOfOperation(op, now);
   const groupsChanged = (done('prescale').length ? (cp.plan?.groupChanges.length ?? 0) : 0) + (done('finalize').length ? (cp.plan?.finalGroupChanges.length ?? 0) : 0);
   const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
   const prepared = done('prepare-switches')[0]?.detail as OperationResult['switchesPrepared'] | undefined;
@@ -330,6 +343,7 @@ function resultOf(op: OperationData): OperationResult {
     ...(prepared ? { switchesPrepared: { alarms: prepared.alarms, healthChecks: prepared.healthChecks, recordsAttached: prepared.recordsAttached } } : {}),
     ...(leftInPlace ? { trafficNow: leftInPlace.traffic.map(({ name, region, share }) => ({ name, region, share })) } : {}),
     ...(next ? { next } : {}),
+    ...(relief ? { relief } : {}),
   };
 }
 

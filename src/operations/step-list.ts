@@ -1,3 +1,4 @@
+import { paceOf } from '../core/planner/capacity-pace';
 import type { Plan } from '../core/planner/plan-types';
 import type { StepKind, StepRecord } from './operation-types';
 
@@ -11,11 +12,15 @@ export const guardStep = (): StepRecord => step('guard', 'Check the plan is safe
 export function stepsForPlan(plan: Plan): StepRecord[] {
   if (plan.switches) return [step('prepare-switches', `Prepare ${plan.switches.changes.length} switch change(s) in ${plan.regions.join(', ')}`)];
   const steps: StepRecord[] = [];
+  const paced = paceOf(plan.intent) === 'capacity';
+  // Paced by capacity, the headroom moves before the prescale, whose writes take a while under Auto Scaling's quotas.
+  if (paced && plan.groupChanges.length > 0) steps.push({ ...step('follow-capacity', 'Move at once what the capacity already in service serves'), id: 'follow-capacity/headroom' });
   if (plan.groupChanges.length > 0) {
     steps.push(step('prescale', `Prescale ${plan.groupChanges.length} group(s)`));
-    steps.push(step('await-capacity', 'Wait until the capacity is in service'));
+    if (!paced) steps.push(step('await-capacity', 'Wait until the capacity is in service'));
   }
-  steps.push(...stageSteps(plan));
+  if (paced) steps.push(step('follow-capacity', `Move ${plan.names.length} name(s) as capacity comes into service: each stage within what is in service, in sync, dwelt and verified`));
+  else steps.push(...stageSteps(plan));
   // A region that left through its switch: back on once the first stage's weights are in sync
   // (it comes back at that stage's share), or at once when no weight has to move.
   if (plan.switchOn) {

@@ -94,8 +94,9 @@ export class ProgressNews {
   /** A step's end, once, then what it recorded that the views in between may have missed: its final capacity, the weights it set. */
   private ended(view: OperationView, step: ViewStep): string[] {
     if (!this.once(`ended ${step.id}@${step.finishedAt ?? ''}`)) return [];
-    const recorded = step.kind === 'await-capacity' && Array.isArray(step.detail?.capacity) ? (step.detail.capacity as CapacityProgress[]) : [];
-    return [`${this.indent}${endedStepLine(step)}`, ...this.bars(step, recorded), ...(step.state === 'succeeded' ? this.weights(view, step, undefined) : [])];
+    const recorded = (step.kind === 'await-capacity' || step.kind === 'follow-capacity') && Array.isArray(step.detail?.capacity) ? (step.detail.capacity as CapacityProgress[]) : [];
+    const paced = step.kind === 'follow-capacity' ? pacedWeights(view, step) : undefined;
+    return [`${this.indent}${endedStepLine(step)}`, ...this.bars(step, recorded), ...(step.state === 'succeeded' || paced ? this.weights(view, step, paced) : [])];
   }
 
   /** A running step's news: its message when it changes, then its capacity and weights. */
@@ -148,4 +149,26 @@ export class ProgressNews {
     this.last.set(key, text);
     return true;
   }
+}
+
+/**
+ * Where a capacity-paced step left each name it moved (its last recorded stage), from the
+ * weights before its first: what the step did, however many stages it took.
+ */
+function pacedWeights(view: OperationView, step: ViewStep): WeightShown[] | undefined {
+  type Paced = { name: string; weights: Record<string, number>; shares: Record<string, number> };
+  const mine = (step.detail?.stages as Paced[] | undefined) ?? [];
+  if (mine.length === 0) return undefined;
+  const earlier = view.steps.slice(0, view.steps.indexOf(step)).filter((s) => s.kind === 'follow-capacity').flatMap((s) => (s.detail?.stages as Paced[] | undefined) ?? []);
+  const firstStage = view.plan?.stages[0];
+  const shown: WeightShown[] = [];
+  for (const name of [...new Set(mine.map((s) => s.name))]) {
+    const last = mine.filter((s) => s.name === name).at(-1)!;
+    const before = earlier.filter((s) => s.name === name).at(-1)?.weights;
+    for (const [region, weight] of Object.entries(last.weights)) {
+      const from = before?.[region] ?? firstStage?.weights.find((w) => w.name === name && w.region === region)?.from;
+      shown.push({ name, region, weight, ...(from !== undefined ? { from } : {}), share: last.shares[region] ?? 0 });
+    }
+  }
+  return shown;
 }

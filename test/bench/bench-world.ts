@@ -40,6 +40,8 @@ export interface WorldOptions {
   regions: string[];
   services: number;
   desired: number;
+  /** The fleet to seed, when not the plain one fleetSpec makes. */
+  spec?: DemoFleetSpec;
   proxy: ProxyProfileInput;
   /** Settings for the API and the worker (timings). */
   env: Record<string, string>;
@@ -80,7 +82,7 @@ export async function startWorld(options: WorldOptions): Promise<BenchWorld> {
   try {
     const moto: MotoServer = await startMotoServer();
     stops.push(() => moto.stop());
-    const spec = fleetSpec(options.regions, options.services, options.desired);
+    const spec = options.spec ?? fleetSpec(options.regions, options.services, options.desired);
     // Seeded straight into moto: the fleet's creation is not what is measured.
     await seedFleet(spec, { endpoint: moto.endpoint, credentials: CREDENTIALS });
     const proxy = await startProxyProcess(ROOT, nodeArgs('src/sandbox/proxy/proxy-main.ts'), moto.endpoint, options.proxy);

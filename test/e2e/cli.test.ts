@@ -161,7 +161,7 @@ describe('npx lifeboat', () => {
   let evacuationId = '';
 
   it('evacuate us-east-1 --wait: follows the operation step by step and exits 0', async () => {
-    const r = await lifeboat(['evacuate', 'us-east-1', '--stages', '2', '--reason', 'cli test', '--wait', '--poll-ms', '50']);
+    const r = await lifeboat(['evacuate', 'us-east-1', '--pace', 'stages', '--stages', '2', '--reason', 'cli test', '--wait', '--poll-ms', '50']);
     expect(r.code, transcript(r)).toBe(0);
     expect(r.stdout).toMatch(/✓ guard: /);
     expect(r.stdout).toMatch(/✓ prescale: .*\(\d+\.\d s\)/);

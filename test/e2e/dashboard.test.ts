@@ -172,7 +172,7 @@ it(
     await screenshot('02-plan-preview', { fullPage: true });
 
     // The evacuation starts through the API, as another engineer would start it; the page finds it.
-    const submitted = await live.api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: EVACUATED, stages: [30, 60, 100], reason: 'dashboard browser test' } });
+    const submitted = await live.api.call('POST', '/v1/operations', { body: { kind: 'evacuate', pace: 'stages', region: EVACUATED, stages: [30, 60, 100], reason: 'dashboard browser test' } });
     expect(submitted.status, submitted.text).toBe(202);
     const operationId = submitted.body.operation.id as string;
     await until('the operation in the list', 10_000, async () => (await readPage()).operations.find((o) => o.id === operationId));

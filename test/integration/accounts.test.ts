@@ -77,7 +77,7 @@ describe('several AWS accounts', () => {
   it('evacuates a region across two accounts: prescales the survivors in the other account, shifts the weights in its own, and audits the account of each', async () => {
     lb = testLifeboat(cloud);
     lb.startWorker();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', stages: 1 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 1 });
     const done = await lb.waitFor(id, undefined, 30_000);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
     expect(done.plan!.groupChanges.map((c) => [c.account, c.group])).toEqual([

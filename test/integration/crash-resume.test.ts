@@ -61,7 +61,7 @@ function setUp() {
 const untilWorkers = (lb: TestLifeboat, n: number) => workers.untilConnected(lb, n);
 
 async function evacuate(lb: TestLifeboat) {
-  const submitted = await submitOperation({ kind: 'evacuate', region: 'us-east-1', stages: 2, dwellSeconds: 3 }, { actor: 'test' }, lb.deps);
+  const submitted = await submitOperation({ kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 2, dwellSeconds: 3 }, { actor: 'test' }, lb.deps);
   if (submitted.dryRun) throw new Error('unexpected dry run');
   return submitted.operation.id;
 }

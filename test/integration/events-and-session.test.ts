@@ -313,7 +313,7 @@ describe('GET /v1/operations/:id/events', () => {
   it('When an evacuation runs, then its stream carries every step live, ends with operation.finished, and a resume after that is a 204', async () => {
     const login = await busyApi.call('POST', '/v1/session', { body: { token: TEST_TOKENS.viewer }, headers: { authorization: '' } });
     const cookie = sessionCookieOf(login)!.split(';')[0]!;
-    const submitted = await busyApi.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'us-east-1', stages: [50, 100] } });
+    const submitted = await busyApi.call('POST', '/v1/operations', { body: { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: [50, 100] } });
     expect(submitted.status, submitted.text).toBe(202);
     const id = submitted.body.operation.id as string;
 

@@ -47,7 +47,7 @@ function stageWeights(view: OperationView, index: number): AwsState['weights'] {
 describe('lifeboat under AWS faults', () => {
   it('a throttling storm during prescale: retried with backoff, nothing applied twice, the report counts every throttle', async () => {
     lb = testLifeboat(pf.cloud({ maxAttempts: 8 }));
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', stages: 2 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 2 });
     // Only the operation's own calls from here on (submitting read the fleet already).
     pf.proxy.resetCounters();
     // Auto Scaling quotas well below lifeboat's own limiter (burst 20, 5/s): AWS throttles, the SDK backs off.
@@ -100,7 +100,7 @@ describe('lifeboat under AWS faults', () => {
     lb = testLifeboat(pf.cloud());
     pf.proxy.setProfile({ name: 'slow-dns', dns: { propagationSeconds: propagationMs / 1000 } });
     lb.startWorker();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 3, dwellSeconds: 0 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], stages: 3, dwellSeconds: 0 });
     const done = await lb.waitFor(id, undefined, 60_000);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
     const polls = pf.counted({ action: 'GetChange' });
@@ -141,7 +141,7 @@ describe('lifeboat under AWS faults', () => {
   it("a survivor's Auto Scaling endpoint stops answering mid-operation: a clear error, and the weights are exactly stage 1's", async () => {
     lb = testLifeboat(pf.cloud({ maxAttempts: 2, requestTimeoutMs: 400, connectionTimeoutMs: 400 }), { LIFEBOAT_JOB_ATTEMPTS: '2' });
     lb.startWorker();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', stages: 2, dwellSeconds: 2 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 2, dwellSeconds: 2 });
     // Stage 1's weights are in Route 53; the region goes dark while the stage dwells.
     await untilStep(lb, id, 'stage-1/dwell');
     pf.proxy.patchProfile({ unreachable: [{ region: 'us-west-2', service: 'autoscaling', mode: 'hang' }] });

@@ -44,7 +44,7 @@ afterAll(async () => {
 const API = 'api.example.com';
 /** us-west-2 can launch one more instance, then AWS runs out (api-us-west-2 asks for 4 more). */
 const SHORT_WEST = { name: 'ice-us-west-2', capacityLimits: [{ region: 'us-west-2', maxNewInstances: 1 }] };
-const evacuateApi = { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, capacityTimeoutSeconds: 1 };
+const evacuateApi = { kind: 'evacuate', region: 'us-east-1', services: ['api'], pace: 'stages', stages: 2, capacityTimeoutSeconds: 1 };
 
 /**
  * The share of `name` that n InService instances serve at the proportional model's target,
@@ -144,7 +144,7 @@ describe('slow capacity', () => {
     lb = testLifeboat(pf.cloud(), { LIFEBOAT_CAPACITY_TIMEOUT: String(timeoutMs / 1000) });
     lb.startWorker();
     pf.proxy.setProfile({ name: 'slow-launch', launch: { launchSeconds: 30 } });
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'] });
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], pace: 'stages' });
     const done = await lb.waitFor(id, undefined, 30_000);
 
     expect(done.state).toBe('failed');
@@ -171,7 +171,7 @@ describe('verification between stages', () => {
     hook = await startVerifyHook((r) => (r.stage === 1 ? { ok: false, reason: 'error rate too high' } : { ok: true }));
     lb = testLifeboat(pf.cloud(), { LIFEBOAT_VERIFY_HOOK_URL: hook.url, LIFEBOAT_OUTBOUND_HOSTS: '127.0.0.1' });
     lb.startWorker();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2 });
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], pace: 'stages', stages: 2 });
     const done = await lb.waitFor(id, undefined, 30_000);
 
     expect(done.state).toBe('failed');
@@ -197,7 +197,7 @@ describe('verification between stages', () => {
   it('capacity lost after the prescale: the pin is put back and the weights fall to what the capacity in service serves', async () => {
     lb = testLifeboat(pf.cloud());
     lb.startWorker();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 2 });
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], pace: 'stages', stages: 2, dwellSeconds: 2 });
     const dwelling = await untilStep(lb, id, 'stage-1/dwell');
     // Instances go away behind lifeboat's back (straight to moto): api-us-west-2 back to 6.
     const direct = new AutoScalingClient({ region: 'us-west-2', endpoint: pf.fleet.endpoint, credentials: DUMMY_CREDENTIALS });

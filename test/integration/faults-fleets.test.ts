@@ -55,7 +55,7 @@ afterAll(async () => {
 describe('Auto Scaling busy with a group', () => {
   it('ScalingActivityInProgress on the prescale is retried with backoff and the evacuation succeeds', async () => {
     lb = testLifeboat(pf.cloud({ maxAttempts: 8 }));
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 1 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], stages: 1 });
     pf.proxy.resetCounters();
     pf.proxy.patchProfile({ rejections: [{ count: 3, code: 'ScalingActivityInProgress', action: 'UpdateAutoScalingGroup', group: 'api-us-west-2' }] });
     lb.startWorker();
@@ -95,7 +95,7 @@ describe('a survivor lowered during a stage', () => {
     lb = testLifeboat(pf.cloud());
     lb.startWorker();
     const dwellSeconds = 600;
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds, onFailure: 'keep' });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds, onFailure: 'keep' });
     const dwelling = await untilStep(lb, id, 'stage-1/dwell');
     // A scheduled scale-in (or a person) sets MinSize 2, Desired 3 on a survivor mid-dwell.
     await lower('us-west-2', 'api-us-west-2', { MinSize: 2, DesiredCapacity: 3 });
@@ -133,7 +133,7 @@ describe('failure leaves no surprise', () => {
     hook = await startVerifyHook(() => ({ ok: false, reason: 'error rate too high' }));
     lb = testLifeboat(pf.cloud(), { LIFEBOAT_VERIFY_HOOK_URL: hook.url });
     lb.startWorker();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], stages: 2 });
     const done = await lb.waitFor(id, undefined, 30_000);
 
     expect(done.state).toBe('failed');
@@ -158,7 +158,7 @@ describe('partial moves', () => {
     lb = testLifeboat(pf.cloud());
     lb.startWorker();
     pf.proxy.setProfile({ name: 'no-capacity', capacityLimits: [{ region: 'us-west-2', maxNewInstances: 0 }, { region: 'eu-west-1', maxNewInstances: 0 }] });
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, onCapacityTimeout: 'partial' });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, onCapacityTimeout: 'partial' });
     const done = await lb.waitFor(id, undefined, 60_000);
 
     expect(done.state).toBe('failed');
@@ -172,7 +172,7 @@ describe('partial moves', () => {
     lb = testLifeboat(pf.cloud());
     lb.startWorker();
     pf.proxy.setProfile({ name: 'short-west', capacityLimits: [{ region: 'us-west-2', maxNewInstances: 1 }] });
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, onCapacityTimeout: 'partial' });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, onCapacityTimeout: 'partial' });
     const done = await lb.waitFor(id, undefined, 60_000);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
     expect(done.result!.partial).toBe(true);
@@ -211,7 +211,7 @@ describe('scheduled actions', () => {
     eu.destroy();
     lb = testLifeboat(pf.cloud());
     lb.startWorker();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 1 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 1 });
     const dwelling = await untilStep(lb, id, 'stage-1/dwell');
     // AWS's clock reaches 02:00: the action fires, unless the group has ScheduledActions suspended.
     const fired = await pf.proxy.fireScheduledActions({ region: 'us-west-2' });
@@ -243,7 +243,7 @@ describe('EC2 in the product', () => {
 
     lb = testLifeboat(pf.cloud());
     lb.startWorker();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, readiness: 1 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], capacityTimeoutSeconds: 1, readiness: 1 });
     const done = await lb.waitFor(id, undefined, 30_000);
     // Prescaled to its target, AWS runs them all, but one fails its status checks: the group is one short.
     expect(done.state).toBe('failed');

@@ -61,7 +61,7 @@ describe('Redis restarts in the middle of an operation', () => {
     for (const q of [lb.deps.queue.queue, lb.deps.runs.queue]) q.on('error', (e) => outageErrors.push(e.message));
     const worker = startWorker(workerEnv(lb));
     await untilWorkers(lb, 1);
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 4 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 4 });
     await untilStep(lb, id, 'stage-1/dwell', 'running', 30_000);
 
     // Redis dies (SIGKILL: only the AOF survives) while stage 1 dwells, and comes back 1 s later.
@@ -116,7 +116,7 @@ describe('a worker SIGKILLed while it waits for capacity', () => {
     const pair = [startWorker(env), startWorker(env)];
     await untilWorkers(lb, 2);
     pf.proxy.setProfile({ name: 'slow-launch', launch: { launchSeconds: 5 } });
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 2 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], stages: 2 });
     await untilStep(lb, id, 'await-capacity', 'running', 30_000);
 
     const job = await lb.deps.queue.queue.getJob(id);

@@ -81,14 +81,14 @@ async function lastEventId(lb: TestLifeboat, id: string): Promise<string> {
 describe('a worker process stopped with SIGTERM in the middle of an operation', () => {
   it('hands the operation back at once: the other worker resumes the dwell well within the job lock, no attempt counted, AWS as an undisturbed run leaves it', async () => {
     // An undisturbed run first, to know what AWS should look like afterwards.
-    const calmId = await submit(lb, { kind: 'evacuate', region: 'us-east-1', stages: 2, dwellSeconds: 3 });
+    const calmId = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 2, dwellSeconds: 3 });
     expect((await lb.waitFor(calmId, undefined, 60_000)).state).toBe('succeeded');
     const undisturbed: AwsState = await fleet.state();
     await fleet.reset();
     await lb.forgetEvacuations();
 
     const pair = running();
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', stages: 2, dwellSeconds: 3 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 2, dwellSeconds: 3 });
     await untilStep(lb, id, 'stage-1/dwell', 'running', 30_000);
     const holder = await holderOf(lb, 'queue', id, pair);
     const survivor = pair.find((w) => w !== holder)!;

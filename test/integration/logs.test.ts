@@ -39,7 +39,8 @@ afterAll(async () => {
 describe('logs of an operation', () => {
   it('are JSON lines with operationId, step and region on every line, and never a token', async () => {
     captured.lines.length = 0;
-    const submitted = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'us-east-1' }, headers: { cookie: 'lifeboat_token=not-a-real-one' } });
+    // Paced by stages: many steps, so many lines to check.
+    const submitted = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', pace: 'stages', region: 'us-east-1' }, headers: { cookie: 'lifeboat_token=not-a-real-one' } });
     expect(submitted.status).toBe(202);
     const id = submitted.body.operation.id as string;
     expect((await lb.waitFor(id)).state).toBe('succeeded');
@@ -85,7 +86,7 @@ describe('logs of an operation', () => {
     const ownApi = await startApi(own);
     try {
       captured.lines.length = 0;
-      const started = await ownApi.call('POST', '/v1/runbooks/evacuate-region/runs', { body: { params: { region: 'eu-west-1', stages: 1 } } });
+      const started = await ownApi.call('POST', '/v1/runbooks/evacuate-region/runs', { body: { params: { region: 'eu-west-1', pace: 'stages', stages: 1 } } });
       expect(started.status).toBe(202);
       const runId = started.body.operation.id as string;
       const run = await own.waitFor(runId, ['succeeded', 'failed', 'refused', 'cancelled'], 30_000);

@@ -79,7 +79,7 @@ describe('GET /metrics during an evacuation on the dry-run cloud', () => {
     expect(sampleValue(m.samples, 'lifeboat_readiness_computed_timestamp_seconds')).toBeGreaterThan(1.7e9);
 
     // Queued with no worker yet: it waits, and ages.
-    const submitted = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'us-east-1' } });
+    const submitted = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'us-east-1', pace: 'stages' } });
     expect(submitted.status).toBe(202);
     const id = submitted.body.operation.id as string;
     await new Promise((r) => setTimeout(r, 120));
@@ -119,12 +119,21 @@ describe('GET /metrics during an evacuation on the dry-run cloud', () => {
     expect(sampleValue(m.samples, 'lifeboat_step_duration_seconds_count', { kind: 'evacuate', step: 'verify', outcome: 'succeeded' })).toBe(2);
     expect(sampleValue(m.samples, 'lifeboat_step_duration_seconds_bucket', { kind: 'evacuate', step: 'guard', outcome: 'succeeded', le: '+Inf' })).toBe(1);
     expect(sampleValue(m.samples, 'lifeboat_queue_jobs', { queue: 'operations', state: 'active' })).toBe(0);
+    // The evacuation's relief figures, as its result reports them.
+    const relief = (await lb.waitFor(id)).result!.relief!;
+    const paced = { pace: 'stages', outcome: 'succeeded' };
+    expect(sampleValue(m.samples, 'lifeboat_evacuation_first_relief_seconds_sum', paced)).toBeCloseTo(relief.firstReliefSeconds!, 6);
+    expect(sampleValue(m.samples, 'lifeboat_evacuation_mitigate_seconds_sum', paced)).toBeCloseTo(relief.mitigateSeconds!, 6);
+    expect(sampleValue(m.samples, 'lifeboat_evacuation_impact_share_seconds_sum', paced)).toBeCloseTo(relief.impactShareSeconds, 6);
 
     // Every family, with its type; Node's process metrics too.
     const expected: Record<string, string> = {
       lifeboat_operations_total: 'counter',
       lifeboat_operations_in_progress: 'gauge',
       lifeboat_step_duration_seconds: 'histogram',
+      lifeboat_evacuation_first_relief_seconds: 'histogram',
+      lifeboat_evacuation_mitigate_seconds: 'histogram',
+      lifeboat_evacuation_impact_share_seconds: 'histogram',
       lifeboat_capacity_in_service_instances: 'gauge',
       lifeboat_capacity_target_instances: 'gauge',
       lifeboat_aws_calls_total: 'counter',

@@ -28,7 +28,7 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     lb.startWorker();
     const before = { weights: await weightsOf(cloud), sizes: await sizesOf(cloud) };
 
-    const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+    const evac = await submitOperation({ kind: 'evacuate', pace: 'stages', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
     if (evac.dryRun) throw new Error('not a dry run');
     const done = await lb.waitFor(evac.operation.id);
     expect(done.state).toBe('succeeded');
@@ -63,7 +63,7 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     const cloud = new DryRunCloud(fleetReading(services()));
     lb = testLifeboat(cloud);
     lb.startWorker();
-    const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1', stages: 1 }, { actor: 'test' }, lb.deps);
+    const evac = await submitOperation({ kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 1 }, { actor: 'test' }, lb.deps);
     if (evac.dryRun) throw new Error('not a dry run');
     await lb.waitFor(evac.operation.id);
     const events = await lb.deps.events.read(evac.operation.id, '0', 10);
@@ -182,7 +182,7 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     lb = testLifeboat(cloud, { LIFEBOAT_DWELL: '3' });
     lb.startWorker();
     const before = { weights: await weightsOf(cloud), sizes: await sizesOf(cloud) };
-    const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
+    const evac = await submitOperation({ kind: 'evacuate', pace: 'stages', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
     if (evac.dryRun) throw new Error('not a dry run');
     await lb.waitFor(evac.operation.id, ['running'], 5000);
     // Wait until stage 1 is dwelling, then cancel.

@@ -154,7 +154,7 @@ describe('evacuating and restoring through HTTP against moto', () => {
   });
 
   it('When an evacuation is cancelled with rollback mid-stage, then weights and sizes go back to the snapshot', async () => {
-    const res = await api.call('POST', '/v1/operations', { body: { ...evacuateApiAndCheckout, dwellSeconds: 30 } });
+    const res = await api.call('POST', '/v1/operations', { body: { ...evacuateApiAndCheckout, pace: 'stages', dwellSeconds: 30 } });
     expect(res.status).toBe(202);
     const id = res.body.operation.id;
     const until = Date.now() + 20_000;

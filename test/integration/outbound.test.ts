@@ -121,7 +121,7 @@ describe('notify and the verify hook, as viewers see them', () => {
   });
 
   it('fails the stage when the verify hook is refused, and the hook hears nothing', async () => {
-    const submitted = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'eu-west-1', stages: 1 }, headers: { authorization: `Bearer ${TEST_TOKENS.operator}` } });
+    const submitted = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', pace: 'stages', region: 'eu-west-1', stages: 1 }, headers: { authorization: `Bearer ${TEST_TOKENS.operator}` } });
     expect(submitted.status, submitted.text).toBe(202);
     const done = await lb.waitFor(submitted.body.operation.id);
     expect(done.state).toBe('failed');

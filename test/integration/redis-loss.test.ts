@@ -61,7 +61,7 @@ async function leaseHoldersFor(ms: number): Promise<string[]> {
 
 describe('Redis loses its keys in the middle of an evacuation', () => {
   it('no lease comes back for the lost operation; GET /v1/fleet reports the pins it left; reconcile returns the fleet to what they recorded', async () => {
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', stages: 2, dwellSeconds: 30 });
+    const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 2, dwellSeconds: 30 });
     const dwelling = await untilStep(lb, id, 'stage-1/dwell', 'running', 60_000);
     const pinned = dwelling.plan!.groupChanges.map((c) => `${c.region}/${c.group}`);
     const tags = await tagsInAws();

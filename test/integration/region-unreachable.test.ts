@@ -106,7 +106,7 @@ describe('one region whose Auto Scaling endpoint hangs', () => {
     expect(planned.body.plan.blockers).toEqual([]);
 
     const acceptStarted = Date.now();
-    const accepted = await api!.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: HUNG, stages: 2, dwellSeconds: 0 } });
+    const accepted = await api!.call('POST', '/v1/operations', { body: { kind: 'evacuate', pace: 'stages', region: HUNG, stages: 2, dwellSeconds: 0 } });
     const acceptMs = Date.now() - acceptStarted;
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
     // The bound, with room for a loaded machine: the figure below is what counts.

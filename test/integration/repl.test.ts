@@ -120,7 +120,7 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
 
   it('wait() shows capacity coming into service as bars; stopping the watch leaves the operation running', async () => {
     const { ctx, cloud } = start(services(), new SlowCapacityCloud(services(), 12));
-    const op = await ctx.evacuate('us-east-1');
+    const op = await ctx.evacuate('us-east-1', { pace: 'stages' });
     const watching = op.wait({ progress: true, timeoutMs: 20_000 });
     await until(() => /\[########--\] 12\/16 api-us-west-2/.test(output()), 'a bar of 12 of 16 instances in service');
     expect(output()).toMatch(/… await-capacity: 0 of 2 group\(s\) at capacity/);

@@ -84,7 +84,7 @@ describe('authentication and roles', () => {
 
 describe('the audit trail', () => {
   it('records a full evacuation and restore in order: who asked, every AWS change before and after, with the plan hash', async () => {
-    const evac = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'us-east-1', stages: 1 }, headers: as(TEST_TOKENS.operator) });
+    const evac = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 1 }, headers: as(TEST_TOKENS.operator) });
     expect(evac.status).toBe(202);
     expect((await lb.waitFor(evac.body.operation.id)).state).toBe('succeeded');
     const rest = await api.call('POST', '/v1/operations', { body: { kind: 'restore', region: 'us-east-1', stages: 1 }, headers: as(TEST_TOKENS.operator) });

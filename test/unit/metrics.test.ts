@@ -91,6 +91,23 @@ describe('operation events into metrics', () => {
     expect(s.filter((x) => x.name.startsWith('lifeboat_capacity_'))).toEqual([]);
   });
 
+  it('exports each finished evacuation’s time to first relief, time to mitigate and impact as histograms, by pace', async () => {
+    const { metrics: m, events } = metrics();
+    events.emit('event', event('operation.finished', { state: 'succeeded', relief: { pace: 'capacity', firstReliefSeconds: 1.5, mitigateSeconds: 40, impactShareSeconds: 12.25 } }));
+    // Not mitigated: no time to mitigate, the rest still counts.
+    events.emit('event', event('operation.finished', { state: 'failed', relief: { pace: 'stages', firstReliefSeconds: 95, impactShareSeconds: 80 } }));
+    const s = parseMetrics((await m.scrape()).body);
+    const capacity = { pace: 'capacity', outcome: 'succeeded' };
+    expect(sampleValue(s, 'lifeboat_evacuation_first_relief_seconds_sum', capacity)).toBe(1.5);
+    expect(sampleValue(s, 'lifeboat_evacuation_first_relief_seconds_bucket', { ...capacity, le: '2' })).toBe(1);
+    expect(sampleValue(s, 'lifeboat_evacuation_mitigate_seconds_sum', capacity)).toBe(40);
+    expect(sampleValue(s, 'lifeboat_evacuation_impact_share_seconds_sum', capacity)).toBe(12.25);
+    const stages = { pace: 'stages', outcome: 'failed' };
+    expect(sampleValue(s, 'lifeboat_evacuation_first_relief_seconds_count', stages)).toBe(1);
+    expect(sampleValue(s, 'lifeboat_evacuation_mitigate_seconds_count', stages)).toBeUndefined();
+    expect(sampleValue(s, 'lifeboat_evacuation_impact_share_seconds_sum', stages)).toBe(80);
+  });
+
   it('shrugs off a malformed event', async () => {
     const { metrics: m, events } = metrics();
     events.emit('event', { type: 'capacity.progress', operationId: 'op_x', kind: 'evacuate', at: 'not a time', data: { capacity: [null, 7] } });

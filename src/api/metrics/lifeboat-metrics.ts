@@ -39,6 +39,11 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 /** Step durations run from well under a second (guard) to many minutes (awaiting capacity, dwell). */
 const STEP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
+/** Seconds to relief and to mitigation: from a few seconds (headroom moved at once) to the better part of an hour (waiting for launches). */
+const RELIEF_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+/** Share-seconds on the failing region, summed over its names: a third of the traffic for ten minutes is 200. */
+const IMPACT_BUCKETS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
+
 let processRegistry: Registry | undefined;
 
 /** Node's process metrics, once per process whatever the number of lifeboats in it (tests make many). */
@@ -73,6 +78,27 @@ export class LifeboatMetrics {
     help: 'How long steps took, by operation kind, step kind (prescale, await-capacity, apply-weights, ...; a runbook step: its action) and outcome (succeeded, failed, skipped).',
     labelNames: ['kind', 'step', 'outcome'] as const,
     buckets: STEP_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly firstRelief = new Histogram({
+    name: 'lifeboat_evacuation_first_relief_seconds',
+    help: "Evacuations finished: seconds from acceptance until the first weight change off the failing region took effect (Route 53 in sync), by pace (capacity, stages) and outcome.",
+    labelNames: ['pace', 'outcome'] as const,
+    buckets: RELIEF_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly mitigation = new Histogram({
+    name: 'lifeboat_evacuation_mitigate_seconds',
+    help: 'Evacuations that brought the failing region to 0 on every name: seconds from acceptance until the last took effect, by pace and outcome.',
+    labelNames: ['pace', 'outcome'] as const,
+    buckets: RELIEF_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly impact = new Histogram({
+    name: 'lifeboat_evacuation_impact_share_seconds',
+    help: "Evacuations finished: the failing region's traffic share integrated over time from acceptance (share-seconds, summed over its names), by pace and outcome.",
+    labelNames: ['pace', 'outcome'] as const,
+    buckets: IMPACT_BUCKETS,
     registers: [this.registry],
   });
   private readonly capacityInService = new Gauge({
@@ -240,11 +266,22 @@ export class LifeboatMetrics {
         break;
       case 'operation.finished':
         this.operations.inc({ kind: event.kind, outcome: String(data.state ?? 'unknown') });
+        this.observeRelief(data);
         this.forget(event.operationId);
         break;
       default:
         break;
     }
+  }
+
+  /** An evacuation's relief figures, as its finished event carries them (run-operation's finish). */
+  private observeRelief(data: Record<string, unknown>): void {
+    const relief = data.relief as { firstReliefSeconds?: unknown; mitigateSeconds?: unknown; impactShareSeconds?: unknown; pace?: unknown } | undefined;
+    if (!relief || typeof relief !== 'object') return;
+    const labels = { pace: String(relief.pace ?? 'unknown'), outcome: String(data.state ?? 'unknown') };
+    if (typeof relief.firstReliefSeconds === 'number') this.firstRelief.observe(labels, relief.firstReliefSeconds);
+    if (typeof relief.mitigateSeconds === 'number') this.mitigation.observe(labels, relief.mitigateSeconds);
+    if (typeof relief.impactShareSeconds === 'number') this.impact.observe(labels, relief.impactShareSeconds);
   }
 
   private forget(operationId: string): void {

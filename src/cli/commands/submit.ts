@@ -29,6 +29,7 @@ const INTENT_OPTIONS: Record<IntentKind, OptionSpecs> = {
   evacuate: {
     ...MOVE_OPTIONS,
     fallback: { type: 'string', value: 'switch', help: 'if Route 53\'s change API fails, take the region out through its switch (lifeboat switches prepare first)' },
+    pace: { type: 'string', value: 'capacity|stages', help: 'capacity (default): move what the survivors serve now, the rest as capacity comes in; stages: wait for all of it, then the stages' },
   },
   shift: {
     percent: { type: 'string', value: 'p', help: 'how much of the region\'s traffic to move, 0 < p ≤ 100 (required)' },
@@ -78,6 +79,8 @@ function intentOf(kind: IntentKind, args: CommandArgs, command: string): Record<
     const services = listOpt(v, 'service');
     if (services) intent.services = services;
   }
+  const pace = kind === 'evacuate' ? stringOpt(v, 'pace') : undefined;
+  if (pace !== undefined) intent.pace = pace;
   switch (kind) {
     case 'evacuate':
     case 'restore':
@@ -164,8 +167,8 @@ const SUBMIT_DETAILS =
 
 export const evacuate = operationCommand(
   'evacuate',
-  'evacuate <region> [--stages n] [--model m] [--service s ...] [--fallback switch] [--force] [--dry-run] [--reason text] [--wait]',
-  'move all traffic off a region (pre-scaling the others first)',
+  'evacuate <region> [--pace capacity|stages] [--stages n] [--model m] [--service s ...] [--fallback switch] [--force] [--dry-run] [--reason text] [--wait]',
+  'move all traffic off a region (as fast as the survivors\' capacity allows, or in stages after pre-scaling)',
   SUBMIT_DETAILS,
 );
 export const restore = operationCommand('restore', 'restore <region> [--stages n] [--scale-down-survivors] [--wait]', 'bring an evacuated region back', SUBMIT_DETAILS);

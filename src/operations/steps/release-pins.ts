@@ -50,7 +50,7 @@ export function pinnedGroups(op: OperationData): GroupSizeUpdate[] {
 /** Whether traffic the operation moved is still moved: a stage applied and not rolled back to where it started. */
 export function trafficStillMoved(op: OperationData): boolean {
   const cp = op.checkpoint;
-  const applied = cp.steps.some((s) => s.kind === 'apply-weights' && s.state === 'succeeded');
+  const applied = cp.steps.some((s) => (s.kind === 'apply-weights' && s.state === 'succeeded') || (s.kind === 'follow-capacity' && Array.isArray(s.detail?.stages) && s.detail.stages.length > 0));
   if (!applied) return false;
   if (cp.steps.some((s) => s.kind === 'rollback-weights' && s.state === 'succeeded')) return false;
   if (cp.fallback) return cp.fallback.weights.some((w) => cp.snapshot?.traffic.find((t) => t.name === w.name && t.region === w.region)?.weight !== w.weight);
