@@ -88,6 +88,20 @@ export const intentShapes = {
     stages: stagesSchema.optional(),
     ...modelChoice,
   },
+  /** Size warm pools so every region could absorb the loss of its largest neighbour (N+1) from warm instances. */
+  'prepare-dark-capacity': {
+    kind: z.literal('prepare-dark-capacity'),
+    /** Only these services; all by default. */
+    services: z.array(serviceName).min(1).max(1000).optional(),
+    /** The warm instances' state while they wait: Stopped (the default, cheapest), Running or Hibernated. */
+    poolState: z.enum(['Stopped', 'Running', 'Hibernated']).optional(),
+    ...modelChoice,
+  },
+  /** Delete the warm pools lifeboat created (those tagged lifeboat:warm-pool=created); others are never touched. */
+  'release-dark-capacity': {
+    kind: z.literal('release-dark-capacity'),
+    services: z.array(serviceName).min(1).max(1000).optional(),
+  },
   scale: {
     kind: z.literal('scale'),
     region: regionCode,
@@ -112,12 +126,25 @@ const scaleIntentSchema = z.object(intentShapes.scale).strict().superRefine(chec
 /** Reconcile as people ask for it; the operation layer adds what it returns the fleet to. */
 const reconcileRequestSchema = z.object(intentShapes.reconcile).strict();
 
-export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema, reconcileRequestSchema]);
+const prepareDarkCapacityIntentSchema = z.object(intentShapes['prepare-dark-capacity']).strict();
+const releaseDarkCapacityIntentSchema = z.object(intentShapes['release-dark-capacity']).strict();
+
+export const intentSchema = z.discriminatedUnion('kind', [
+  evacuateIntentSchema,
+  shiftIntentSchema,
+  restoreRequestSchema,
+  scaleIntentSchema,
+  reconcileRequestSchema,
+  prepareDarkCapacityIntentSchema,
+  releaseDarkCapacityIntentSchema,
+]);
 
 export type EvacuateIntent = z.infer<typeof evacuateIntentSchema>;
 export type ShiftIntent = z.infer<typeof shiftIntentSchema>;
 type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 export type ScaleIntent = z.infer<typeof scaleIntentSchema>;
+export type PrepareDarkCapacityIntent = z.infer<typeof prepareDarkCapacityIntentSchema>;
+export type ReleaseDarkCapacityIntent = z.infer<typeof releaseDarkCapacityIntentSchema>;
 export type IntentRequest = z.infer<typeof intentSchema>;
 
 /** Restore as the planner takes it: with the fleet as it was before the evacuation. */
@@ -144,4 +171,4 @@ export interface ReconcileIntent extends ReconcileRequest {
   };
 }
 
-export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent | ReconcileIntent;
+export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent | ReconcileIntent | PrepareDarkCapacityIntent | ReleaseDarkCapacityIntent;

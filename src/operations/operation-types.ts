@@ -33,6 +33,8 @@ export const operationRequestSchema = z.discriminatedUnion('kind', [
   z.object({ ...intentShapes.restore, ...operationOptionsShape }).strict(),
   z.object({ ...intentShapes.scale, ...operationOptionsShape }).strict().superRefine(checkScaleSizes),
   z.object({ ...intentShapes.reconcile, ...operationOptionsShape }).strict(),
+  z.object({ ...intentShapes['prepare-dark-capacity'], ...operationOptionsShape }).strict(),
+  z.object({ ...intentShapes['release-dark-capacity'], ...operationOptionsShape }).strict(),
 ]);
 
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
@@ -65,7 +67,8 @@ export type StepKind =
   | 'rollback-weights'
   | 'rollback-dns'
   | 'rollback-capacity'
-  | 'release-pins';
+  | 'release-pins'
+  | 'set-warm-pools';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -134,6 +137,8 @@ export interface OperationResult {
   groupsChanged: number;
   weightChanges: number;
   stagesApplied: number;
+  /** Warm pools set or deleted (prepare- and release-dark-capacity). */
+  warmPoolsChanged?: number;
   /** Instances short per (service, region) when the operation went on without them. */
   shortfall?: Array<{ service: string; region: RegionCode; target: number; obtained: number }>;
   /** Traffic share left on the region because the capacity obtained could not serve it. */

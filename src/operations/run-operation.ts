@@ -22,6 +22,7 @@ import { rollbackCapacity } from './steps/rollback-capacity';
 import { rollbackDns } from './steps/rollback-dns';
 import { rollbackWeights } from './steps/rollback-weights';
 import { verify } from './steps/verify';
+import { setWarmPools } from './steps/set-warm-pools';
 import type { StepContext, StepHandler } from './steps/step-context';
 
 const HANDLERS: Record<StepKind, StepHandler> = {
@@ -37,6 +38,7 @@ const HANDLERS: Record<StepKind, StepHandler> = {
   'rollback-dns': rollbackDns,
   'rollback-capacity': rollbackCapacity,
   'release-pins': releasePins,
+  'set-warm-pools': setWarmPools,
 };
 
 /** What the worker gives an operation: the checkpoint's hooks, and where live progress goes. */
@@ -87,7 +89,7 @@ function operationContextOf(op: OperationData): OperationContext {
     operationId: op.id,
     actor: op.actor,
     planHash: () => op.checkpoint.planHash,
-    region: intent.kind === 'shift' ? intent.from : intent.kind === 'reconcile' ? undefined : intent.region,
+    region: intent.kind === 'shift' ? intent.from : 'region' in intent ? intent.region : undefined,
     regions: op.regions,
   };
 }
@@ -298,9 +300,10 @@ function resultOf(op: OperationData): OperationResult {
   const weightChanges = (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0);
   const groupsChanged = (done('prescale').length ? (cp.plan?.groupChanges.length ?? 0) : 0) + (done('finalize').length ? (cp.plan?.finalGroupChanges.length ?? 0) : 0);
   const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
+  const warmPoolsChanged = done('set-warm-pools').length ? (cp.plan?.warmPoolChanges?.length ?? 0) : 0;
   const summary =
     cp.state === 'succeeded'
-      ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}`
+      ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${warmPoolsChanged ? `, ${warmPoolsChanged} warm pool change(s)` : ''}${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}`
       : cp.state === 'cancelled'
         ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} stage(s)`}`
         : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsInForce(cp, stagesApplied)}`;
@@ -312,6 +315,7 @@ function resultOf(op: OperationData): OperationResult {
     groupsChanged,
     weightChanges,
     stagesApplied,
+    ...(warmPoolsChanged ? { warmPoolsChanged } : {}),
     ...(cp.partial?.shortfall?.length ? { shortfall: cp.partial.shortfall } : {}),
     ...(cp.partial?.unplaced?.length ? { unplaced: cp.partial.unplaced } : {}),
     ...(cp.state === 'succeeded' && cp.partial?.unplaced?.length ? { partial: true } : {}),

@@ -10,6 +10,8 @@ export const guardStep = (): StepRecord => step('guard', 'Check the plan is safe
 /** The steps that carry out a plan, after the guard: act, then wait for the world to match. */
 export function stepsForPlan(plan: Plan): StepRecord[] {
   const steps: StepRecord[] = [];
+  const pools = plan.warmPoolChanges?.length ?? 0;
+  if (pools > 0) steps.push(step('set-warm-pools', `Set ${pools} warm pool(s) and read them back`));
   if (plan.groupChanges.length > 0) {
     steps.push(step('prescale', `Prescale ${plan.groupChanges.length} group(s)`));
     steps.push(step('await-capacity', 'Wait until the capacity is in service'));

@@ -132,7 +132,9 @@ function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): vo
       ? [intent.from, ...(intent.to === undefined ? [] : [intent.to].flat())]
       : intent.kind === 'reconcile'
         ? [...new Set([...Object.values(intent.weights ?? {}).flatMap((w) => Object.keys(w)), ...(intent.groups ?? []).map((g) => g.region)])]
-        : [intent.region];
+        : 'region' in intent
+          ? [intent.region]
+          : [];
   for (const region of named) {
     if (!managed.includes(region)) {
       throw new LifeboatError('LB_ERR_UNKNOWN_REGION', `${region} is not a managed region (LIFEBOAT_REGIONS: ${managed.join(', ')})`, { region });

@@ -10,6 +10,8 @@ import type { Plan } from './plan-types';
 import { planRestore } from './restore-plan';
 import { planScale } from './scale-plan';
 import { planReconcile } from './reconcile-plan';
+import { planPrepareDarkCapacity, planReleaseDarkCapacity } from './dark-capacity-plan';
+import { warmCoverageOf } from './warm-coverage';
 
 /**
  * The planner: fleet snapshot + intent + models → plan. Pure: no I/O, no clock, no
@@ -25,6 +27,8 @@ export function plan(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext):
 function planIntent(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext): Plan {
   const index = indexFleet(snapshot);
   const made = planOfKind(index, intent, ctx);
+  const coverage = warmCoverageOf(index, made.groupChanges);
+  if (coverage) made.warmCoverage = coverage;
   checkFleetHazards(index, made, { refusePendingRefresh: 'refusePendingRefresh' in intent && intent.refusePendingRefresh === true, ...(ctx.timing ? { timing: ctx.timing } : {}) });
   return made;
 }
@@ -40,6 +44,10 @@ function planOfKind(index: FleetIndex, intent: Intent, ctx: PlanContext): Plan {
       return planScale(index, intent, ctx);
     case 'reconcile':
       return planReconcile(index, intent, ctx);
+    case 'prepare-dark-capacity':
+      return planPrepareDarkCapacity(index, intent, ctx);
+    case 'release-dark-capacity':
+      return planReleaseDarkCapacity(index, intent, ctx);
   }
 }
 
@@ -50,7 +58,7 @@ function planOfKind(index: FleetIndex, intent: Intent, ctx: PlanContext): Plan {
  */
 function unreadableRegions(snapshot: FleetSnapshot, intent: Intent): Problem[] {
   return snapshot.warnings
-    .filter((w) => w.code === 'REGION_UNREADABLE' && w.region && (intent.kind !== 'scale' || intent.region === w.region))
+    .filter((w) => w.code === 'REGION_UNREADABLE' && w.region && (intent.kind !== 'scale' || intent.region === w.region) && intent.kind !== 'release-dark-capacity')
     .map((w) => ({
       code: 'LB_ERR_REGION_UNREADABLE' as const,
       message: `${w.region} could not be read and lifeboat holds no earlier reading of it: its groups and capacity are unknown (${w.message})`,
