@@ -13,6 +13,8 @@ export const COMMAND_ROLES: Readonly<Record<string, Role>> = {
   shift: 'operator',
   restore: 'operator',
   scale: 'operator',
+  prepareDarkCapacity: 'operator',
+  releaseDarkCapacity: 'operator',
   cancel: 'operator',
   approve: 'approver',
 };

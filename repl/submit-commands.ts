@@ -15,6 +15,8 @@ type ShiftOptions = Omit<RequestOf<'shift'>, 'kind' | 'from' | 'percent' | 'dryR
 type RestoreOptions = Omit<RequestOf<'restore'>, 'kind' | 'region' | 'dryRun'>;
 type ScaleOptions = Omit<RequestOf<'scale'>, 'kind' | 'region' | 'service' | 'desiredCapacity' | 'dryRun'>;
 type ReconcileOptions = Omit<RequestOf<'reconcile'>, 'kind' | 'dryRun'>;
+type PrepareDarkCapacityOptions = Omit<RequestOf<'prepare-dark-capacity'>, 'kind' | 'dryRun'>;
+type ReleaseDarkCapacityOptions = Omit<RequestOf<'release-dark-capacity'>, 'kind' | 'dryRun'>;
 
 /** The commands that change the world, each through submitOperation: the API's path, its locks, audit and idempotency. */
 export interface SubmitCommands {
@@ -24,6 +26,10 @@ export interface SubmitCommands {
   scale(region: RegionCode, service: string, desiredCapacity: number, options?: ScaleOptions): Promise<OperationHandle>;
   /** Return the fleet to what lifeboat's pin records on AWS hold (or to the weights and groups given), after lifeboat lost its records. */
   reconcile(options?: ReconcileOptions): Promise<OperationHandle>;
+  /** Size warm pools so every region could absorb the loss of its largest neighbour (planned first: plan({kind: 'prepare-dark-capacity'})). */
+  prepareDarkCapacity(options?: PrepareDarkCapacityOptions): Promise<OperationHandle>;
+  /** Delete the warm pools lifeboat created (only those). */
+  releaseDarkCapacity(options?: ReleaseDarkCapacityOptions): Promise<OperationHandle>;
 }
 
 export function submitCommands(session: ReplSession): SubmitCommands {
@@ -51,5 +57,7 @@ export function submitCommands(session: ReplSession): SubmitCommands {
     restore: (region, o = {}) => submit({ ...o, kind: 'restore', region }),
     scale: (region, service, desiredCapacity, o = {}) => submit({ ...o, kind: 'scale', region, service, desiredCapacity }),
     reconcile: (o = {}) => submit({ ...o, kind: 'reconcile' }),
+    prepareDarkCapacity: (o = {}) => submit({ ...o, kind: 'prepare-dark-capacity' }),
+    releaseDarkCapacity: (o = {}) => submit({ ...o, kind: 'release-dark-capacity' }),
   };
 }

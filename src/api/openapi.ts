@@ -36,7 +36,7 @@ export interface OpenApiOperation {
 
 const TAGS: Record<string, string> = {
   health: 'Liveness and readiness',
-  operations: 'Plans and operations: evacuate, shift, restore, scale',
+  operations: 'Plans and operations: evacuate, shift, restore, scale, reconcile, prepare- and release-dark-capacity',
   fleet: 'The fleet and N+1 readiness',
   models: 'Capacity models',
   runbooks: 'Runbooks and their runs',

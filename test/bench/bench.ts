@@ -11,6 +11,7 @@ import { formatTable } from '../../src/text/table';
 import { startWorld } from './bench-world';
 import { runApiLoad } from './scenarios/api-load';
 import { evacuationBound, runEvacuation } from './scenarios/evacuate';
+import { runEvacuateWarm } from './scenarios/evacuate-warm';
 import { runPlanBench } from './scenarios/plan-10k';
 import { runQueueLatency } from './scenarios/queue-latency';
 import { round } from './stats';
@@ -84,6 +85,9 @@ async function main() {
     await realistic.stop();
   }
 
+  say(`evacuate-warm: the realistic evacuation without and with warm pools covering the growth (20 s warm launch), scaled down ${SCALE}×`);
+  report.evacuateWarm = await runEvacuateWarm({ regions: REGIONS, services: size.services, stages: 2, scale: SCALE, latencyMs: LATENCY_MS, say });
+
   const r = report as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   const targets = {
     evacuateLargeRatio: { value: r.evacuateLarge.ratio, target: '≤ 1.2', met: r.evacuateLarge.ratio <= 1.2 },
@@ -95,6 +99,11 @@ async function main() {
       met: r.evacuateLarge.route53ChangeRequestsPerStage.every((n: number, i: number) => n <= r.evacuateLarge.route53ChangeRequestsAllowedPerStage[i]),
     },
     evacuateRealistic: { value: r.evacuateRealistic.ratio, target: '≤ 1.1 of the critical path', met: r.evacuateRealistic.ratio <= 1.1 },
+    evacuateWarm: {
+      value: { ratio: r.evacuateWarm.ratio, warmSeconds: r.evacuateWarm.withWarmPools.timeToMitigateSeconds, coldSeconds: r.evacuateWarm.withoutWarmPools.timeToMitigateSeconds },
+      target: 'time to mitigate ≤ 0.5 × without warm pools',
+      met: r.evacuateWarm.ratio <= 0.5,
+    },
     plan10kMedian: { value: r.plan10k.medianMs, target: '≤ 250 ms', met: r.plan10k.medianMs <= 250 },
     apiP99: { value: r.api.p99Ms, target: '≤ 25 ms, no errors', met: r.api.p99Ms <= 25 && r.api.errors === 0 },
     queueLatencyMedian: { value: r.queueLatency.medianMs, target: '≤ 300 ms', met: r.queueLatency.medianMs <= 300 },
