@@ -72,12 +72,15 @@ export interface GroupDetails {
 
 /**
  * A warm pool as DescribeAutoScalingGroups and DescribeWarmPool show it. `size` is the
- * warm instances ready to enter service (Warmed:Stopped, Running or Hibernated; not those
- * still Warmed:Pending or leaving): what a scale-out takes from the pool before it launches
- * cold. The pool's settings are AWS's own: MinSize, MaxGroupPreparedCapacity, PoolState.
+ * pool's instances: what a scale-out takes from the pool before it launches cold. AWS states
+ * it in DescribeAutoScalingGroups (WarmPoolSize, one call for every group); when that is
+ * missing, DescribeWarmPool's instances ready to enter service are counted (Warmed:Stopped,
+ * Running or Hibernated; not those still Warmed:Pending or leaving). The pool's settings are AWS's own: MinSize, MaxGroupPreparedCapacity, PoolState.
  */
 export interface WarmPoolReading {
   size: number;
+  /** DescribeAutoScalingGroups did not state the size (WarmPoolSize): the reader still has to count the pool's instances. */
+  sizeUnknown?: boolean;
   minSize?: number;
   maxGroupPreparedCapacity?: number;
   poolState?: string;

@@ -13,15 +13,16 @@ const READY_STATES = new Set(['Warmed:Stopped', 'Warmed:Running', 'Warmed:Hibern
 const asCall = (region: RegionCode, action: string) => ({ service: 'autoscaling' as const, region, action });
 
 /**
- * For each group DescribeAutoScalingGroups showed with a warm pool, DescribeWarmPool's
- * instances: the pool's size becomes the warm instances ready to enter service (one call per
- * such group, none for groups without a pool).
+ * For each group DescribeAutoScalingGroups showed with a warm pool but without its size
+ * (WarmPoolSize: AWS states it, moto does not), DescribeWarmPool's instances: the pool's size
+ * becomes the warm instances ready to enter service. One call per such group, none for the
+ * others: a fleet read stays within Auto Scaling's quota however many pools there are.
  */
 export async function attachWarmPools(clients: AwsClients, region: RegionCode, groups: AutoScalingGroupReading[]): Promise<void> {
   const client = clients.autoScaling(region);
   await Promise.all(
     groups
-      .filter((g) => g.warmPool)
+      .filter((g) => g.warmPool?.sizeUnknown)
       .map(async (g) => {
         let ready = 0;
         let nextToken: string | undefined;
@@ -32,7 +33,8 @@ export async function attachWarmPools(clients: AwsClients, region: RegionCode, g
           ready += (page.Instances ?? []).filter((i) => READY_STATES.has(i.LifecycleState ?? '')).length;
           nextToken = page.NextToken || undefined;
         } while (nextToken);
-        g.warmPool = { ...g.warmPool!, size: ready };
+        const { sizeUnknown: _unknown, ...pool } = g.warmPool!;
+        g.warmPool = { ...pool, size: ready };
       }),
   );
 }
