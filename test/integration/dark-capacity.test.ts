@@ -21,7 +21,7 @@ let lb: TestLifeboat | undefined;
 
 beforeAll(async () => {
   pf = await startProxiedFleet(FAULT_FLEET);
-}, 60_000);
+}, 180_000);
 
 beforeEach(async () => {
   await pf.reset();

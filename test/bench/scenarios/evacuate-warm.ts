@@ -116,6 +116,8 @@ export async function runEvacuateWarm(o: EvacuateWarmOptions) {
     withoutWarmPools: cold,
     withWarmPools: { ...warm, poolsPrepared: prepared.pools, prepareSeconds: prepared.seconds },
     ratio: round(warm.timeToMitigateSeconds / cold.timeToMitigateSeconds, 3),
+    /** The part warm pools change: the wait for capacity, warm over cold. */
+    capacityWaitRatio: round(warm.awaitCapacitySeconds / Math.max(0.001, cold.awaitCapacitySeconds), 3),
   };
 }
 
