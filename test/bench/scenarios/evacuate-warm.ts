@@ -91,7 +91,8 @@ export async function runEvacuateWarm(o: EvacuateWarmOptions) {
       services: o.services,
       desired: 4,
       proxy: warmProfile(o.scale, o.latencyMs),
-      env: { LIFEBOAT_DWELL: String(dwellSeconds), LIFEBOAT_CAPACITY_POLL_MS: '250', LIFEBOAT_DNS_POLL_MS: '100' },
+      // A generous plan-read deadline, the same for both: a machine shared with other work answers late, and this compares capacity, not reads.
+      env: { LIFEBOAT_DWELL: String(dwellSeconds), LIFEBOAT_CAPACITY_POLL_MS: '250', LIFEBOAT_DNS_POLL_MS: '100', LIFEBOAT_PLAN_READ_TIMEOUT_MS: '20000' },
     });
   const coldWorld = await world();
   let cold: Timeline;
