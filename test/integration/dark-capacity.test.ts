@@ -37,6 +37,8 @@ afterAll(async () => {
 });
 
 const REGIONS = FAULT_FLEET.regions;
+/** moto on a machine shared with other work can take longer than the plan read's 3 s deadline: what is tested here is not that deadline. */
+const SLOW_MACHINE = { LIFEBOAT_PLAN_READ_TIMEOUT_MS: '30000' };
 const client = (region: string) => new AutoScalingClient({ region, endpoint: pf.fleet.endpoint, credentials: DUMMY_CREDENTIALS });
 
 /** What moto holds for every group: its warm pool settings and lifeboat's tag, by "region/group". */
@@ -69,7 +71,7 @@ describe('prepare-dark-capacity', () => {
   it('is planned first, audited, sets the pools, changes nothing the second time, and release undoes only what it created', async () => {
     // Someone else's pool on api in eu-west-1: smaller than the growth, and never lifeboat's to change.
     await putPool('eu-west-1', 'api-eu-west-1', 1, 7);
-    lb = testLifeboat(pf.cloud());
+    lb = testLifeboat(pf.cloud(), SLOW_MACHINE);
     lb.startWorker();
 
     const preview = await submitOperation({ kind: 'prepare-dark-capacity', dryRun: true }, { actor: 'test' }, lb.deps);
@@ -125,7 +127,7 @@ describe('an evacuation with warm pools', () => {
   it('gets the warm instances in service first, while the cold launches are still pending', async () => {
     // api-us-west-2 keeps 2 warm (MinSize 2, at most 8 prepared with 6 running); the growth is 4.
     await putPool('us-west-2', 'api-us-west-2', 2, 8);
-    lb = testLifeboat(pf.cloud());
+    lb = testLifeboat(pf.cloud(), SLOW_MACHINE);
     lb.startWorker();
     // Cold launches take 12 s, warm ones 0.2 s.
     pf.proxy.setProfile({ name: 'warm-vs-cold', launch: { launchSeconds: 12, warmupSeconds: 0, warmLaunchSeconds: 0.2 } });
