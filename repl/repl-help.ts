@@ -8,6 +8,7 @@ export const REPL_HELP = `lifeboat REPL: every change goes through the same queu
   await shift('us-east-1', 50, {to: 'us-west-2'})     await restore('us-east-1')     await scale('us-west-2', 'api', 12)
   await switches()     each region's switch (alarm, health check, records missing it)
   await prepareSwitches()   create or repair them (plan({kind: 'prepare-switches'}) first); evacuate(r, {fallback: 'switch'}) uses them
+  await prepareDarkCapacity()   warm pools for N+1 (plan({kind: 'prepare-dark-capacity'}) first); await releaseDarkCapacity() deletes only lifeboat's
   await reconcile()    after Redis lost lifeboat's records: back to what its pin records on AWS hold (plan({kind: 'reconcile'}) first)
   await ev.wait()      steps, capacity bars and weights as they happen (Ctrl+C stops watching, not the operation)
   ev.state   await ev.refresh()   await ev.cancel({rollback: true})

@@ -14,6 +14,8 @@ export const COMMAND_ROLES: Readonly<Record<string, Role>> = {
   restore: 'operator',
   scale: 'operator',
   prepareSwitches: 'operator',
+  prepareDarkCapacity: 'operator',
+  releaseDarkCapacity: 'operator',
   cancel: 'operator',
   approve: 'approver',
 };

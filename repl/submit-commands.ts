@@ -16,6 +16,8 @@ type RestoreOptions = Omit<RequestOf<'restore'>, 'kind' | 'region' | 'dryRun'>;
 type ScaleOptions = Omit<RequestOf<'scale'>, 'kind' | 'region' | 'service' | 'desiredCapacity' | 'dryRun'>;
 type ReconcileOptions = Omit<RequestOf<'reconcile'>, 'kind' | 'dryRun'>;
 type PrepareSwitchesOptions = Omit<RequestOf<'prepare-switches'>, 'kind' | 'dryRun'>;
+type PrepareDarkCapacityOptions = Omit<RequestOf<'prepare-dark-capacity'>, 'kind' | 'dryRun'>;
+type ReleaseDarkCapacityOptions = Omit<RequestOf<'release-dark-capacity'>, 'kind' | 'dryRun'>;
 
 /** The commands that change the world, each through submitOperation: the API's path, its locks, audit and idempotency. */
 export interface SubmitCommands {
@@ -27,6 +29,10 @@ export interface SubmitCommands {
   reconcile(options?: ReconcileOptions): Promise<OperationHandle>;
   /** Create or repair the region switches (all regions, or options.regions); plan({kind: 'prepare-switches'}) first. */
   prepareSwitches(options?: PrepareSwitchesOptions): Promise<OperationHandle>;
+  /** Size warm pools so every region could absorb the loss of its largest neighbour (planned first: plan({kind: 'prepare-dark-capacity'})). */
+  prepareDarkCapacity(options?: PrepareDarkCapacityOptions): Promise<OperationHandle>;
+  /** Delete the warm pools lifeboat created (only those). */
+  releaseDarkCapacity(options?: ReleaseDarkCapacityOptions): Promise<OperationHandle>;
 }
 
 export function submitCommands(session: ReplSession): SubmitCommands {
@@ -55,5 +61,7 @@ export function submitCommands(session: ReplSession): SubmitCommands {
     scale: (region, service, desiredCapacity, o = {}) => submit({ ...o, kind: 'scale', region, service, desiredCapacity }),
     reconcile: (o = {}) => submit({ ...o, kind: 'reconcile' }),
     prepareSwitches: (o = {}) => submit({ ...o, kind: 'prepare-switches' }),
+    prepareDarkCapacity: (o = {}) => submit({ ...o, kind: 'prepare-dark-capacity' }),
+    releaseDarkCapacity: (o = {}) => submit({ ...o, kind: 'release-dark-capacity' }),
   };
 }

@@ -38,7 +38,7 @@ export interface OpenApiOperation {
 
 const TAGS: Record<string, string> = {
   health: 'Liveness and readiness',
-  operations: 'Plans and operations: evacuate, shift, restore, scale',
+  operations: 'Plans and operations: evacuate, shift, restore, scale, reconcile, prepare- and release-dark-capacity',
   fleet: 'The fleet and N+1 readiness',
   switches: 'Region switches: a lever that needs no Route 53 change API',
   models: 'Capacity models',

@@ -153,7 +153,7 @@ export const ROUTES: readonly RouteDoc[] = [
     method: 'post',
     path: '/v1/operations',
     tag: 'operations',
-    summary: 'Start an operation (evacuate, shift, restore, scale, reconcile, prepare-switches); dryRun: true only plans it',
+    summary: 'Start an operation (evacuate, shift, restore, scale, reconcile, prepare-switches, prepare-dark-capacity, release-dark-capacity); dryRun: true only plans it',
     description: 'An Idempotency-Key header makes a retried request return the operation the first one started (200, Idempotent-Replayed: true).',
     access: { role: 'operator' },
     headers: [{ name: 'Idempotency-Key', description: 'Any 1 to 255 visible ASCII characters; the same key with another body is refused', schema: idempotencyKeySchema }],
@@ -173,7 +173,7 @@ export const ROUTES: readonly RouteDoc[] = [
     query: listQuerySchema,
     queryNotes: {
       state: `Comma list of ${OPERATION_STATES.join(', ')}`,
-      kind: 'Comma list of evacuate, shift, restore, scale, runbook, reconcile, prepare-switches',
+      kind: 'Comma list of evacuate, shift, restore, scale, runbook, reconcile, prepare-switches, prepare-dark-capacity, release-dark-capacity',
     },
     responses: { 200: json('The operations, as GET /v1/operations/:id shows each', operationListSchema) },
   },

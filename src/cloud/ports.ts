@@ -1,6 +1,7 @@
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../core/fleet';
 import type { PinRecord } from '../core/pins';
 import type { AlarmState, SwitchDesign, SwitchReading } from '../core/switches';
+import type { WarmPoolSettings } from '../core/planner/plan-types';
 
 /**
  * The cloud port: what lifeboat needs from a cloud, in its own words. One AWS adapter
@@ -37,6 +38,13 @@ export interface GroupRef {
   region: RegionCode;
   group: string;
   account?: string;
+}
+
+/** Absolute warm pool settings for one group. */
+export interface WarmPoolUpdate extends GroupRef {
+  settings: WarmPoolSettings;
+  /** lifeboat creates this pool: tag the group lifeboat:warm-pool=created before, so only such pools are ever deleted. */
+  created: boolean;
 }
 
 /** An instance refresh under way on a group: it replaces instances while traffic moves. */
@@ -123,6 +131,10 @@ interface CapacityProvider {
   resumeProcesses(update: GroupProcessUpdate): Promise<void>;
   /** Instance refreshes under way on the named groups (one call per group: asked for the groups a plan grows or loads). */
   readInstanceRefreshes(groups: readonly GroupRef[]): Promise<InstanceRefreshReading[]>;
+  /** PutWarmPool with absolute settings (readGroups shows them back, with the tag). */
+  setWarmPool(update: WarmPoolUpdate): Promise<void>;
+  /** Delete a group's warm pool and its lifeboat:warm-pool tag: only ever one lifeboat created. */
+  deleteWarmPool(group: GroupRef): Promise<void>;
 }
 
 interface TrafficRouter {

@@ -15,6 +15,12 @@ export const TAG_MANAGED_ZONE = 'lifeboat:managed';
 export const TAG_LOAD_METRIC = 'lifeboat:load-metric';
 /** The load one instance of the group should carry after a move, in its load metric's unit. */
 export const TAG_TARGET_UTILIZATION = 'lifeboat:target-utilization';
+/**
+ * On a group whose warm pool lifeboat created (prepare-dark-capacity): `created`. Only such
+ * pools are ever resized or deleted by lifeboat; a pool someone else made is left as it is.
+ */
+export const TAG_WARM_POOL = 'lifeboat:warm-pool';
+export const WARM_POOL_CREATED = 'created';
 
 interface InstanceState {
   instanceId: string;
@@ -56,11 +62,28 @@ export interface GroupDetails {
   instanceRefresh?: { id: string; status: string; percentageComplete?: number };
   /** Launch lifecycle hooks: they hold new instances in Pending:Wait. Read when instances wait there. */
   launchHooks?: string[];
-  warmPool?: { size: number; minSize?: number; maxGroupPreparedCapacity?: number; poolState?: string };
+  /** The group's warm pool (AWS's "dark capacity": instances initialized and stopped), when it has one. */
+  warmPool?: WarmPoolReading;
   /** The instance types the group launches (its launch template, or the mixed instances overrides) and the zones of the group that offer each. */
   instanceTypes?: Array<{ type: string; offeredIn?: string[] }>;
   availabilityZones?: string[];
   mixedInstances?: boolean;
+}
+
+/**
+ * A warm pool as DescribeAutoScalingGroups and DescribeWarmPool show it. `size` is the
+ * pool's instances: what a scale-out takes from the pool before it launches cold. AWS states
+ * it in DescribeAutoScalingGroups (WarmPoolSize, one call for every group); when that is
+ * missing, DescribeWarmPool's instances ready to enter service are counted (Warmed:Stopped,
+ * Running or Hibernated; not those still Warmed:Pending or leaving). The pool's settings are AWS's own: MinSize, MaxGroupPreparedCapacity, PoolState.
+ */
+export interface WarmPoolReading {
+  size: number;
+  /** DescribeAutoScalingGroups did not state the size (WarmPoolSize): the reader still has to count the pool's instances. */
+  sizeUnknown?: boolean;
+  minSize?: number;
+  maxGroupPreparedCapacity?: number;
+  poolState?: string;
 }
 
 /** Raw Auto Scaling group as read from AWS, before lifeboat interprets its tags. */

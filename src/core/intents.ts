@@ -109,6 +109,20 @@ export const intentShapes = {
     /** Only these managed regions' switches; all by default. */
     regions: z.array(regionCode).min(1).max(50).optional(),
   },
+  /** Size warm pools so every region could absorb the loss of its largest neighbour (N+1) from warm instances. */
+  'prepare-dark-capacity': {
+    kind: z.literal('prepare-dark-capacity'),
+    /** Only these services; all by default. */
+    services: z.array(serviceName).min(1).max(1000).optional(),
+    /** The warm instances' state while they wait: Stopped (the default, cheapest), Running or Hibernated. */
+    poolState: z.enum(['Stopped', 'Running', 'Hibernated']).optional(),
+    ...modelChoice,
+  },
+  /** Delete the warm pools lifeboat created (those tagged lifeboat:warm-pool=created); others are never touched. */
+  'release-dark-capacity': {
+    kind: z.literal('release-dark-capacity'),
+    services: z.array(serviceName).min(1).max(1000).optional(),
+  },
   scale: {
     kind: z.literal('scale'),
     region: regionCode,
@@ -134,12 +148,26 @@ const scaleIntentSchema = z.object(intentShapes.scale).strict().superRefine(chec
 const reconcileRequestSchema = z.object(intentShapes.reconcile).strict();
 const prepareSwitchesRequestSchema = z.object(intentShapes['prepare-switches']).strict();
 
-export const intentSchema = z.discriminatedUnion('kind', [evacuateIntentSchema, shiftIntentSchema, restoreRequestSchema, scaleIntentSchema, reconcileRequestSchema, prepareSwitchesRequestSchema]);
+const prepareDarkCapacityIntentSchema = z.object(intentShapes['prepare-dark-capacity']).strict();
+const releaseDarkCapacityIntentSchema = z.object(intentShapes['release-dark-capacity']).strict();
+
+export const intentSchema = z.discriminatedUnion('kind', [
+  evacuateIntentSchema,
+  shiftIntentSchema,
+  restoreRequestSchema,
+  scaleIntentSchema,
+  reconcileRequestSchema,
+  prepareDarkCapacityIntentSchema,
+  releaseDarkCapacityIntentSchema,
+  prepareSwitchesRequestSchema,
+]);
 
 export type EvacuateIntent = z.infer<typeof evacuateIntentSchema>;
 export type ShiftIntent = z.infer<typeof shiftIntentSchema>;
 type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 export type ScaleIntent = z.infer<typeof scaleIntentSchema>;
+export type PrepareDarkCapacityIntent = z.infer<typeof prepareDarkCapacityIntentSchema>;
+export type ReleaseDarkCapacityIntent = z.infer<typeof releaseDarkCapacityIntentSchema>;
 export type IntentRequest = z.infer<typeof intentSchema>;
 
 /** Restore as the planner takes it: with the fleet as it was before the evacuation. */
@@ -174,4 +202,4 @@ export interface PrepareSwitchesIntent extends PrepareSwitchesRequest {
   reading: Omit<SwitchReading, 'records'>;
 }
 
-export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent | ReconcileIntent | PrepareSwitchesIntent;
+export type Intent = EvacuateIntent | ShiftIntent | RestoreIntent | ScaleIntent | ReconcileIntent | PrepareSwitchesIntent | PrepareDarkCapacityIntent | ReleaseDarkCapacityIntent;

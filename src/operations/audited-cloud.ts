@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudPort, GroupProcessUpdate, GroupSizeUpdate, SwitchBoard, WeightUpdate } from '../cloud/ports';
+import type { CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, SwitchBoard, WarmPoolUpdate, WeightUpdate } from '../cloud/ports';
 import type { AuditLog } from './ports/audit-log';
 import { logger } from './logger';
 import type { Clock } from './ports/clock';
@@ -55,6 +55,8 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, on
     readInstanceRefreshes: (groups) => cloud.readInstanceRefreshes(groups),
     suspendProcesses: (u: GroupProcessUpdate) => audited('aws.suspendProcesses', [u.region], u, () => cloud.suspendProcesses(u)),
     resumeProcesses: (u: GroupProcessUpdate) => audited('aws.resumeProcesses', [u.region], u, () => cloud.resumeProcesses(u)),
+    setWarmPool: (u: WarmPoolUpdate) => audited('aws.setWarmPool', [u.region], u, () => cloud.setWarmPool(u)),
+    deleteWarmPool: (g: GroupRef) => audited('aws.deleteWarmPool', [g.region], g, () => cloud.deleteWarmPool(g)),
     changeStatus: (id) => cloud.changeStatus(id),
     readWeights: (records) => cloud.readWeights(records),
     setGroupSize: (u: GroupSizeUpdate) => audited('aws.setGroupSize', [u.region], u, () => cloud.setGroupSize(u)),

@@ -35,6 +35,8 @@ export const operationRequestSchema = z.discriminatedUnion('kind', [
   z.object({ ...intentShapes.scale, ...operationOptionsShape }).strict().superRefine(checkScaleSizes),
   z.object({ ...intentShapes.reconcile, ...operationOptionsShape }).strict(),
   z.object({ ...intentShapes['prepare-switches'], ...operationOptionsShape }).strict(),
+  z.object({ ...intentShapes['prepare-dark-capacity'], ...operationOptionsShape }).strict(),
+  z.object({ ...intentShapes['release-dark-capacity'], ...operationOptionsShape }).strict(),
 ]);
 
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
@@ -70,7 +72,8 @@ export type StepKind =
   | 'rollback-capacity'
   | 'release-pins'
   | 'prepare-switches'
-  | 'switch-on';
+  | 'switch-on'
+  | 'set-warm-pools';
 
 export type StepState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -139,6 +142,8 @@ export interface OperationResult {
   groupsChanged: number;
   weightChanges: number;
   stagesApplied: number;
+  /** Warm pools set or deleted (prepare- and release-dark-capacity). */
+  warmPoolsChanged?: number;
   /** Instances short per (service, region) when the operation went on without them. */
   shortfall?: Array<{ service: string; region: RegionCode; target: number; obtained: number }>;
   /** Traffic share left on the region because the capacity obtained could not serve it. */

@@ -26,6 +26,7 @@ import { rollbackDns } from './steps/rollback-dns';
 import { rollbackWeights } from './steps/rollback-weights';
 import { verify } from './steps/verify';
 import { prepareSwitches, switchOn } from './steps/region-switch';
+import { setWarmPools } from './steps/set-warm-pools';
 import type { StepContext, StepHandler } from './steps/step-context';
 
 const HANDLERS: Record<StepKind, StepHandler> = {
@@ -44,6 +45,7 @@ const HANDLERS: Record<StepKind, StepHandler> = {
   'release-pins': releasePins,
   'prepare-switches': prepareSwitches,
   'switch-on': switchOn,
+  'set-warm-pools': setWarmPools,
 };
 
 /** What the worker gives an operation: the checkpoint's hooks, and where live progress goes. */
@@ -94,7 +96,7 @@ function operationContextOf(op: OperationData): OperationContext {
     operationId: op.id,
     actor: op.actor,
     planHash: () => op.checkpoint.planHash,
-    region: intent.kind === 'shift' ? intent.from : intent.kind === 'reconcile' || intent.kind === 'prepare-switches' ? undefined : intent.region,
+    region: intent.kind === 'shift' ? intent.from : 'region' in intent ? intent.region : undefined,
     regions: op.regions,
   };
 }
@@ -319,11 +321,12 @@ function resultOf(op: OperationData, now: Date): OperationResult {
   // Cancelled part-way without rollback: the traffic stays where the last stage applied put it.
   const leftInPlace = cp.state === 'cancelled' && !cp.cancel?.rollback ? (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).at(-1) : undefined;
   const next = leftInPlace ? nextAfterCancel(op) : undefined;
+  const warmPoolsChanged = done('set-warm-pools').length ? (cp.plan?.warmPoolChanges?.length ?? 0) : 0;
   const summary =
     cp.state === 'succeeded' && prepared
       ? `${what}: done — ${prepared.alarms} alarm(s) put, ${prepared.healthChecks} health check(s), ${prepared.recordsAttached} record(s) attached`
       : cp.state === 'succeeded'
-      ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}${switched}`
+      ? `${what}: done — ${groupsChanged} group change(s), ${stagesApplied} stage(s), ${weightChanges} weight change(s)${warmPoolsChanged ? `, ${warmPoolsChanged} warm pool change(s)` : ''}${cp.partial?.unplaced?.length ? ', partial (capacity short)' : ''}${switched}`
       : cp.state === 'cancelled'
         ? `${what}: cancelled by ${cp.cancel?.by}${cp.cancel?.rollback ? ', rolled back' : ` after ${stagesApplied} of ${cp.plan?.stages.length ?? 0} stage(s)${leftInPlace ? `; traffic now ${sharesText(leftInPlace.traffic)}` : '; traffic as it was'}${next ? `; next: ${next.kind} ${next.region} (${next.why})` : ''}`}`
         : `${what}: ${cp.state} — ${cp.error?.message ?? ''}${weightsInForce(cp, stagesApplied)}`;
@@ -335,6 +338,7 @@ function resultOf(op: OperationData, now: Date): OperationResult {
     groupsChanged,
     weightChanges,
     stagesApplied,
+    ...(warmPoolsChanged ? { warmPoolsChanged } : {}),
     ...(cp.partial?.shortfall?.length ? { shortfall: cp.partial.shortfall } : {}),
     ...(cp.partial?.unplaced?.length ? { unplaced: cp.partial.unplaced } : {}),
     ...(cp.state === 'succeeded' && cp.partial?.unplaced?.length ? { partial: true } : {}),

@@ -12,6 +12,8 @@ export const guardStep = (): StepRecord => step('guard', 'Check the plan is safe
 export function stepsForPlan(plan: Plan): StepRecord[] {
   if (plan.switches) return [step('prepare-switches', `Prepare ${plan.switches.changes.length} switch change(s) in ${plan.regions.join(', ')}`)];
   const steps: StepRecord[] = [];
+  const pools = plan.warmPoolChanges?.length ?? 0;
+  if (pools > 0) steps.push(step('set-warm-pools', `Set ${pools} warm pool(s) and read them back`));
   const paced = paceOf(plan.intent) === 'capacity';
   // Paced by capacity, the headroom moves before the prescale, whose writes take a while under Auto Scaling's quotas.
   if (paced && plan.groupChanges.length > 0) steps.push({ ...step('follow-capacity', 'Move at once what the capacity already in service serves'), id: 'follow-capacity/headroom' });

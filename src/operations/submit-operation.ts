@@ -138,7 +138,8 @@ async function regionLocked(intent: IntentRequest, held: RegionCode, heldBy: str
 /** The region an intent is about, in words. */
 function requestTargetOf(intent: IntentRequest): string {
   if (intent.kind === 'prepare-switches') return intent.regions?.join(', ') ?? 'every region';
-  return intent.kind === 'shift' ? intent.from : intent.kind === 'reconcile' ? 'the fleet' : intent.region;
+  if (intent.kind === 'shift') return intent.from;
+  return 'region' in intent ? intent.region : 'the fleet';
 }
 
 function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): void {
@@ -149,7 +150,9 @@ function checkRegions(intent: IntentRequest, managed: readonly RegionCode[]): vo
         ? [...new Set([...Object.values(intent.weights ?? {}).flatMap((w) => Object.keys(w)), ...(intent.groups ?? []).map((g) => g.region)])]
         : intent.kind === 'prepare-switches'
           ? (intent.regions ?? [])
-          : [intent.region];
+          : 'region' in intent
+            ? [intent.region]
+            : [];
   for (const region of named) {
     if (!managed.includes(region)) {
       const suggestion = closestMatch(region, managed);

@@ -24,6 +24,8 @@ const ACTIONS: Record<RunbookAction, Action> = {
   shift: operationAction('shift'),
   restore: operationAction('restore'),
   scale: operationAction('scale'),
+  'prepare-dark-capacity': operationAction('prepare-dark-capacity'),
+  'release-dark-capacity': operationAction('release-dark-capacity'),
   wait: waitAction,
   assert: assertAction,
   approve: approveAction,

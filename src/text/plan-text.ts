@@ -5,6 +5,7 @@ import { describeRequest } from './request-text';
 import { formatTable } from './table';
 import { switchChangeLines, switchesTable } from './switch-text';
 import { percent as pct } from './units';
+import { warmCoverageTable, warmPoolTable } from './warm-pool-text';
 
 const arrow = (a: number | string, b: number | string) => (a === b ? String(a) : `${a} → ${b}`);
 
@@ -38,7 +39,8 @@ export function renderPlan(plan: Plan): string {
   } else if (plan.switches) {
     out.push(`Ready: ${plan.switches.changes.length} switch change(s).`);
   } else {
-    out.push(`Ready: ${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s), ${plan.finalGroupChanges.length} change(s) after the last stage.`);
+    const pools = plan.warmPoolChanges?.length ? `${plan.warmPoolChanges.length} warm pool change(s), ` : '';
+    out.push(`Ready: ${pools}${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s), ${plan.finalGroupChanges.length} change(s) after the last stage.`);
   }
   if (plan.switches) {
     out.push('', `Switches (control regions ${plan.switches.controlRegions.join(', ')}):`, switchesTable(plan.switches.regions));
@@ -66,7 +68,9 @@ export function renderPlan(plan: Plan): string {
     );
   }
   if (plan.services.length > 0) out.push('', 'Demand (what each service is sized for):', demandTable(plan.services));
+  if (plan.warmPoolChanges?.length) out.push('', 'Warm pools (dark capacity):', warmPoolTable(plan.warmPoolChanges));
   if (plan.groupChanges.length > 0) out.push('', 'Before traffic moves (prescale, then wait for InService):', groupTable(plan.groupChanges));
+  if (plan.warmCoverage?.length) out.push('', 'Growth covered by warm pools (instances in service in seconds, not minutes):', warmCoverageTable(plan.warmCoverage));
   for (const stage of plan.stages) {
     out.push('', `Stage ${stage.index} (${stage.percent}% of the move): ${stage.weights.length} weight change(s)`);
     const shareOf = new Map(stage.traffic.map((t) => [`${t.name}\u0000${t.region}`, t.share]));

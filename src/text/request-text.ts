@@ -19,6 +19,9 @@ export function requestTarget(kind: string, request: Readonly<Record<string, unk
       return `${word(r.percent)}% from ${word(r.from)}${r.to === undefined ? '' : ` to ${[r.to].flat().map(word).join(', ')}`}`;
     case 'scale':
       return `${word(r.service)} in ${word(r.region)} to ${word(r.desiredCapacity)}`;
+    case 'prepare-dark-capacity':
+    case 'release-dark-capacity':
+      return Array.isArray(r.services) ? r.services.map(word).join(', ') : '';
     case 'runbook': {
       const params = r.params && typeof r.params === 'object' ? Object.entries(r.params as Record<string, unknown>).map(([k, v]) => `${k}=${word(v)}`) : [];
       return [word(r.runbook), ...params.slice(0, 2), ...(params.length > 2 ? ['…'] : [])].join(' ');

@@ -7,6 +7,7 @@ import {
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   DescribeScheduledActionsCommand,
+  DescribeWarmPoolCommand,
   UpdateAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -241,6 +242,36 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
       // Only the InService instance is asked about, by id.
       expect(ec2.commandCalls(DescribeInstanceStatusCommand).map((c) => c.args[0].input.InstanceIds)).toEqual([['i-api-us-east-1-1']]);
       expect(ec2.commandCalls(DescribeLaunchTemplateVersionsCommand)[0]!.args[0].input).toEqual({ LaunchTemplateName: 'api', Versions: ['$Latest'] });
+    });
+
+    it('counts the warm instances ready in a pool with DescribeWarmPool only when DescribeAutoScalingGroups does not state its size', async () => {
+      autoScaling.on(DescribeAutoScalingGroupsCommand).callsFake(async (_input, getClient) => {
+        const region = await regionOf(getClient);
+        if (region !== 'us-east-1') return { AutoScalingGroups: [] };
+        return {
+          AutoScalingGroups: [
+            group('stated', { WarmPoolConfiguration: { MinSize: 4, PoolState: 'Stopped' }, WarmPoolSize: 4 }),
+            group('unstated', { WarmPoolConfiguration: { MinSize: 3, MaxGroupPreparedCapacity: 9, PoolState: 'Stopped' } }),
+            group('no-pool'),
+          ],
+        };
+      });
+      autoScaling.on(DescribeWarmPoolCommand).resolves({
+        Instances: [
+          { InstanceId: 'i-1', LifecycleState: 'Warmed:Stopped', AvailabilityZone: 'us-east-1a', HealthStatus: 'Healthy', InstanceType: 't3.micro', ProtectedFromScaleIn: false },
+          { InstanceId: 'i-2', LifecycleState: 'Warmed:Running', AvailabilityZone: 'us-east-1a', HealthStatus: 'Healthy', InstanceType: 't3.micro', ProtectedFromScaleIn: false },
+          { InstanceId: 'i-3', LifecycleState: 'Warmed:Pending', AvailabilityZone: 'us-east-1a', HealthStatus: 'Healthy', InstanceType: 't3.micro', ProtectedFromScaleIn: false },
+        ],
+      });
+      emptyRoute53();
+
+      const groups = new Map((await cloud.readFleet()).groups.map((g) => [g.name, g]));
+
+      expect(groups.get('stated')!.warmPool).toEqual({ size: 4, minSize: 4, poolState: 'Stopped' });
+      // Two of the three are ready to enter service; the one still Warmed:Pending is not.
+      expect(groups.get('unstated')!.warmPool).toEqual({ size: 2, minSize: 3, maxGroupPreparedCapacity: 9, poolState: 'Stopped' });
+      expect(groups.get('no-pool')!.warmPool).toBeUndefined();
+      expect(autoScaling.commandCalls(DescribeWarmPoolCommand).map((c) => c.args[0].input.AutoScalingGroupName)).toEqual(['unstated']);
     });
 
     it('turns a region that fails into a REGION_UNREADABLE warning and still returns the other regions', async () => {

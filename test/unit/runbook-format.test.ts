@@ -29,8 +29,8 @@ describe('the runbook format', () => {
     expect(() => parseRunbookFile('runbooks/other.yml', valid)).toThrow('runbooks/other.yml:1: name: "demo" must match the file name "other"');
   });
 
-  it('ships five runbooks that all validate', () => {
-    expect([...loadRunbooks().keys()].sort()).toEqual(['evacuate-region', 'game-day', 'readiness-report', 'restore-region', 'shift-traffic']);
+  it('ships six runbooks that all validate', () => {
+    expect([...loadRunbooks().keys()].sort()).toEqual(['evacuate-region', 'game-day', 'prepare-dark-capacity', 'readiness-report', 'restore-region', 'shift-traffic']);
   });
 
   it.each([

@@ -20,7 +20,7 @@ const commaList = <T extends string>(values: readonly [T, ...T[]]) =>
 export const listQuerySchema = z
   .object({
     state: commaList(OPERATION_STATES).optional(),
-    kind: commaList(['evacuate', 'shift', 'restore', 'scale', 'runbook', 'reconcile', 'prepare-switches'] as const).optional(),
+    kind: commaList(['evacuate', 'shift', 'restore', 'scale', 'runbook', 'reconcile', 'prepare-switches', 'prepare-dark-capacity', 'release-dark-capacity'] as const).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();

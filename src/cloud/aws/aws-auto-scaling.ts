@@ -36,6 +36,8 @@ export function groupDetailsOf(g: AutoScalingGroup): GroupDetails {
       ? {
           warmPool: {
             size: g.WarmPoolSize ?? 0,
+            // AWS states the pool's size here; an emulator that does not (moto) leaves it to DescribeWarmPool.
+            ...(g.WarmPoolSize === undefined ? { sizeUnknown: true } : {}),
             ...(g.WarmPoolConfiguration.MinSize !== undefined ? { minSize: g.WarmPoolConfiguration.MinSize } : {}),
             ...(g.WarmPoolConfiguration.MaxGroupPreparedCapacity !== undefined ? { maxGroupPreparedCapacity: g.WarmPoolConfiguration.MaxGroupPreparedCapacity } : {}),
             ...(g.WarmPoolConfiguration.PoolState ? { poolState: g.WarmPoolConfiguration.PoolState } : {}),

@@ -1,7 +1,7 @@
 import type { AutoScalingGroupReading, FleetReading, HostedZoneReading, LoadReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { GetHostedZoneCountCommand } from '@aws-sdk/client-route-53';
-import type { ChangeStatus, CloudPort, FleetReadOptions, HealthCheckAttachment, SwitchBoard, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, FleetReadOptions, HealthCheckAttachment, SwitchBoard, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WarmPoolUpdate, WeightUpdate } from '../ports';
 import type { Problem } from '../../core/errors';
 import type { AlarmState, SwitchDesign, SwitchReading } from '../../core/switches';
 import * as switches from './aws-switches';
@@ -13,6 +13,7 @@ import type { AwsCallStats, AwsClients, AwsCredentials } from './aws-clients';
 import { ROUTE53_REGION } from './aws-clients';
 import { readInstanceRefreshes, readLiveGroups, readRegionGroups, resumeProcesses, suspendProcesses } from './aws-group-details';
 import type { LoadReadOptions } from './aws-load-metrics';
+import { deleteWarmPool, putWarmPool } from './aws-warm-pools';
 import { DEFAULT_LOAD_READ, readFleetLoad } from './aws-load-metrics';
 import { CallDeadlineExceeded, raceSignal, withCallDeadline } from './call-deadline';
 import { readChangeStatus, readManagedZones, readRecordWeights, upsertWeights } from './aws-route53';
@@ -174,6 +175,14 @@ export class AwsCloud implements CloudPort, SwitchBoard {
 
   readScalingProblems(region: RegionCode, groups: readonly string[], since: string, account?: string): Promise<ScalingProblem[]> {
     return readScalingProblems(this.accounts.of(account), region, groups, since, this.autoScalingPageSize);
+  }
+
+  setWarmPool(update: WarmPoolUpdate): Promise<void> {
+    return putWarmPool(this.accounts.of(update.account), update);
+  }
+
+  deleteWarmPool(group: GroupRef): Promise<void> {
+    return deleteWarmPool(this.accounts.of(group.account), group);
   }
 
   suspendProcesses(update: GroupProcessUpdate): Promise<void> {

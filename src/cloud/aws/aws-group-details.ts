@@ -15,11 +15,12 @@ import type { AwsClients } from './aws-clients';
 import { readImpairedInstances, readTemplateInstanceTypes, readTypeOfferings, templateKey } from './aws-ec2';
 import type { LaunchTemplateRef } from './aws-ec2';
 import { awsCall, awsPages } from './aws-errors';
+import { attachWarmPools } from './aws-warm-pools';
 
 /**
  * What production groups carry besides their sizes, read with them: suspended processes,
  * scheduled actions, the instance types they launch and the zones that offer them, warm
- * pools, mixed instances, launch hooks that hold instances in Pending:Wait, and the EC2
+ * pools (with their warm instances), mixed instances, launch hooks that hold instances in Pending:Wait, and the EC2
  * status of their instances. A detail that cannot be read is a warning, never a failed read.
  */
 
@@ -54,6 +55,7 @@ export async function readRegionGroups(clients: AwsClients, region: RegionCode, 
     attempt('instance types and their zones', () => attachInstanceTypes(clients, region, groups, templates)),
     attempt('EC2 instance status', () => markImpaired(clients, region, groups)),
     attempt('launch lifecycle hooks', () => attachLaunchHooks(clients, region, groups)),
+    attempt('warm pools', () => attachWarmPools(clients, region, groups)),
   ]);
   return { groups, warnings };
 }

@@ -1,12 +1,15 @@
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord } from '../../core/fleet';
 import { normalizeDnsName } from '../../core/snapshot';
+import { TAG_WARM_POOL, WARM_POOL_CREATED } from '../../core/fleet';
 import { PIN_TAGS, pinTags } from '../../core/pins';
-import type { ChangeStatus, CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WarmPoolUpdate, WeightUpdate } from '../ports';
 
 type DryRunCall =
   | { action: 'setGroupSize'; update: GroupSizeUpdate }
   | { action: 'suspendProcesses' | 'resumeProcesses'; update: GroupProcessUpdate }
+  | { action: 'setWarmPool'; update: WarmPoolUpdate }
+  | { action: 'deleteWarmPool'; group: GroupRef }
   | { action: 'setWeights'; updates: Array<{ zoneId: string; name: string; type: string; setIdentifier: string; weight: number }> };
 
 interface DryRunOptions {
@@ -85,6 +88,22 @@ export class DryRunCloud implements CloudPort {
       const g = this.state.groups.find((x) => x.region === ref.region && x.name === ref.group && x.account === ref.account);
       return g?.instanceRefresh ? [{ ...ref, ...g.instanceRefresh }] : [];
     });
+  }
+
+  /** The pool is warm at once: AWS's size rule, MaxGroupPreparedCapacity − DesiredCapacity and at least MinSize. */
+  async setWarmPool(update: WarmPoolUpdate): Promise<void> {
+    const group = this.group(update.region, update.group, update.account);
+    this.calls.push({ action: 'setWarmPool', update: structuredClone(update) });
+    if (update.created) group.tags = { ...group.tags, [TAG_WARM_POOL]: WARM_POOL_CREATED };
+    const { minSize, maxGroupPreparedCapacity, poolState } = update.settings;
+    group.warmPool = { size: Math.max(minSize, maxGroupPreparedCapacity - group.desiredCapacity), minSize, maxGroupPreparedCapacity, poolState };
+  }
+
+  async deleteWarmPool(ref: GroupRef): Promise<void> {
+    const group = this.group(ref.region, ref.group, ref.account);
+    this.calls.push({ action: 'deleteWarmPool', group: { ...ref } });
+    delete group.warmPool;
+    group.tags = Object.fromEntries(Object.entries(group.tags).filter(([k]) => k !== TAG_WARM_POOL));
   }
 
   async readScalingProblems(): Promise<ScalingProblem[]> {

@@ -132,7 +132,7 @@ function scheduledActionsDue(groups: readonly ManagedGroup[], plan: Plan, from: 
   return warnings;
 }
 
-const OPERATION_NOUN: Record<Plan['kind'], string> = { evacuate: 'evacuation', shift: 'shift', restore: 'restore', scale: 'scaling', reconcile: 'reconcile', 'prepare-switches': 'switch preparation' };
+const OPERATION_NOUN: Record<Plan['kind'], string> = { evacuate: 'evacuation', shift: 'shift', restore: 'restore', scale: 'scaling', reconcile: 'reconcile', 'prepare-switches': 'switch preparation', 'prepare-dark-capacity': 'preparation', 'release-dark-capacity': 'release' };
 
 function firesAt(a: ScheduledAction, from: number, until: number): number | undefined {
   const end = a.endTime ? Math.min(until, Date.parse(a.endTime)) : until;

@@ -22,6 +22,43 @@ export interface GroupChange {
   to: GroupSize;
 }
 
+/** The settings lifeboat gives a warm pool (PutWarmPool): absolute, so setting them twice is harmless. */
+export interface WarmPoolSettings {
+  /** Warm instances kept whatever the group runs: the growth the pool is sized for. */
+  minSize: number;
+  /** Instances in service plus warm, at most (AWS keeps the pool at MinSize at least). */
+  maxGroupPreparedCapacity: number;
+  poolState: 'Stopped' | 'Running' | 'Hibernated';
+}
+
+/**
+ * One warm pool lifeboat sets (to) or deletes (to: null). `growth` is the most this group
+ * would grow when one neighbour is evacuated (`forLossOf`, the neighbour asking most).
+ */
+export interface WarmPoolChange {
+  account?: string;
+  region: RegionCode;
+  group: string;
+  service: string;
+  /** The pool as it is, when the group has one. */
+  from?: { size: number; minSize?: number; maxGroupPreparedCapacity?: number; poolState?: string };
+  to: WarmPoolSettings | null;
+  growth: number;
+  forLossOf?: RegionCode;
+}
+
+/**
+ * How much of one survivor's growth (service, region) its warm pools cover: `warm` instances
+ * come from the pools (in service in seconds), `cold` are launched (minutes).
+ */
+export interface WarmCoverage {
+  service: string;
+  region: RegionCode;
+  growth: number;
+  warm: number;
+  cold: number;
+}
+
 /** One weighted record's new weight (all record types of a name move together). */
 export interface WeightChange {
   zoneId: string;
@@ -103,6 +140,8 @@ type PlanWarningCode =
   | 'INSTANCE_REFRESH_IN_PROGRESS'
   | 'INSTANCE_REFRESH_UNKNOWN'
   | 'SCHEDULED_ACTION_DUE'
+  /** A group needs warm instances but has a warm pool lifeboat did not create: left as it is. */
+  | 'WARM_POOL_NOT_OURS'
   /** What a reconcile returns the fleet to. */
   | 'RECONCILE_TARGET';
 
@@ -131,6 +170,10 @@ export interface Plan {
   stages: Stage[];
   /** Applied after the last stage (a restore returns survivors' MinSize here). */
   finalGroupChanges: GroupChange[];
+  /** Warm pools to set or delete (prepare- and release-dark-capacity), before anything else. */
+  warmPoolChanges?: WarmPoolChange[];
+  /** Per survivor that grows, how much of its growth warm pools cover; only when some group that grows has a warm pool. */
+  warmCoverage?: WarmCoverage[];
   /** Worth a human's attention, but not in the way: the snapshot's warnings and the plan's own. */
   warnings: PlanWarning[];
   /** Problems that forbid carrying the plan out (unless forced where allowed). */

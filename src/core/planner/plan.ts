@@ -11,6 +11,8 @@ import { planRestore } from './restore-plan';
 import { planScale } from './scale-plan';
 import { planReconcile } from './reconcile-plan';
 import { planPrepareSwitches } from './prepare-switches-plan';
+import { planPrepareDarkCapacity, planReleaseDarkCapacity } from './dark-capacity-plan';
+import { warmCoverageOf } from './warm-coverage';
 
 /**
  * The planner: fleet snapshot + intent + models → plan. Pure: no I/O, no clock, no
@@ -26,6 +28,8 @@ export function plan(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext):
 function planIntent(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext): Plan {
   const index = indexFleet(snapshot);
   const made = planOfKind(index, intent, ctx);
+  const coverage = warmCoverageOf(index, made.groupChanges);
+  if (coverage) made.warmCoverage = coverage;
   checkFleetHazards(index, made, { refusePendingRefresh: 'refusePendingRefresh' in intent && intent.refusePendingRefresh === true, ...(ctx.timing ? { timing: ctx.timing } : {}) });
   return made;
 }
@@ -43,6 +47,10 @@ function planOfKind(index: FleetIndex, intent: Intent, ctx: PlanContext): Plan {
       return planReconcile(index, intent, ctx);
     case 'prepare-switches':
       return planPrepareSwitches(index, intent);
+    case 'prepare-dark-capacity':
+      return planPrepareDarkCapacity(index, intent, ctx);
+    case 'release-dark-capacity':
+      return planReleaseDarkCapacity(index, intent, ctx);
   }
 }
 
@@ -55,7 +63,7 @@ function unreadableRegions(snapshot: FleetSnapshot, intent: Intent): Problem[] {
   // Switches live in CloudWatch and Route 53: a region's Auto Scaling does not matter to them.
   if (intent.kind === 'prepare-switches') return [];
   return snapshot.warnings
-    .filter((w) => w.code === 'REGION_UNREADABLE' && w.region && (intent.kind !== 'scale' || intent.region === w.region))
+    .filter((w) => w.code === 'REGION_UNREADABLE' && w.region && (intent.kind !== 'scale' || intent.region === w.region) && intent.kind !== 'release-dark-capacity')
     .map((w) => ({
       code: 'LB_ERR_REGION_UNREADABLE' as const,
       message: `${w.region} could not be read and lifeboat holds no earlier reading of it: its groups and capacity are unknown (${w.message})`,

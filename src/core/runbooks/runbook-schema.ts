@@ -6,7 +6,7 @@ import { z } from 'zod';
  * Chaos Toolkit (rollback steps), with Maelstrom's ordered, verified steps.
  */
 
-export const ACTIONS = ['plan', 'evacuate', 'shift', 'restore', 'scale', 'wait', 'assert', 'approve', 'notify', 'readiness', 'runbook'] as const;
+export const ACTIONS = ['plan', 'evacuate', 'shift', 'restore', 'scale', 'prepare-dark-capacity', 'release-dark-capacity', 'wait', 'assert', 'approve', 'notify', 'readiness', 'runbook'] as const;
 export type RunbookAction = (typeof ACTIONS)[number];
 
 const runbookName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');

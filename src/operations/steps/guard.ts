@@ -57,6 +57,6 @@ export const guard: StepHandler = async (ctx) => {
   }
   op.checkpoint.steps.push(...stepsForPlan(plan));
   return {
-    outcome: `${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s)${op.checkpoint.forced ? ', forced past a shortfall' : ''}`,
+    outcome: `${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s)${plan.warmPoolChanges?.length ? `, ${plan.warmPoolChanges.length} warm pool change(s)` : ''}${op.checkpoint.forced ? ', forced past a shortfall' : ''}`,
   };
 };

@@ -15,19 +15,24 @@ export const planAction: Action = async (ctx) => {
   const intent = parseOrThrow(intentSchema, ctx.inputs, { regions: ctx.deps.settings.LIFEBOAT_REGIONS });
   const { plan } = await planRequest(intent, ctx.deps);
   const shortfall = plan.services.flatMap((s) => s.regions.filter((r) => r.shortfall > 0).map((r) => ({ service: s.service, region: r.region, short: r.shortfall })));
+  const warmPoolChanges = plan.warmPoolChanges?.length ?? 0;
+  // Blocked only because the fleet already matches: a runbook run twice goes on without acting.
+  const nothingToDo = plan.blockers.length > 0 && plan.blockers.every((b) => b.code === 'LB_ERR_NOTHING_TO_DO');
   return {
-    outcome: plan.blockers.length ? `blocked: ${plan.blockers.map((b) => b.code).join(', ')}` : `${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s)`,
-    outputs: { blocked: plan.blockers.length > 0, blockers: plan.blockers.map((b) => b.code), groupChanges: plan.groupChanges.length, stages: plan.stages.length, shortfall },
+    outcome: plan.blockers.length
+      ? `blocked: ${plan.blockers.map((b) => b.code).join(', ')}`
+      : `${warmPoolChanges ? `${warmPoolChanges} warm pool change(s), ` : ''}${plan.groupChanges.length} group change(s), ${plan.stages.length} stage(s)`,
+    outputs: { blocked: plan.blockers.length > 0, nothingToDo, blockers: plan.blockers.map((b) => b.code), groupChanges: plan.groupChanges.length, warmPoolChanges, stages: plan.stages.length, shortfall },
   };
 };
 
 /**
- * evacuate / shift / restore / scale: the same operation as the API, through the same
+ * evacuate / shift / restore / scale / prepare- and release-dark-capacity: the same operation as the API, through the same
  * queue and safety rules, recorded as `runbook:<name>`. The operation id is kept in the
  * step, and the submission is idempotent, so a run resumed after a crash waits for the
  * same operation instead of starting another.
  */
-export function operationAction(kind: 'evacuate' | 'shift' | 'restore' | 'scale'): Action {
+export function operationAction(kind: 'evacuate' | 'shift' | 'restore' | 'scale' | 'prepare-dark-capacity' | 'release-dark-capacity'): Action {
   return async (ctx) => {
     let id = ctx.record.detail?.operationId as string | undefined;
     if (!id) {

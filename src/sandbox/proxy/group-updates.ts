@@ -19,10 +19,14 @@ interface GroupUpdate {
   readyAfterMs: number;
   /** DesiredCapacity as the request asked, if it did. */
   desiredCapacity?: number;
+  /** Warm instances the group's pool holds now: that many newcomers come InService after `readyAfterMs` of the warm pool. */
+  warm?: { count: number; readyAfterMs: number };
 }
 
 interface GroupUpdateOutcome {
   launching: string[];
+  /** Of those launching, the ones taken from the warm pool. */
+  fromWarmPool: string[];
   missing: string[];
   /** Missing instances that took the place of shown instances moto terminated. */
   cancelled: string[];
@@ -32,7 +36,7 @@ interface GroupUpdateOutcome {
 export function settleGroupUpdate(update: GroupUpdate, ledger: InstanceLedger, capacity: CapacityFaults): GroupUpdateOutcome {
   const beforeIds = new Set(update.before.map((i) => i.instanceId));
   const afterIds = new Set(update.after.map((i) => i.instanceId));
-  const outcome: GroupUpdateOutcome = { launching: [], missing: [], cancelled: [], failures: [] };
+  const outcome: GroupUpdateOutcome = { launching: [], fromWarmPool: [], missing: [], cancelled: [], failures: [] };
 
   // Scale-in: each shown instance moto terminated is replaced by a missing one moto kept.
   const missingSurvivors = update.after.filter((i) => beforeIds.has(i.instanceId) && ledger.isMissing(i.instanceId));
@@ -50,10 +54,19 @@ export function settleGroupUpdate(update: GroupUpdate, ledger: InstanceLedger, c
     }
   }
 
-  // Scale-out: newcomers launch while the region and zone have capacity, the rest go missing.
+  // Scale-out: the warm pool's instances first (already launched: no capacity to find), then
+  // newcomers launch while the region and zone have capacity, the rest go missing.
   const failedByZone = new Map<string, FailedLaunch>();
   const shownBefore = update.before.filter((i) => !ledger.isMissing(i.instanceId)).length;
+  let warmLeft = update.warm?.count ?? 0;
   for (const newcomer of update.after.filter((i) => !beforeIds.has(i.instanceId))) {
+    if (warmLeft > 0) {
+      warmLeft -= 1;
+      ledger.markLaunching(newcomer.instanceId, update.now + update.warm!.readyAfterMs);
+      outcome.launching.push(newcomer.instanceId);
+      outcome.fromWarmPool.push(newcomer.instanceId);
+      continue;
+    }
     if (capacity.tryDeliver(update.region, newcomer.availabilityZone)) {
       ledger.markLaunching(newcomer.instanceId, update.now + update.readyAfterMs);
       outcome.launching.push(newcomer.instanceId);

@@ -12,7 +12,7 @@ export const REALISTIC: ProxyProfileInput = {
   name: 'realistic',
   latency: { fixedMs: 30, jitterMs: 40 },
   throttling: { enabled: true },
-  launch: { launchSeconds: 90, warmupSeconds: 30 },
+  launch: { launchSeconds: 90, warmupSeconds: 30, warmLaunchSeconds: 20 },
   dns: { propagationSeconds: 30 },
 };
 
@@ -20,7 +20,7 @@ export const DEMO: ProxyProfileInput = {
   name: 'demo',
   latency: { fixedMs: 5, jitterMs: 10 },
   throttling: { enabled: true },
-  launch: { launchSeconds: 3, warmupSeconds: 1 },
+  launch: { launchSeconds: 3, warmupSeconds: 1, warmLaunchSeconds: 1 },
   dns: { propagationSeconds: 2 },
 };
 

@@ -82,6 +82,8 @@ const proxyProfileSchema = z.strictObject({
       launchSeconds: seconds.default(0),
       /** Further seconds before it reports InService. */
       warmupSeconds: seconds.default(0),
+      /** Seconds until an instance taken from a warm pool (already initialized, stopped) reports InService. */
+      warmLaunchSeconds: seconds.default(0),
     })
     .prefault({}),
   dns: z.strictObject({ propagationSeconds: seconds.default(0) }).prefault({}),

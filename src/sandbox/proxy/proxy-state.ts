@@ -10,6 +10,7 @@ import { mergeProfile, parseProfile, sectionsOf } from './proxy-profile';
 import { RejectionFaults } from './rejections';
 import { ServerErrorFaults } from './server-errors';
 import { ThrottleBuckets } from './throttling';
+import { WarmPoolLedger } from './warm-pools';
 
 /**
  * Everything the proxy remembers: the profile in force and the state its features keep
@@ -24,6 +25,8 @@ export class ProxyState {
   readonly dns = new DnsChanges();
   /** Updates of one group are judged one at a time. */
   readonly groupUpdates = new KeyedQueue();
+  /** Warm instances taken from pools, until cold launches refill them. */
+  readonly warmPools = new WarmPoolLedger();
   readonly serverErrors: ServerErrorFaults;
   readonly rejections = new RejectionFaults();
   // Both set by replace(), which the constructor calls.
@@ -59,6 +62,11 @@ export class ProxyState {
     this.current = mergeProfile(this.current, patch);
     this.arm(sectionsOf(patch));
     return this.current;
+  }
+
+  /** Milliseconds from a capacity increase until an instance taken from a warm pool is InService. */
+  warmReadyAfterMs(): number {
+    return scaledMs(this.current.launch.warmLaunchSeconds, this.current.timeScale);
   }
 
   /** Milliseconds from a capacity increase until a new instance is InService. */
