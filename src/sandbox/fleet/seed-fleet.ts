@@ -187,7 +187,10 @@ export async function seedFleet(spec: DemoFleetSpec, options: SeedOptions): Prom
         Action: 'UPSERT',
         ResourceRecordSet: { Name: r.name, Type: r.type, SetIdentifier: r.setIdentifier, Weight: r.weight, TTL: 60, ResourceRecords: [{ Value: r.value }] },
       }));
-      await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+      // Route 53 takes at most 1,000 changes a batch (an UPSERT counts twice): 500 at a time.
+      for (let i = 0; i < changes.length; i += 500) {
+        await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes.slice(i, i + 500) } }));
+      }
     }
     return { zoneId, zoneName, groups, records };
   } finally {
