@@ -81,6 +81,7 @@ export interface SeededFleet {
 }
 
 const LAUNCH_TEMPLATE_NAME = 'lifeboat-demo';
+const SEED_CONCURRENCY = 4;
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const everywhere = (spec: DemoRegionSpec, overrides: Record<string, Partial<DemoRegionSpec>> = {}) =>
@@ -162,14 +163,19 @@ export async function seedFleet(spec: DemoFleetSpec, options: SeedOptions): Prom
       const autoScaling = new AutoScalingClient(config(region));
       try {
         await ensureLaunchTemplate(ec2);
-        for (const g of groups.filter((g) => g.region === region)) {
-          const service = services.get(g.service)!;
-          await ensureGroup(autoScaling, region, g, {
-            [TAG_SERVICE]: service.name,
-            ...(service.dns ? { [TAG_TRAFFIC]: service.dns } : {}),
-            ...(service.capacityPerInstance !== undefined ? { [TAG_CAPACITY_PER_INSTANCE]: String(service.capacityPerInstance) } : {}),
-          });
-        }
+        // A few groups at a time: the bench seeds thousands, and each waits on a round trip.
+        const pending = groups.filter((g) => g.region === region);
+        const seedNext = async (): Promise<void> => {
+          for (let g = pending.shift(); g; g = pending.shift()) {
+            const service = services.get(g.service)!;
+            await ensureGroup(autoScaling, region, g, {
+              [TAG_SERVICE]: service.name,
+              ...(service.dns ? { [TAG_TRAFFIC]: service.dns } : {}),
+              ...(service.capacityPerInstance !== undefined ? { [TAG_CAPACITY_PER_INSTANCE]: String(service.capacityPerInstance) } : {}),
+            });
+          }
+        };
+        await Promise.all(Array.from({ length: SEED_CONCURRENCY }, seedNext));
       } finally {
         ec2.destroy();
         autoScaling.destroy();
