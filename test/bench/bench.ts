@@ -3,17 +3,20 @@
  * quotas, through the realism proxy in front of moto, with 20 ms latency per call. Prints a
  * table, and one JSON object on the last line. --quick runs small sizes (the smoke test in
  * npm test does); --only runs the scenarios named (evacuate-large, which plan-10k, api and
- * queue-latency come with, and evacuate-realistic).
+ * queue-latency, the baseline script and the fleet read come with; evacuate-realistic;
+ * evacuate-warm).
  */
 import './bench-env';
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { formatTable } from '../../src/text/table';
 import { startWorld } from './bench-world';
 import type { ProxyProfileInput } from '../../src/sandbox/proxy/proxy-profile';
 import { runApiLoad } from './scenarios/api-load';
-import { evacuationBound, runEvacuation } from './scenarios/evacuate';
+import { runBaselineScript } from './scenarios/baseline-script';
+import { evacuationBound, restoreAfter, runEvacuation } from './scenarios/evacuate';
+import { runFleetRead } from './scenarios/fleet-read';
 import { runPlanBench } from './scenarios/plan-10k';
 import { runQueueLatency } from './scenarios/queue-latency';
 import { runEvacuateRealistic } from './scenarios/evacuate-realistic';
@@ -28,8 +31,8 @@ const wanted = (...scenarios: string[]) => !only || scenarios.some((s) => only.i
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const LATENCY_MS = 20;
 const size = quick
-  ? { services: 10, apiSeconds: 3, apiRate: 50, planGroups: 1000, planRuns: 5, queueSamples: 3 }
-  : { services: 100, apiSeconds: 30, apiRate: 200, planGroups: 10000, planRuns: 20, queueSamples: 10 };
+  ? { services: 10, apiSeconds: 3, apiRate: 50, planGroups: 1000, planRuns: 5, queueSamples: 3, largeRuns: 1, reads: 1 }
+  : { services: 100, apiSeconds: 30, apiRate: 200, planGroups: 10000, planRuns: 20, queueSamples: 10, largeRuns: 3, reads: 3 };
 const SCALE = 30;
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -60,25 +63,53 @@ async function runLargeWorld(quotas: ProxyProfileInput): Promise<Record<string, 
     proxy: quotas,
     env: { LIFEBOAT_DWELL: '0', LIFEBOAT_CAPACITY_POLL_MS: '250', LIFEBOAT_DNS_POLL_MS: '100' },
   });
+  let report: Record<string, unknown> = {};
   try {
-    const evac = await runEvacuation(large, 2);
-    const bound = evacuationBound(large, evac, LATENCY_MS);
-    const evacuateLarge = { ...evac, quotaBoundSeconds: round(bound.seconds, 2), ratio: round(evac.wallSeconds / bound.seconds, 3), throttledShare: round(evac.throttled / Math.max(1, evac.totalCalls), 4) };
-    say(`  ${evac.state} in ${evac.wallSeconds} s; bound ${round(bound.seconds, 2)} s`);
+    // The same evacuation several times on one fleet, restored with scale-down in between, so each
+    // run starts from the seeded sizes; the target must hold in every run, not on average.
+    const runs = [];
+    let lastOperationId = '';
+    for (let run = 1; run <= size.largeRuns; run++) {
+      const evac = await runEvacuation(large, 2);
+      const bound = evacuationBound(large, evac, LATENCY_MS);
+      runs.push({ ...evac, quotaBoundSeconds: round(bound.seconds, 2), ratio: round(evac.wallSeconds / bound.seconds, 3), throttledShare: round(evac.throttled / Math.max(1, evac.totalCalls), 4) });
+      say(`  run ${run}: ${evac.state} in ${evac.wallSeconds} s; bound ${round(bound.seconds, 2)} s`);
+      lastOperationId = evac.operationId;
+      await restoreAfter(large);
+    }
+    const worst = runs.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const evacuateLarge = { ...worst, runs: runs.map((r) => ({ wallSeconds: r.wallSeconds, quotaBoundSeconds: r.quotaBoundSeconds, ratio: r.ratio, state: r.state })), state: runs.every((r) => r.state === 'succeeded') ? 'succeeded' : runs.find((r) => r.state !== 'succeeded')!.state };
 
-    say(`plan-${size.planGroups}: ${size.planRuns} runs`);
+    say('baseline: the sequential script (read, raise each survivor, set each weight, one call at a time) on the same fleet');
+    const script = await runBaselineScript(large);
+    const baseline = { script, lifeboatWallSeconds: worst.wallSeconds, ratio: round(worst.wallSeconds / script.wallSeconds, 3) };
+    say(`  script ${script.wallSeconds} s (${script.throttled} throttled), lifeboat ${worst.wallSeconds} s`);
+
+    say(`plan scaling: plan-${size.planGroups / 10} and plan-${size.planGroups}, ${size.planRuns} runs each`);
+    const planSmall = runPlanBench(size.planGroups / 10, 5, size.planRuns);
     const plan10k = runPlanBench(size.planGroups, 5, size.planRuns);
 
-    say(`api: POST /v1/plans and GET /v1/operations/:id at ${size.apiRate}/s for ${size.apiSeconds} s, from another process`);
-    const api = await runApiLoad(large, evac.operationId, size.apiRate, size.apiSeconds);
+    say(`api: POST /v1/plans and GET /v1/operations/:id at ${size.apiRate}/s for ${size.apiSeconds} s, from another process, beside a bare Express route`);
+    const load = await runApiLoad(large, lastOperationId, size.apiRate, size.apiSeconds);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const l = load as any;
+    const lifeboatP99 = Math.max(l.plan.p99Ms, l.operation.p99Ms);
+    const api = { ...load, lifeboatP99Ms: lifeboatP99, bareP99Ms: l.bare.p99Ms, ratio: round(lifeboatP99 / Math.max(0.1, l.bare.p99Ms), 2) };
 
     say(`queue-latency: ${size.queueSamples} operations`);
     const queueLatency = await runQueueLatency(large, size.queueSamples);
     const largeRss = large.workerPeakRssMb();
-    return { evacuateLarge, plan10k, api, queueLatency, workerPeakRssMb: largeRss };
+    report = { evacuateLarge, baseline, planSmall, plan10k, api, queueLatency, workerPeakRssMb: largeRss };
   } finally {
     await large.stop();
   }
+
+  say(`fleet read: lifeboat reads ${size.planGroups} groups in 5 regions through the proxy, ${size.reads} time(s)`);
+  const fleetRead = await runFleetRead(size.planGroups, 5, size.reads, quotas);
+  report.fleetRead = fleetRead;
+  say(`  ${fleetRead.medianMs} ms (seeding took ${fleetRead.seedSeconds} s)`);
+
+  return report;
 }
 
 async function runRealistic(report: Record<string, unknown>, quotas: ProxyProfileInput): Promise<void> {
@@ -102,20 +133,29 @@ async function runRealistic(report: Record<string, unknown>, quotas: ProxyProfil
 function printReport(report: Record<string, unknown>, started: number): void {
   const r = report as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   const large = r.evacuateLarge
-    ? {
-        evacuateLargeRatio: { value: r.evacuateLarge.ratio, target: '≤ 1.2', met: r.evacuateLarge.ratio <= 1.2 },
-        evacuateLargeFailedCalls: { value: r.evacuateLarge.failedCalls, target: '0', met: r.evacuateLarge.failedCalls === 0 },
-        evacuateLargeThrottled: { value: r.evacuateLarge.throttledShare, target: '≤ 2%', met: r.evacuateLarge.throttledShare <= 0.02 },
-        route53RequestsPerStage: {
-          value: r.evacuateLarge.route53ChangeRequestsPerStage,
-          target: `≤ ${JSON.stringify(r.evacuateLarge.route53ChangeRequestsAllowedPerStage)}`,
-          met: r.evacuateLarge.route53ChangeRequestsPerStage.every((n: number, i: number) => n <= r.evacuateLarge.route53ChangeRequestsAllowedPerStage[i]),
-        },
-        plan10kMedian: { value: r.plan10k.medianMs, target: '≤ 250 ms', met: r.plan10k.medianMs <= 250 },
-        apiP99: { value: r.api.p99Ms, target: '≤ 25 ms, no errors', met: r.api.p99Ms <= 25 && r.api.errors === 0 },
-        queueLatencyMedian: { value: r.queueLatency.medianMs, target: '≤ 300 ms', met: r.queueLatency.medianMs <= 300 },
-        workerPeakRss: { value: r.workerPeakRssMb, target: '≤ 300 MB', met: r.workerPeakRssMb <= 300 },
-      }
+    ? (() => {
+        const ratios = r.evacuateLarge.runs.map((x: { ratio: number }) => x.ratio);
+        const planGrowth = round(r.plan10k.medianMs / r.planSmall.medianMs, 2);
+        const planVsRead = round(r.plan10k.medianMs / r.fleetRead.medianMs, 3);
+        // Every target is a ratio of two figures measured in this run (these machines are noisy
+        // and differ from one another); the absolute figures are in the JSON line beside them.
+        return {
+          evacuateLargeRatio: { value: ratios, target: `≤ 1.1 of the quota bound in every run (${ratios.length})`, met: ratios.every((x: number) => x <= 1.1) },
+          evacuateLargeFailedCalls: { value: r.evacuateLarge.failedCalls, target: '0', met: r.evacuateLarge.failedCalls === 0 },
+          evacuateLargeThrottled: { value: r.evacuateLarge.throttledShare, target: '≤ 2%', met: r.evacuateLarge.throttledShare <= 0.02 },
+          route53RequestsPerStage: {
+            value: r.evacuateLarge.route53ChangeRequestsPerStage,
+            target: `≤ ${JSON.stringify(r.evacuateLarge.route53ChangeRequestsAllowedPerStage)}`,
+            met: r.evacuateLarge.route53ChangeRequestsPerStage.every((n: number, i: number) => n <= r.evacuateLarge.route53ChangeRequestsAllowedPerStage[i]),
+          },
+          baselineRatio: { value: r.baseline.ratio, target: "≤ 0.8 of the sequential script's wall", met: r.baseline.ratio <= 0.8 },
+          planGrowth: { value: planGrowth, target: `plan-${r.plan10k.groups} ≤ 12 × plan-${r.planSmall.groups} (medians)`, met: planGrowth <= 12 },
+          planVsRead: { value: planVsRead, target: `plan-${r.plan10k.groups} ≤ 0.5 × reading those groups`, met: planVsRead <= 0.5 },
+          apiP99Ratio: { value: r.api.ratio, target: '≤ 3 × a bare Express route, no errors', met: r.api.ratio <= 3 && r.api.errors === 0 },
+          queueLatencyMedian: { value: r.queueLatency.medianMs, target: `≤ 100 ms (BullMQ pickup ${r.queueLatency.jobPickupMedianMs} ms)`, met: r.queueLatency.medianMs <= 100 },
+          workerPeakRss: { value: r.workerPeakRssMb, target: '≤ 300 MB', met: r.workerPeakRssMb <= 300 },
+        };
+      })()
     : {};
   const realistic = r.evacuateRealistic
     ? {
@@ -141,7 +181,7 @@ function printReport(report: Record<string, unknown>, started: number): void {
       }
     : {};
   const targets = { ...large, ...realistic, ...warm } as Record<string, { value: unknown; target: string; met: boolean }>;
-  const machine = { cpus: cpus().length, node: process.version, quick };
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: loadavg().map((x) => round(x, 2)), node: process.version, quick };
   process.stdout.write(
     `${formatTable(
       ['measure', 'value', 'target', 'met'],

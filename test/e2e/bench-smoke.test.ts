@@ -21,14 +21,17 @@ describe('npm run bench (smoke)', () => {
     });
     expect(code, err.slice(-2000)).toBe(0);
     const report = JSON.parse(out.trim().split('\n').pop()!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    for (const scenario of ['evacuateLarge', 'evacuateRealistic', 'evacuateWarm', 'plan10k', 'api', 'queueLatency']) expect(report, scenario).toHaveProperty(scenario);
+    for (const scenario of ['evacuateLarge', 'baseline', 'evacuateRealistic', 'evacuateWarm', 'planSmall', 'plan10k', 'fleetRead', 'api', 'queueLatency']) expect(report, scenario).toHaveProperty(scenario);
     expect(report.evacuateLarge.state).toBe('succeeded');
     expect(report.evacuateRealistic.state).toBe('succeeded');
     expect(report.evacuateWarm.withoutWarmPools.state).toBe('succeeded');
     expect(report.evacuateWarm.withWarmPools.state).toBe('succeeded');
     expect(report.evacuateWarm.withWarmPools.cold).toBe(0);
     expect(report.api.requests).toBeGreaterThan(0);
-    expect(Object.keys(report.targets)).toEqual(expect.arrayContaining(['evacuateLargeRatio', 'apiP99', 'plan10kMedian', 'queueLatencyMedian', 'workerPeakRss']));
+    expect(report.api.bare.count).toBeGreaterThan(0);
+    expect(report.baseline.script.groupsRaised).toBeGreaterThan(0);
+    expect(report.fleetRead.groups).toBe(report.plan10k.groups);
+    expect(Object.keys(report.targets)).toEqual(expect.arrayContaining(['evacuateLargeRatio', 'baselineRatio', 'apiP99Ratio', 'planGrowth', 'planVsRead', 'queueLatencyMedian', 'workerPeakRss']));
     expect(out).toMatch(/measure\s+value\s+target\s+met/);
   }, 360_000);
 });

@@ -81,6 +81,7 @@ export interface SeededFleet {
 }
 
 const LAUNCH_TEMPLATE_NAME = 'lifeboat-demo';
+const SEED_CONCURRENCY = 4;
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const everywhere = (spec: DemoRegionSpec, overrides: Record<string, Partial<DemoRegionSpec>> = {}) =>
@@ -162,14 +163,19 @@ export async function seedFleet(spec: DemoFleetSpec, options: SeedOptions): Prom
       const autoScaling = new AutoScalingClient(config(region));
       try {
         await ensureLaunchTemplate(ec2);
-        for (const g of groups.filter((g) => g.region === region)) {
-          const service = services.get(g.service)!;
-          await ensureGroup(autoScaling, region, g, {
-            [TAG_SERVICE]: service.name,
-            ...(service.dns ? { [TAG_TRAFFIC]: service.dns } : {}),
-            ...(service.capacityPerInstance !== undefined ? { [TAG_CAPACITY_PER_INSTANCE]: String(service.capacityPerInstance) } : {}),
-          });
-        }
+        // A few groups at a time: the bench seeds thousands, and each waits on a round trip.
+        const pending = groups.filter((g) => g.region === region);
+        const seedNext = async (): Promise<void> => {
+          for (let g = pending.shift(); g; g = pending.shift()) {
+            const service = services.get(g.service)!;
+            await ensureGroup(autoScaling, region, g, {
+              [TAG_SERVICE]: service.name,
+              ...(service.dns ? { [TAG_TRAFFIC]: service.dns } : {}),
+              ...(service.capacityPerInstance !== undefined ? { [TAG_CAPACITY_PER_INSTANCE]: String(service.capacityPerInstance) } : {}),
+            });
+          }
+        };
+        await Promise.all(Array.from({ length: SEED_CONCURRENCY }, seedNext));
       } finally {
         ec2.destroy();
         autoScaling.destroy();
@@ -187,7 +193,10 @@ export async function seedFleet(spec: DemoFleetSpec, options: SeedOptions): Prom
         Action: 'UPSERT',
         ResourceRecordSet: { Name: r.name, Type: r.type, SetIdentifier: r.setIdentifier, Weight: r.weight, TTL: 60, ResourceRecords: [{ Value: r.value }] },
       }));
-      await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+      // Route 53 takes at most 1,000 changes a batch (an UPSERT counts twice): 500 at a time.
+      for (let i = 0; i < changes.length; i += 500) {
+        await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes.slice(i, i + 500) } }));
+      }
     }
     return { zoneId, zoneName, groups, records };
   } finally {

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchWorld } from '../bench-world';
+import { BARE_ROUTE } from '../bench-world';
 
-/** The load generator in its own process, against the API of this world. */
+/** The load generator in its own process, against the API of this world and its bare route. */
 export function runApiLoad(world: BenchWorld, operationId: string, ratePerSecond: number, seconds: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const root = join(__dirname, '..', '..', '..');
-    const child = spawn(process.execPath, [join(root, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(root, 'test', 'bench', 'load-generator.ts'), world.apiUrl, world.token, operationId, String(ratePerSecond), String(seconds)], {
+    const child = spawn(process.execPath, [join(root, 'node_modules', 'ts-node', 'dist', 'bin.js'), '--transpile-only', join(root, 'test', 'bench', 'load-generator.ts'), world.apiUrl, world.token, operationId, String(ratePerSecond), String(seconds), BARE_ROUTE], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

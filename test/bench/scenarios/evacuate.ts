@@ -24,11 +24,12 @@ export interface EvacuationReport {
 /**
  * Evacuate the first region through the API and measure it from the request to the end of
  * the operation, with the calls the proxy saw (AWS's view) and the retries lifeboat made.
+ * Paced in stages: the quota bound counts the planned stages' Route 53 changes.
  */
 export async function runEvacuation(world: BenchWorld, stages: number): Promise<EvacuationReport> {
   await world.proxy.resetCounters();
   const started = Date.now();
-  const res = await world.call('POST', '/v1/operations', { kind: 'evacuate', region: world.spec.regions[0], stages });
+  const res = await world.call('POST', '/v1/operations', { kind: 'evacuate', region: world.spec.regions[0], stages, pace: 'stages' });
   const acceptSeconds = (Date.now() - started) / 1000;
   if (res.status !== 202) throw new Error(`evacuation refused: ${JSON.stringify(res.body)}`);
   const op = await finished(world, res.body.operation.id);
@@ -73,4 +74,20 @@ export function evacuationBound(world: BenchWorld, report: EvacuationReport, lat
     recordsChangedPerStage: changedPerStage,
     latencyMs,
   });
+}
+
+/**
+ * Restore the evacuated region with scale-down, so the next run starts from the seeded fleet;
+ * fails the bench when the fleet is not back to the seeded sizes and weights (the next run
+ * would then measure a different evacuation).
+ */
+export async function restoreAfter(world: BenchWorld): Promise<void> {
+  const res = await world.call('POST', '/v1/operations', { kind: 'restore', region: world.spec.regions[0], scaleDownSurvivors: true });
+  if (res.status !== 202) throw new Error(`restore refused: ${JSON.stringify(res.body)}`);
+  const op = await finished(world, res.body.operation.id);
+  if (op.state !== 'succeeded') throw new Error(`restore ${op.state}: ${JSON.stringify(op.error)}`);
+  const fleet = await world.call('GET', '/v1/fleet?fresh=true');
+  const capacity = fleet.body.snapshot.capacity as Array<{ service: string; region: string; desiredCapacity: number }>;
+  const off = capacity.filter((c) => c.desiredCapacity !== world.spec.services.find((s) => s.name === c.service)!.regions[c.region]!.desired);
+  if (off.length > 0) throw new Error(`after the restore, ${off.length} group(s) do not run their seeded size, e.g. ${JSON.stringify(off[0])}`);
 }
