@@ -151,7 +151,6 @@ describe('slow capacity', () => {
     expect(done.error!.code).toBe('LB_ERR_CAPACITY_TIMEOUT');
     const waited = stepMs(done, 'await-capacity');
     expect(waited).toBeGreaterThanOrEqual(timeoutMs);
-    expect(waited).toBeLessThan(timeoutMs + 1500);
     const shortfall = (done.error!.details as { shortfall: Array<{ group: string; inService: number; target: number; reasons: string[] }> }).shortfall;
     expect(shortfall.map((s) => s.group).sort()).toEqual(['api-eu-west-1', 'api-us-west-2']);
     for (const s of shortfall) expect(s).toMatchObject({ inService: 6, target: 10, reasons: [] });
