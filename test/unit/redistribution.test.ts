@@ -193,6 +193,8 @@ describe('moving traffic: the edges (each value worked out by hand)', () => {
     expect(interpolateShares(before, after, 0.25)).toEqual(new Map([['a', 0.75], ['b', 0.25]]));
     expect(interpolateShares(before, after, 0)).toEqual(new Map([['a', 1], ['b', 0]]));
     expect(interpolateShares(new Map([['a', 0.3]]), new Map([['a', 0.9]]), 1.5)).toEqual(new Map([['a', 0.9]]));
+    // At exactly 1 too: 0.3 + (0.9 - 0.3) × 1 is 0.9000000000000001 in floating point, after is 0.9.
+    expect(interpolateShares(new Map([['a', 0.3]]), new Map([['a', 0.9]]), 1).get('a')).toBe(0.9);
   });
 
   it('target weights: a negative weight counts as none, and all-zero weights give every region nothing', () => {
