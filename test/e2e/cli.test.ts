@@ -158,9 +158,7 @@ describe('npx lifeboat', () => {
     expect(r.stdout).toContain(`${bad}:5: steps.0.action: unknown action`);
   });
 
-  let evacuationId = '';
-
-  it('evacuate us-east-1 --wait: follows the operation step by step and exits 0', async () => {
+  it('evacuate us-east-1 --wait follows it step by step; ops --json and op <id> show it; restore us-east-1 --wait --json brings it back', async () => {
     const r = await lifeboat(['evacuate', 'us-east-1', '--pace', 'stages', '--stages', '2', '--reason', 'cli test', '--wait', '--poll-ms', '50']);
     expect(r.code, transcript(r)).toBe(0);
     expect(r.stdout).toMatch(/✓ guard: /);
@@ -171,20 +169,22 @@ describe('npx lifeboat', () => {
     expect(r.stdout).toMatch(/✓ stage-2\/apply-weights: .*\n\s+weights api\.example\.com: us-east-1 \d+→0 \(0\.0%\)/);
     const done = r.stdout.match(/^evacuate (op_\S+) succeeded in [\d.]+ s/m);
     expect(done, transcript(r)).not.toBeNull();
-    evacuationId = done![1]!;
-  });
+    const evacuationId = done![1]!;
 
-  it('ops --json lists it; op <id> shows it', async () => {
-    const r = await lifeboat(['ops', '--json', '--kind', 'evacuate']);
-    expect(r.code, transcript(r)).toBe(0);
-    const { operations } = JSON.parse(r.stdout) as { operations: Array<{ id: string; state: string; request: Record<string, unknown> }> };
+    const listed = await lifeboat(['ops', '--json', '--kind', 'evacuate']);
+    expect(listed.code, transcript(listed)).toBe(0);
+    const { operations } = JSON.parse(listed.stdout) as { operations: Array<{ id: string; state: string; request: Record<string, unknown> }> };
     expect(operations.find((o) => o.id === evacuationId)).toMatchObject({ state: 'succeeded', request: { region: 'us-east-1', reason: 'cli test' } });
 
     const one = await lifeboat(['op', evacuationId]);
     expect(one.code, transcript(one)).toBe(0);
     expect(one.stdout).toContain(`${evacuationId}  evacuate us-east-1  succeeded`);
     expect(one.stdout).toMatch(/✓ stage-1\/apply-weights: /);
-  });
+
+    const restored = await lifeboat(['restore', 'us-east-1', '--wait', '--json', '--poll-ms', '50']);
+    expect(restored.code, transcript(restored)).toBe(0);
+    expect(JSON.parse(restored.stdout).operation).toMatchObject({ kind: 'restore', state: 'succeeded' });
+  }, 120_000);
 
   it('a refused request (restore a region never evacuated) exits 1 with the code on stderr', async () => {
     const r = await lifeboat(['restore', 'us-west-2']);
@@ -195,12 +195,6 @@ describe('npx lifeboat', () => {
     expect(json.code, transcript(json)).toBe(1);
     expect(json.stdout).toBe('');
     expect(JSON.parse(json.stderr).error.code).toBe('LB_ERR_REGION_NOT_EVACUATED');
-  });
-
-  it('restore us-east-1 --wait --json: one JSON document, the finished operation', async () => {
-    const r = await lifeboat(['restore', 'us-east-1', '--wait', '--json', '--poll-ms', '50']);
-    expect(r.code, transcript(r)).toBe(0);
-    expect(JSON.parse(r.stdout).operation).toMatchObject({ kind: 'restore', state: 'succeeded' });
   });
 
   it('switches (an error the API answers: exit 3), switches prepare and evacuate --fallback switch (refused: exit 1) where the cloud has no switches (the dry run)', async () => {

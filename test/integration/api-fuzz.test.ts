@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { auditQuerySchema } from '../../src/api/routes/audit';
 import { evaluateBodySchema } from '../../src/api/routes/models';
-import { approveBodySchema, cancelBodySchema, listQuerySchema, operationIdSchema } from '../../src/api/routes/operations';
+import { approveBodySchema, cancelBodySchema, listQuerySchema } from '../../src/api/routes/operations';
 import { runBodySchema } from '../../src/api/routes/runbooks';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { ErrorCode } from '../../src/core/errors';
@@ -25,6 +25,7 @@ import { startApi } from '../support/api-client';
 import { fleetReading } from '../support/fleet-fixture';
 import type { TestLifeboat } from '../support/harness';
 import { TEST_TOKENS, testLifeboat } from '../support/harness';
+import { validApproveBody, validAuditQuery, validCancelBody, validOperationId, validOperationsQuery, validReadinessQuery, validRunBody } from '../support/api-contract';
 import type { ArbitraryHints } from '../support/schema-arbitrary';
 import { arbitraryOf, deeplyNested, garbage, HOSTILE_KEYS, jsonSchemaOf, mutationsOf, notAnObject, withOwnKey } from '../support/schema-arbitrary';
 
@@ -52,7 +53,6 @@ const RUN_SCALE = Number(process.env.FUZZ_RUNS ?? 1);
 const TRIGGER_SECRET = 'fuzz-trigger-secret-0123456789abcdef';
 const MANAGED = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const BODY_LIMIT_BYTES = 64 * 1024;
-const SLOW_MS = 5000;
 
 // ---------------------------------------------------------------------------------------
 // What lifeboat must answer: the oracle.
@@ -471,16 +471,19 @@ function predict(plan: RequestPlan, world: World): Expectation {
       return world.models.has(param('model')) ? accept('a model') : reject('an unknown model', 'LB_ERR_UNKNOWN_MODEL');
     case 'runbook':
       return world.runbooks.has(param('runbook')) ? accept('a runbook') : reject('an unknown runbook', 'LB_ERR_UNKNOWN_RUNBOOK');
+    // These inputs are judged by the hand-written contract (test/support/api-contract.ts), not the routes' schemas.
     case 'readiness':
     case 'audit':
-    case 'operations.list':
-      return invalid(ep.query!, query) ? reject('an invalid query', 'LB_ERR_VALIDATION') : accept('a valid query');
+    case 'operations.list': {
+      const valid = { readiness: validReadinessQuery, audit: validAuditQuery, 'operations.list': validOperationsQuery }[ep.name];
+      return valid(query) ? accept('a valid query') : reject('an invalid query', 'LB_ERR_VALIDATION');
+    }
     case 'operations.get':
-      return invalid(operationIdSchema, param('id')) ? reject('an invalid id', 'LB_ERR_VALIDATION') : accept('a well-formed id', 'LB_ERR_NOT_FOUND');
+      return validOperationId(param('id')) ? accept('a well-formed id', 'LB_ERR_NOT_FOUND') : reject('an invalid id', 'LB_ERR_VALIDATION');
     case 'cancel':
     case 'approve':
-      if (invalid(operationIdSchema, param('id'))) return reject('an invalid id', 'LB_ERR_VALIDATION');
-      if (invalid(ep.body!, body)) return reject('an invalid body', 'LB_ERR_VALIDATION');
+      if (!validOperationId(param('id'))) return reject('an invalid id', 'LB_ERR_VALIDATION');
+      if (hasPrototypeKey(body) || !(ep.name === 'cancel' ? validCancelBody : validApproveBody)(body)) return reject('an invalid body', 'LB_ERR_VALIDATION');
       return ep.name === 'cancel'
         ? accept('a well-formed cancel', 'LB_ERR_NOT_FOUND', 'LB_ERR_OPERATION_FINISHED')
         : accept('a well-formed approval', 'LB_ERR_NOT_FOUND', 'LB_ERR_APPROVAL_NOT_PENDING', 'LB_ERR_APPROVAL_SAME_ACTOR');
@@ -505,11 +508,10 @@ function predict(plan: RequestPlan, world: World): Expectation {
       return accept('a valid evaluation', 'LB_ERR_MODEL_PARAMETER', 'LB_ERR_MODEL_EVALUATION', 'LB_ERR_MODEL_INPUT_MISSING');
     }
     case 'runs': {
-      const parsed = safeParse(runBodySchema, body);
-      if (!parsed.success) return reject('an invalid run body', 'LB_ERR_VALIDATION');
+      if (hasPrototypeKey(body) || !validRunBody(body)) return reject('an invalid run body', 'LB_ERR_VALIDATION');
       const runbook = world.runbooks.get(param('runbook'));
       if (!runbook) return reject('an unknown runbook', 'LB_ERR_UNKNOWN_RUNBOOK');
-      const problem = runbookParamsProblem(runbook, parsed.data.params);
+      const problem = runbookParamsProblem(runbook, (body as { params?: Record<string, string | number | boolean> }).params ?? {});
       return problem ? reject(`a run with ${problem}`, 'LB_ERR_VALIDATION') : accept('a valid run');
     }
   }
@@ -971,7 +973,6 @@ async function runCase(plan: RequestPlan): Promise<void> {
   tally.statuses.set(answer.status, (tally.statuses.get(answer.status) ?? 0) + 1);
   if (process.env.FUZZ_DEBUG_SLOW && answer.ms > Number(process.env.FUZZ_DEBUG_SLOW)) console.log(`SLOW ${Math.round(answer.ms)} ms: ${describePlan(plan, built)}\n  got ${answer.status} ${answer.text.slice(0, 200)}`);
   try {
-    expect(answer.ms, 'answered in reasonable time').toBeLessThan(SLOW_MS);
     const code = checkAnswerShape(answer);
     checkAgainst(expectation, answer, code);
     expect(cloud.calls, 'the API never calls AWS itself (no worker runs)').toEqual([]);
@@ -1103,6 +1104,76 @@ describe('API fuzzing: generated and mutated requests at every endpoint', () => 
   }, 120_000);
 });
 
+/**
+ * Requests a person wrote, at least one per route, with the answer the contract (docs/api.md)
+ * promises: a fixed point the generated cases cannot drift away from together with the routes.
+ */
+interface WrittenCase {
+  route: EndpointName;
+  method: 'GET' | 'POST';
+  path: string | (() => string);
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** 2xx status, or the error code (its status is the catalog's). */
+  expect: number | ErrorCode;
+}
+
+const WRITTEN: WrittenCase[] = [
+  { route: 'healthz', method: 'GET', path: '/healthz', expect: 200 },
+  { route: 'readyz', method: 'GET', path: '/readyz', expect: 200 },
+  { route: 'fleet', method: 'GET', path: '/v1/fleet', expect: 200 },
+  { route: 'models', method: 'GET', path: '/v1/models', expect: 200 },
+  { route: 'model', method: 'GET', path: '/v1/models/proportional', expect: 200 },
+  { route: 'model', method: 'GET', path: '/v1/models/no-such-model', expect: 'LB_ERR_UNKNOWN_MODEL' },
+  { route: 'evaluate', method: 'POST', path: '/v1/models/proportional/evaluate', body: { regions: ['us-east-1', 'us-west-2'], current: [4, 4], share: [0.5, 0.5], targetShare: [0, 1] }, expect: 200 },
+  { route: 'evaluate', method: 'POST', path: '/v1/models/proportional/evaluate', body: { regions: 'us-east-1', current: [4], share: [1], targetShare: [1] }, expect: 'LB_ERR_VALIDATION' },
+  { route: 'evaluate', method: 'POST', path: '/v1/models/proportional/evaluate', body: { regions: ['us-east-1'], current: [4], share: [1], targetShare: [1], parameters: { warp: 9 } }, expect: 'LB_ERR_MODEL_PARAMETER' },
+  { route: 'runbooks', method: 'GET', path: '/v1/runbooks', expect: 200 },
+  { route: 'runbook', method: 'GET', path: '/v1/runbooks/readiness-report', expect: 200 },
+  { route: 'runbook', method: 'GET', path: '/v1/runbooks/no-such-runbook', expect: 'LB_ERR_UNKNOWN_RUNBOOK' },
+  { route: 'runs', method: 'POST', path: '/v1/runbooks/readiness-report/runs', body: { params: { failWhenNotReady: false } }, expect: 202 },
+  { route: 'runs', method: 'POST', path: '/v1/runbooks/readiness-report/runs', body: { params: { failWhenNotReady: [false] } }, expect: 'LB_ERR_VALIDATION' },
+  { route: 'runs', method: 'POST', path: '/v1/runbooks/no-such-runbook/runs', body: {}, expect: 'LB_ERR_UNKNOWN_RUNBOOK' },
+  { route: 'trigger', method: 'POST', path: '/v1/runbooks/readiness-report/trigger', body: { params: {} }, headers: { authorization: '' }, expect: 'LB_ERR_TRIGGER_SIGNATURE' },
+  { route: 'readiness', method: 'GET', path: '/v1/readiness', expect: 200 },
+  { route: 'readiness', method: 'GET', path: '/v1/readiness?refresh=maybe', expect: 'LB_ERR_VALIDATION' },
+  { route: 'audit', method: 'GET', path: '/v1/audit?region=us-east-1&limit=10', expect: 200 },
+  { route: 'audit', method: 'GET', path: '/v1/audit?limit=0', expect: 'LB_ERR_VALIDATION' },
+  { route: 'audit', method: 'GET', path: '/v1/audit?from=yesterday', expect: 'LB_ERR_VALIDATION' },
+  { route: 'operations.list', method: 'GET', path: '/v1/operations?state=queued,running&kind=scale&limit=5', expect: 200 },
+  { route: 'operations.list', method: 'GET', path: '/v1/operations?state=sleeping', expect: 'LB_ERR_VALIDATION' },
+  { route: 'operations.list', method: 'GET', path: '/v1/operations?limit=501', expect: 'LB_ERR_VALIDATION' },
+  { route: 'operations.get', method: 'GET', path: () => `/v1/operations/${existing.op}`, expect: 200 },
+  { route: 'operations.get', method: 'GET', path: '/v1/operations/op_nosuch_000000', expect: 'LB_ERR_NOT_FOUND' },
+  { route: 'operations.get', method: 'GET', path: '/v1/operations/not-an-id', expect: 'LB_ERR_VALIDATION' },
+  { route: 'operations.submit', method: 'POST', path: '/v1/operations', body: { kind: 'evacuate', region: 'us-east-1', dryRun: true }, expect: 200 },
+  { route: 'operations.submit', method: 'POST', path: '/v1/operations', body: { kind: 'evacuate', region: 'Mars' }, expect: 'LB_ERR_VALIDATION' },
+  { route: 'operations.submit', method: 'POST', path: '/v1/operations', body: { kind: 'evacuate', region: 'ap-south-1' }, expect: 'LB_ERR_UNKNOWN_REGION' },
+  { route: 'operations.submit', method: 'POST', path: '/v1/operations', body: { kind: 'restore', region: 'eu-west-1' }, expect: 'LB_ERR_REGION_NOT_EVACUATED' },
+  { route: 'cancel', method: 'POST', path: '/v1/operations/op_nosuch_000000/cancel', body: {}, expect: 'LB_ERR_NOT_FOUND' },
+  { route: 'cancel', method: 'POST', path: '/v1/operations/op_nosuch_000000/cancel', body: { rollback: 'yes' }, expect: 'LB_ERR_VALIDATION' },
+  { route: 'approve', method: 'POST', path: () => `/v1/operations/${existing.op}/approve`, body: {}, expect: 'LB_ERR_APPROVAL_NOT_PENDING' },
+  { route: 'approve', method: 'POST', path: () => `/v1/operations/${existing.op}/approve`, body: { decision: 'maybe' }, expect: 'LB_ERR_VALIDATION' },
+  { route: 'plans', method: 'POST', path: '/v1/plans', body: { kind: 'evacuate', region: 'us-east-1' }, expect: 200 },
+  { route: 'plans', method: 'POST', path: '/v1/plans', body: { kind: 'teleport', region: 'us-east-1' }, expect: 'LB_ERR_VALIDATION' },
+];
+
+describe('requests a person wrote, at least one per route', () => {
+  it('covers every route the fuzzing covers', () => {
+    expect(new Set(WRITTEN.map((c) => c.route))).toEqual(new Set(ENDPOINTS.map((e) => e.name)));
+  });
+
+  it.each(WRITTEN.map((c) => [`${c.method} ${typeof c.path === 'string' ? c.path : c.route}`, c] as const))('%s', async (_name, c) => {
+    const path = typeof c.path === 'string' ? c.path : c.path();
+    const res = await api.call(c.method, path, { ...(c.body !== undefined ? { body: c.body } : {}), ...(c.headers ? { headers: c.headers } : {}) });
+    if (typeof c.expect === 'number') expect(res.status, res.text).toBe(c.expect);
+    else {
+      expect(res.body?.error?.code, res.text).toBe(c.expect);
+      expect(res.status).toBe(ERROR_CATALOG[c.expect].status);
+    }
+  });
+});
+
 describe('what the fuzzing found stays fixed', () => {
   const as = (who: keyof typeof TEST_TOKENS) => ({ authorization: bearer(who) });
 
@@ -1133,9 +1204,8 @@ describe('what the fuzzing found stays fixed', () => {
 
   it('an Erlang C load no fleet could carry is refused at once instead of counting servers for hours', async () => {
     const body = { regions: ['us-east-1'], current: [4], share: [1], targetShare: [1], capacityPerInstance: [1], parameters: { demand: 1e12 } };
-    const started = performance.now();
+    // At once: answered within the test's timeout, where counting servers would take hours.
     const res = await api.call('POST', '/v1/models/erlang-c/evaluate', { body });
-    expect(performance.now() - started).toBeLessThan(SLOW_MS);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('LB_ERR_MODEL_EVALUATION');
   });

@@ -162,11 +162,22 @@ async function openStream(baseUrl: string, path: string, headers: Record<string,
   };
 }
 
-/** A scale operation that stays queued on the idle lifeboat: a real id whose events the test writes. */
-async function queuedOperation(region: string): Promise<string> {
-  const res = await idleApi.call('POST', '/v1/operations', { body: { kind: 'scale', region, service: 'web', desiredCapacity: 3 } });
-  expect(res.status, res.text).toBe(202);
-  return res.body.operation.id as string;
+/**
+ * A scale operation that stays queued on the idle lifeboat: a real id whose events the test writes.
+ * It holds its region for good (no worker ever runs it), so there is one per region, made by
+ * whichever test asks first: every test gets its operation whatever order the tests run in.
+ */
+const queuedByRegion = new Map<string, Promise<string>>();
+function queuedOperation(region: string): Promise<string> {
+  let id = queuedByRegion.get(region);
+  if (!id) {
+    id = idleApi.call('POST', '/v1/operations', { body: { kind: 'scale', region, service: 'web', desiredCapacity: 3 } }).then((res) => {
+      expect(res.status, res.text).toBe(202);
+      return res.body.operation.id as string;
+    });
+    queuedByRegion.set(region, id);
+  }
+  return id;
 }
 
 async function publish(operationId: string, type: OperationEventType, data: Record<string, unknown> = {}): Promise<void> {
@@ -178,6 +189,16 @@ async function connectionNames(): Promise<string[]> {
   const list = (await idle.redis.client('LIST')) as string;
   return list
     .split('\n')
+    .map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1] ?? '')
+    .filter(Boolean);
+}
+
+/** Names of the Redis connections blocked in a command now (CLIENT LIST flags=b). */
+async function blockedConnections(): Promise<string[]> {
+  const list = (await idle.redis.client('LIST')) as string;
+  return list
+    .split('\n')
+    .filter((line) => /(?:^| )flags=\S*b/.test(line))
     .map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1] ?? '')
     .filter(Boolean);
 }
@@ -217,11 +238,8 @@ describe('GET /v1/operations/:id/events', () => {
     expect(JSON.parse(first.data)).toMatchObject({ id: first.id, type: 'operation.started', operationId: id, data: { actor: 'api:admin' } });
 
     // The stream now waits on the process's event feed, in XREAD BLOCK on the feed's own connection: the shared one answers at once.
-    await new Promise((r) => setTimeout(r, 200));
-    const before = Date.now();
-    await idle.redis.ping();
-    expect(Date.now() - before).toBeLessThan(500);
-    expect(await connectionNames()).toContain(feedConnection);
+    await eventually('the event feed blocked in XREAD on its own connection', async () => (await blockedConnections()).includes(feedConnection));
+    expect(await idle.redis.ping()).toBe('PONG');
     expect((await connectionNames()).filter((n) => n.startsWith('lifeboat-sse:op_'))).toEqual([]);
 
     await publish(id, 'step.finished', { step: 'guard', state: 'succeeded' });
@@ -278,7 +296,7 @@ describe('GET /v1/operations/:id/events', () => {
   });
 
   it('When nothing happens for a while, then the stream sends heartbeat comments', async () => {
-    const id = (await idleApi.call('GET', '/v1/operations?state=queued&limit=1')).body.operations[0].id as string;
+    const id = await queuedOperation('us-west-2');
     const app = express().use('/v1/operations', operationEventsRouter(idle.apiDeps(), { heartbeatMs: 100, blockMs: 300 }));
     const server: Server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
@@ -301,7 +319,7 @@ describe('GET /v1/operations/:id/events', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('LB_ERR_NOT_FOUND');
 
-    const id = (await idleApi.call('GET', '/v1/operations?state=queued&limit=1')).body.operations[0].id as string;
+    const id = await queuedOperation('eu-west-1');
     const bad = await idleApi.call('GET', `/v1/operations/${id}/events`, { headers: { 'last-event-id': 'yesterday' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('LB_ERR_VALIDATION');
@@ -391,7 +409,7 @@ describe('the browser session (POST, GET, DELETE /v1/session)', () => {
 
   it('When another site posts a form (or anything not JSON) with the cookie, then it is refused and nothing changes', async () => {
     const cookie = await login(TEST_TOKENS.admin);
-    const id = (await idleApi.call('GET', '/v1/operations?state=queued&limit=1')).body.operations[0].id as string;
+    const id = await queuedOperation('us-east-1');
     const form = { authorization: '', cookie, 'content-type': 'application/x-www-form-urlencoded' };
 
     const submitted = await idleApi.call('POST', '/v1/operations', { raw: 'kind=evacuate&region=us-west-2', headers: { ...form, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });

@@ -103,9 +103,9 @@ describe('a survivor lowered during a stage', () => {
 
     expect(done.state).toBe('failed');
     expect(done.error!.code).toBe('LB_ERR_VERIFICATION_FAILED');
-    // Caught by the dwell's own watch, long before the dwell would have ended.
+    // Caught by the dwell's own watch: the dwell step itself failed (a 600 s dwell, and waitFor
+    // above gave up after 30 s, so it cannot have run its course).
     expect(stepOf(done, 'stage-1/dwell').state).toBe('failed');
-    expect(stepMs(done, 'stage-1/dwell')).toBeLessThan(dwellSeconds * 1000);
     // Re-pinned at the prescale's sizes, and left pinned as asked (onFailure: keep), which the result says.
     const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
     const after = await pf.fleet.state();

@@ -10,6 +10,7 @@ import type { ProxiedFleet } from '../support/proxied-fleet';
 import { startProxiedFleet } from '../support/proxied-fleet';
 import type { WorkerProcess } from '../support/worker-process';
 import { WorkerPool, workerEnvFor } from '../support/worker-process';
+import { eventually } from '../support/eventually';
 
 /**
  * The moving parts lifeboat runs on failing under it: Redis restarting in the middle of an
@@ -64,10 +65,11 @@ describe('Redis restarts in the middle of an operation', () => {
     const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', services: ['api'], stages: 2, dwellSeconds: 4 });
     await untilStep(lb, id, 'stage-1/dwell', 'running', 30_000);
 
-    // Redis dies (SIGKILL: only the AOF survives) while stage 1 dwells, and comes back 1 s later.
+    // Redis dies (SIGKILL: only the AOF survives) while stage 1 dwells, and comes back once this
+    // process's queues have noticed it is gone.
     const downAt = Date.now();
     await redis.kill();
-    await new Promise((r) => setTimeout(r, 1000));
+    await eventually('the queues saw Redis go', () => outageErrors.length > 0);
     await redis.start();
     const upAt = Date.now();
     const done = await lb.waitFor(id, undefined, 60_000);
@@ -97,7 +99,7 @@ describe('Redis restarts in the middle of an operation', () => {
     expect(restored.state, `${JSON.stringify(restored.error)}\n${second.output()}`).toBe('succeeded');
     expect((await pf.fleet.state()).weights).toEqual(initial.weights);
 
-    figures('Redis SIGKILLed mid-dwell, back after 1 s (AOF always)', {
+    figures('Redis SIGKILLed mid-dwell, back once the queues saw it go (AOF always)', {
       outageMs: upAt - downAt,
       dwellMs: stepMs(done, 'stage-1/dwell'),
       dwellEndedAfterRedisBackMs: resumedMs,

@@ -105,9 +105,8 @@ describe('a worker process stopped with SIGTERM in the middle of an operation', 
     expect(done.state, `${JSON.stringify(done.error)}\n${survivor.output()}`).toBe('succeeded');
     const job = await lb.deps.queue.queue.getJob(id);
     expect(job?.processedBy).toBe(`${hostname()}:${survivor.child.pid}`);
-    // Taken over well before the job lock could have lapsed: the handover, not the stalled check.
-    expect(handoverMs).toBeLessThan(JOB_LOCK_MS / 3);
-    // No failed attempt and no stall on the job: its one counted attempt is the one that succeeded.
+    // The handover, not the stalled check (which would count a stall): no failed attempt and no
+    // stall on the job, its one counted attempt is the one that succeeded.
     expect(job?.attemptsMade).toBe(1);
     expect(job?.stalledCounter ?? 0).toBe(0);
     expect(job?.failedReason).toBeFalsy();

@@ -11,6 +11,7 @@ import { TEST_TOKENS, testLifeboat } from '../support/harness';
 import type { MotoFleet } from '../support/moto-fleet';
 import { startMotoFleet } from '../support/moto-fleet';
 import { familiesOf, parseMetrics, sampleValue } from '../support/prometheus-text';
+import { eventually } from '../support/eventually';
 
 const services = apiInThreeRegions;
 
@@ -82,8 +83,11 @@ describe('GET /metrics during an evacuation on the dry-run cloud', () => {
     const submitted = await api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'us-east-1', pace: 'stages' } });
     expect(submitted.status).toBe(202);
     const id = submitted.body.operation.id as string;
-    await new Promise((r) => setTimeout(r, 120));
-    m = await scrape(api);
+    // It ages: wait until the scrape says it has waited at least 0.1 s.
+    m = await eventually('the queued operation aged 0.1 s', async () => {
+      const scraped = await scrape(api!);
+      return (sampleValue(scraped.samples, 'lifeboat_queue_oldest_waiting_seconds', { queue: 'operations' }) ?? 0) >= 0.1 && scraped;
+    });
     expect(sampleValue(m.samples, 'lifeboat_queue_jobs', { queue: 'operations', state: 'waiting' })).toBe(1);
     expect(sampleValue(m.samples, 'lifeboat_queue_jobs', { queue: 'runbooks', state: 'waiting' })).toBe(0);
     expect(sampleValue(m.samples, 'lifeboat_queue_jobs', { queue: 'maintenance', state: 'failed' })).toBe(0);

@@ -7,6 +7,7 @@ import { cancelOperation } from '../../src/operations/activity';
 import { ACCEPTED_READ_MAX_AGE_MS } from '../../src/operations/steps/guard';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
+import { untilStep } from '../support/fault-scenarios';
 import { apiInThreeRegions, fleetReading } from '../support/fleet-fixture';
 
 const services = apiInThreeRegions;
@@ -184,13 +185,8 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     const before = { weights: await weightsOf(cloud), sizes: await sizesOf(cloud) };
     const evac = await submitOperation({ kind: 'evacuate', pace: 'stages', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
     if (evac.dryRun) throw new Error('not a dry run');
-    await lb.waitFor(evac.operation.id, ['running'], 5000);
-    // Wait until stage 1 is dwelling, then cancel.
-    for (let i = 0; i < 200; i++) {
-      const v = await lb.waitFor(evac.operation.id, ['running']);
-      if (v.steps.find((s) => s.id === 'stage-1/dwell')?.state === 'running') break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Wait until stage 1 is dwelling (failing if it never gets there), then cancel.
+    await untilStep(lb, evac.operation.id, 'stage-1/dwell', 'running', 30_000);
     await cancelOperation(evac.operation.id, { by: 'test', rollback: true }, lb.deps);
     const cancelled = await lb.waitFor(evac.operation.id);
     expect(cancelled.state).toBe('cancelled');

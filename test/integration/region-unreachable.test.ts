@@ -109,8 +109,7 @@ describe('one region whose Auto Scaling endpoint hangs', () => {
     const accepted = await api!.call('POST', '/v1/operations', { body: { kind: 'evacuate', pace: 'stages', region: HUNG, stages: 2, dwellSeconds: 0 } });
     const acceptMs = Date.now() - acceptStarted;
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
-    // The bound, with room for a loaded machine: the figure below is what counts.
-    expect(acceptMs).toBeLessThan(ACCEPT_BOUND_MS * 3);
+    // How long it took is a figure (below), not an assertion: npm test holds no timing bounds.
 
     const done = await lb!.waitFor(accepted.body.operation.id, undefined, 60_000);
     expect(done.state, JSON.stringify(done.error)).toBe('succeeded');

@@ -136,7 +136,12 @@ describe('the audit trail', () => {
     expect(denied.body.records[0]).toMatchObject({ actor: 'api:viewer', outcome: 'denied', inputs: { method: 'POST', path: '/v1/operations' } });
     const future = await api.call('GET', `/v1/audit?from=${new Date(Date.now() + 3600_000).toISOString()}`, { headers: as(TEST_TOKENS.viewer) });
     expect(future.body.records).toEqual([]);
+    // An AWS change of its own in eu-west-1, so the region filter has something to find.
+    const scaled = await api.call('POST', '/v1/operations', { body: { kind: 'scale', region: 'eu-west-1', service: 'api', desiredCapacity: 5 }, headers: as(TEST_TOKENS.operator) });
+    expect(scaled.status, scaled.text).toBe(202);
+    expect((await lb.waitFor(scaled.body.operation.id)).state).toBe('succeeded');
     const region = await api.call('GET', '/v1/audit?region=eu-west-1&action=aws', { headers: as(TEST_TOKENS.viewer) });
+    expect(region.body.records.length).toBeGreaterThan(0);
     for (const r of region.body.records) expect(r.regions).toContain('eu-west-1');
     const bad = await api.call('GET', '/v1/audit?from=yesterday', { headers: as(TEST_TOKENS.viewer) });
     expect(bad.status).toBe(400);

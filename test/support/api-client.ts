@@ -23,6 +23,11 @@ export async function startApi(lb: TestLifeboat): Promise<TestApi> {
   const server: Server = buildApp(lb.apiDeps()).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { ...apiClient(url), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** A client of the lifeboat API at `url`, wherever it runs (this process or another). */
+export function apiClient(url: string): Omit<TestApi, 'close'> {
   return {
     url,
     async call(method, path, options = {}) {
@@ -45,6 +50,5 @@ export async function startApi(lb: TestLifeboat): Promise<TestApi> {
       }
       return { status: res.status, headers: res.headers, body: parsed, text };
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

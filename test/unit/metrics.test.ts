@@ -112,7 +112,9 @@ describe('operation events into metrics', () => {
     const { metrics: m, events } = metrics();
     events.emit('event', { type: 'capacity.progress', operationId: 'op_x', kind: 'evacuate', at: 'not a time', data: { capacity: [null, 7] } });
     events.emit('event', { type: 'step.finished', operationId: 'op_x', kind: 'evacuate', at: 'nope', data: {} });
-    await expect(m.scrape()).resolves.toBeDefined();
+    const s = parseMetrics((await m.scrape()).body);
+    expect(s.length).toBeGreaterThan(0);
+    expect(s.filter((x) => x.name.startsWith('lifeboat_capacity_'))).toEqual([]);
   });
 
   it('stops listening when closed', () => {
@@ -127,9 +129,8 @@ describe('scrapes never hang', () => {
   it('answers without the queues and the readiness report when Redis does not answer in time', async () => {
     const stuck = { name: 'operations', getJobCounts: () => new Promise(() => undefined), getJobs: () => new Promise(() => undefined) } as unknown as Queue;
     const { metrics: m } = metrics({ queues: () => [stuck], readiness: () => new Promise(() => undefined), timeoutMs: 150 });
-    const started = Date.now();
+    // Neither source ever answers: the scrape finishing at all (within the test's timeout) is the point.
     const s = parseMetrics((await m.scrape()).body);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(sampleValue(s, 'lifeboat_metrics_source_up', { source: 'queues' })).toBe(0);
     expect(sampleValue(s, 'lifeboat_metrics_source_up', { source: 'readiness' })).toBe(0);
     expect(s.filter((x) => x.name.startsWith('lifeboat_queue_'))).toEqual([]);

@@ -107,6 +107,102 @@ describe('moving traffic between regions', () => {
   });
 });
 
+describe('moving traffic: the edges (each value worked out by hand)', () => {
+  const abc = () => new Map([['a', 0.5], ['b', 0.3], ['c', 0.2]]);
+
+  it('a fraction above 1 moves the whole share, one below 0 moves nothing', () => {
+    const all = moveShare({ shares: abc(), from: 'a', fraction: 1.5, mode: 'proportional' });
+    expect(all.shares.get('a')).toBe(0);
+    expect(all.shares.get('b')).toBeCloseTo(0.6, 12);
+    const none = moveShare({ shares: abc(), from: 'a', fraction: -0.5, mode: 'proportional' });
+    expect(none.shares).toEqual(abc());
+    expect(none.unplaced).toBe(0);
+    expect(none.recipients).toEqual(['b', 'c']);
+  });
+
+  it('a region named among its own recipients is left out of them', () => {
+    const moved = moveShare({ shares: abc(), from: 'a', fraction: 1, to: ['a', 'c'], mode: 'proportional' });
+    expect(moved.recipients).toEqual(['c']);
+    expect(moved.shares.get('a')).toBe(0);
+    expect(moved.shares.get('b')).toBeCloseTo(0.3, 12);
+    expect(moved.shares.get('c')).toBeCloseTo(0.7, 12);
+  });
+
+  it('with no recipient at all, the whole share to move is unplaced and nothing moves', () => {
+    const alone = moveShare({ shares: new Map([['a', 1], ['b', 0]]), from: 'a', fraction: 0.4, mode: 'proportional' });
+    expect(alone.recipients).toEqual([]);
+    expect(alone.unplaced).toBeCloseTo(0.4, 12);
+    expect(alone.shares).toEqual(new Map([['a', 1], ['b', 0]]));
+  });
+
+  it('a region that serves nothing moves nothing, with nothing unplaced', () => {
+    const moved = moveShare({ shares: new Map([['a', 0], ['b', 1]]), from: 'a', fraction: 1, mode: 'proportional' });
+    expect(moved).toEqual({ shares: new Map([['a', 0], ['b', 1]]), unplaced: 0, recipients: ['b'] });
+  });
+
+  it('proportional mode ignores ceilings; capacity-aware without ceilings has no limit', () => {
+    const ceilings = new Map([['b', 0.35]]);
+    const proportional = moveShare({ shares: abc(), from: 'a', fraction: 1, mode: 'proportional', ceilings });
+    expect(proportional.shares.get('b')).toBeCloseTo(0.6, 12);
+    const unlimited = moveShare({ shares: abc(), from: 'a', fraction: 1, mode: 'capacity-aware' });
+    expect(unlimited.shares.get('b')).toBeCloseTo(0.6, 12);
+    expect(unlimited.unplaced).toBe(0);
+  });
+
+  it('a recipient already at its ceiling takes nothing; one exactly filled by its part takes exactly that', () => {
+    // b is full (ceiling 0.3 = its share): c takes all 0.5 → 0.7.
+    const full = moveShare({ shares: abc(), from: 'a', fraction: 1, mode: 'capacity-aware', ceilings: new Map([['b', 0.3]]) });
+    expect(full.shares.get('b')).toBeCloseTo(0.3, 12);
+    expect(full.shares.get('c')).toBeCloseTo(0.7, 12);
+    // b's proportional part is 0.3 → 0.6, its ceiling exactly: nothing overflows.
+    const exact = moveShare({ shares: abc(), from: 'a', fraction: 1, mode: 'capacity-aware', ceilings: new Map([['b', 0.6], ['c', 0.4]]) });
+    expect(exact.unplaced).toBe(0);
+    expect(exact.shares.get('b')).toBeCloseTo(0.6, 12);
+    expect(exact.shares.get('c')).toBeCloseTo(0.4, 12);
+  });
+
+  it('capped recipients pass their overflow on over several rounds', () => {
+    // Shares a 0.4, b 0.2, c 0.2, d 0.2; evacuate a. Round 1: each gets 0.4/3 = 0.1333; b's
+    // ceiling 0.25 caps it at +0.05. The rest, 0.35, goes to c and d: +0.175 each → 0.375;
+    // c's ceiling 0.3 caps it at +0.1; d takes the remaining 0.25 → 0.45.
+    const moved = moveShare({
+      shares: new Map([['a', 0.4], ['b', 0.2], ['c', 0.2], ['d', 0.2]]),
+      from: 'a',
+      fraction: 1,
+      mode: 'capacity-aware',
+      ceilings: new Map([['b', 0.25], ['c', 0.3]]),
+    });
+    expect(moved.unplaced).toBe(0);
+    expect(moved.shares.get('a')).toBe(0);
+    expect(moved.shares.get('b')).toBeCloseTo(0.25, 12);
+    expect(moved.shares.get('c')).toBeCloseTo(0.3, 12);
+    expect(moved.shares.get('d')).toBeCloseTo(0.45, 12);
+  });
+
+  it('a partial move keeps the rest on the region, and the shares still sum to 1', () => {
+    const moved = moveShare({ shares: abc(), from: 'a', fraction: 0.5, mode: 'proportional' });
+    expect(moved.shares.get('a')).toBeCloseTo(0.25, 12);
+    expect(moved.shares.get('b')).toBeCloseTo(0.45, 12);
+    expect(moved.shares.get('c')).toBeCloseTo(0.3, 12);
+    expect(sum(moved.shares)).toBeCloseTo(1, 12);
+  });
+
+  it('interpolation reaches regions only one side names, and stops exactly on after from progress 1 on', () => {
+    const before = new Map([['a', 1]]);
+    const after = new Map([['b', 1]]);
+    expect(interpolateShares(before, after, 0.25)).toEqual(new Map([['a', 0.75], ['b', 0.25]]));
+    expect(interpolateShares(before, after, 0)).toEqual(new Map([['a', 1], ['b', 0]]));
+    expect(interpolateShares(new Map([['a', 0.3]]), new Map([['a', 0.9]]), 1.5)).toEqual(new Map([['a', 0.9]]));
+    // At exactly 1 too: 0.3 + (0.9 - 0.3) × 1 is 0.9000000000000001 in floating point, after is 0.9.
+    expect(interpolateShares(new Map([['a', 0.3]]), new Map([['a', 0.9]]), 1).get('a')).toBe(0.9);
+  });
+
+  it('target weights: a negative weight counts as none, and all-zero weights give every region nothing', () => {
+    expect([...sharesFromTargetWeights(['a', 'b'], { a: -3, b: 1 }).values()]).toEqual([0, 1]);
+    expect([...sharesFromTargetWeights(['a', 'b'], { a: 0 }).values()]).toEqual([0, 0]);
+  });
+});
+
 describe('shares to Route 53 weights', () => {
   it('turns halves into 1 and 1, and thirds of a staged move into small whole weights (worked example)', () => {
     expect([...sharesToWeights(new Map([['a', 0], ['b', 0.5], ['c', 0.5]])).values()]).toEqual([0, 1, 1]);

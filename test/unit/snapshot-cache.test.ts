@@ -2,24 +2,27 @@ import { describe, expect, it } from 'vitest';
 import type { FleetReader } from '../../src/cloud/ports';
 import { SnapshotCache } from '../../src/operations/snapshot-cache';
 import { fleetReading } from '../support/fleet-fixture';
+import { eventually } from '../support/eventually';
 
 function countingReader() {
   let reads = 0;
+  let finished = 0;
   const reader: FleetReader = {
     readFleet: async () => {
       reads += 1;
       await new Promise((r) => setImmediate(r));
+      finished += 1;
       return fleetReading([{ name: 'api', dns: 'api.example.com', regions: { 'us-east-1': { desired: 1, weight: 1 } } }], ['us-east-1']);
     },
     probe: async () => [],
   };
-  return { reader, reads: () => reads };
+  return { reader, reads: () => reads, finished: () => finished };
 }
 
 describe('the snapshot cache', () => {
   it('reads AWS once for a burst of concurrent information requests', async () => {
     let now = 0;
-    const { reader, reads } = countingReader();
+    const { reader, reads, finished } = countingReader();
     const cache = new SnapshotCache(reader, { now: () => new Date(now), sleep: async () => undefined }, 5000);
     await Promise.all(Array.from({ length: 20 }, () => cache.get()));
     expect(reads()).toBe(1);
@@ -29,7 +32,7 @@ describe('the snapshot cache', () => {
     // A little past its time: answered from the cache while it reads again behind the answer.
     now = 5001;
     await cache.get();
-    await new Promise((r) => setTimeout(r, 10));
+    expect(await eventually('the read behind the answer', () => finished() === 2)).toBe(true);
     expect(reads()).toBe(2);
     // Far past it: read before answering.
     now = 20000;

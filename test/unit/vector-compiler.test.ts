@@ -56,9 +56,12 @@ describe('the vector fast path for model expressions', () => {
         answerWithin: fc.constantFrom(0.01, 0.05, 1),
       }),
     );
+    // The comparisons actually made, per model: a run where every expression was skipped
+    // (mathjs refused, or the fast path fell back) would otherwise pass having compared nothing.
+    const compared = new Map<string, number>();
     fc.assert(
       fc.property(scopeArb, (inputs) => {
-        for (const m of models.values()) {
+        for (const [key, m] of models.entries()) {
           const scope = new Map<string, unknown>(Object.entries(inputs));
           for (const [name, source] of Object.entries(m.expressions)) {
             let expected: unknown;
@@ -75,12 +78,15 @@ describe('the vector fast path for model expressions', () => {
               throw e;
             }
             sameValue(actual, expected);
+            compared.set(String(key), (compared.get(String(key)) ?? 0) + 1);
             scope.set(name, expected);
           }
         }
       }),
       { numRuns: 300 },
     );
+    expect([...compared.keys()].sort()).toEqual([...models.keys()].map(String).sort());
+    for (const count of compared.values()) expect(count).toBeGreaterThanOrEqual(300);
   });
 
   it.each([

@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+// The unit tests that exercise src/core, and nothing that needs Redis, moto or a process:
+// Stryker reruns them once per mutant (npm run mutation, stryker.config.mjs).
+export default defineConfig({
+  test: {
+    include: [
+      'test/unit/capacity-models.test.ts',
+      'test/unit/erlang.test.ts',
+      'test/unit/erlang-simulation.test.ts',
+      'test/unit/error-catalog.test.ts',
+      'test/unit/fleet-checks.test.ts',
+      'test/unit/measured-model.test.ts',
+      'test/unit/partial-plan.test.ts',
+      'test/unit/pins.test.ts',
+      'test/unit/planner.test.ts',
+      'test/unit/reconcile-plan.test.ts',
+      'test/unit/redistribution.test.ts',
+      'test/unit/runbook-format.test.ts',
+      'test/unit/snapshot.test.ts',
+      'test/unit/validation.test.ts',
+      'test/unit/vector-compiler.test.ts',
+      'test/unit/core-mutants.test.ts',
+    ],
+    setupFiles: ['test/support/assertions-required.ts'],
+    testTimeout: 30_000,
+  },
+});
