@@ -81,7 +81,9 @@ async function prepareSwitches(): Promise<void> {
   expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
 }
 
-describe('region switches', () => {
+// A story in order (the tests run shuffled elsewhere): nothing prepared, refused while so, then
+// prepared and used; each step reads what the one before left.
+describe('region switches', { shuffle: false }, () => {
   it('are planned first, prepared as an audited operation, and reported by GET /v1/switches; preparing again has nothing to do', async () => {
     const before = await api!.call('GET', '/v1/switches', { headers: { authorization: `Bearer ${TEST_TOKENS.viewer}` } });
     expect(before.status).toBe(200);
