@@ -334,7 +334,7 @@ export const ROUTES: readonly RouteDoc[] = [
     params: { name: runbookName },
     body: runBodySchema,
     responses: { 202: operationAnswer('Queued; Location names the run') },
-    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_RUNBOOK_EXPRESSION'],
+    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_UNKNOWN_REGION', 'LB_ERR_RUNBOOK_EXPRESSION'],
   },
   {
     method: 'post',
@@ -352,7 +352,7 @@ export const ROUTES: readonly RouteDoc[] = [
       { name: 'X-Lifeboat-Trigger', description: 'Who triggers (recorded as the actor); webhook by default', schema: z.string() },
     ],
     responses: { 202: operationAnswer('Queued') },
-    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_TRIGGER_SIGNATURE', 'LB_ERR_TRIGGER_TOO_SOON', 'LB_ERR_TRIGGER_REPLAYED', 'LB_ERR_MALFORMED_JSON', 'LB_ERR_BODY_TOO_LARGE'],
+    errors: ['LB_ERR_UNKNOWN_RUNBOOK', 'LB_ERR_UNKNOWN_REGION', 'LB_ERR_TRIGGER_SIGNATURE', 'LB_ERR_TRIGGER_TOO_SOON', 'LB_ERR_TRIGGER_REPLAYED', 'LB_ERR_MALFORMED_JSON', 'LB_ERR_BODY_TOO_LARGE'],
   },
 
   // --- audit

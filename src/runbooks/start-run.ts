@@ -1,3 +1,4 @@
+import { didYouMean } from '../core/suggest';
 import { randomBytes } from 'node:crypto';
 import { LifeboatError } from '../core/errors';
 import type { Runbook } from '../core/runbooks/runbook-schema';
@@ -28,7 +29,7 @@ export async function startRun(name: string, rawParams: Record<string, unknown>,
 
 async function start(name: string, rawParams: Record<string, unknown>, who: RunRequester, deps: RunbookDeps): Promise<OperationView> {
   const runbook = runbookNamed(deps.runbooks, name);
-  const params = checkRunParams(runbook, rawParams);
+  const params = checkRunParams(runbook, rawParams, deps.settings.LIFEBOAT_REGIONS);
   if (who.id) {
     // A stable id may have been started before (a child run started again after a crash); a random one is new.
     const existing = await deps.runs.get(who.id);
@@ -67,8 +68,12 @@ export function pendingRecord(phase: RunStepRecord['phase'], s: Runbook['steps']
   };
 }
 
-/** Typed, defaulted, required and allowed-value checked; strings from a CLI are read as their type. */
-export function checkRunParams(runbook: Runbook, raw: Record<string, unknown>): RunData['params'] {
+/**
+ * Typed, defaulted, required and allowed-value checked; strings from a CLI are read as their
+ * type; a region parameter must name a managed region (a slip such as us-east1 is refused
+ * here, before a trigger claims the runbook's interval, not when the run plans).
+ */
+export function checkRunParams(runbook: Runbook, raw: Record<string, unknown>, managedRegions: readonly string[]): RunData['params'] {
   const out: RunData['params'] = {};
   for (const key of Object.keys(raw)) {
     // Own keys only: "constructor" or "toString" is not a parameter because every object has one.
@@ -85,7 +90,15 @@ export function checkRunParams(runbook: Runbook, raw: Record<string, unknown>): 
     }
     if (typeof v === 'string' && spec.type === 'number' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
     if (typeof v === 'string' && spec.type === 'boolean' && (v === 'true' || v === 'false')) v = v === 'true';
-    if (typeof v !== spec.type) throw new LifeboatError('LB_ERR_VALIDATION', `parameter ${key} must be a ${spec.type}, got ${JSON.stringify(v)}`, { field });
+    const valueType = spec.type === 'region' ? 'string' : spec.type;
+    if (typeof v !== valueType) throw new LifeboatError('LB_ERR_VALIDATION', `parameter ${key} must be a ${valueType}, got ${JSON.stringify(v)}`, { field });
+    if (spec.type === 'region' && !managedRegions.includes(v as string)) {
+      throw new LifeboatError(
+        'LB_ERR_UNKNOWN_REGION',
+        `parameter ${key}: ${JSON.stringify(v)} is not a region lifeboat manages${didYouMean(v as string, managedRegions)}; managed: ${managedRegions.join(', ')}`,
+        { field, region: v },
+      );
+    }
     if (spec.allowed && !spec.allowed.includes(v as string | number)) {
       throw new LifeboatError('LB_ERR_VALIDATION', `parameter ${key} must be one of ${spec.allowed.join(', ')}, got ${JSON.stringify(v)}`, { field });
     }

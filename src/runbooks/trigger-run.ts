@@ -54,7 +54,7 @@ async function trigger(request: TriggerRequest, triggerId: string, source: strin
     throw new LifeboatError('LB_ERR_MALFORMED_JSON', 'the trigger body is not valid JSON');
   }
   const params = payload && typeof payload === 'object' && 'params' in payload && typeof payload.params === 'object' && payload.params ? (payload.params as Record<string, unknown>) : {};
-  checkRunParams(runbook, params);
+  checkRunParams(runbook, params, settings.LIFEBOAT_REGIONS);
   // An id must be remembered as long as a request carrying it could still be on time: its timestamp may be up to MAX_AGE ahead or behind.
   const fresh = await deps.runbookStore.claimTriggerId(triggerId, 2 * settings.LIFEBOAT_TRIGGER_MAX_AGE + 60);
   if (!fresh) throw new LifeboatError('LB_ERR_TRIGGER_REPLAYED', `trigger id ${triggerId} has been used already`, { triggerId });

@@ -85,6 +85,12 @@ describe('signed triggers', () => {
     expect(refused.body.error).toMatchObject({ code: 'LB_ERR_VALIDATION', details: { field: 'params.colour' } });
     const missing = JSON.stringify({ params: { from: 'us-west-2' } });
     expect((await post('shift-traffic', missing, signed('shift-traffic', missing))).status).toBe(400);
+    // A slip in a region (a string, so its type is right) is refused as well, and says what was meant.
+    const slip = JSON.stringify({ params: { from: 'us-west2', percent: 10 } });
+    const slipped = await post('shift-traffic', slip, signed('shift-traffic', slip));
+    expect(slipped.status).toBe(400);
+    expect(slipped.body.error).toMatchObject({ code: 'LB_ERR_UNKNOWN_REGION', details: { field: 'params.from' } });
+    expect(slipped.body.error.message).toContain('did you mean us-west-2?');
     const good = JSON.stringify({ params: { from: 'us-west-2', to: 'eu-west-1', percent: 10 } });
     const real = await post('shift-traffic', good, signed('shift-traffic', good));
     expect(real.status, real.text).toBe(202);

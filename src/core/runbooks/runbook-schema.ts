@@ -15,7 +15,8 @@ const stepId = z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, 'letters, digits and _, 
 
 export const parameterSchema = z
   .object({
-    type: z.enum(['string', 'number', 'boolean']),
+    /** region: a string that must be one of the managed regions (checked before a trigger claims its interval). */
+    type: z.enum(['string', 'number', 'boolean', 'region']),
     description: z.string().optional(),
     default: z.union([z.string(), z.number(), z.boolean()]).optional(),
     required: z.boolean().optional(),
@@ -23,7 +24,8 @@ export const parameterSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.default !== undefined && typeof p.default !== p.type) ctx.addIssue({ code: 'custom', path: ['default'], message: `default must be a ${p.type}` });
+    const valueType = p.type === 'region' ? 'string' : p.type;
+    if (p.default !== undefined && typeof p.default !== valueType) ctx.addIssue({ code: 'custom', path: ['default'], message: `default must be a ${valueType}` });
     if (p.default !== undefined && p.allowed && !p.allowed.includes(p.default as string | number)) {
       ctx.addIssue({ code: 'custom', path: ['default'], message: `default must be one of ${p.allowed.join(', ')}` });
     }
