@@ -6,9 +6,12 @@ import { defineConfig } from 'vitest/config';
 const run = process.env.LIFEBOAT_TEST_RUN ?? randomBytes(3).toString('hex');
 process.env.LIFEBOAT_TEST_RUN = run;
 
-// Files and the tests within them run in a shuffled order, so no test can lean on another
-// having run first. The seed is printed at the start of the run ("Running tests with seed");
-// LIFEBOAT_TEST_SEED=<seed> npm test (or npx vitest run --sequence.seed=<seed>) replays an order.
+// Files run in a shuffled order, so no file can lean on another having run first. The seed is
+// printed at the start of the run ("Running tests with seed"); LIFEBOAT_TEST_SEED=<seed> npm test
+// (or npx vitest run --sequence.seed=<seed>) replays an order. Tests within a file keep their
+// order for now: shuffled, several files (stories written step by step: measured-load's ratchet,
+// the fuzz's runbook routes, the REPL's cancel) read what an earlier test in the file left; see
+// the README's "Tests" section.
 const seed = Number(process.env.LIFEBOAT_TEST_SEED ?? Math.floor(Math.random() * 1_000_000));
 
 export default defineConfig({
@@ -18,7 +21,7 @@ export default defineConfig({
     globalSetup: ['test/support/redis-cleanup.ts'],
     // A test that asserts nothing fails (expect.hasAssertions before each test).
     setupFiles: ['test/support/assertions-required.ts'],
-    sequence: { shuffle: { files: true, tests: true }, seed },
+    sequence: { shuffle: { files: true, tests: false }, seed },
     // Integration tests start their own moto server and share the real Redis;
     // two cores, so keep the fan-out modest.
     maxWorkers: 2,

@@ -354,19 +354,25 @@ function parsedBody(plan: RequestPlan, lengthHeader: boolean): { value: unknown 
   }
 }
 
-/** A runbook's parameter check, as documented: declared names only, required ones given, typed, allowed values. */
-function runbookParamsProblem(runbook: Runbook, raw: Record<string, unknown>): string | undefined {
-  for (const key of Object.keys(raw)) if (!Object.hasOwn(runbook.parameters, key)) return `undeclared parameter ${JSON.stringify(key)}`;
+/**
+ * A runbook's parameter check, as documented: declared names only, required ones given, typed,
+ * allowed values, and a region parameter naming a managed region (LB_ERR_UNKNOWN_REGION).
+ */
+function runbookParamsProblem(runbook: Runbook, raw: Record<string, unknown>): { why: string; code: ErrorCode } | undefined {
+  const invalid = (why: string) => ({ why, code: 'LB_ERR_VALIDATION' as ErrorCode });
+  for (const key of Object.keys(raw)) if (!Object.hasOwn(runbook.parameters, key)) return invalid(`undeclared parameter ${JSON.stringify(key)}`);
   for (const [key, spec] of Object.entries(runbook.parameters)) {
     let v = (Object.hasOwn(raw, key) ? raw[key] : undefined) ?? spec.default;
     if (v === undefined) {
-      if (spec.required) return `missing parameter ${key}`;
+      if (spec.required) return invalid(`missing parameter ${key}`);
       continue;
     }
     if (typeof v === 'string' && spec.type === 'number' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
     if (typeof v === 'string' && spec.type === 'boolean' && (v === 'true' || v === 'false')) v = v === 'true';
-    if (typeof v !== spec.type) return `parameter ${key} is not a ${spec.type}`;
-    if (spec.allowed && !spec.allowed.includes(v as string | number)) return `parameter ${key} is not an allowed value`;
+    const valueType = spec.type === 'region' ? 'string' : spec.type;
+    if (typeof v !== valueType) return invalid(`parameter ${key} is not a ${valueType}`);
+    if (spec.type === 'region' && !MANAGED.includes(v as string)) return { why: `parameter ${key} names a region lifeboat does not manage`, code: 'LB_ERR_UNKNOWN_REGION' };
+    if (spec.allowed && !spec.allowed.includes(v as string | number)) return invalid(`parameter ${key} is not an allowed value`);
   }
   return undefined;
 }
@@ -393,6 +399,8 @@ function namedRegions(request: {
   regions?: string[];
 }): string[] {
   if (request.kind === 'prepare-switches') return request.regions ?? [];
+  // Warm pools are sized per service across every region: these name no region.
+  if (request.kind === 'prepare-dark-capacity' || request.kind === 'release-dark-capacity') return [];
   if (request.kind === 'reconcile') return [...Object.values(request.weights ?? {}).flatMap((w) => Object.keys(w)), ...(request.groups ?? []).map((g) => g.region)];
   return request.kind === 'shift' ? [request.from!, ...(request.to === undefined ? [] : [request.to].flat())] : [request.region!];
 }
@@ -416,8 +424,9 @@ function predict(plan: RequestPlan, world: World): Expectation {
   if (ep.name === 'trigger' && routed && method === 'OPTIONS') return accept('OPTIONS lists the methods of a route');
   if (ep.name === 'trigger' && routed && method === 'POST') {
     // Before authentication: the webhook proves itself with its signature.
-    if (plan.body.bytes.length > BODY_LIMIT_BYTES) return reject('a trigger body over the limit', 'LB_ERR_BODY_TOO_LARGE');
+    // The path is decoded before the body is read: a broken %-escape is refused first.
     if (malformed) return reject('a runbook name with a broken %-escape', 'LB_ERR_VALIDATION');
+    if (plan.body.bytes.length > BODY_LIMIT_BYTES) return reject('a trigger body over the limit', 'LB_ERR_BODY_TOO_LARGE');
     const t = plan.trigger!;
     const signed = t.signature === 'valid' && (t.timestamp === 'now' || t.timestamp === 'recent');
     if (!signed) return reject(`trigger signature ${t.signature}, timestamp ${t.timestamp}`, 'LB_ERR_TRIGGER_SIGNATURE');
@@ -433,7 +442,7 @@ function predict(plan: RequestPlan, world: World): Expectation {
     const params = payload && typeof payload === 'object' && 'params' in payload && typeof p.params === 'object' && p.params ? (p.params as Record<string, unknown>) : {};
     const problem = runbookParamsProblem(runbook, params);
     // The parameters are checked before the trigger claims its minimum interval.
-    if (problem) return reject(`a signed trigger with ${problem}`, 'LB_ERR_VALIDATION');
+    if (problem) return reject(`a signed trigger with ${problem.why}`, problem.code);
     return accept('a signed trigger', 'LB_ERR_TRIGGER_TOO_SOON');
   }
 
@@ -512,7 +521,7 @@ function predict(plan: RequestPlan, world: World): Expectation {
       const runbook = world.runbooks.get(param('runbook'));
       if (!runbook) return reject('an unknown runbook', 'LB_ERR_UNKNOWN_RUNBOOK');
       const problem = runbookParamsProblem(runbook, (body as { params?: Record<string, string | number | boolean> }).params ?? {});
-      return problem ? reject(`a run with ${problem}`, 'LB_ERR_VALIDATION') : accept('a valid run');
+      return problem ? reject(`a run with ${problem.why}`, problem.code) : accept('a valid run');
     }
   }
 }
@@ -555,7 +564,10 @@ function checkErrorBody(answer: Answer): ErrorCode {
   expect(answer.status, `the catalog's status for ${code}`).toBe(ERROR_CATALOG[code].status);
   expect(error!.message, 'a message').toBeTypeOf('string');
   expect((error!.message as string).length).toBeGreaterThan(0);
-  expect(error!.hint, "the catalog's hint").toBe(ERROR_CATALOG[code].hint);
+  // A refusal over a held region says which operation holds it and how to wait for it or cancel it;
+  // every other hint is the catalog's.
+  if (code === 'LB_ERR_REGION_LOCKED') expect(error!.hint, 'a hint naming the holder').toMatch(/^Wait for \S+ to finish/);
+  else expect(error!.hint, "the catalog's hint").toBe(ERROR_CATALOG[code].hint);
   if (error!.details !== undefined) expect(error!.details, 'details are an object').toBeTypeOf('object');
   return code;
 }
