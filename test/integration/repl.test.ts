@@ -219,7 +219,7 @@ describe('the REPL context, on the dry-run cloud through the real queue', () => 
     lb.startWorker();
     printed = [];
     const ctx = createReplContext(lb, { identity: TESTER, out: (text) => printed.push(text), pollMs: 20 });
-    const ev = await ctx.evacuate('us-east-1', { stages: 2 });
+    const ev = await ctx.evacuate('us-east-1', { stages: 2, pace: 'stages' });
     const deadline = Date.now() + 20_000;
     while ((await getOperation(ev.id, lb.deps)).steps.find((s) => s.id === 'stage-1/dwell')?.state !== 'running') {
       if (Date.now() > deadline) throw new Error('stage 1 never reached its dwell');

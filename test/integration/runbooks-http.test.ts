@@ -75,8 +75,8 @@ const finished = (id: string) => lb.waitFor(id, ['succeeded', 'failed', 'refused
 describe('the shipped runbooks, end to end against moto', () => {
   it('lists the runbooks with their parameters', async () => {
     const res = await api.call('GET', '/v1/runbooks');
-    expect(res.body.runbooks.map((r: { name: string }) => r.name).sort()).toEqual(['evacuate-region', 'game-day', 'readiness-report', 'restore-region', 'shift-traffic']);
-    expect(res.body.runbooks.find((r: { name: string }) => r.name === 'game-day').parameters.region).toMatchObject({ type: 'string', required: true });
+    expect(res.body.runbooks.map((r: { name: string }) => r.name).sort()).toEqual(['evacuate-region', 'game-day', 'prepare-dark-capacity', 'readiness-report', 'restore-region', 'shift-traffic']);
+    expect(res.body.runbooks.find((r: { name: string }) => r.name === 'game-day').parameters.region).toMatchObject({ type: 'region', required: true });
   });
 
   it('evacuate-region then restore-region: evacuates through the same operation as the API, announces, and restores', async () => {

@@ -20,7 +20,7 @@ import { testPrefix } from '../support/test-prefix';
  * operation is still waiting for capacity when the primary dies.
  */
 
-const EVACUATION = { kind: 'evacuate', region: 'us-east-1', stages: 2 } as const;
+const EVACUATION = { kind: 'evacuate', region: 'us-east-1', stages: 2, pace: 'stages' } as const;
 const SLOW_LAUNCH = { name: 'slow-launch', launch: { launchSeconds: 5 } };
 
 let pf: ProxiedFleet;

@@ -63,7 +63,7 @@ describe('parseOrThrow on operation requests: did you mean', () => {
 
   it('an unknown kind names the kind it was probably meant to be, not "Invalid discriminator value"', () => {
     const e = problemOf(() => parseOrThrow(operationRequestSchema, { kind: 'evacuat', region: 'us-east-1' }));
-    expect(e.message).toBe('kind: unknown kind "evacuat" (did you mean evacuate?); kinds: evacuate, shift, restore, scale, reconcile');
+    expect(e.message).toBe('kind: unknown kind "evacuat" (did you mean evacuate?); kinds: evacuate, shift, restore, scale, reconcile, prepare-switches, prepare-dark-capacity, release-dark-capacity');
     expect(e.details).toMatchObject({ field: 'kind', suggestion: 'evacuate' });
   });
 });
