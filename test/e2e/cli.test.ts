@@ -142,7 +142,7 @@ describe('npx lifeboat', () => {
     expect(r.code, transcript(r)).toBe(0);
     const body = JSON.parse(r.stdout) as { runbooks: Array<{ name: string; parameters: Record<string, { type: string; required?: boolean }> }> };
     expect(body.runbooks.map((x) => x.name)).toContain('game-day');
-    expect(body.runbooks.find((x) => x.name === 'game-day')!.parameters.region).toMatchObject({ type: 'string', required: true });
+    expect(body.runbooks.find((x) => x.name === 'game-day')!.parameters.region).toMatchObject({ type: 'region', required: true });
   });
 
   it('runbook validate: ok for a good file; the file and line for a bad one, exit 1', async () => {

@@ -48,7 +48,7 @@ async function evacuate(): Promise<AwsState> {
   const before = await state();
   const expected = survivorTargets(before, DNS, SERVICE, EVACUATED);
   expect(Object.keys(expected).sort()).toEqual([...SURVIVORS].sort());
-  const done = await deployed.run({ kind: 'evacuate', region: EVACUATED, stages: 2 });
+  const done = await deployed.run({ kind: 'evacuate', region: EVACUATED, stages: 2, pace: 'stages' });
   expect(done.state, `${JSON.stringify(done.error)}\n${deployed.output()}`).toBe('succeeded');
   const after = await state();
   expect(after.weights[DNS]![EVACUATED]).toBe(0);
@@ -163,7 +163,7 @@ describe('two processes racing for the AWS quota buckets', () => {
     deployed.pf.proxy.setProfile({ name: 'quotas', throttling: { enabled: true }, launch: { launchSeconds: 3 } });
     deployed.pf.proxy.resetCounters();
     try {
-      const submitted = await deployed.api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: EVACUATED, stages: 1 } });
+      const submitted = await deployed.api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: EVACUATED, stages: 1, pace: 'stages' } });
       expect(submitted.status, submitted.text).toBe(202);
       // Meanwhile the API process reads the fleet, fresh, in bursts of 10 at once (a dashboard left open on many screens).
       const reads: number[] = [];

@@ -61,7 +61,7 @@ async function expectSeededBounds(): Promise<void> {
 describe('Redis loses every key while the processes run', () => {
   it('mid-evacuation: the fleet view reports what AWS still records, and a planned reconcile brings the weights and bounds back; the processes carry on', async () => {
     const start = await state();
-    const submitted = await deployed.api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'us-east-1', stages: 2, dwellSeconds: 60 } });
+    const submitted = await deployed.api.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: 'us-east-1', stages: 2, pace: 'stages', dwellSeconds: 60 } });
     expect(submitted.status, submitted.text).toBe(202);
     const id = submitted.body.operation.id as string;
     const dwelling = await eventually(`stage 1 dwelling\n${deployed.output()}`, async () => {
@@ -105,7 +105,7 @@ describe('Redis loses every key while the processes run', () => {
     // And the next evacuation after the loss is sized from the fleet as it is now, and is restored as usual.
     const now = await state();
     const expected = survivorTargets(now, DNS, SERVICE, 'us-east-1');
-    const again = await deployed.run({ kind: 'evacuate', region: 'us-east-1', stages: 1 });
+    const again = await deployed.run({ kind: 'evacuate', region: 'us-east-1', stages: 1, pace: 'stages' });
     expect(again.state, JSON.stringify(again.error)).toBe('succeeded');
     const evacuated = await state();
     for (const [region, target] of Object.entries(expected)) expect(evacuated.groups[group(region)]![1], region).toBe(target);
@@ -136,7 +136,7 @@ describe('a region that stops answering', () => {
         expect(change?.to.desiredCapacity, region).toBe(target);
       }
 
-      const done = await deployed.run({ kind: 'evacuate', region: hung, stages: 2, dwellSeconds: 0 }, 120_000);
+      const done = await deployed.run({ kind: 'evacuate', region: hung, stages: 2, pace: 'stages', dwellSeconds: 0 }, 120_000);
       expect(done.state, `${JSON.stringify(done.error)}\n${deployed.output()}`).toBe('succeeded');
       const after = await state();
       expect(after.weights[DNS]![hung]).toBe(0);
