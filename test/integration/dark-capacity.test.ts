@@ -132,7 +132,7 @@ describe('an evacuation with warm pools', () => {
     // Cold launches take 12 s, warm ones 0.2 s.
     pf.proxy.setProfile({ name: 'warm-vs-cold', launch: { launchSeconds: 12, warmupSeconds: 0, warmLaunchSeconds: 0.2 } });
 
-    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 1, capacityTimeoutSeconds: 120 });
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], stages: 1, pace: 'stages', capacityTimeoutSeconds: 120 });
     const waiting = await untilStep(lb, id, 'await-capacity', 'running', 60_000);
     expect(waiting.plan!.warmCoverage).toEqual([
       { service: 'api', region: 'us-west-2', growth: GROWTH_PER_SERVICE_AND_REGION, warm: 2, cold: 2 },
