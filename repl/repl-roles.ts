@@ -13,6 +13,7 @@ export const COMMAND_ROLES: Readonly<Record<string, Role>> = {
   shift: 'operator',
   restore: 'operator',
   scale: 'operator',
+  reconcile: 'operator',
   prepareSwitches: 'operator',
   prepareDarkCapacity: 'operator',
   releaseDarkCapacity: 'operator',
