@@ -52,7 +52,8 @@ async function evacuate(world: BenchWorld, stages: number): Promise<Timeline> {
   const growth = (op.plan?.groupChanges ?? []) as Array<{ from: { desiredCapacity: number }; to: { desiredCapacity: number } }>;
   const grown = growth.reduce((a, c) => a + Math.max(0, c.to.desiredCapacity - c.from.desiredCapacity), 0);
   const warm = coverage.reduce((a, c) => a + c.warm, 0);
-  const reported = op.result?.timeToMitigateSeconds;
+  // The operation's own relief figures (time from acceptance until the region is at 0 and in sync).
+  const reported = op.result?.relief?.mitigateSeconds;
   return {
     operationId: op.id,
     state: op.state,
