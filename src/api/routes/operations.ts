@@ -1,3 +1,4 @@
+import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
 import { cancelOperation } from '../../operations/activity';
@@ -29,22 +30,31 @@ export const cancelBodySchema = z.object({ rollback: z.boolean().optional() }).s
 export const approveBodySchema = z.object({ decision: z.enum(['approve', 'reject']).optional(), comment: z.string().max(2000).optional() }).strict();
 export const operationIdSchema = z.string().regex(/^(op|run)_[A-Za-z0-9_.-]{1,200}$/, 'an operation id such as op_lq3k2x_0a1b2c3d4e5f');
 
+/**
+ * Submit an operation request and answer as POST /v1/operations does: 200 with the plan for a
+ * dry run, 202 with Location for a new operation, 200 with Idempotent-Replayed for a replay.
+ * Every route that starts an operation answers through here.
+ */
+export async function answerSubmission(req: Request, res: Response, body: unknown, deps: ApiDeps): Promise<void> {
+  const requestId = String(res.getHeader('x-request-id'));
+  const submitted = await submitOperation(body, { actor: actorOf(res), idempotencyKey: idempotencyKeyOf(req), requestId }, deps);
+  if (submitted.dryRun) {
+    res.status(200).json({ dryRun: true, plan: submitted.plan });
+    return;
+  }
+  const { operation } = submitted;
+  res
+    .status(submitted.created ? 202 : 200)
+    .location(operation.links.self)
+    .set('Idempotent-Replayed', String(!submitted.created))
+    .json({ operation, links: operation.links });
+}
+
 export function operationsRouter(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
-    const requestId = String(res.getHeader('x-request-id'));
-    const submitted = await submitOperation(bodyOf(req.body), { actor: actorOf(res), idempotencyKey: idempotencyKeyOf(req), requestId }, deps);
-    if (submitted.dryRun) {
-      res.status(200).json({ dryRun: true, plan: submitted.plan });
-      return;
-    }
-    const { operation } = submitted;
-    res
-      .status(submitted.created ? 202 : 200)
-      .location(operation.links.self)
-      .set('Idempotent-Replayed', String(!submitted.created))
-      .json({ operation, links: operation.links });
+    await answerSubmission(req, res, bodyOf(req.body), deps);
   });
 
   router.get('/', async (req, res) => {

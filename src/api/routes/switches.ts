@@ -2,11 +2,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { regionCode } from '../../core/intents';
 import { switchesView } from '../../operations/region-switches';
-import { submitOperation } from '../../operations/submit-operation';
 import { parseOrThrow } from '../../operations/validation';
-import { actorOf, idempotencyKeyOf } from '../actor';
 import type { ApiDeps } from '../api-deps';
 import { bodyOf } from '../json-body';
+import { answerSubmission } from './operations';
 
 /** POST /v1/switches/prepare: the regions (all by default); dryRun: true answers the plan and changes nothing. */
 export const prepareSwitchesBodySchema = z
@@ -31,18 +30,7 @@ export function switchesRouter(deps: ApiDeps): Router {
 
   router.post('/prepare', async (req, res) => {
     const body = parseOrThrow(prepareSwitchesBodySchema, bodyOf(req.body));
-    const requestId = String(res.getHeader('x-request-id'));
-    const submitted = await submitOperation({ kind: 'prepare-switches', ...body }, { actor: actorOf(res), idempotencyKey: idempotencyKeyOf(req), requestId }, deps);
-    if (submitted.dryRun) {
-      res.status(200).json({ dryRun: true, plan: submitted.plan });
-      return;
-    }
-    const { operation } = submitted;
-    res
-      .status(submitted.created ? 202 : 200)
-      .location(operation.links.self)
-      .set('Idempotent-Replayed', String(!submitted.created))
-      .json({ operation, links: operation.links });
+    await answerSubmission(req, res, { kind: 'prepare-switches', ...body }, deps);
   });
   return router;
 }
