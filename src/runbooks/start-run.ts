@@ -1,3 +1,4 @@
+import { parameterValueType } from '../core/runbooks/runbook-schema';
 import { didYouMean } from '../core/suggest';
 import { randomBytes } from 'node:crypto';
 import { LifeboatError } from '../core/errors';
@@ -90,7 +91,7 @@ export function checkRunParams(runbook: Runbook, raw: Record<string, unknown>, m
     }
     if (typeof v === 'string' && spec.type === 'number' && v.trim() !== '' && Number.isFinite(Number(v))) v = Number(v);
     if (typeof v === 'string' && spec.type === 'boolean' && (v === 'true' || v === 'false')) v = v === 'true';
-    const valueType = spec.type === 'region' ? 'string' : spec.type;
+    const valueType = parameterValueType(spec.type);
     if (typeof v !== valueType) throw new LifeboatError('LB_ERR_VALIDATION', `parameter ${key} must be a ${valueType}, got ${JSON.stringify(v)}`, { field });
     if (spec.type === 'region' && !managedRegions.includes(v as string)) {
       throw new LifeboatError(

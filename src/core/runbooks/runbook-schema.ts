@@ -13,6 +13,11 @@ const runbookName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, d
 /** Step ids are read in expressions (steps.<id>.outputs), so no dashes. */
 const stepId = z.string().regex(/^[a-z][a-zA-Z0-9_]*$/, 'letters, digits and _, starting with a lower-case letter (it is used as steps.<id> in expressions)');
 
+/** The JSON type a parameter's value has: a region is a string (that names a managed region). */
+export function parameterValueType(type: 'string' | 'number' | 'boolean' | 'region'): 'string' | 'number' | 'boolean' {
+  return type === 'region' ? 'string' : type;
+}
+
 export const parameterSchema = z
   .object({
     /** region: a string that must be one of the managed regions (checked before a trigger claims its interval). */
@@ -24,7 +29,7 @@ export const parameterSchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    const valueType = p.type === 'region' ? 'string' : p.type;
+    const valueType = parameterValueType(p.type);
     if (p.default !== undefined && typeof p.default !== valueType) ctx.addIssue({ code: 'custom', path: ['default'], message: `default must be a ${valueType}` });
     if (p.default !== undefined && p.allowed && !p.allowed.includes(p.default as string | number)) {
       ctx.addIssue({ code: 'custom', path: ['default'], message: `default must be one of ${p.allowed.join(', ')}` });
