@@ -108,7 +108,9 @@ describe('capacity pacing', () => {
           }
         },
       ),
-      { numRuns: 150 },
+      // The first example is the one fast-check found (whole weights once rounded the failing
+      // region from 1/31 up to 9/272); it runs on every seed.
+      { numRuns: Number(process.env.LIFEBOAT_PROPERTY_RUNS ?? 150), examples: [[{ capacityPerInstance: 20, perRegion: 4, headroom: 1, weights: [1, 29, 1], arrivals: [[0, 0]] }]] },
     );
   });
 

@@ -121,6 +121,8 @@ export function nextPacedStage(input: PacedNameInput): PacedStep {
     const weights = weightsFor(wanted, failing, weightsNow, ceilings);
     if (!weights) break;
     const implied = sharesFromWeights(weights);
+    // Rounding must never hand the failing region more than it has now (1/31 → 9/272).
+    if ((implied.get(failing) ?? 0) > (now.get(failing) ?? 0) + EPS) break;
     const over = [...ceilings].filter(([r, ceiling]) => (implied.get(r) ?? 0) > ceiling + EPS && (implied.get(r) ?? 0) > (now.get(r) ?? 0) + EPS);
     if (over.length === 0) return stepOf(name, failing, weightsNow, weights, capacity);
     for (const [r, ceiling] of over) wanted.set(r, Math.max(now.get(r)!, wanted.get(r)! - ((implied.get(r) ?? 0) - ceiling) - 1 / 255));
@@ -135,6 +137,8 @@ function weightsFor(wanted: ReadonlyMap<RegionCode, number>, failing: RegionCode
   if (weightsNow.has(failing)) shares.set(failing, rest < EPS ? 0 : rest);
   if (![...shares.values()].some((s) => s > 0)) return undefined;
   const roundingCeilings = new Map([...ceilings].map(([r, c]) => [r, Math.max(c, shares.get(r) ?? 0)]));
+  // The failing region's share only goes down: whole weights must not round it above today's.
+  if (weightsNow.has(failing)) roundingCeilings.set(failing, Math.max(sharesFromWeights(weightsNow).get(failing) ?? 0, shares.get(failing)!));
   return sharesToWeights(shares, weightsNow, roundingCeilings);
 }
 
