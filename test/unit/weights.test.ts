@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { sharesToWeights } from '../../src/core/weights';
+
+// The edges of sharesToWeights, each expected value worked out by hand in the comment beside it
+// (the properties over random shares are in redistribution.test.ts).
+const weights = (shares: Record<string, number>, current?: Record<string, number>) =>
+  Object.fromEntries(sharesToWeights(new Map(Object.entries(shares)), current && new Map(Object.entries(current))));
+
+describe('shares to Route 53 weights: the edges', () => {
+  it('keeps current weights that already give the shares, even where smaller weights would too', () => {
+    // 2/6 and 4/6 are the shares asked for; the smallest weights for them would be 1 and 2.
+    expect(weights({ a: 1 / 3, b: 2 / 3 }, { a: 2, b: 4 })).toEqual({ a: 2, b: 4 });
+    // A region that gets nothing may keep its 0 beside the others.
+    expect(weights({ a: 0, b: 1 }, { a: 0, b: 3 })).toEqual({ a: 0, b: 3 });
+  });
+
+  it('replaces all-zero weights, which Route 53 reads as an even split, with weights that say it', () => {
+    expect(weights({ a: 0.5, b: 0.5 }, { a: 0, b: 0 })).toEqual({ a: 1, b: 1 });
+  });
+
+  it('answers for exactly the regions of the shares, whatever other regions the current weights name', () => {
+    // Same size, but c is not asked for and b is missing from the current weights.
+    expect(weights({ a: 1, b: 0 }, { a: 5, c: 0 })).toEqual({ a: 1, b: 0 });
+    // The current weights name one region more than the shares.
+    expect(weights({ a: 0.5, b: 0.5 }, { a: 1, b: 1, c: 0 })).toEqual({ a: 1, b: 1 });
+  });
+
+  it('refuses shares where no region has a positive share: Route 53 would spread the traffic evenly', () => {
+    expect(() => weights({ a: 0, b: 0 })).toThrow(/no region has a positive share; Route 53 would spread traffic evenly/);
+    expect(() => weights({ a: 0, b: -0.5 })).toThrow(RangeError);
+  });
+
+  it('reads shares that do not sum to 1 as proportions', () => {
+    // 2 : 1 is 2/3 and 1/3, whose smallest whole weights are 2 and 1.
+    expect(weights({ a: 2, b: 1 })).toEqual({ a: 2, b: 1 });
+    // 3 : 1 is 3/4 and 1/4: 3 and 1.
+    expect(weights({ a: 3, b: 1 })).toEqual({ a: 3, b: 1 });
+  });
+
+  it('keeps the operator’s scale at exactly 100, and at exactly the largest total that fits 255', () => {
+    // 50 + 50 = 100: a quarter and three quarters of 100.
+    expect(weights({ a: 0.25, b: 0.75 }, { a: 50, b: 50 })).toEqual({ a: 25, b: 75 });
+    // 200 + 55 = 255, and the whole share on a: a gets 255 at that scale.
+    expect(weights({ a: 1, b: 0 }, { a: 200, b: 55 })).toEqual({ a: 255, b: 0 });
+  });
+
+  it('does not keep a scale so large that the largest share would need more than 255', () => {
+    // 150 + 150 = 300, but 0.851 × 300 = 255.3. The largest total that fits is
+    // floor(255 / 0.851) = 299: 0.851 × 299 = 254.449 and 0.149 × 299 = 44.551, floors 254 and 44, and
+    // the one unit left goes to the larger remainder (b): 254 and 45.
+    expect(weights({ a: 0.851, b: 0.149 }, { a: 150, b: 150 })).toEqual({ a: 254, b: 45 });
+  });
+});
