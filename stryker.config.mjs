@@ -2,7 +2,10 @@
 // reruns only the unit tests that cover src/core (vitest.mutation.config.mts) and the TypeScript
 // checker drops mutants that do not compile (tsconfig.mutation.json, src/core alone).
 // LIFEBOAT_MUTATE narrows the run, e.g. LIFEBOAT_MUTATE='src/core/planner/**/*.ts'.
+// LIFEBOAT_MUTATION_NAME names the run's reports (reports/mutation/<name>.json), so the core can
+// be scored in parts on a small machine and the parts added up (npm run mutation:score).
 const mutate = process.env.LIFEBOAT_MUTATE?.split(',') ?? ['src/core/**/*.ts'];
+const name = process.env.LIFEBOAT_MUTATION_NAME ?? 'core';
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -14,10 +17,10 @@ export default {
   coverageAnalysis: 'perTest',
   ignoreStatic: true,
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  incrementalFile: `reports/stryker-incremental-${name}.json`,
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
-  htmlReporter: { fileName: 'reports/mutation/index.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
   thresholds: { high: 85, low: 70, break: null },
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
