@@ -77,3 +77,65 @@ describe('smallest server count for a queueing target', () => {
     expect(() => erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.8, answerWithin: 20, serviceRate: 0 })).toThrow(RangeError);
   });
 });
+
+describe('Erlang: the edges of the inputs (each answer by definition or by hand)', () => {
+  const target = (maxWaitProbability: number) => ({ maxWaitProbability, serviceLevel: 0, answerWithin: 0, serviceRate: 1 });
+
+  it('refuses a server count that is not a whole number ≥ 0, and a load that is not finite and ≥ 0, in every function', () => {
+    expect(() => erlangB(2.5, 1)).toThrow(/servers must be a whole number ≥ 0, got 2.5/);
+    expect(() => erlangB(-1, 1)).toThrow(/servers must be a whole number ≥ 0, got -1/);
+    expect(() => erlangB(5, -1)).toThrow(/load must be a finite number of erlangs ≥ 0, got -1/);
+    expect(() => erlangB(5, Number.NaN)).toThrow(/load must be a finite number/);
+    // Fewer servers than the load would answer 1 at once: the inputs are checked first.
+    expect(() => erlangC(-1, 1)).toThrow(/servers must be a whole number/);
+    expect(() => erlangC(0.5, 1)).toThrow(/servers must be a whole number/);
+    expect(() => erlangC(5, Number.POSITIVE_INFINITY)).toThrow(/load must be a finite number/);
+  });
+
+  it('B(0, A) = 1: with no server every arrival is blocked', () => {
+    expect(erlangB(0, 3)).toBe(1);
+  });
+
+  it('answers nobody in time when the servers cannot carry the load (service level 0, not negative)', () => {
+    expect(erlangServiceLevel(10, 12, 1, 1)).toBe(0);
+  });
+
+  it('counts one more server than a whole load: c = A never carries it', () => {
+    expect(erlangServersFor(8, target(1))).toBe(9);
+  });
+
+  it('counts up to MAX_SERVERS itself, and refuses a load of MAX_SERVERS erlangs as too large', () => {
+    expect(erlangServersFor(MAX_SERVERS - 0.5, target(1))).toBe(MAX_SERVERS);
+    expect(() => erlangServersFor(MAX_SERVERS, target(1))).toThrow(/a load of 100000 erlangs needs more than 100000 servers/);
+  });
+
+  it('a target met exactly counts as met', () => {
+    // C(3, 2) is the waiting probability of 3 servers at 2 erlangs: asking for exactly it needs 3.
+    expect(erlangServersFor(2, target(erlangC(3, 2)))).toBe(3);
+  });
+
+  it('refuses each target field outside its range, saying which and what it got', () => {
+    expect(() => erlangServersFor(10, target(0))).toThrow(/maxWaitProbability must be in \(0, 1\], got 0/);
+    expect(() => erlangServersFor(10, target(1.5))).toThrow(/maxWaitProbability must be in \(0, 1\], got 1.5/);
+    expect(() => erlangServersFor(10, { ...target(1), serviceLevel: -0.1 })).toThrow(/serviceLevel must be in \[0, 1\), got -0.1/);
+    expect(() => erlangServersFor(10, { ...target(1), serviceLevel: 1 })).toThrow(/serviceLevel must be in \[0, 1\), got 1/);
+    const needs = /a service-level target needs a service rate > 0 and answerWithin ≥ 0, got/;
+    expect(() => erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.5, answerWithin: -1, serviceRate: 1 })).toThrow(needs);
+    expect(() => erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.5, answerWithin: 1, serviceRate: Number.POSITIVE_INFINITY })).toThrow(needs);
+  });
+
+  it('needs no service rate when no service level is asked for', () => {
+    expect(erlangServersFor(10, { maxWaitProbability: 0.2, serviceLevel: 0, answerWithin: 0, serviceRate: 0 })).toBe(erlangServersFor(10, target(0.2)));
+  });
+
+  it('a service level within 0 s is the probability of not waiting at all', () => {
+    // SL = 1 − C·e^0 = 1 − C: 50 % answered at once is P(wait) ≤ 0.5.
+    expect(erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.5, answerWithin: 0, serviceRate: 1 })).toBe(erlangServersFor(10, target(0.5)));
+  });
+
+  it('a longer answer time needs fewer servers: 10 erlangs of 3-minute calls, 80 % within 60 s, needs 13', () => {
+    // Reference (exact C from the factorial formula, then SL = 1 − C·e^(−(c−A)·t/180)):
+    // SL(12) = 0.7693 < 0.8, SL(13) = 0.8951.
+    expect(erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.8, answerWithin: 60, serviceRate: 1 / 180 })).toBe(13);
+  });
+});
