@@ -50,4 +50,25 @@ describe('shares to Route 53 weights: the edges', () => {
     // the one unit left goes to the larger remainder (b): 254 and 45.
     expect(weights({ a: 0.851, b: 0.149 }, { a: 150, b: 150 })).toEqual({ a: 254, b: 45 });
   });
+
+  it('reduces the weights by their common divisor: 254 and 170 become 127 and 85', () => {
+    // 0.600001 and 0.399999 have no exact small weights. The largest total that fits is
+    // floor(255 / 0.600001) = 424: 254.4004 and 169.5996, floors 254 and 169, the unit left to the
+    // larger remainder (b): 254 and 170, both even.
+    expect(weights({ a: 0.600001, b: 0.399999 })).toEqual({ a: 127, b: 85 });
+  });
+
+  it('a share too small for one unit beside one that is nearly all: the large one gives its unit back (1 and 254)', () => {
+    // At 255 the large share is 255 × (1 − 1e-12) ≈ 255 units and the tiny one must have 1: the
+    // large one comes down to 254, still within one unit of its share.
+    expect(weights({ a: 1e-12, b: 1 - 1e-12 })).toEqual({ a: 1, b: 254 });
+  });
+
+  it('never goes above 255 when the units of tiny shares are forced on top', () => {
+    // Two shares under one unit beside 0.004: the 0.004 is nearly all of it, so it gets 255 and
+    // each tiny one 1 (there are no weights within one unit with every tiny share at least 1).
+    const w = weights({ a: 0.004, b: 0, c: 1e-12, d: 1e-12 });
+    expect(w).toEqual({ a: 255, b: 0, c: 1, d: 1 });
+  });
 });
+
