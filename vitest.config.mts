@@ -17,10 +17,10 @@ const seed = Number(process.env.LIFEBOAT_TEST_SEED ?? Math.floor(Math.random() *
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    env: { LIFEBOAT_TEST_RUN: run },
+    env: { LIFEBOAT_TEST_RUN: run, LIFEBOAT_TEST_SEED: String(seed) },
     globalSetup: ['test/support/redis-cleanup.ts'],
     // A test that asserts nothing fails (expect.hasAssertions before each test).
-    setupFiles: ['test/support/assertions-required.ts'],
+    setupFiles: ['test/support/assertions-required.ts', 'test/support/property-seed.ts'],
     sequence: { shuffle: { files: true, tests: false }, seed },
     // Integration tests start their own moto server and share the real Redis;
     // two cores, so keep the fan-out modest.
