@@ -33,7 +33,7 @@ import type { Redis } from '../redis/connect-redis';
 import { connectRedis } from '../redis/connect-redis';
 import { describeRedis } from '../redis/redis-options';
 import { persistenceVerdict, readPersistence } from '../redis/redis-persistence';
-import { redisTopology } from '../redis/redis-topology';
+import { sharedRedisTopology } from '../redis/redis-topology';
 import { RedisAuditLog } from '../redis/redis-audit-log';
 import { RedisEventFeed } from '../redis/redis-event-feed';
 import { RedisSessionStore } from '../redis/redis-session-store';
@@ -139,11 +139,12 @@ export function createLifeboat(overrides: LifeboatOverrides = {}): Lifeboat {
     redis: await redisCheck(redis),
     ...(workers.length > 0 ? { workers: workersCheck(workers, stopping.signal.aborted) } : {}),
   });
+  const redisTopology = sharedRedisTopology(redis, settings);
   return {
     deps,
     redis,
     auth: files.auth,
-    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, ...api, reachability, processChecks, redisTopology: () => redisTopology(redis, settings) }),
+    apiDeps: () => ({ ...deps, redis, auth: files.auth, metrics, queues, ...api, reachability, processChecks, redisTopology }),
     processChecks,
     schedules: files.schedules,
     metrics,

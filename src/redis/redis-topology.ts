@@ -28,6 +28,24 @@ export interface RedisTopology {
   };
 }
 
+/** How long one answer of redisTopology is shared: GET /v1/status is public to every viewer and polled by dashboards. */
+const TOPOLOGY_SHARED_MS = 2000;
+
+/**
+ * redisTopology shared for a couple of seconds and between concurrent callers, so a burst of
+ * status requests asks Redis and a sentinel once, not once per request (each sentinel question
+ * is a new connection).
+ */
+export function sharedRedisTopology(redis: Redis, settings: RedisSettings, sharedMs = TOPOLOGY_SHARED_MS, now: () => number = Date.now): () => Promise<RedisTopology> {
+  let last: { at: number; answer: Promise<RedisTopology> } | undefined;
+  return () => {
+    if (last && now() - last.at < sharedMs) return last.answer;
+    const answer = redisTopology(redis, settings);
+    last = { at: now(), answer };
+    return answer;
+  };
+}
+
 export async function redisTopology(redis: Redis, settings: RedisSettings): Promise<RedisTopology> {
   const mode = settings.REDIS_SENTINELS ? 'sentinel' : 'standalone';
   const stream = redis.stream as { remoteAddress?: string; remotePort?: number } | undefined;
