@@ -1,7 +1,7 @@
 import type { Relief, ShareChange } from '../core/relief';
 import { reliefOf } from '../core/relief';
 import type { OperationData } from './operation-types';
-import { pacedStagesOf } from './steps/follow-capacity';
+import { pacedStagesOf } from './steps/follow-capacity-records';
 
 /**
  * The failing region's share per name over the operation, from what its steps recorded: a

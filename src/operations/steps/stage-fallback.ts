@@ -76,7 +76,7 @@ export async function rollBackToPreviousStage(ctx: StepContext, stage: Stage, wh
 }
 
 /** Pinned groups whose MinSize or DesiredCapacity went below the pin (a scheduled action, a person): set back to the pin. */
-async function repin(ctx: StepContext, live: ReadonlyMap<string, AutoScalingGroupReading>): Promise<GroupSizeUpdate[]> {
+export async function repin(ctx: StepContext, live: ReadonlyMap<string, AutoScalingGroupReading>): Promise<GroupSizeUpdate[]> {
   const pins = (ctx.op.checkpoint.steps.find((s) => s.kind === 'prescale')?.detail?.updates as GroupSizeUpdate[] | undefined) ?? [];
   const undone = pins.filter((p) => {
     const g = live.get(keyOfGroup(p));
