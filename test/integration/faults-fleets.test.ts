@@ -11,7 +11,7 @@ import { takeSnapshot } from '../../src/operations/fleet-snapshot';
 import { planRequest } from '../../src/operations/plan-request';
 import { submitOperation } from '../../src/operations/submit-operation';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getOperation } from '../../src/operations/activity';
+import { cancelOperation, getOperation } from '../../src/operations/activity';
 import type { OperationView } from '../../src/operations/operation-views';
 import type { PacedStageRecord } from '../../src/operations/steps/follow-capacity-records';
 import { FAULT_FLEET, at, figures, sharesOf, stepMs, stepOf, submit, untilStep } from '../support/fault-scenarios';
@@ -234,6 +234,66 @@ describe('paced by capacity (the default for an evacuation)', () => {
     // Relief counts the fallback: us-east-1 carries traffic again, so the evacuation is not mitigated.
     expect(done.result!.relief!.mitigated).toBe(false);
     figures('survivor lowered during a paced stage', { kept, pin: pin.desiredCapacity, shareWest: shares['us-west-2']!.toFixed(4), shareEu: shares['eu-west-1']!.toFixed(4), shareEast: shares['us-east-1']!.toFixed(4) });
+  });
+});
+
+describe('paced by capacity, capacity back after a fallback', () => {
+  it('a survivor lowered during a paced stage falls back, then the name moves again as the re-pinned capacity comes into service', async () => {
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], dwellSeconds: 600 });
+    const dwelling = await untilPacedStageDwells(lb, id);
+    const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
+    const kept = pin.desiredCapacity - 2;
+    await lower('us-west-2', 'api-us-west-2', { MinSize: Math.min(pin.minSize, kept), DesiredCapacity: kept });
+    // The re-pin brings the two instances back: the name moves off us-east-1 again, past its fallback.
+    const until = Date.now() + 30_000;
+    let view = await getOperation(id, lb.deps);
+    const movedAgain = (v: OperationView) => {
+      const records = pacedRecords(v);
+      const fallback = records.findIndex((r) => r.kind === 'fallback');
+      return fallback >= 0 && records.slice(fallback + 1).some((r) => r.kind === undefined && r.failingShare === 0 && r.insyncAt !== undefined);
+    };
+    while (!movedAgain(view)) {
+      if (Date.now() > until || ['succeeded', 'failed', 'cancelled'].includes(view.state)) throw new Error(`the name did not move again after its fallback: ${view.state} ${JSON.stringify(pacedRecords(view).map((r) => [r.stage, r.kind, r.failingShare]))}`);
+      await new Promise((r) => setTimeout(r, 25));
+      view = await getOperation(id, lb.deps);
+    }
+    const records = pacedRecords(view);
+    const fallback = records.find((r) => r.kind === 'fallback')!;
+    const again = records.slice(records.indexOf(fallback) + 1).find((r) => r.kind === undefined)!;
+    // The fallback was within what `kept` instances serve; the stage after it was justified by the capacity put back.
+    const before = sharesOf(initial.weights[API]!);
+    expect(fallback.shares['us-west-2']!).toBeLessThanOrEqual(Math.max(before['us-west-2']!, servable('us-west-2', kept)) + 1e-9);
+    expect(fallback.failingShare).toBeGreaterThan(0);
+    expect(fallback.capacity.find((c) => c.region === 'us-west-2')!.inService).toBe(kept);
+    expect(again.capacity.find((c) => c.region === 'us-west-2')!.inService).toBe(pin.desiredCapacity);
+    expect(again.shares['us-west-2']!).toBeLessThanOrEqual(Math.max(before['us-west-2']!, servable('us-west-2', pin.desiredCapacity)) + 1e-9);
+    expect(view.steps.find((s) => s.id === 'follow-capacity')!.detail!.fallbacks).toMatchObject([{ repinned: [{ group: 'api-us-west-2', desiredCapacity: pin.desiredCapacity }] }]);
+
+    // Cancelled with rollback during the new stage's dwell: relief counts every change, the rollback's too.
+    await cancelOperation(id, { by: 'test', rollback: true }, lb.deps);
+    const done = await lb.waitFor(id, undefined, 30_000);
+    expect(done.state, JSON.stringify(done.error)).toBe('cancelled');
+    expect((await pf.fleet.state()).weights).toEqual(initial.weights);
+    const relief = done.result!.relief!;
+    expect(relief.mitigated).toBe(false);
+    expect(relief.firstReliefSeconds).toBeCloseTo((at(records[0]!.insyncAt) - at(done.createdAt)) / 1000, 6);
+    // Impact until the rollback took effect, computed here from the records: each change from when it was in sync.
+    const rolledBackAt = at(stepOf(done, 'rollback/await-dns').finishedAt);
+    let impact = 0;
+    let share = before['us-east-1']!;
+    let since = at(done.createdAt);
+    for (const r of pacedRecords(done).filter((x) => x.insyncAt)) {
+      impact += share * (at(r.insyncAt) - since);
+      since = at(r.insyncAt);
+      share = r.failingShare;
+    }
+    impact += share * (rolledBackAt - since);
+    // After the rollback us-east-1 carries its share again until the operation ended.
+    expect(relief.impactShareSeconds).toBeGreaterThanOrEqual(impact / 1000 - 1e-9);
+    expect(relief.impactShareSeconds).toBeLessThanOrEqual(impact / 1000 + (before['us-east-1']! * (at(done.finishedAt) + 1000 - rolledBackAt)) / 1000);
+    figures('paced fallback, capacity back', { kept, pin: pin.desiredCapacity, fallbackEast: fallback.failingShare.toFixed(4), impactShareSeconds: relief.impactShareSeconds.toFixed(3) });
   });
 });
 
