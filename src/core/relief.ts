@@ -9,6 +9,9 @@
  * 1/3 × 2 + 0.1 × 8 = 1.467 share-seconds.
  */
 
+import type { RegionCode } from './fleet';
+import { sharesFromWeights } from './snapshot';
+
 /** From `at` (ms, epoch) on, the failing region carries `share` of the name's traffic. */
 export interface ShareChange {
   name: string;
@@ -89,4 +92,47 @@ function nameRelief(timeline: ReliefTimeline, name: string): NameRelief {
     ...(mitigate !== undefined ? { mitigateSeconds: seconds(mitigate) } : {}),
     impactShareSeconds: impact / 1000,
   };
+}
+
+/** One name's weight in one region, as set in Route 53. */
+export interface NameWeight {
+  name: string;
+  region: RegionCode;
+  weight: number;
+}
+
+/**
+ * Weights lifeboat set that took effect at `at` (ms, epoch): a stage, a fallback to what
+ * the capacity in service serves, a rollback. Each gives some regions of some names; the
+ * others keep theirs. `switchedOff`: the failing region left through its switch, so it
+ * answers for no name from then on, whatever its weights.
+ */
+export interface WeightsTakingEffect {
+  at: number;
+  weights: readonly NameWeight[];
+  switchedOff?: boolean;
+}
+
+/**
+ * The failing region's share of each name after each change of weights lifeboat made, in
+ * the order they took effect: every change counts, those that move traffic back to the
+ * failing region (a fallback, a rollback) as well as the stages, so impact and time to
+ * mitigate follow the share users really had. `initial` holds every name's weights before.
+ */
+export function shareChangesOf(initial: readonly NameWeight[], events: readonly WeightsTakingEffect[], failing: RegionCode): ShareChange[] {
+  const weights = new Map<string, Map<RegionCode, number>>();
+  for (const w of initial) (weights.get(w.name) ?? weights.set(w.name, new Map()).get(w.name)!).set(w.region, w.weight);
+  let off = false;
+  const changes: ShareChange[] = [];
+  for (const e of [...events].sort((a, b) => a.at - b.at)) {
+    off ||= e.switchedOff === true;
+    const touched = new Set(e.weights.map((w) => w.name));
+    for (const w of e.weights) (weights.get(w.name) ?? weights.set(w.name, new Map()).get(w.name)!).set(w.region, w.weight);
+    for (const name of e.switchedOff ? weights.keys() : touched) changes.push({ name, at: e.at, share: off ? 0 : failingShare(weights.get(name)!, failing) });
+  }
+  return changes;
+}
+
+function failingShare(weights: ReadonlyMap<RegionCode, number>, failing: RegionCode): number {
+  return weights.has(failing) ? sharesFromWeights(weights).get(failing)! : 0;
 }

@@ -137,6 +137,13 @@ export interface StageFallback {
   unplaced: Array<{ name: string; share: number }>;
 }
 
+/** Weights lifeboat set outside a stage's own steps, in sync at `at`. */
+export interface WeightChangeInEffect {
+  at: string;
+  why: 'fallback' | 'rollback';
+  weights: Array<{ name: string; region: RegionCode; weight: number }>;
+}
+
 export interface OperationResult {
   summary: string;
   groupsChanged: number;
@@ -222,6 +229,11 @@ interface Checkpoint {
   partial?: Pick<OperationResult, 'shortfall' | 'unplaced'>;
   /** Set when a stage failed verification for capacity and fell back to what serves. */
   fallback?: StageFallback;
+  /**
+   * Weights set outside a stage's own steps (a fallback, a stage rolled back after its verify
+   * hook said no), each when Route 53 had it in sync: the relief timeline counts them.
+   */
+  weightChanges?: WeightChangeInEffect[];
   /** Set when Route 53's change API failed and the region's switch was turned off instead. */
   switchUsed?: SwitchUse;
 }

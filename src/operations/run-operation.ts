@@ -17,7 +17,8 @@ import { applyWeights } from './steps/apply-weights';
 import { awaitDns } from './steps/await-dns';
 import { dwell } from './steps/dwell';
 import { finalize } from './steps/finalize';
-import { followCapacity, pacedStagesOf } from './steps/follow-capacity';
+import { followCapacity } from './steps/follow-capacity';
+import { pacedStagesOf } from './steps/follow-capacity-records';
 import { reliefOfOperation } from './relief-timeline';
 import { paceOf } from '../core/planner/capacity-pace';
 import { prescale } from './steps/prescale';
@@ -308,11 +309,13 @@ function pinsLeft(op: OperationData): Pick<OperationResult, 'pinned' | 'unpinned
 function resultOf(op: OperationData, now: Date): OperationResult {
   const cp = op.checkpoint;
   const done = (kind: StepKind) => cp.steps.filter((s) => s.kind === kind && s.state === 'succeeded');
-  const paced = pacedStagesOf(cp.steps);
+  // Paced stages that moved traffic off the failing region; fallbacks and rollbacks count as weight changes.
+  const pacedChanges = pacedStagesOf(cp.steps);
+  const paced = pacedChanges.filter((s) => s.kind === undefined);
   const stagesApplied = done('apply-weights').length + paced.length;
   const weightChanges =
     (cp.plan?.stages ?? []).filter((s) => done('apply-weights').some((d) => d.stage === s.index)).reduce((a, s) => a + s.weights.length, 0) +
-    paced.reduce((a, s) => a + Object.keys(s.weights).length, 0);
+    pacedChanges.reduce((a, s) => a + Object.keys(s.weights).length, 0);
   const relief = reliefOfOperation(op, now);
   const groupsChanged = (done('prescale').length ? (cp.plan?.groupChanges.length ?? 0) : 0) + (done('finalize').length ? (cp.plan?.finalGroupChanges.length ?? 0) : 0);
   const what = `${op.kind} ${cp.plan?.region ?? ''}`.trim();
@@ -370,9 +373,13 @@ function sharesText(traffic: ReadonlyArray<{ name: string; region: string; share
 
 /** Where the weights are after a failure: a fallback's servable weights, the stage before a rolled-back one, the last applied stage's, or the original ones. */
 function weightsInForce(cp: OperationData['checkpoint'], stagesApplied: number): string {
-  if (cp.fallback) return `; weights are those the capacity in service serves (set after stage ${cp.fallback.stage})`;
+  if (cp.fallback) return `; weights are those the capacity in service serves (set ${cp.error?.details?.pace === 'capacity' ? 'by a fallback during the paced stages' : `after stage ${cp.fallback.stage}`})`;
   // A stage that failed verification was rolled back: the weights in force are the stage's before it.
   const rolledBackTo = cp.error?.code === 'LB_ERR_VERIFICATION_FAILED' ? cp.error.details?.rolledBackTo : undefined;
+  // A paced stage rolled back: that name's weights are its change before (stage numbers are the name's own).
+  if (cp.error?.details?.pace === 'capacity' && typeof rolledBackTo === 'number') {
+    return `; ${String(cp.error.details.name)} weights are ${rolledBackTo ? `those of its paced stage ${rolledBackTo}` : 'as they were before the operation'}`;
+  }
   const weightsOf = typeof rolledBackTo === 'number' ? rolledBackTo : stagesApplied;
   if (weightsOf) return `; weights are those of stage ${weightsOf}`;
   return stagesApplied ? '; weights are as they were before the operation' : '';

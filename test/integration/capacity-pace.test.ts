@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoFleetSpec } from '../../src/sandbox/fleet/seed-fleet';
-import type { PacedStageRecord } from '../../src/operations/steps/follow-capacity';
+import type { PacedStageRecord } from '../../src/operations/steps/follow-capacity-records';
 import { at, figures, sharesOf, stepOf, submit } from '../support/fault-scenarios';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';

@@ -11,7 +11,10 @@ import { takeSnapshot } from '../../src/operations/fleet-snapshot';
 import { planRequest } from '../../src/operations/plan-request';
 import { submitOperation } from '../../src/operations/submit-operation';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAULT_FLEET, figures, sharesOf, stepMs, stepOf, submit, untilStep } from '../support/fault-scenarios';
+import { cancelOperation, getOperation } from '../../src/operations/activity';
+import type { OperationView } from '../../src/operations/operation-views';
+import type { PacedStageRecord } from '../../src/operations/steps/follow-capacity-records';
+import { FAULT_FLEET, at, figures, sharesOf, stepMs, stepOf, submit, untilStep } from '../support/fault-scenarios';
 import type { TestLifeboat } from '../support/harness';
 import { testLifeboat } from '../support/harness';
 import type { AwsState } from '../support/moto-fleet';
@@ -125,6 +128,172 @@ describe('a survivor lowered during a stage', () => {
       shareEast: shares['us-east-1']!.toFixed(4),
       westServed: String(west.served),
     });
+  });
+});
+
+/** The changes the paced steps recorded (the headroom's first). */
+function pacedRecords(view: OperationView): PacedStageRecord[] {
+  return view.steps.filter((s) => s.id.startsWith('follow-capacity')).flatMap((s) => (s.detail?.stages as PacedStageRecord[] | undefined) ?? []);
+}
+
+/** Polls until a paced stage of the operation is in sync and not yet verified: it is dwelling. */
+async function untilPacedStageDwells(lb: TestLifeboat, id: string, timeoutMs = 30_000): Promise<OperationView> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await getOperation(id, lb.deps);
+    if (pacedRecords(view).some((s) => s.kind === undefined && s.insyncAt && !s.verifiedAt)) return view;
+    if (['succeeded', 'failed', 'refused', 'cancelled'].includes(view.state)) throw new Error(`operation ${id} ${view.state} before a paced stage dwelt: ${JSON.stringify(view.error)}`);
+    if (Date.now() > until) throw new Error(`no paced stage dwelling within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('paced by capacity (the default for an evacuation)', () => {
+  it('a verify hook that says no for a paced stage: the stage is rolled back to the weights before it and the operation fails naming the reason, as for stages', async () => {
+    hook = await startVerifyHook(() => ({ ok: false, reason: 'error rate too high' }));
+    lb = testLifeboat(pf.cloud(), { LIFEBOAT_VERIFY_HOOK_URL: hook.url, LIFEBOAT_OUTBOUND_HOSTS: '127.0.0.1' });
+    lb.startWorker();
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], dwellSeconds: 0.2 });
+    const done = await lb.waitFor(id, undefined, 30_000);
+
+    expect(done.state).toBe('failed');
+    expect(done.error!.code).toBe('LB_ERR_VERIFICATION_FAILED');
+    expect(done.error!.message).toContain('error rate too high');
+    expect(done.error!.details).toMatchObject({ stage: 1, rolledBackTo: 0, pace: 'capacity' });
+    expect(stepOf(done, 'follow-capacity').state).toBe('failed');
+    // The hook was asked about the paced stage, once: the operation stopped there.
+    expect(hook.requests).toHaveLength(1);
+    expect(hook.requests[0]).toMatchObject({ operationId: id, pace: 'capacity', stage: 1 });
+    expect(String(hook.requests[0]!.name).replace(/\.$/, '')).toBe(API);
+    // The stage moved traffic off us-east-1, then its weights went back to those before it: Route 53 holds the original weights.
+    const records = pacedRecords(done);
+    expect(records.map((r) => [r.stage, r.kind ?? 'stage'])).toEqual([
+      [1, 'stage'],
+      [2, 'rollback'],
+    ]);
+    expect(records[0]!.failingShare).toBeLessThan(sharesOf(initial.weights[API]!)['us-east-1']!);
+    expect((await pf.fleet.state()).weights).toEqual(initial.weights);
+    expect(done.result!.summary).toContain('weights are as they were before the operation');
+    // Nothing moved in the end: the region is not left marked evacuated.
+    expect(await lb.deps.store.evacuationOf('us-east-1')).toBeUndefined();
+    // Relief counts the rollback: us-east-1 got its share back, so the evacuation did not mitigate.
+    const relief = done.result!.relief!;
+    expect(relief.firstReliefSeconds).toBeCloseTo((at(records[0]!.insyncAt) - at(done.createdAt)) / 1000, 6);
+    expect(relief.mitigated).toBe(false);
+    expect(relief.mitigateSeconds).toBeUndefined();
+    figures('verify hook says no at a paced stage', { hookCalls: hook.requests.length, failingShareAtStage: records[0]!.failingShare.toFixed(4), impactShareSeconds: relief.impactShareSeconds.toFixed(3) });
+  });
+
+  it('a survivor lowered during a paced stage: re-pinned, no survivor is left with more traffic than its capacity in service serves, and the operation fails with what is served once the capacity does not come back', async () => {
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    const capacityTimeoutSeconds = 2;
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], dwellSeconds: 600, capacityTimeoutSeconds, onFailure: 'keep' });
+    const dwelling = await untilPacedStageDwells(lb, id);
+    const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
+    const seeded = initial.groups['us-west-2/api-us-west-2']![1];
+    // Two instances fewer than the pin, still more than it ran before: what it serves is between the two.
+    const kept = pin.desiredCapacity - 2;
+    expect(kept).toBeGreaterThan(seeded);
+    // No new instance comes to us-west-2 from now on, so the re-pin cannot bring the capacity back in time.
+    pf.proxy.patchProfile({ capacityLimits: [{ region: 'us-west-2', maxNewInstances: 0 }] });
+    await lower('us-west-2', 'api-us-west-2', { MinSize: Math.min(pin.minSize, kept), DesiredCapacity: kept });
+    const done = await lb.waitFor(id, undefined, 60_000);
+
+    expect(done.state).toBe('failed');
+    expect(done.error!.code).toBe('LB_ERR_VERIFICATION_FAILED');
+    expect(done.error!.details).toMatchObject({ rolledBackTo: 'servable', pace: 'capacity' });
+    // Caught during the 600 s dwell (waitFor gave up after 60 s): the stage was never verified.
+    const records = pacedRecords(done);
+    const fallback = records.find((r) => r.kind === 'fallback')!;
+    expect(fallback).toBeDefined();
+    expect(records.filter((r) => r.kind === undefined).every((r) => r.verifiedAt === undefined)).toBe(true);
+    // Re-pinned at the prescale's sizes, and left pinned as asked (onFailure: keep).
+    expect(done.error!.details!.repinned).toMatchObject([{ region: 'us-west-2', group: 'api-us-west-2', minSize: pin.minSize, desiredCapacity: pin.desiredCapacity }]);
+    const after = await pf.fleet.state();
+    expect(after.groups['us-west-2/api-us-west-2']!.slice(0, 2)).toEqual([pin.minSize, pin.desiredCapacity]);
+    // What runs in service now, read through the proxy: us-west-2 kept `kept`, none came back.
+    const inService = await pf.inService();
+    expect(inService['us-west-2/api-us-west-2']).toBe(kept);
+    // No survivor above max(its share before, what its instances in service serve), bound computed here from the seeded fleet and the model.
+    const before = sharesOf(initial.weights[API]!);
+    const bound = (region: string) => Math.max(before[region]!, servable(region, inService[`${region}/api-${region}`]!));
+    const shares = sharesOf(after.weights[API]!);
+    for (const region of ['us-west-2', 'eu-west-1']) {
+      expect(shares[region]!, region).toBeLessThanOrEqual(bound(region) + 1e-9);
+      expect(fallback.shares[region]!, region).toBeLessThanOrEqual(bound(region) + 1e-9);
+    }
+    // us-west-2 was over what 8 serve before the fallback; us-east-1 took back what nobody could.
+    expect(records.filter((r) => r.kind === undefined).at(-1)!.shares['us-west-2']!).toBeGreaterThan(bound('us-west-2') + 1e-9);
+    expect(shares['us-east-1']!).toBeGreaterThan(0);
+    // Part of its traffic stays moved: the region is still marked evacuated, by this operation.
+    expect((await lb.deps.store.evacuationOf('us-east-1'))?.operationId).toBe(id);
+    expect(done.result!.summary).toContain('weights are those the capacity in service serves');
+    expect(done.result!.served!.find((r) => r.region === 'us-west-2')).toMatchObject({ service: 'api', inService: kept });
+    expect(done.result!.unplaced!.map((u) => u.name.replace(/\.$/, ''))).toEqual([API]);
+    // Relief counts the fallback: us-east-1 carries traffic again, so the evacuation is not mitigated.
+    expect(done.result!.relief!.mitigated).toBe(false);
+    figures('survivor lowered during a paced stage', { kept, pin: pin.desiredCapacity, shareWest: shares['us-west-2']!.toFixed(4), shareEu: shares['eu-west-1']!.toFixed(4), shareEast: shares['us-east-1']!.toFixed(4) });
+  });
+});
+
+describe('paced by capacity, capacity back after a fallback', () => {
+  it('a survivor lowered during a paced stage falls back, then the name moves again as the re-pinned capacity comes into service', async () => {
+    lb = testLifeboat(pf.cloud());
+    lb.startWorker();
+    const id = await submit(lb, { kind: 'evacuate', region: 'us-east-1', services: ['api'], dwellSeconds: 600 });
+    const dwelling = await untilPacedStageDwells(lb, id);
+    const pin = dwelling.plan!.groupChanges.find((c) => c.group === 'api-us-west-2')!.to;
+    const kept = pin.desiredCapacity - 2;
+    await lower('us-west-2', 'api-us-west-2', { MinSize: Math.min(pin.minSize, kept), DesiredCapacity: kept });
+    // The re-pin brings the two instances back: the name moves off us-east-1 again, past its fallback.
+    const until = Date.now() + 30_000;
+    let view = await getOperation(id, lb.deps);
+    const movedAgain = (v: OperationView) => {
+      const records = pacedRecords(v);
+      const fallback = records.findIndex((r) => r.kind === 'fallback');
+      return fallback >= 0 && records.slice(fallback + 1).some((r) => r.kind === undefined && r.failingShare === 0 && r.insyncAt !== undefined);
+    };
+    while (!movedAgain(view)) {
+      if (Date.now() > until || ['succeeded', 'failed', 'cancelled'].includes(view.state)) throw new Error(`the name did not move again after its fallback: ${view.state} ${JSON.stringify(pacedRecords(view).map((r) => [r.stage, r.kind, r.failingShare]))}`);
+      await new Promise((r) => setTimeout(r, 25));
+      view = await getOperation(id, lb.deps);
+    }
+    const records = pacedRecords(view);
+    const fallback = records.find((r) => r.kind === 'fallback')!;
+    const again = records.slice(records.indexOf(fallback) + 1).find((r) => r.kind === undefined)!;
+    // The fallback was within what `kept` instances serve; the stage after it was justified by the capacity put back.
+    const before = sharesOf(initial.weights[API]!);
+    expect(fallback.shares['us-west-2']!).toBeLessThanOrEqual(Math.max(before['us-west-2']!, servable('us-west-2', kept)) + 1e-9);
+    expect(fallback.failingShare).toBeGreaterThan(0);
+    expect(fallback.capacity.find((c) => c.region === 'us-west-2')!.inService).toBe(kept);
+    expect(again.capacity.find((c) => c.region === 'us-west-2')!.inService).toBe(pin.desiredCapacity);
+    expect(again.shares['us-west-2']!).toBeLessThanOrEqual(Math.max(before['us-west-2']!, servable('us-west-2', pin.desiredCapacity)) + 1e-9);
+    expect(view.steps.find((s) => s.id === 'follow-capacity')!.detail!.fallbacks).toMatchObject([{ repinned: [{ group: 'api-us-west-2', desiredCapacity: pin.desiredCapacity }] }]);
+
+    // Cancelled with rollback during the new stage's dwell: relief counts every change, the rollback's too.
+    await cancelOperation(id, { by: 'test', rollback: true }, lb.deps);
+    const done = await lb.waitFor(id, undefined, 30_000);
+    expect(done.state, JSON.stringify(done.error)).toBe('cancelled');
+    expect((await pf.fleet.state()).weights).toEqual(initial.weights);
+    const relief = done.result!.relief!;
+    expect(relief.mitigated).toBe(false);
+    expect(relief.firstReliefSeconds).toBeCloseTo((at(records[0]!.insyncAt) - at(done.createdAt)) / 1000, 6);
+    // Impact until the rollback took effect, computed here from the records: each change from when it was in sync.
+    const rolledBackAt = at(stepOf(done, 'rollback/await-dns').finishedAt);
+    let impact = 0;
+    let share = before['us-east-1']!;
+    let since = at(done.createdAt);
+    for (const r of pacedRecords(done).filter((x) => x.insyncAt)) {
+      impact += share * (at(r.insyncAt) - since);
+      since = at(r.insyncAt);
+      share = r.failingShare;
+    }
+    impact += share * (rolledBackAt - since);
+    // After the rollback us-east-1 carries its share again until the operation ended.
+    expect(relief.impactShareSeconds).toBeGreaterThanOrEqual(impact / 1000 - 1e-9);
+    expect(relief.impactShareSeconds).toBeLessThanOrEqual(impact / 1000 + (before['us-east-1']! * (at(done.finishedAt) + 1000 - rolledBackAt)) / 1000);
+    figures('paced fallback, capacity back', { kept, pin: pin.desiredCapacity, fallbackEast: fallback.failingShare.toFixed(4), impactShareSeconds: relief.impactShareSeconds.toFixed(3) });
   });
 });
 

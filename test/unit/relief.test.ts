@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reliefOf } from '../../src/core/relief';
+import { reliefOf, shareChangesOf } from '../../src/core/relief';
 
 const T0 = Date.parse('2026-12-07T12:00:00.000Z');
 const at = (seconds: number) => T0 + seconds * 1000;
@@ -54,5 +54,60 @@ describe('relief and impact of an evacuation', () => {
     const relief = reliefOf({ startedAt: T0, endedAt: at(5), initial: new Map([['api.example.com', 0.25]]), changes: [] });
     expect(relief.firstReliefSeconds).toBeUndefined();
     expect(relief.impactShareSeconds).toBeCloseTo(1.25, 9);
+  });
+
+  it('counts every weight change lifeboat made — stages, a fallback and a rollback — from a hand-computed timeline', () => {
+    const name = 'api.example.com';
+    const weights = (east: number, west: number, eu: number) => [
+      { name, region: 'us-east-1', weight: east },
+      { name, region: 'us-west-2', weight: west },
+      { name, region: 'eu-west-1', weight: eu },
+    ];
+    const changes = shareChangesOf(
+      weights(100, 100, 100),
+      [
+        // Given out of order: they count in the order they took effect.
+        { at: at(14), weights: weights(100, 100, 100) }, // the rollback: back to the weights before, 1/3
+        { at: at(2), weights: weights(50, 125, 125) }, // stage 1: 50/300 = 1/6
+        { at: at(6), weights: weights(0, 150, 150) }, // stage 2: 0
+        { at: at(9), weights: [{ name, region: 'us-east-1', weight: 60 }, { name, region: 'us-west-2', weight: 90 }] }, // the fallback: 60/(60+90+150) = 0.2
+      ],
+      'us-east-1',
+    );
+    expect(changes.map((c) => [c.at, c.share])).toEqual([
+      [at(2), 1 / 6],
+      [at(6), 0],
+      [at(9), 0.2],
+      [at(14), 1 / 3],
+    ]);
+    const relief = reliefOf({ startedAt: T0, endedAt: at(30), initial: new Map([[name, 1 / 3]]), changes });
+    // 1/3 × 2 + 1/6 × 4 + 0 × 3 + 0.2 × 5 + 1/3 × 16 = 0.6667 + 0.6667 + 0 + 1 + 5.3333 = 7.6667 share-seconds.
+    expect(relief.impactShareSeconds).toBeCloseTo(2 / 3 + 4 / 6 + 1 + 16 / 3, 9);
+    expect(relief.firstReliefSeconds).toBe(2);
+    // At 0 from 6 s to 9 s, then back up: not mitigated at the end.
+    expect(relief.mitigateSeconds).toBeUndefined();
+    expect(relief.mitigated).toBe(false);
+  });
+
+  it('takes the failing region to 0 on every name when it leaves through its switch, whatever its weights say after', () => {
+    const names = ['api.example.com', 'www.example.com'];
+    const initial = names.flatMap((name) => [
+      { name, region: 'us-east-1', weight: 1 },
+      { name, region: 'us-west-2', weight: 1 },
+    ]);
+    const changes = shareChangesOf(
+      initial,
+      [
+        { at: at(4), weights: [], switchedOff: true },
+        // A rollback of the weights afterwards does not bring the switched-off region back.
+        { at: at(8), weights: [{ name: 'api.example.com', region: 'us-east-1', weight: 1 }] },
+      ],
+      'us-east-1',
+    );
+    const relief = reliefOf({ startedAt: T0, endedAt: at(10), initial: new Map(names.map((n) => [n, 0.5])), changes });
+    // Each name: 0.5 × 4 = 2 share-seconds; both mitigated at 4 s.
+    expect(relief.impactShareSeconds).toBeCloseTo(4, 9);
+    expect(relief.mitigateSeconds).toBe(4);
+    expect(relief.names.map((n) => n.mitigateSeconds)).toEqual([4, 4]);
   });
 });

@@ -1,6 +1,6 @@
 import type { FleetSnapshot, RegionCode } from '../fleet';
 import type { EvacuateIntent } from '../intents';
-import { servableShare } from '../models/evaluate-model';
+import { requiredInstances, servableShare } from '../models/evaluate-model';
 import { sharesFromWeights } from '../snapshot';
 import { sharesToWeights } from '../weights';
 import type { ServiceContext } from './capacity-targets';
@@ -130,6 +130,37 @@ export function nextPacedStage(input: PacedNameInput): PacedStep {
   return stepOf(name, failing, weightsNow, new Map(weightsNow), capacity);
 }
 
+/**
+ * When the capacity in service drops under a name (a survivor lowered, instances lost or
+ * impaired): the weights that keep every survivor within what it may carry now — max(its
+ * share before the operation, what its instances in service serve) — as the planned stages'
+ * fallback does. Each survivor over that comes down to it, the others keep their share, and
+ * the failing region takes back the rest (the next stage moves it again as capacity returns).
+ * Undefined when no survivor is over. Absolute weights: computing it twice on the same
+ * capacity gives the same weights.
+ */
+export function pacedFallback(input: Omit<PacedNameInput, 'finalWeights'>): PacedStep | undefined {
+  const { name, failing, weightsNow, before } = input;
+  if (input.services.length === 0) return undefined;
+  const now = sharesFromWeights(weightsNow);
+  const { servable, capacity } = servableOfName(input);
+  if (overCapacity(now, before, servable, failing).length === 0) return undefined;
+  const ceilings = new Map<RegionCode, number>();
+  for (const r of now.keys()) if (r !== failing) ceilings.set(r, Math.max(before.get(r) ?? 0, servable.get(r) ?? before.get(r) ?? 0));
+  const wanted = new Map([...ceilings].map(([r, ceiling]) => [r, Math.min(now.get(r)!, ceiling)]));
+  // Whole weights may round a region up: lower its share until the weights keep within its ceiling.
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const weights = weightsFor(wanted, failing, weightsNow, ceilings);
+    if (!weights) break;
+    const implied = sharesFromWeights(weights);
+    const over = [...ceilings].filter(([r, ceiling]) => (implied.get(r) ?? 0) > ceiling + EPS);
+    if (over.length === 0) return stepOf(name, failing, weightsNow, weights, capacity);
+    for (const [r, ceiling] of over) wanted.set(r, Math.max(0, wanted.get(r)! - ((implied.get(r) ?? 0) - ceiling) - 1 / 255));
+  }
+  // No weights within the ceilings (the failing region has no record to take the rest): nothing to set.
+  return stepOf(name, failing, weightsNow, new Map(weightsNow), capacity);
+}
+
 function weightsFor(wanted: ReadonlyMap<RegionCode, number>, failing: RegionCode, weightsNow: ReadonlyMap<RegionCode, number>, ceilings: ReadonlyMap<RegionCode, number>): Map<RegionCode, number> | undefined {
   const others = [...wanted.values()].reduce((a, b) => a + b, 0);
   const rest = 1 - others;
@@ -137,8 +168,8 @@ function weightsFor(wanted: ReadonlyMap<RegionCode, number>, failing: RegionCode
   if (weightsNow.has(failing)) shares.set(failing, rest < EPS ? 0 : rest);
   if (![...shares.values()].some((s) => s > 0)) return undefined;
   const roundingCeilings = new Map([...ceilings].map(([r, c]) => [r, Math.max(c, shares.get(r) ?? 0)]));
-  // The failing region's share only goes down: whole weights must not round it above today's.
-  if (weightsNow.has(failing)) roundingCeilings.set(failing, Math.max(sharesFromWeights(weightsNow).get(failing) ?? 0, shares.get(failing)!));
+  // Rounding never gives the failing region more than it has now (or than a fallback gives it back).
+  if (weightsNow.has(failing)) roundingCeilings.set(failing, Math.max(sharesFromWeights(weightsNow).get(failing)!, shares.get(failing)!));
   return sharesToWeights(shares, weightsNow, roundingCeilings);
 }
 
@@ -165,6 +196,24 @@ export function overCapacity(
   return [...shares]
     .filter(([r, s]) => r !== failing && s > (before.get(r) ?? 0) + EPS && s > (servable.get(r) ?? 0) + EPS)
     .map(([region, share]) => ({ region, share, servable: servable.get(region) ?? 0 }));
+}
+
+/**
+ * Per service on the name and survivor region with a share: the share it carries, the
+ * instances in service, the instances that share needs at the model's target, and whether
+ * those in service serve it. What a paced fallback reports when it ends the operation.
+ */
+export function servedOfName(
+  input: Pick<PacedNameInput, 'services' | 'inService' | 'failing'> & { shares: ReadonlyMap<RegionCode, number> },
+): Array<{ service: string; region: RegionCode; share: number; inService: number; needed: number; served: boolean }> {
+  return input.services.flatMap((c) => {
+    const instances = [...(input.inService.get(c.service) ?? c.inputs.inService)];
+    const targetShare = c.inputs.regions.map((r) => input.shares.get(r) ?? 0);
+    const needed = requiredInstances(c.model, { ...c.inputs, inService: instances, targetShare }, c.parameters);
+    return c.inputs.regions
+      .map((region, i) => ({ service: c.service, region, share: targetShare[i]!, inService: instances[i]!, needed: needed[i]!, served: needed[i]! <= instances[i]! }))
+      .filter((r) => r.region !== input.failing && r.share > 0);
+  });
 }
 
 /** The model contexts of the services a paced evacuation moves, per DNS name, gathered as the plan gathered them. */

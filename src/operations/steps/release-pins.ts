@@ -1,6 +1,7 @@
 import { accountOf, keyOfGroup } from '../../core/fleet';
 import type { GroupSizeUpdate } from '../../cloud/ports';
 import type { OperationData } from '../operation-types';
+import { pacedStagesOf } from './follow-capacity-records';
 import { applySizes, readLive, releasingPins } from './group-sizes';
 import { resumeWhatLifeboatSuspended } from './scheduled-actions';
 import type { StepHandler } from './step-context';
@@ -53,6 +54,12 @@ export function trafficStillMoved(op: OperationData): boolean {
   const applied = cp.steps.some((s) => (s.kind === 'apply-weights' && s.state === 'succeeded') || (s.kind === 'follow-capacity' && Array.isArray(s.detail?.stages) && s.detail.stages.length > 0));
   if (!applied) return false;
   if (cp.steps.some((s) => s.kind === 'rollback-weights' && s.state === 'succeeded')) return false;
+  // Paced: some name's weights in force (its last recorded change: a stage, a fallback, a rollback) differ from those before.
+  const paced = pacedStagesOf(cp.steps);
+  if (paced.length > 0) {
+    const before = new Map((cp.snapshot?.records ?? []).map((r) => [`${r.name}\u0000${r.region}`, r.weight]));
+    return [...new Set(paced.map((s) => s.name))].some((name) => Object.entries(paced.filter((s) => s.name === name).at(-1)!.weights).some(([region, weight]) => before.get(`${name}\u0000${region}`) !== weight));
+  }
   if (cp.fallback) return cp.fallback.weights.some((w) => cp.snapshot?.traffic.find((t) => t.name === w.name && t.region === w.region)?.weight !== w.weight);
   return !(cp.error?.code === 'LB_ERR_VERIFICATION_FAILED' && cp.error.details?.rolledBackTo === 0);
 }

@@ -40,6 +40,7 @@ export async function fallBackFromStage(ctx: StepContext, stage: Stage, short: r
   if (changes.length > 0) {
     const set = await setAndVerifyWeights(ctx, changes);
     await awaitInSync(ctx, (set.detail?.changeIds as string[]) ?? []);
+    recordWeightChange(ctx, 'fallback', changes);
   }
   const served = servedRegions(servable, obtained);
   const unplaced = servable.blockers
@@ -68,6 +69,7 @@ export async function rollBackToPreviousStage(ctx: StepContext, stage: Stage, wh
   const back = stage.weights.map((w) => ({ ...w, to: previous?.traffic.find((t) => t.name === w.name && t.region === w.region)?.weight ?? w.from }));
   const undone = await setAndVerifyWeights(ctx, back);
   await awaitInSync(ctx, (undone.detail?.changeIds as string[]) ?? []);
+  recordWeightChange(ctx, 'rollback', back);
   throw new LifeboatError('LB_ERR_VERIFICATION_FAILED', `stage ${stage.index} failed verification: ${why}; its weights were rolled back to stage ${stage.index - 1}'s`, {
     stage: stage.index,
     ...details,
@@ -75,8 +77,14 @@ export async function rollBackToPreviousStage(ctx: StepContext, stage: Stage, wh
   });
 }
 
+/** Weights set outside a stage's own steps, now in sync: the relief timeline counts them (checkpoint.weightChanges). */
+export function recordWeightChange(ctx: StepContext, why: 'fallback' | 'rollback', changes: ReadonlyArray<{ name: string; region: string; to: number }>): void {
+  const weights = changes.map((c) => ({ name: c.name, region: c.region, weight: c.to }));
+  (ctx.op.checkpoint.weightChanges ??= []).push({ at: ctx.clock.now().toISOString(), why, weights });
+}
+
 /** Pinned groups whose MinSize or DesiredCapacity went below the pin (a scheduled action, a person): set back to the pin. */
-async function repin(ctx: StepContext, live: ReadonlyMap<string, AutoScalingGroupReading>): Promise<GroupSizeUpdate[]> {
+export async function repin(ctx: StepContext, live: ReadonlyMap<string, AutoScalingGroupReading>): Promise<GroupSizeUpdate[]> {
   const pins = (ctx.op.checkpoint.steps.find((s) => s.kind === 'prescale')?.detail?.updates as GroupSizeUpdate[] | undefined) ?? [];
   const undone = pins.filter((p) => {
     const g = live.get(keyOfGroup(p));

@@ -1,5 +1,4 @@
 import { stageOf } from './stage-weights';
-import type { Stage } from '../../core/planner/plan-types';
 import { shortOfStage } from './stage-capacity';
 import { fallBackFromStage, rollBackToPreviousStage } from './stage-fallback';
 import type { StepContext, StepHandler } from './step-context';
@@ -18,22 +17,22 @@ export const verify: StepHandler = async (ctx) => {
   const stage = stageOf(ctx);
   const { checked, short } = await shortOfStage(ctx, stage);
   if (short.length > 0) return fallBackFromStage(ctx, stage, short);
-  const hook = await askVerifyHook(ctx, stage);
+  const hook = await askVerifyHook(ctx, { operationId: ctx.op.id, kind: ctx.op.kind, region: planOf(ctx).plan.region, stage: stage.index, percent: stage.percent, traffic: stage.traffic, load: stage.load });
   if (hook) return rollBackToPreviousStage(ctx, stage, hook, { short: [], hook });
   return { outcome: `${checked} service region(s) at capacity for this stage${ctx.settings.LIFEBOAT_VERIFY_HOOK_URL ? '; the verify hook agreed' : ''}` };
 };
 
 /**
- * The configurable check (LIFEBOAT_VERIFY_HOOK_URL): POSTed the stage, it must answer 2xx
+ * The configurable check (LIFEBOAT_VERIFY_HOOK_URL): POSTed the stage (a planned stage, or a
+ * name's paced stage), it must answer 2xx
  * with {"ok": true}. Anything else — refused by LIFEBOAT_OUTBOUND_HOSTS, no answer, ok false —
  * fails the stage: a check that cannot be asked cannot vouch for the stage. Undefined when it
  * agrees. The reason shown names only the verdict and the status (why a connection failed is
  * in the log), as notify's does; the hook's own reason, when it gives one, is its to give.
  */
-async function askVerifyHook(ctx: StepContext, stage: Stage): Promise<string | undefined> {
+export async function askVerifyHook(ctx: StepContext, body: Record<string, unknown>): Promise<string | undefined> {
   const url = ctx.settings.LIFEBOAT_VERIFY_HOOK_URL;
   if (!url) return undefined;
-  const body = { operationId: ctx.op.id, kind: ctx.op.kind, region: planOf(ctx).plan.region, stage: stage.index, percent: stage.percent, traffic: stage.traffic, load: stage.load };
   const policy = outboundPolicyOf(ctx.settings.LIFEBOAT_OUTBOUND_HOSTS);
   const answer = await postJson(new URL(url), body, { policy, timeoutMs: ctx.settings.LIFEBOAT_VERIFY_HOOK_TIMEOUT_MS, purpose: 'verify hook' });
   if (answer.verdict === 'refused') return 'the verify hook was refused (not allowed by LIFEBOAT_OUTBOUND_HOSTS)';
