@@ -1,3 +1,4 @@
+import type { KnownRefreshes } from '../plan-request';
 import type { FleetSnapshot, RegionCode } from '../../core/fleet';
 import type { SwitchDesign } from '../../core/switches';
 import type { CancelRequest } from '../operation-types';
@@ -35,6 +36,8 @@ export interface OperationSnapshot {
   fleetVersion: string;
   /** When it was read (epoch ms). */
   readAt: number;
+  /** The instance refreshes read for the plan the operation was accepted on (the guard reuses them on the same read). */
+  refreshes?: KnownRefreshes;
 }
 
 /** Processes lifeboat suspended on a group: what it resumes when it lets the group go, and nothing else. */
