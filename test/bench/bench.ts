@@ -70,6 +70,7 @@ async function runLargeWorld(quotas: ProxyProfileInput): Promise<Record<string, 
     // The same evacuation several times on one fleet, restored with scale-down in between, so each
     // run starts from the seeded sizes; the target must hold in every run, not on average.
     const runs = [];
+    const startedRss = large.workerPeakRssMb();
     let lastOperationId = '';
     for (let run = 1; run <= size.largeRuns; run++) {
       // The bound counts from full token buckets: let them refill (the slowest, Route 53's 50 at 10/s, in 5 s) after the start or the restore.
@@ -89,11 +90,14 @@ async function runLargeWorld(quotas: ProxyProfileInput): Promise<Record<string, 
       lastOperationId = evac.operationId;
       await restoreAfter(large);
     }
+    // The worker's peak RSS after each phase: which of them drives it (VmHWM only grows).
+    const rssAfter: Record<string, number | undefined> = { started: startedRss, evacuations: large.workerPeakRssMb() };
     const worst = runs.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const evacuateLarge = { ...worst, runs: runs.map((r) => ({ wallSeconds: r.wallSeconds, quotaBoundSeconds: r.quotaBoundSeconds, ratio: r.ratio, state: r.state, boundCallsMatch: r.boundCalls.callsMatch })), state: runs.every((r) => r.state === 'succeeded') ? 'succeeded' : runs.find((r) => r.state !== 'succeeded')!.state };
 
     say('baseline: the sequential script (read, raise each survivor, set each weight, one call at a time) on the same fleet');
     const script = await runBaselineScript(large);
+    rssAfter.baseline = large.workerPeakRssMb();
     const baseline = { script, lifeboatWallSeconds: worst.wallSeconds, ratio: round(worst.wallSeconds / script.wallSeconds, 3) };
     say(`  script ${script.wallSeconds} s (${script.throttled} throttled), lifeboat ${worst.wallSeconds} s`);
 
@@ -105,13 +109,16 @@ async function runLargeWorld(quotas: ProxyProfileInput): Promise<Record<string, 
     const load = await runApiLoad(large, lastOperationId, size.apiRate, size.apiSeconds);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const l = load as any;
+    rssAfter.api = large.workerPeakRssMb();
     const lifeboatP99 = Math.max(l.plan.p99Ms, l.operation.p99Ms);
     const api = { ...load, lifeboatP99Ms: lifeboatP99, bareP99Ms: l.bare.p99Ms, ratio: round(lifeboatP99 / Math.max(0.1, l.bare.p99Ms), 2) };
 
     say(`queue-latency: ${size.queueSamples} operations`);
     const queueLatency = await runQueueLatency(large, size.queueSamples);
     const largeRss = large.workerPeakRssMb();
-    report = { evacuateLarge, baseline, planSmall, plan10k, api, queueLatency, workerPeakRssMb: largeRss };
+    rssAfter.queueLatency = largeRss;
+    say(`  worker peak RSS (MB) after each phase: ${JSON.stringify(rssAfter)}`);
+    report = { evacuateLarge, baseline, planSmall, plan10k, api, queueLatency, workerPeakRssMb: largeRss, workerPeakRssMbAfter: rssAfter };
   } finally {
     await large.stop();
   }
