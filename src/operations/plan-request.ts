@@ -7,7 +7,7 @@ import { indexFleet } from '../core/planner/fleet-index';
 import { plan } from '../core/planner/plan';
 import type { PlanContext } from '../core/planner/plan-context';
 import type { Plan } from '../core/planner/plan-types';
-import type { EvacuationRecord } from './ports/operation-store';
+import type { EvacuationRecord, KnownRefreshes } from './ports/operation-store';
 import type { OperationDeps } from './deps';
 import type { VersionedSnapshot } from './snapshot-cache';
 import { planContextOf } from './deps';
@@ -27,12 +27,6 @@ export interface PlannedRequest {
    * known) for it: a guard that plans again on the same read reuses them.
    */
   refreshes?: KnownRefreshes;
-}
-
-/** The groups (keyOfGroup) whose instance refreshes were asked for, and the refreshes under way among them. */
-export interface KnownRefreshes {
-  asked: string[];
-  found: InstanceRefreshReading[];
 }
 
 /** A read to plan on, with the instance refreshes already read for a plan on it (see guard.ts). */

@@ -1,5 +1,5 @@
-import type { KnownRefreshes } from '../plan-request';
 import type { FleetSnapshot, RegionCode } from '../../core/fleet';
+import type { InstanceRefreshReading } from '../../cloud/ports';
 import type { SwitchDesign } from '../../core/switches';
 import type { CancelRequest } from '../operation-types';
 
@@ -28,6 +28,12 @@ export interface FollowUp {
   /** Processes lifeboat suspended on the group and left suspended with the pin (resume them when letting it go). */
   suspendedProcesses?: string[];
   why: string;
+}
+
+/** The groups (keyOfGroup) whose instance refreshes were asked for, and the refreshes under way among them. */
+export interface KnownRefreshes {
+  asked: string[];
+  found: InstanceRefreshReading[];
 }
 
 /** A fleet snapshot as an operation keeps it: with the fleet version it was read at (see SnapshotCache). */
