@@ -120,9 +120,11 @@ interface CapacityProvider {
   setGroupSize(update: GroupSizeUpdate): Promise<void>;
   /**
    * Current sizes and instances of the named groups in one region (and account): read-back
-   * and awaiting. InService instances whose EC2 status checks are impaired are marked so.
+   * and awaiting. InService instances whose EC2 status checks are impaired are marked so,
+   * unless `sizesOnly` (a write and its read-back need the sizes and tags, not the instances'
+   * health: one EC2 call less before the write).
    */
-  readGroups(region: RegionCode, groups: readonly string[], account?: string): Promise<AutoScalingGroupReading[]>;
+  readGroups(region: RegionCode, groups: readonly string[], account?: string, options?: { sizesOnly?: boolean }): Promise<AutoScalingGroupReading[]>;
   /** Failed or cancelled scaling activities since `since` (ISO time), newest first. */
   readScalingProblems(region: RegionCode, groups: readonly string[], since: string, account?: string): Promise<ScalingProblem[]>;
   /** Suspend processes on a group (lifeboat suspends ScheduledActions on the groups it pins). */

@@ -50,7 +50,7 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, on
   return {
     readFleet: (options) => cloud.readFleet(options),
     probe: (ms) => cloud.probe(ms),
-    readGroups: (region, groups, account) => cloud.readGroups(region, groups, account),
+    readGroups: (region, groups, account, options) => cloud.readGroups(region, groups, account, options),
     readScalingProblems: (region, groups, since, account) => cloud.readScalingProblems(region, groups, since, account),
     readInstanceRefreshes: (groups) => cloud.readInstanceRefreshes(groups),
     suspendProcesses: (u: GroupProcessUpdate) => audited('aws.suspendProcesses', [u.region], u, () => cloud.suspendProcesses(u)),

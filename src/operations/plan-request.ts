@@ -7,7 +7,7 @@ import { indexFleet } from '../core/planner/fleet-index';
 import { plan } from '../core/planner/plan';
 import type { PlanContext } from '../core/planner/plan-context';
 import type { Plan } from '../core/planner/plan-types';
-import type { EvacuationRecord } from './ports/operation-store';
+import type { EvacuationRecord, KnownRefreshes } from './ports/operation-store';
 import type { OperationDeps } from './deps';
 import type { VersionedSnapshot } from './snapshot-cache';
 import { planContextOf } from './deps';
@@ -22,7 +22,15 @@ export interface PlannedRequest {
   plan: Plan;
   /** For a restore: the evacuation it undoes. */
   evacuation?: EvacuationRecord;
+  /**
+   * The instance refreshes of the groups the plan grows or loads, when they were read (or
+   * known) for it: a guard that plans again on the same read reuses them.
+   */
+  refreshes?: KnownRefreshes;
 }
+
+/** A read to plan on, with the instance refreshes already read for a plan on it (see guard.ts). */
+export type AcceptedRead = VersionedSnapshot & { refreshes?: KnownRefreshes };
 
 /**
  * Read the fleet and plan an intent. A restore goes back to the snapshot recorded when the
@@ -32,9 +40,10 @@ export interface PlannedRequest {
 export async function planRequest(
   intent: IntentRequest,
   deps: Pick<OperationDeps, 'snapshots' | 'models' | 'settings' | 'store' | 'cloud' | 'switches'>,
-  options: { fresh?: boolean; on?: VersionedSnapshot } = {},
+  options: { fresh?: boolean; on?: AcceptedRead } = {},
 ): Promise<PlannedRequest> {
   const read = options.on ?? (await deps.snapshots.read(options.fresh ? 0 : undefined));
+  const known = options.on?.refreshes;
   const ctx = planContextOf(deps);
   const { snapshot } = read;
   if (intent.kind === 'reconcile') {
@@ -48,11 +57,11 @@ export async function planRequest(
     return { snapshot, read, plan: plan(snapshot, { ...intent, controlRegions: [...board.controlRegions], reading }, ctx) };
   }
   if (intent.kind === 'evacuate' && intent.fallback === 'switch') {
-    const planned = await planWithRefreshes(snapshot, intent, ctx, deps.cloud);
+    const planned = await planWithRefreshes(snapshot, intent, ctx, deps.cloud, known);
     await addFallbackSwitch(planned.plan, intent.region, snapshot, deps);
     return { read, ...planned };
   }
-  if (intent.kind !== 'restore') return { read, ...(await planWithRefreshes(snapshot, intent, ctx, deps.cloud)) };
+  if (intent.kind !== 'restore') return { read, ...(await planWithRefreshes(snapshot, intent, ctx, deps.cloud, known)) };
 
   // Both Redis reads at once: the regions still evacuated are only wasted on a refusal.
   const [evacuation, evacuated] = await Promise.all([deps.store.evacuationOf(intent.region), deps.store.evacuatedRegions(snapshot.regions)]);
@@ -75,7 +84,7 @@ export async function planRequest(
   // A region that left through its switch serves nothing whatever its weights say: the restore
   // plans from that, sets its first stage's weights, then turns the switch back on.
   const effective = evacuation.switched ? asSwitchedOff(snapshot, intent.region) : snapshot;
-  const planned = await planWithRefreshes(effective, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx, deps.cloud);
+  const planned = await planWithRefreshes(effective, { ...intent, previous: evacuation.snapshot, stillEvacuated: others }, ctx, deps.cloud, known);
   if (evacuation.switched) planned.plan.switchOn = evacuation.switched;
   return { read, evacuation, ...planned };
 }
@@ -101,17 +110,29 @@ async function addFallbackSwitch(planned: Plan, region: string, snapshot: FleetS
 /**
  * Plan, then ask which of the groups the plan grows or loads have an instance refresh under
  * way (one call per group, so only those), and plan again on the snapshot that says so. A
- * refresh that cannot be read is a warning: the plan does not know.
+ * refresh that cannot be read is a warning: the plan does not know. Refreshes `known` from a
+ * plan of the same intent on the same read are used instead of asking AWS again (the same
+ * plan grows the same groups): a guard planning on the read its request was accepted on
+ * costs no call per group.
  */
-async function planWithRefreshes(snapshot: FleetSnapshot, intent: Intent, ctx: PlanContext, cloud: Pick<CloudPort, 'readInstanceRefreshes'>): Promise<{ snapshot: FleetSnapshot; plan: Plan }> {
+async function planWithRefreshes(
+  snapshot: FleetSnapshot,
+  intent: Intent,
+  ctx: PlanContext,
+  cloud: Pick<CloudPort, 'readInstanceRefreshes'>,
+  known?: KnownRefreshes,
+): Promise<{ snapshot: FleetSnapshot; plan: Plan; refreshes?: KnownRefreshes }> {
   const first = plan(snapshot, intent, ctx);
   const index = indexFleet(snapshot);
   const growing = first.groupChanges.filter((c) => c.to.desiredCapacity > c.from.desiredCapacity).map((c) => ({ ...accountOf(c), region: c.region, group: c.group }));
   const refs = [...new Map([...growing, ...groupsGainingTraffic(index, first).map((g) => ({ ...accountOf(g), region: g.region, group: g.name }))].map((r) => [keyOfGroup(r), r])).values()];
-  if (refs.length === 0) return { snapshot, plan: first };
+  const asked = refs.map((r) => keyOfGroup(r));
+  if (refs.length === 0) return { snapshot, plan: first, refreshes: { asked, found: [] } };
+  // Known only if they were asked for every group this plan asks about.
+  const reuse = known && asked.every((k) => known.asked.includes(k)) ? known.found.filter((r) => asked.includes(keyOfGroup(r))) : undefined;
   let refreshes: InstanceRefreshReading[];
   try {
-    refreshes = await cloud.readInstanceRefreshes(refs);
+    refreshes = reuse ?? (await cloud.readInstanceRefreshes(refs));
   } catch (e) {
     first.warnings.push({
       code: 'INSTANCE_REFRESH_UNKNOWN',
@@ -120,12 +141,12 @@ async function planWithRefreshes(snapshot: FleetSnapshot, intent: Intent, ctx: P
     });
     return { snapshot, plan: first };
   }
-  if (refreshes.length === 0) return { snapshot, plan: first };
+  if (refreshes.length === 0) return { snapshot, plan: first, refreshes: { asked, found: refreshes } };
   const byKey = new Map(refreshes.map((r) => [keyOfGroup(r), r]));
   const groups = snapshot.groups.map((g) => {
     const r = byKey.get(keyOfGroup(g));
     return r ? { ...g, instanceRefresh: { id: r.id, status: r.status, ...(r.percentageComplete !== undefined ? { percentageComplete: r.percentageComplete } : {}) } } : g;
   });
   const withRefreshes = { ...snapshot, groups };
-  return { snapshot: withRefreshes, plan: plan(withRefreshes, intent, ctx) };
+  return { snapshot: withRefreshes, plan: plan(withRefreshes, intent, ctx), refreshes: { asked, found: refreshes } };
 }

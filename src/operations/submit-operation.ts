@@ -64,8 +64,9 @@ async function submit(body: unknown, who: Requester, deps: LifeboatDeps): Promis
 
   let plan: Plan;
   let read: PlannedRequest['read'];
+  let refreshes: PlannedRequest['refreshes'];
   try {
-    ({ plan, read } = await planRequest(intent, deps));
+    ({ plan, read, refreshes } = await planRequest(intent, deps));
   } catch (e) {
     if (e instanceof LifeboatError) return refuse(e);
     throw e;
@@ -89,7 +90,7 @@ async function submit(body: unknown, who: Requester, deps: LifeboatDeps): Promis
     checkpoint: { state: 'queued', steps: [] },
   };
   // The fleet it was accepted on: a worker that starts it at once plans on it instead of reading AWS again.
-  await deps.store.saveSnapshot(id, { snapshot: read.snapshot, fleetVersion: read.version, readAt: read.readAt });
+  await deps.store.saveSnapshot(id, { snapshot: read.snapshot, fleetVersion: read.version, readAt: read.readAt, ...(refreshes ? { refreshes } : {}) });
   await deps.queue.add(data);
   return { dryRun: false, created: true, operation: viewOf({ data, jobState: 'waiting' }), planHash: planHash(plan) };
 }

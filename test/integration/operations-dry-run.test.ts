@@ -126,24 +126,35 @@ describe('operations on the dry-run cloud, through the real queue', () => {
     type Shift = (ms: number) => number;
     async function acceptedAndGuarded(between: (lb: TestLifeboat, shift: Shift) => Promise<unknown>) {
       const clock = shiftedClock();
-      lb = testLifeboat(stampedCloud(), {}, clock);
+      const cloud = stampedCloud();
+      // Counted: the calls asking AWS which of the groups the plan grows have an instance refresh under way.
+      let refreshReads = 0;
+      const readInstanceRefreshes = cloud.readInstanceRefreshes.bind(cloud);
+      cloud.readInstanceRefreshes = (groups) => {
+        refreshReads++;
+        return readInstanceRefreshes(groups);
+      };
+      lb = testLifeboat(cloud, {}, clock);
       const evac = await submitOperation({ kind: 'evacuate', region: 'us-east-1' }, { actor: 'test' }, lb.deps);
       if (evac.dryRun) throw new Error('not a dry run');
       const accepted = (await lb.deps.store.snapshotOf(evac.operation.id))!.snapshot.takenAt;
       await between(lb, clock.shift);
       lb.startWorker();
       expect((await lb.waitFor(evac.operation.id)).state).toBe('succeeded');
-      return { accepted, guarded: (await lb.deps.store.snapshotOf(evac.operation.id))!.snapshot.takenAt };
+      return { accepted, guarded: (await lb.deps.store.snapshotOf(evac.operation.id))!.snapshot.takenAt, refreshReads };
     }
 
-    it('plans on the accepted read when the guard starts at once and lifeboat changed nothing since', async () => {
-      const { accepted, guarded } = await acceptedAndGuarded(async () => undefined);
+    it('plans on the accepted read when the guard starts at once and lifeboat changed nothing since, with the instance refreshes read on acceptance', async () => {
+      const { accepted, guarded, refreshReads } = await acceptedAndGuarded(async () => undefined);
       expect(guarded).toBe(accepted);
+      // Read once, for the request's plan: the guard's plan on the same read grows the same groups.
+      expect(refreshReads).toBe(1);
     });
 
-    it('reads the fleet again when the accepted read is more than 2 s old', async () => {
-      const { accepted, guarded } = await acceptedAndGuarded(async (_lb, shift) => shift(ACCEPTED_READ_MAX_AGE_MS + 1000));
+    it('reads the fleet and the instance refreshes again when the accepted read is more than 2 s old', async () => {
+      const { accepted, guarded, refreshReads } = await acceptedAndGuarded(async (_lb, shift) => shift(ACCEPTED_READ_MAX_AGE_MS + 1000));
       expect(guarded).not.toBe(accepted);
+      expect(refreshReads).toBe(2);
     });
 
     it('reads the fleet again when lifeboat changed the fleet after accepting', async () => {

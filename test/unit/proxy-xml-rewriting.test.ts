@@ -4,6 +4,7 @@ import type { ScalingActivity } from '../../src/sandbox/proxy/capacity-faults';
 import { injectActivities } from '../../src/sandbox/proxy/capacity-faults';
 import { getChangeXml, newChangeId, rewriteChangeInfo } from '../../src/sandbox/proxy/dns-propagation';
 import { tagText } from '../../src/sandbox/proxy/xml-text';
+import { withWarmPoolSizes } from '../../src/sandbox/proxy/warm-pools';
 
 /** Trimmed from moto 5's answers. */
 const instance = (id: string, state = 'InService') =>
@@ -44,6 +45,32 @@ describe('proxy XML rewriting: Auto Scaling instance lists', () => {
     const xml2 = `<DescribeAutoScalingInstancesResponse><DescribeAutoScalingInstancesResult><AutoScalingInstances>${instance('i-7').replace('<InstanceType>', '<AutoScalingGroupName>api</AutoScalingGroupName><InstanceType>')}${instance('i-8')}</AutoScalingInstances></DescribeAutoScalingInstancesResult></DescribeAutoScalingInstancesResponse>`;
     const out = rewriteInstanceMembers(xml2, 'AutoScalingInstances', (m) => (m.instanceId === 'i-7' ? { lifecycleState: 'Pending' } : { hidden: true }));
     expect(instanceMembers(out, 'AutoScalingInstances')).toEqual([{ instanceId: 'i-7', availabilityZone: 'us-west-2a', instanceType: 't3.micro', lifecycleState: 'Pending', groupName: 'api' }]);
+  });
+});
+
+describe('proxy XML rewriting: warm pool sizes in DescribeAutoScalingGroups', () => {
+  const pooled = (name: string, ids: string[]) =>
+    group(name, ids).replace('</Tags>', '</Tags><WarmPoolConfiguration><MaxGroupPreparedCapacity>-1</MaxGroupPreparedCapacity><MinSize>2</MinSize><PoolState>Stopped</PoolState></WarmPoolConfiguration>');
+
+  it('states WarmPoolSize for each group with a pool, as AWS does, from that group’s own part of the answer', () => {
+    const xml = describeGroups(pooled('api', ['i-1', 'i-2']), group('web', ['i-4']), pooled('db', ['i-5']));
+    const asked: string[] = [];
+    const out = withWarmPoolSizes(xml, (name, part) => {
+      asked.push(name);
+      // The part is the group's own: its DesiredCapacity, not another group's.
+      return name === 'api' ? Number(tagText(part, 'DesiredCapacity')) + 5 : 3;
+    });
+    expect(asked).toEqual(['api', 'db']);
+    expect([...out.matchAll(/<WarmPoolSize>(\d+)<\/WarmPoolSize>/g)].map((m) => m[1])).toEqual(['7', '3']);
+    // Nothing else changes: take the sizes out again and it is the answer moto gave.
+    expect(out.replace(/<WarmPoolSize>\d+<\/WarmPoolSize>/g, '')).toBe(xml);
+  });
+
+  it('leaves an answer without warm pools, or one that states their size already, as it is', () => {
+    const plain = describeGroups(group('web', ['i-4']));
+    expect(withWarmPoolSizes(plain, () => 9)).toBe(plain);
+    const stated = describeGroups(pooled('api', ['i-1']).replace('</WarmPoolConfiguration>', '</WarmPoolConfiguration><WarmPoolSize>4</WarmPoolSize>'));
+    expect(withWarmPoolSizes(stated, () => 9)).toBe(stated);
   });
 });
 

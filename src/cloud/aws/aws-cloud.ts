@@ -169,8 +169,8 @@ export class AwsCloud implements CloudPort, SwitchBoard {
     return updateGroupSize(this.accounts.of(update.account), update);
   }
 
-  readGroups(region: RegionCode, groups: readonly string[], account?: string): Promise<AutoScalingGroupReading[]> {
-    return readLiveGroups(this.accounts.of(account), region, groups, this.autoScalingPageSize);
+  readGroups(region: RegionCode, groups: readonly string[], account?: string, options?: { sizesOnly?: boolean }): Promise<AutoScalingGroupReading[]> {
+    return readLiveGroups(this.accounts.of(account), region, groups, this.autoScalingPageSize, options?.sizesOnly);
   }
 
   readScalingProblems(region: RegionCode, groups: readonly string[], since: string, account?: string): Promise<ScalingProblem[]> {

@@ -60,10 +60,10 @@ export async function readRegionGroups(clients: AwsClients, region: RegionCode, 
   return { groups, warnings };
 }
 
-/** The named groups as they are now, their InService instances' EC2 status checked: what operations count. */
-export async function readLiveGroups(clients: AwsClients, region: RegionCode, names: readonly string[], pageSize: number): Promise<AutoScalingGroupReading[]> {
+/** The named groups as they are now, their InService instances' EC2 status checked (what operations count) unless only their sizes are wanted. */
+export async function readLiveGroups(clients: AwsClients, region: RegionCode, names: readonly string[], pageSize: number, sizesOnly = false): Promise<AutoScalingGroupReading[]> {
   const groups = await readNamedGroups(clients, region, names, pageSize);
-  await markImpaired(clients, region, groups);
+  if (!sizesOnly) await markImpaired(clients, region, groups);
   return groups;
 }
 

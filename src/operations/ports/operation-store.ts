@@ -1,4 +1,5 @@
 import type { FleetSnapshot, RegionCode } from '../../core/fleet';
+import type { InstanceRefreshReading } from '../../cloud/ports';
 import type { SwitchDesign } from '../../core/switches';
 import type { CancelRequest } from '../operation-types';
 
@@ -29,12 +30,20 @@ export interface FollowUp {
   why: string;
 }
 
+/** The groups (keyOfGroup) whose instance refreshes were asked for, and the refreshes under way among them. */
+export interface KnownRefreshes {
+  asked: string[];
+  found: InstanceRefreshReading[];
+}
+
 /** A fleet snapshot as an operation keeps it: with the fleet version it was read at (see SnapshotCache). */
 export interface OperationSnapshot {
   snapshot: FleetSnapshot;
   fleetVersion: string;
   /** When it was read (epoch ms). */
   readAt: number;
+  /** The instance refreshes read for the plan the operation was accepted on (the guard reuses them on the same read). */
+  refreshes?: KnownRefreshes;
 }
 
 /** Processes lifeboat suspended on a group: what it resumes when it lets the group go, and nothing else. */

@@ -14,7 +14,7 @@ export const finalize: StepHandler = async (ctx) => {
   const { plan } = planOf(ctx);
   const { intent } = ctx.op;
   const scaleDownSurvivors = intent.kind === 'restore' && intent.scaleDownSurvivors === true;
-  const live = await readLive(ctx, plan.finalGroupChanges);
+  const live = await readLive(ctx, plan.finalGroupChanges, { sizesOnly: true });
   const updates = plan.finalGroupChanges
     .filter((c) => live.has(keyOfGroup(c)))
     .map((c) => {

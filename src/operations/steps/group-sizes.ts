@@ -6,8 +6,16 @@ import { sameSize, sizeOf } from '../../core/planner/group-sizing';
 import { pinOf } from '../../core/pins';
 import type { StepContext } from './step-context';
 
-/** The named groups as they are now (by keyOfGroup), one read per region and account. */
-export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region: string; group: string; account?: string | undefined }>): Promise<Map<string, AutoScalingGroupReading>> {
+/**
+ * The named groups as they are now (by keyOfGroup), one read per region and account; with
+ * `sizesOnly`, without their instances' EC2 status (a write and its read-back need only the
+ * sizes and tags; what counts instances in service must not pass it).
+ */
+export async function readLive(
+  ctx: StepContext,
+  changes: ReadonlyArray<{ region: string; group: string; account?: string | undefined }>,
+  options?: { sizesOnly?: boolean },
+): Promise<Map<string, AutoScalingGroupReading>> {
   const places = new Map<string, { region: string; account: string | undefined; groups: string[] }>();
   for (const c of changes) {
     const key = `${c.account ?? ''}/${c.region}`;
@@ -17,7 +25,7 @@ export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region
   const live = new Map<string, AutoScalingGroupReading>();
   await Promise.all(
     [...places.values()].map(async ({ region, account, groups }) => {
-      for (const g of await ctx.cloud.readGroups(region, groups, account)) live.set(keyOfGroup({ region, name: g.name, account }), g);
+      for (const g of await ctx.cloud.readGroups(region, groups, account, options)) live.set(keyOfGroup({ region, name: g.name, account }), g);
     }),
   );
   return live;
@@ -31,7 +39,7 @@ export async function readLive(ctx: StepContext, changes: ReadonlyArray<{ region
 export async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[], readBack = true): Promise<void> {
   await Promise.all(updates.map((u) => ctx.cloud.setGroupSize(u)));
   if (!readBack) return;
-  const live = await readLive(ctx, updates);
+  const live = await readLive(ctx, updates, { sizesOnly: true });
   const wrong = updates.filter((u) => {
     const g = live.get(keyOfGroup(u));
     return !g || !sameSize(g, u);

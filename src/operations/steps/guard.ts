@@ -2,7 +2,7 @@ import { OperationRefused, forcible, refusalOf } from '../operation-errors';
 import { planHash } from '../plan-hash';
 import { planRequest } from '../plan-request';
 import { stepsForPlan } from '../step-list';
-import type { VersionedSnapshot } from '../snapshot-cache';
+import type { AcceptedRead } from '../plan-request';
 import type { StepContext, StepHandler } from './step-context';
 
 /** How old the fleet read an operation was accepted on may be for its guard to plan on it. */
@@ -11,16 +11,17 @@ export const ACCEPTED_READ_MAX_AGE_MS = 2000;
 /**
  * The fleet read the operation was accepted on, if it is recent and lifeboat has changed
  * nothing since (the fleet version); otherwise a fresh read. A guard that starts right away
- * then costs no second read of AWS.
+ * then costs no second read of AWS (neither the fleet nor the instance refreshes).
  */
-async function acceptedRead(ctx: StepContext): Promise<{ on: VersionedSnapshot } | { fresh: true }> {
+async function acceptedRead(ctx: StepContext): Promise<{ on: AcceptedRead } | { fresh: true }> {
   // A retried guard reads afresh whatever was stored: no need to fetch it.
   if (ctx.step.attempts > 1) return { fresh: true };
   const accepted = await ctx.store.snapshotOf(ctx.op.id);
   if (!accepted) return { fresh: true };
   const young = ctx.clock.now().getTime() - accepted.readAt <= ACCEPTED_READ_MAX_AGE_MS;
   if (!young || accepted.fleetVersion !== (await ctx.snapshots.currentVersion())) return { fresh: true };
-  return { on: { snapshot: accepted.snapshot, version: accepted.fleetVersion, readAt: accepted.readAt } };
+  // With the instance refreshes the request's plan read: the same plan on the same read asks for the same groups.
+  return { on: { snapshot: accepted.snapshot, version: accepted.fleetVersion, readAt: accepted.readAt, ...(accepted.refreshes ? { refreshes: accepted.refreshes } : {}) } };
 }
 
 /**

@@ -22,7 +22,8 @@ function missing(changes: GroupChange[], live: Map<string, AutoScalingGroupReadi
  */
 export const prescale: StepHandler = async (ctx) => {
   const { plan } = planOf(ctx);
-  const live = await readLive(ctx, plan.groupChanges);
+  // Sizes, tags and suspended processes are what a prescale reads: not the instances' health.
+  const live = await readLive(ctx, plan.groupChanges, { sizesOnly: true });
   const gone = missing(plan.groupChanges, live);
   if (gone.length > 0) throw new LifeboatError('LB_ERR_AWS_REJECTED', `groups disappeared since the plan: ${gone.map((c) => c.group).join(', ')}`, { groups: gone });
   // An explicit scale sets exactly what was asked, down as well as up; moving traffic never shrinks.

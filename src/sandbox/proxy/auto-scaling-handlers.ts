@@ -6,7 +6,7 @@ import { passThrough, sendUpstream, sendWire } from './call-context';
 import { randomUUID } from 'node:crypto';
 import { XML_NAMESPACES, xmlResponse } from './wire-errors';
 import { awsTime, element, tagText } from './xml-text';
-import { warmPoolSettingsIn, warmPoolSize } from './warm-pools';
+import { warmPoolSettingsIn, warmPoolSize, withWarmPoolSizes } from './warm-pools';
 import { settleGroupUpdate } from './group-updates';
 
 /**
@@ -38,7 +38,11 @@ async function fetchSettled(ctx: CallContext) {
 function listingHandler(list: InstanceList): CallHandler {
   return async (ctx) => {
     const answer = await fetchSettled(ctx);
-    return sendUpstream(ctx.res, answer, (xml) => rewriteInstanceMembers(xml, list, (m) => showInstance(ctx, m)));
+    return sendUpstream(ctx.res, answer, (xml) => {
+      const shown = rewriteInstanceMembers(xml, list, (m) => showInstance(ctx, m));
+      // Groups with a warm pool state its size, as AWS does (moto does not): the warm instances the model holds ready.
+      return list === 'Instances' ? withWarmPoolSizes(shown, (group, part) => warmInstancesIn(ctx, group, part)) : shown;
+    });
   };
 }
 

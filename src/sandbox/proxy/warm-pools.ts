@@ -50,3 +50,29 @@ export class WarmPoolLedger {
     this.refills.delete(group);
   }
 }
+
+/**
+ * A DescribeAutoScalingGroups answer with WarmPoolSize stated for every group that has a warm
+ * pool, as AWS states it (moto leaves it out, and a reader would then ask DescribeWarmPool
+ * once per group: calls against Auto Scaling's quota AWS never makes them spend). `sizeOf`
+ * gives the size for a group from its name and its own part of the answer.
+ */
+export function withWarmPoolSizes(xml: string, sizeOf: (group: string, groupXml: string) => number): string {
+  if (!xml.includes('<WarmPoolConfiguration>')) return xml;
+  // Each group's part starts at its AutoScalingGroupName (instances and tags in it name no group that way).
+  const starts = [...xml.matchAll(/<AutoScalingGroupName>([^<]*)<\/AutoScalingGroupName>/g)].map((m) => ({ at: m.index, group: m[1]! }));
+  let out = '';
+  let from = 0;
+  starts.forEach((s, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1]!.at : xml.length;
+    const part = xml.slice(s.at, end);
+    out += xml.slice(from, s.at);
+    from = end;
+    if (!part.includes('</WarmPoolConfiguration>') || part.includes('<WarmPoolSize>')) {
+      out += part;
+      return;
+    }
+    out += part.replace('</WarmPoolConfiguration>', `</WarmPoolConfiguration><WarmPoolSize>${sizeOf(s.group, part)}</WarmPoolSize>`);
+  });
+  return out + xml.slice(from);
+}

@@ -41,7 +41,8 @@ const seconds = (from: number, iso: string | undefined) => (iso ? round((Date.pa
 
 async function evacuate(world: BenchWorld, stages: number): Promise<Timeline> {
   const started = Date.now();
-  const res = await world.call('POST', '/v1/operations', { kind: 'evacuate', region: world.spec.regions[0], stages });
+  // Capacity pacing (the default for evacuate) in both arms, said outright: the comparison is of capacity arriving, not of pacing.
+  const res = await world.call('POST', '/v1/operations', { kind: 'evacuate', region: world.spec.regions[0], stages, pace: 'capacity' });
   if (res.status !== 202) throw new Error(`evacuation refused: ${JSON.stringify(res.body)}`);
   const op = await finished(world, res.body.operation.id);
   const wallSeconds = round((Date.now() - started) / 1000, 2);
@@ -75,6 +76,15 @@ async function prepareDarkCapacity(world: BenchWorld): Promise<{ pools: number; 
   return { pools: op.result?.warmPoolsChanged ?? 0, seconds: round((Date.now() - started) / 1000, 2) };
 }
 
+/**
+ * Both evacuations start from full quota buckets (Route 53's 50 at 10/s refill in 5 s): the
+ * warm arm's prepare-dark-capacity (PutWarmPool and its reads, on Auto Scaling's buckets) is
+ * what an operator runs before the outage, not seconds before it, and it must not leave the
+ * evacuation behind it with drained buckets the cold arm does not have.
+ */
+const REFILL_MS = 5000;
+const refilled = () => new Promise((r) => setTimeout(r, REFILL_MS));
+
 export interface EvacuateWarmOptions {
   regions: string[];
   services: number;
@@ -98,6 +108,7 @@ export async function runEvacuateWarm(o: EvacuateWarmOptions) {
   const coldWorld = await world();
   let cold: Timeline;
   try {
+    await refilled();
     cold = await evacuate(coldWorld, o.stages);
     o.say(`  without warm pools: ${cold.state}, time to mitigate ${cold.timeToMitigateSeconds} s (capacity wait ${cold.awaitCapacitySeconds} s)`);
   } finally {
@@ -108,6 +119,7 @@ export async function runEvacuateWarm(o: EvacuateWarmOptions) {
   let prepared: { pools: number; seconds: number };
   try {
     prepared = await prepareDarkCapacity(warmWorld);
+    await refilled();
     warm = await evacuate(warmWorld, o.stages);
     o.say(`  with warm pools (${prepared.pools} set in ${prepared.seconds} s): ${warm.state}, time to mitigate ${warm.timeToMitigateSeconds} s (capacity wait ${warm.awaitCapacitySeconds} s; ${warm.warm} warm, ${warm.cold} cold)`);
   } finally {

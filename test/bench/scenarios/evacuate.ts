@@ -1,7 +1,7 @@
 import type { CallCounter } from '../../../src/sandbox/proxy/call-counters';
 import type { BenchWorld } from '../bench-world';
 import { finished } from '../bench-world';
-import { quotaBoundSeconds } from '../quota-bound';
+import { proxyCallsByBucket, quotaBoundSeconds } from '../quota-bound';
 import { round } from '../stats';
 
 export interface EvacuationReport {
@@ -19,6 +19,8 @@ export interface EvacuationReport {
   /** Seconds the API took to accept, and each step's duration: where the time went. */
   acceptSeconds: number;
   steps: Record<string, number>;
+  /** Calls answered, per quota bucket and action, as the proxy counted them (set beside the bound's count). */
+  proxyCallsByBucket: Record<string, Record<string, number>>;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function runEvacuation(world: BenchWorld, stages: number): Promise<
     route53ChangeRequestsAllowedPerStage: changesPerStage.map((n: number) => Math.ceil((2 * n) / 1000)),
     lastUpdateSeconds: round((Math.max(...updates.map((u) => u.lastAt), started) - started) / 1000, 2),
     acceptSeconds: round(acceptSeconds, 3),
+    proxyCallsByBucket: proxyCallsByBucket(counters),
     steps: Object.fromEntries(
       (op.steps as Array<{ id: string; startedAt?: string; finishedAt?: string }>).map((s) => [
         s.id,
@@ -63,17 +66,39 @@ export async function runEvacuation(world: BenchWorld, stages: number): Promise<
   };
 }
 
-export function evacuationBound(world: BenchWorld, report: EvacuationReport, latencyMs: number) {
+/**
+ * The quota bound of this evacuation (quota-bound.ts), with its calls per bucket set beside
+ * the proxy's count of the same run: `callsMatch` says the bound counts every call the
+ * evacuation made, no more and no fewer; `mismatches` lists where they differ.
+ */
+export function evacuationBound(world: BenchWorld, report: EvacuationReport, latencyMs: number, capacityFloorSeconds = 0) {
   const first = world.spec.regions[0]!;
   const services = world.spec.services.length;
   const changedPerStage = (report.route53ChangeRequestsAllowedPerStage.length ? report.route53ChangeRequestsAllowedPerStage : [0]).map(() => services * world.spec.regions.length);
-  return quotaBoundSeconds({
+  const bound = quotaBoundSeconds({
     regions: world.spec.regions.map((r) => ({ region: r, groups: services, changed: r === first ? 0 : services })),
     zones: 1,
     records: services * world.spec.regions.length + 2,
     recordsChangedPerStage: changedPerStage,
     latencyMs,
+    capacityFloorSeconds,
   });
+  const mismatches: Array<{ bucket: string; action: string; bound: number; proxy: number }> = [];
+  const names = new Set([...bound.buckets.map((b) => b.name), ...Object.keys(report.proxyCallsByBucket)]);
+  for (const name of names) {
+    const counted = bound.buckets.find((b) => b.name === name)?.actions ?? {};
+    const seen = report.proxyCallsByBucket[name] ?? {};
+    for (const action of new Set([...Object.keys(counted), ...Object.keys(seen)])) {
+      if ((counted[action] ?? 0) !== (seen[action] ?? 0)) mismatches.push({ bucket: name, action, bound: counted[action] ?? 0, proxy: seen[action] ?? 0 });
+    }
+  }
+  const calls = (byAction: Record<string, number>) => Object.values(byAction).reduce((a, n) => a + n, 0);
+  return {
+    ...bound,
+    perBucket: [...names].sort().map((name) => ({ bucket: name, bound: calls(bound.buckets.find((b) => b.name === name)?.actions ?? {}), proxy: calls(report.proxyCallsByBucket[name] ?? {}) })),
+    callsMatch: mismatches.length === 0,
+    mismatches,
+  };
 }
 
 /**
