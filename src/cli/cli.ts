@@ -9,6 +9,8 @@ import { opApprove, opCancel, opShow, opWait, ops } from './commands/op';
 import { runbookList, runbookRun, runbookValidate } from './commands/runbooks';
 import { runbookTrigger } from './commands/trigger';
 import { switches, switchesPrepare } from './commands/switches';
+import { darkCapacity, darkCapacityPrepare, darkCapacityRelease } from './commands/dark-capacity';
+import { didYouMean } from '../core/suggest';
 import { EXIT, UsageError, exitCodeOf } from './exit-codes';
 import { DEFAULT_URL, GLOBAL_OPTIONS, commandHelp, generalHelp } from './help';
 import type { Streams } from './output';
@@ -19,7 +21,7 @@ import { Output, errorShapeOf } from './output';
  * the command line, finds the command, runs it and returns the exit code (see help.ts).
  */
 
-const COMMANDS: Command[] = [runbookList, runbookValidate, runbookRun, runbookTrigger, plan, evacuate, restore, shift, scale, ops, opShow, opApprove, opCancel, opWait, readiness, fleet, switches, switchesPrepare];
+const COMMANDS: Command[] = [runbookList, runbookValidate, runbookRun, runbookTrigger, plan, evacuate, restore, shift, scale, ops, opShow, opApprove, opCancel, opWait, readiness, fleet, switches, switchesPrepare, darkCapacity, darkCapacityPrepare, darkCapacityRelease];
 
 const OP_ACTIONS = ['approve', 'cancel', 'wait'];
 const DEFAULT_POLL_MS = 500;
@@ -44,7 +46,12 @@ function resolveCommand(words: string[]): { command: Command; rest: string[] } |
     return { command, rest: second === undefined ? [] : [second, ...more] };
   }
   if (first !== undefined && second !== undefined && byName.has(`${first} ${second}`)) return { command: byName.get(`${first} ${second}`)!, rest: words.slice(2) };
-  if (first !== undefined && byName.has(first)) return { command: byName.get(first)!, rest: words.slice(1) };
+  if (first !== undefined && byName.has(first)) {
+    // `dark-capacity prepar`: a command with subcommands takes no word after it but one of them.
+    const subcommands = COMMANDS.filter((c) => c.path.length === 2 && c.path[0] === first).map((c) => c.path[1]!);
+    if (second !== undefined && subcommands.length > 0) throw new UsageError(`unknown subcommand "${second}" for ${first}${didYouMean(second, subcommands)}: use ${subcommands.map((x) => `${first} ${x}`).join(', ')}`, first);
+    return { command: byName.get(first)!, rest: words.slice(1) };
+  }
   return undefined;
 }
 
@@ -102,7 +109,8 @@ export async function cli(argv: string[], env: Env, streams: Streams): Promise<n
     }
     if (!found) {
       const group = COMMANDS.filter((c) => c.path[0] === words[0] && c.path.length > 1).map(commandName);
-      throw new UsageError(group.length ? `"${words.slice(0, 2).join(' ')}" is not a command; use ${group.join(', ')}` : `unknown command "${words[0]}"`);
+      const typed = words.slice(0, 2).join(' ');
+      throw new UsageError(group.length ? `"${typed}" is not a command${didYouMean(typed, group)}; use ${group.join(', ')}` : `unknown command "${words[0]}"${didYouMean(words[0]!, [...new Set(COMMANDS.map((c) => c.path[0]!))])}`);
     }
     command = found.command;
     const name = commandName(command);

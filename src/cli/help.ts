@@ -15,8 +15,9 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
 const EXIT_CODES_HELP = `Exit codes
   0   success: the request was accepted, or (with --wait, op <id> wait) the operation or run succeeded
   1   the operation or run ended failed, refused or cancelled; or the API refused to start it
-      (a 409 to evacuate/shift/restore/scale/runbook run: LB_ERR_REGION_NOT_EVACUATED,
-      LB_ERR_REGION_LOCKED, LB_ERR_SHORTFALL, …); or a --dry-run plan would be refused;
+      (a 409 to evacuate/shift/restore/scale/dark-capacity prepare|release/runbook run:
+      LB_ERR_REGION_NOT_EVACUATED, LB_ERR_REGION_LOCKED, LB_ERR_SHORTFALL, LB_ERR_NOTHING_TO_DO, …);
+      or a --dry-run plan would be refused;
       or runbook validate found an invalid runbook
   2   usage error: bad arguments, nothing was sent
   3   the API answered with another error (4xx/5xx: validation, not found, approval not
@@ -35,6 +36,7 @@ const GROUPS: Array<[string, string[]]> = [
   ['Runbooks', ['runbook list', 'runbook validate', 'runbook run', 'runbook trigger']],
   ['Operations', ['plan', 'evacuate', 'restore', 'shift', 'scale', 'ops', 'op', 'op approve', 'op cancel', 'op wait']],
   ['Fleet', ['readiness', 'fleet']],
+  ['Dark capacity (warm pools)', ['dark-capacity', 'dark-capacity prepare', 'dark-capacity release']],
 ];
 
 export function generalHelp(commands: Command[], version: string): string {
@@ -59,6 +61,7 @@ export function generalHelp(commands: Command[], version: string): string {
     '  npx lifeboat evacuate us-east-1 --stages 2 --reason "AZ outage" --wait',
     '  npx lifeboat ops --state running,queued',
     '  npx lifeboat op <id> approve --comment "go"',
+  '  npx lifeboat dark-capacity prepare --dry-run',
   );
   return `${lines.join('\n')}\n`;
 }

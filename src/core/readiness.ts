@@ -2,7 +2,7 @@ import type { Problem } from './errors';
 import type { FleetSnapshot, RegionCode } from './fleet';
 import { plan } from './planner/plan';
 import type { PlanContext } from './planner/plan-context';
-import type { Plan, ServiceDemand } from './planner/plan-types';
+import type { Plan, ServiceDemand, WarmCoverage } from './planner/plan-types';
 
 interface SurvivorHeadroom {
   region: RegionCode;
@@ -23,6 +23,11 @@ interface RegionReadiness {
   services: Array<{ service: string; survivors: SurvivorHeadroom[] }>;
   /** The smallest headroom of any survivor of any service (instances). */
   minHeadroom: number | null;
+  /**
+   * If this region were evacuated: per survivor that grows, how much of its growth its warm
+   * pools cover (the evacuation plan's warmCoverage). Only when some group that would grow has a warm pool.
+   */
+  warmCoverage?: WarmCoverage[];
 }
 
 /** How a service is sized in these plans: the model (the one asked, or its fallback) and the demand figure. */
@@ -67,6 +72,7 @@ export function computeReadiness(snapshot: FleetSnapshot, ctx: PlanContext, comp
       blockers: alreadyOut ? [] : p.blockers,
       services,
       minHeadroom: headrooms.length > 0 ? Math.min(...headrooms) : null,
+      ...(p.warmCoverage ? { warmCoverage: p.warmCoverage } : {}),
     };
   });
   return { computedAt, model: ctx.defaultModel, services: sizingOf(plans), regions, ready: regions.every((r) => r.ready) };

@@ -105,6 +105,21 @@ const regionSwitchSchema = z.object({
   prepared: z.boolean(),
   problems: z.array(z.string()),
 });
+/** A warm pool a dark-capacity operation sets (to) or deletes (to: null), and the loss it is sized for. */
+const warmPoolChangeSchema = z.object({
+  account: z.string().optional(),
+  region,
+  group: z.string(),
+  service: z.string(),
+  from: z.looseObject({ size: z.number(), minSize: z.number().optional(), maxGroupPreparedCapacity: z.number().optional(), poolState: z.string().optional() }).optional(),
+  to: z.object({ minSize: z.number(), maxGroupPreparedCapacity: z.number(), poolState: z.enum(['Stopped', 'Running', 'Hibernated']) }).nullable(),
+  growth: z.number(),
+  forLossOf: region.optional(),
+});
+
+/** Per survivor that grows: instances from its warm pools and instances launched cold. */
+const warmCoverageSchema = z.object({ service: z.string(), region, growth: z.number(), warm: z.number(), cold: z.number() });
+
 export const planSchema = parsesAs<Plan>()(z.object({
   kind: z.string(),
   intent: z.looseObject({ kind: z.string() }),
@@ -118,6 +133,8 @@ export const planSchema = parsesAs<Plan>()(z.object({
   groupChanges: z.array(groupChangeSchema),
   stages: z.array(stageSchema),
   finalGroupChanges: z.array(groupChangeSchema),
+  warmPoolChanges: z.array(warmPoolChangeSchema).optional(),
+  warmCoverage: z.array(warmCoverageSchema).optional(),
   warnings: z.array(z.looseObject({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })),
   blockers: z.array(problemSchema),
   switches: z
@@ -284,7 +301,7 @@ export const evaluationSchema = z.object({
 
 export const readinessSchema = z.object({
   readiness: parsesAs<ReadinessReport>()(
-    z.looseObject({ ready: z.boolean(), regions: z.array(z.looseObject({ region })) }).describe('Per region: ready, blockers, per service the survivors’ needed, obtainable and headroom'),
+    z.looseObject({ ready: z.boolean(), regions: z.array(z.looseObject({ region, warmCoverage: z.array(warmCoverageSchema).optional() })) }).describe('Per region: ready, blockers, per service the survivors’ needed, obtainable and headroom; warmCoverage: per survivor that would grow, how much of its growth its warm pools cover (only when some such group has a pool)'),
   ),
   intervalSeconds: z.number(),
 });

@@ -329,6 +329,104 @@ describe('npx lifeboat', () => {
   });
 });
 
+describe('npx lifeboat dark-capacity', () => {
+  // A fleet of its own (the shared one is evacuated and restored by the tests above), where
+  // someone else already keeps a warm pool of 2 on api in eu-west-1: lifeboat must never touch it.
+  const OTHERS_POOL = { size: 2, minSize: 2, poolState: 'Stopped' };
+  let own: TestLifeboat;
+  let ownApi: TestApi;
+  let cloud: DryRunCloud;
+  const reading = fleetReading(SERVICES);
+  reading.groups.find((g) => g.name === 'api-eu-west-1')!.warmPool = OTHERS_POOL;
+
+  beforeAll(async () => {
+    cloud = new DryRunCloud(reading);
+    own = testLifeboat(cloud);
+    own.startWorker();
+    ownApi = await startApi(own);
+  }, 60_000);
+
+  afterAll(async () => {
+    await ownApi?.close();
+    await own?.close();
+  });
+
+  const run = (args: string[]) => lifeboat(args, { LIFEBOAT_URL: ownApi.url });
+  const poolCalls = () => cloud.calls.filter((c) => c.action === 'setWarmPool' || c.action === 'deleteWarmPool');
+  const poolsNow = async () => Object.fromEntries((await cloud.readFleet()).groups.filter((g) => g.warmPool).map((g) => [g.name, g.warmPool]));
+  type Coverage = { service: string; region: string; growth: number; warm: number; cold: number };
+  const coverageOf = async () => {
+    const r = await run(['dark-capacity', '--refresh', '--json']);
+    expect(r.code, transcript(r)).toBe(0);
+    const body = JSON.parse(r.stdout) as { readiness: { regions: Array<{ region: string; warmCoverage?: Coverage[] }> } };
+    return Object.fromEntries(body.readiness.regions.map((x) => [x.region, x.warmCoverage]));
+  };
+
+  it('shows per region that could be lost how much of each survivor\'s growth warm pools cover; prepare --dry-run shows the pools and changes nothing', async () => {
+    // api: 10 instances in each of three regions (proportional, 10 % headroom). Losing one, each
+    // survivor takes half of its 1/3 share: 10 + 5 × 1.1 = 15.5 → 16, a growth of 6, of which the
+    // pool of 2 in eu-west-1 covers 2.
+    const before = await run(['dark-capacity', '--refresh']);
+    expect(before.code, transcript(before)).toBe(0);
+    expect(before.stdout).toContain('if us-east-1 were evacuated:');
+    expect(before.stdout).toMatch(/^\s+api\s+eu-west-1\s+6\s+2\s+4$/m);
+    expect(before.stdout).toContain('no warm pool covers any growth if eu-west-1 were evacuated.');
+    expect((await coverageOf())['us-west-2']).toContainEqual({ service: 'api', region: 'eu-west-1', growth: 6, warm: 2, cold: 4 });
+
+    const dry = await run(['dark-capacity', 'prepare', '--dry-run']);
+    expect(dry.code, transcript(dry)).toBe(0);
+    expect(dry.stdout).toMatch(/^Plan: prepare-dark-capacity/m);
+    expect(dry.stdout).toContain('sized for the loss of');
+    expect(dry.stdout).toContain('WARM_POOL_NOT_OURS');
+    expect(poolCalls()).toEqual([]);
+    expect(await poolsNow()).toEqual({ 'api-eu-west-1': OTHERS_POOL });
+  }, 60_000);
+
+  it('prepare --wait sets the planned pools, audited; release --wait deletes only those, never the pool lifeboat did not create', async () => {
+    const planned = await run(['dark-capacity', 'prepare', '--dry-run', '--json']);
+    expect(planned.code, transcript(planned)).toBe(0);
+    const changes = (JSON.parse(planned.stdout) as { plan: { warmPoolChanges: Array<{ region: string; group: string; to: { minSize: number } | null }> } }).plan.warmPoolChanges;
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.map((c) => c.group)).not.toContain('api-eu-west-1');
+
+    const prepared = await run(['dark-capacity', 'prepare', '--reason', 'N+1 from warm pools', '--wait', '--poll-ms', '50']);
+    expect(prepared.code, transcript(prepared)).toBe(0);
+    expect(prepared.stdout).toMatch(/✓ set-warm-pools: /);
+    const id = prepared.stdout.match(/^prepare-dark-capacity (op_\S+) succeeded/m)?.[1];
+    expect(id, transcript(prepared)).toBeDefined();
+    expect(poolCalls().map((c) => (c.action === 'setWarmPool' ? c.update.group : '')).sort()).toEqual(changes.map((c) => c.group).sort());
+    const audit = await own.deps.audit.query({ operationId: id!, limit: 1000 });
+    const sets = audit.filter((r) => r.action === 'aws.setWarmPool');
+    expect(sets.map((r) => r.outcome)).toEqual(changes.map(() => 'succeeded'));
+    expect(sets.map((r) => (r.inputs as { group: string }).group).sort()).toEqual(changes.map((c) => c.group).sort());
+    const ops = await run(['ops', '--json', '--kind', 'prepare-dark-capacity']);
+    expect((JSON.parse(ops.stdout) as { operations: Array<{ id: string; request: { reason?: string } }> }).operations.find((o) => o.id === id)?.request.reason).toBe('N+1 from warm pools');
+    expect((await poolsNow())['api-eu-west-1']).toEqual(OTHERS_POOL);
+
+    // Sized for the loss of the largest neighbour: whichever region is lost, the pools lifeboat set cover all of their group's growth.
+    for (const [lost, coverage] of Object.entries(await coverageOf())) {
+      for (const c of coverage ?? []) if (!(c.service === 'api' && c.region === 'eu-west-1')) expect(c, `losing ${lost}`).toMatchObject({ warm: c.growth, cold: 0 });
+    }
+
+    // Running it again has nothing to do: a refusal, exit 1.
+    const again = await run(['dark-capacity', 'prepare']);
+    expect(again.code, transcript(again)).toBe(1);
+    expect(again.stderr).toMatch(/^LB_ERR_NOTHING_TO_DO: /m);
+
+    const released = await run(['dark-capacity', 'release', '--wait', '--poll-ms', '50']);
+    expect(released.code, transcript(released)).toBe(0);
+    const deleted = poolCalls().filter((c) => c.action === 'deleteWarmPool').map((c) => (c.action === 'deleteWarmPool' ? c.group.group : ''));
+    expect(deleted.sort()).toEqual(changes.map((c) => c.group).sort());
+    expect(await poolsNow()).toEqual({ 'api-eu-west-1': OTHERS_POOL });
+  }, 120_000);
+
+  it('a mistyped subcommand: did you mean, exit 2, nothing sent', async () => {
+    const r = await run(['dark-capacity', 'prepar', '--dry-run']);
+    expect(r.code, transcript(r)).toBe(2);
+    expect(r.stderr).toMatch(/^LB_ERR_USAGE: unknown subcommand "prepar" for dark-capacity \(did you mean prepare\?\): use dark-capacity prepare, dark-capacity release$/m);
+  });
+});
+
 describe('progress lines while following (what the dry-run cloud is too quick to show)', () => {
   const base: OperationView = {
     id: 'op_x',

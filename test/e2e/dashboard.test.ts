@@ -121,6 +121,40 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
 
 const key = (c: { service: string; region: string }) => `${c.service}/${c.region}`;
 
+interface WarmCover {
+  service: string;
+  region: string;
+  growth: number;
+  warm: number;
+  cold: number;
+}
+
+/** The warm-pool coverage the region cards show, from their data-* attributes: per survivor and service, for each region that could fail. */
+async function readWarmCoverage(): Promise<Array<WarmCover & { lost: string }>> {
+  const rows = await page.$$eval('[data-warm-coverage]', (elements) =>
+    elements.map((e) => ({ service: e.getAttribute('data-service'), region: e.getAttribute('data-region'), lost: e.getAttribute('data-lost'), warm: e.getAttribute('data-warm'), growth: e.getAttribute('data-growth'), cold: e.getAttribute('data-cold') })),
+  );
+  return rows.map((r) => ({ service: r.service!, region: r.region!, lost: r.lost!, warm: Number(r.warm), growth: Number(r.growth), cold: Number(r.cold) }));
+}
+
+const sortCovers = <T extends { service: string; region: string; lost: string }>(covers: T[]) => [...covers].sort((a, b) => `${a.service}/${a.region}/${a.lost}`.localeCompare(`${b.service}/${b.region}/${b.lost}`));
+
+/** POST /v1/operations, accepted: the operation's id. */
+async function accepted(body: Record<string, unknown>): Promise<string> {
+  const res = await live.api.call('POST', '/v1/operations', { body });
+  expect(res.status, res.text).toBe(202);
+  return res.body.operation.id as string;
+}
+
+/** Waits for an operation to end, and expects it to have succeeded. */
+async function finished(id: string): Promise<void> {
+  const op = await until(`operation ${id} finished`, 60_000, async () => {
+    const { operation } = (await live.api.call('GET', `/v1/operations/${id}`)).body as { operation: { state: string; error?: unknown } };
+    return ['queued', 'running'].includes(operation.state) ? undefined : operation;
+  });
+  expect(op.state, JSON.stringify(op.error)).toBe('succeeded');
+}
+
 it(
   'When us-east-1 is evacuated, then the dashboard previews the plan, shows the survivors’ capacity coming in, us-east-1’s share going to zero and the steps',
   async () => {
@@ -150,6 +184,26 @@ it(
     await expect.poll(() => page.locator('#identity').textContent()).toContain('admin');
     // The header says what lifeboat reaches (GET /v1/status): every AWS endpoint up, its worker, Redis.
     await expect.poll(() => page.locator('#reach').textContent(), { timeout: 20_000 }).toMatch(/AWS: \d+ endpoints up.*1 worker.*Redis master/);
+
+    // Dark capacity: warm pools prepared through the API (as the CLI and the REPL prepare them) show on every
+    // survivor's card, with how much of its growth they would cover if each other region failed; released, they are gone.
+    expect(await page.locator('[data-warm-pools]').count()).toBe(0);
+    await finished(await accepted({ kind: 'prepare-dark-capacity', reason: 'dashboard browser test' }));
+    const report = (await live.api.call('GET', '/v1/readiness?refresh=true')).body.readiness as { regions: Array<{ region: string; warmCoverage?: WarmCover[] }> };
+    const expected = report.regions.flatMap((r) => (r.warmCoverage ?? []).map((c) => ({ ...c, lost: r.region })));
+    // Sized for the loss of the largest neighbour: whichever region fails, every survivor's growth comes warm.
+    expect(expected.length).toBeGreaterThan(0);
+    for (const c of expected) expect(c, `${c.service} in ${c.region} if ${c.lost} fails`).toMatchObject({ warm: c.growth, cold: 0 });
+    const shown = await until('the warm pools on the survivors’ cards', 45_000, async () => {
+      const covers = await readWarmCoverage();
+      return covers.length === expected.length ? covers : undefined;
+    });
+    expect(sortCovers(shown)).toEqual(sortCovers(expected.map(({ service, region, lost, warm, growth, cold }) => ({ service, region, lost, warm, growth, cold }))));
+    const line = await page.locator(`[data-region="${SURVIVORS[0]}"] [data-warm-service="api"]`).textContent();
+    expect(line).toMatch(/^api warm (\d+) of \1 growth if \S+ fails · (\d+) of \2 if \S+ fails$/);
+    await screenshot('00-dark-capacity', { fullPage: true });
+    await finished(await accepted({ kind: 'release-dark-capacity', reason: 'dashboard browser test' }));
+    await until('no warm pools on the page once released', 45_000, async () => ((await page.locator('[data-warm-pools]').count()) === 0 ? true : undefined));
 
     const before = await readPage();
     expect(before.traffic.filter((t) => t.region === EVACUATED).every((t) => t.share > 0)).toBe(true);

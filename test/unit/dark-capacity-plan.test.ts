@@ -3,6 +3,7 @@ import { loadModels } from '../../src/app/loaders/load-models';
 import type { AutoScalingGroupReading } from '../../src/core/fleet';
 import { DEFAULT_PLAN_CONTEXT, plan } from '../../src/core/planner/plan';
 import type { Plan } from '../../src/core/planner/plan-types';
+import { computeReadiness } from '../../src/core/readiness';
 import { assembleSnapshot } from '../../src/core/snapshot';
 import { renderPlan } from '../../src/text/plan-text';
 import type { ServiceSpec } from '../support/fleet-fixture';
@@ -131,5 +132,21 @@ describe('how much of a survivor’s growth its warm pool covers', () => {
 
   it('is left out of plans where no group that grows has a warm pool', () => {
     expect(plan(fleetWith(), { kind: 'evacuate', region: 'us-east-1' }, ctx).warmCoverage).toBeUndefined();
+  });
+
+  it('is in the N+1 readiness report, per region that could be lost, only where a survivor that grows has a pool', () => {
+    // Only api-us-west-2 has a pool (8 warm). Losing us-east-1 or eu-west-1, api in us-west-2 grows
+    // by 6 (as above) and takes all 6 warm; losing us-west-2 itself, no survivor with a pool grows.
+    const snapshot = fleetWith((g) => {
+      if (g.name === 'api-us-west-2') g.warmPool = { size: 8, minSize: 8, poolState: 'Stopped' };
+    });
+    const report = computeReadiness(snapshot, ctx, '2026-11-24T12:00:00.000Z');
+    const coverage = Object.fromEntries(report.regions.map((r) => [r.region, r.warmCoverage?.filter((c) => c.warm > 0)]));
+    expect(coverage).toEqual({
+      'us-east-1': [{ service: 'api', region: 'us-west-2', growth: 6, warm: 6, cold: 0 }],
+      'us-west-2': undefined,
+      'eu-west-1': [{ service: 'api', region: 'us-west-2', growth: 6, warm: 6, cold: 0 }],
+    });
+    expect(computeReadiness(fleetWith(), ctx, '2026-11-24T12:00:00.000Z').regions.every((r) => r.warmCoverage === undefined)).toBe(true);
   });
 });

@@ -6,7 +6,8 @@
  *
  * What it shows, and where it reads it:
  * - per region, traffic share per DNS name and capacity per service (GET /v1/fleet);
- * - N+1 readiness per region (GET /v1/readiness);
+ * - N+1 readiness per region (GET /v1/readiness), and on a survivor with warm pools how much of
+ *   its growth they would cover if each other region failed (its regions[].warmCoverage);
  * - running and recent operations (GET /v1/operations), the selected one's step timeline
  *   (GET /v1/operations/:id) and its live events (EventSource on /v1/operations/:id/events);
  * - an evacuation plan preview (POST /v1/plans, which only plans);
@@ -377,7 +378,51 @@ function regionCard(region, snapshot, { services, names, scale, moving }) {
     trafficChart(region, names, snapshot),
     el('h4', {}, 'Capacity by service'),
     capacityChart(region, services, capacity, scale),
+    warmPools(region, snapshot),
   );
+}
+
+/**
+ * Dark capacity on a survivor's card: per service with a warm pool here, how much of the
+ * growth its pools would cover if each other region failed, as the N+1 readiness report
+ * says (GET /v1/readiness: regions[].warmCoverage, the evacuation plans' own figures).
+ * Nothing when no group of this region has a warm pool.
+ */
+function warmPools(region, snapshot) {
+  const pooled = unique(snapshot.groups.filter((g) => g.region === region && g.warmPool).map((g) => g.service)).sort();
+  if (pooled.length === 0) return null;
+  const losses = (state.readiness?.regions ?? []).filter((r) => r.region !== region);
+  const rows = pooled.map((service) => {
+    const covered = losses.flatMap((r) => (r.warmCoverage ?? []).filter((c) => c.service === service && c.region === region).map((c) => ({ ...c, lost: r.region })));
+    return el(
+      'li',
+      { 'data-warm-service': service, 'data-region': region },
+      el('strong', {}, service),
+      ' ',
+      covered.length === 0
+        ? el('span', { class: 'muted' }, state.readiness ? 'warm pool; no growth if one neighbour fails' : 'warm pool')
+        : covered.map((c, i) =>
+            el(
+              'span',
+              {
+                class: `warm-cover${c.cold > 0 ? ' warm-short' : ''}`,
+                'data-warm-coverage': '',
+                'data-service': service,
+                'data-region': region,
+                'data-lost': c.lost,
+                'data-warm': c.warm,
+                'data-growth': c.growth,
+                'data-cold': c.cold,
+                title: `If ${c.lost} failed, ${service} in ${region} would grow by ${c.growth}: ${c.warm} from its warm pools (in service in seconds), ${c.cold} launched cold.`,
+              },
+              i === 0 ? `warm ${c.warm} of ${c.growth} growth` : `${c.warm} of ${c.growth}`,
+              el('span', { class: 'muted' }, ` if ${c.lost} fails`),
+              i < covered.length - 1 ? ' · ' : '',
+            ),
+          ),
+    );
+  });
+  return el('div', { class: 'warm-pools', 'data-warm-pools': region }, el('h4', {}, 'Warm pools (dark capacity)'), el('ul', { class: 'warm-list' }, ...rows));
 }
 
 /**

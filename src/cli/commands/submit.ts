@@ -111,8 +111,8 @@ function intentOf(kind: IntentKind, args: CommandArgs, command: string): Record<
   return intent;
 }
 
-/** POST /v1/operations with an Idempotency-Key; print the id and state, or follow it with --wait. */
-async function submit(ctx: CliContext, args: CommandArgs, intent: Record<string, unknown>): Promise<ExitCode> {
+/** POST /v1/operations with an Idempotency-Key (the plan with --dry-run); print the id and state, or follow it with --wait. Every command that starts an operation submits through it. */
+export async function submit(ctx: CliContext, args: CommandArgs, intent: Record<string, unknown>): Promise<ExitCode> {
   const v = args.values;
   const body: Record<string, unknown> = { ...intent };
   if (boolOpt(v, 'force')) body.force = true;
