@@ -6,12 +6,13 @@ import { defineConfig } from 'vitest/config';
 const run = process.env.LIFEBOAT_TEST_RUN ?? randomBytes(3).toString('hex');
 process.env.LIFEBOAT_TEST_RUN = run;
 
-// Files run in a shuffled order, so no file can lean on another having run first. The seed is
-// printed at the start of the run ("Running tests with seed"); LIFEBOAT_TEST_SEED=<seed> npm test
-// (or npx vitest run --sequence.seed=<seed>) replays an order. Tests within a file keep their
-// order for now: shuffled, several files (stories written step by step: measured-load's ratchet,
-// the fuzz's runbook routes, the REPL's cancel) read what an earlier test in the file left; see
-// the README's "Tests" section.
+// Files, and the tests and describe blocks within each file, run in a shuffled order, so no test
+// can lean on another having run first: each builds what it reads (its own fleet, operation,
+// runbook run or prefix). A story whose order is the behaviour under test is told inside one
+// test, or in a describe marked { shuffle: false } with a comment saying why. The seed is printed
+// at the start of the run ("Running tests with seed"); LIFEBOAT_TEST_SEED=<seed> npm test (or
+// npx vitest run --sequence.seed=<seed> path/to/file.test.ts) replays an order, and the
+// examples of the property tests, which draw from the same seed (test/support/property-seed.ts).
 const seed = Number(process.env.LIFEBOAT_TEST_SEED ?? Math.floor(Math.random() * 1_000_000));
 
 export default defineConfig({
@@ -21,7 +22,7 @@ export default defineConfig({
     globalSetup: ['test/support/redis-cleanup.ts'],
     // A test that asserts nothing fails (expect.hasAssertions before each test).
     setupFiles: ['test/support/assertions-required.ts', 'test/support/property-seed.ts'],
-    sequence: { shuffle: { files: true, tests: false }, seed },
+    sequence: { shuffle: { files: true, tests: true }, seed },
     // Integration tests start their own moto server and share the real Redis;
     // two cores, so keep the fan-out modest.
     maxWorkers: 2,

@@ -296,7 +296,7 @@ describe('npx lifeboat', () => {
   });
 
   it('readiness exits 0 when N+1 ready and 5 when not', async () => {
-    // Fleets of their own: the shared one is changed by the tests before this one.
+    // Fleets of their own: the shared one is changed by other tests, which may run before this one.
     const readiness = async (services: ServiceSpec[]) => {
       const own = testLifeboat(new DryRunCloud(fleetReading(services)));
       const ownApi = await startApi(own);

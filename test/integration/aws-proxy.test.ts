@@ -29,6 +29,17 @@ const REGIONS = DEMO_FLEET.regions;
 
 let moto: MotoServer;
 let proxy: AwsProxy;
+/**
+ * The proxy's clock: the wall clock, unless a test holds it to step through a delay by hand
+ * (launch, DNS propagation), where the answers before and after the delay are the behaviour.
+ */
+const clock = {
+  held: undefined as number | undefined,
+  now: () => clock.held ?? Date.now(),
+  hold: () => (clock.held = Date.now()),
+  advance: (ms: number) => (clock.held = clock.now() + ms),
+  release: () => (clock.held = undefined),
+};
 let initial: FleetSnapshot;
 const clouds: AwsCloud[] = [];
 
@@ -41,7 +52,7 @@ function cloud(options: { maxAttempts?: number; requestTimeoutMs?: number } = {}
 beforeAll(async () => {
   moto = await startMotoServer();
   await seedFleet(DEMO_FLEET, { endpoint: moto.endpoint, credentials: CREDENTIALS });
-  proxy = await startAwsProxy({ target: moto.endpoint, profile: INSTANT });
+  proxy = await startAwsProxy({ target: moto.endpoint, profile: INSTANT, clock });
   initial = assembleSnapshot(await cloud().readFleet());
 });
 
@@ -52,6 +63,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  clock.release();
   proxy.setProfile(INSTANT);
   proxy.resetCounters();
 });
@@ -152,11 +164,11 @@ describe('AWS proxy: throttling', () => {
 
 describe('AWS proxy: instance launch time', () => {
   it('shows the instances a capacity increase adds as Pending until launch + warm-up (time-scaled) have passed, then InService; the others stay InService', async () => {
-    // 30 s launch + 15 s warm-up at 1/30 speed: 1.5 s.
+    // 30 s launch + 15 s warm-up at 1/30 speed: 1.5 s of the proxy's clock, held and moved by hand.
     proxy.setProfile({ timeScale: 1 / 30, launch: { launchSeconds: 30, warmupSeconds: 15 } });
     const aws = cloud();
     const [before] = await aws.readGroups('us-west-2', ['web-us-west-2']);
-    const started = Date.now();
+    clock.hold();
     await aws.setGroupSize({ region: 'us-west-2', group: 'web-us-west-2', minSize: before!.minSize, desiredCapacity: before!.desiredCapacity + 2, maxSize: before!.maxSize });
 
     const [right] = await aws.readGroups('us-west-2', ['web-us-west-2']);
@@ -165,23 +177,24 @@ describe('AWS proxy: instance launch time', () => {
     const oldIds = new Set(before!.instances.map((i) => i.instanceId));
     expect(right!.instances.filter((i) => oldIds.has(i.instanceId)).every((i) => i.lifecycleState === 'InService')).toBe(true);
 
-    const [ready] = await pollUntil(
-      () => aws.readGroups('us-west-2', ['web-us-west-2']),
-      ([g]) => count(states(g), 'InService') === before!.desiredCapacity + 2,
-      10_000,
-    );
-    const tookMs = Date.now() - started;
+    // A millisecond short of launch + warm-up: still Pending.
+    clock.advance(1499);
+    const [almost] = await aws.readGroups('us-west-2', ['web-us-west-2']);
+    expect(count(states(almost), 'Pending')).toBe(2);
+    // Launch + warm-up passed: every instance InService.
+    clock.advance(1);
+    const [ready] = await aws.readGroups('us-west-2', ['web-us-west-2']);
+    expect(count(states(ready), 'InService')).toBe(before!.desiredCapacity + 2);
     expect(states(ready)).not.toContain('Pending');
-    expect(tookMs).toBeGreaterThanOrEqual(1500);
-    console.info(`[proxy] 2 new instances Pending, InService after ${tookMs} ms (configured 1500 ms)`);
   });
 });
 
 describe('AWS proxy: Route 53 propagation', () => {
   it('answers changes PENDING with distinct ids that turn INSYNC once the propagation time has passed', async () => {
+    // 1.5 s of the proxy's clock, held and moved by hand.
     proxy.setProfile({ dns: { propagationSeconds: 1.5 } });
     const aws = cloud();
-    const started = Date.now();
+    clock.hold();
     const first = await aws.setWeights([{ record: recordOf('search.example.com', 'us-west-2'), weight: 90 }]);
     const second = await aws.setWeights([{ record: recordOf('search.example.com', 'eu-west-1'), weight: 110 }]);
     const changes = [...first, ...second];
@@ -191,11 +204,12 @@ describe('AWS proxy: Route 53 propagation', () => {
     for (const c of changes) expect(c.changeId).toMatch(/^C[0-9A-Z]{10,}$/);
     expect(await aws.changeStatus(changes[0]!.changeId)).toBe('PENDING');
 
-    for (const c of changes) await pollUntil(() => aws.changeStatus(c.changeId), (s) => s === 'INSYNC', 10_000);
-    const tookMs = Date.now() - started;
-    expect(tookMs).toBeGreaterThanOrEqual(1500);
+    // A millisecond short of the propagation time: both still PENDING; then both INSYNC.
+    clock.advance(1499);
+    expect(await Promise.all(changes.map((c) => aws.changeStatus(c.changeId)))).toEqual(['PENDING', 'PENDING']);
+    clock.advance(1);
+    expect(await Promise.all(changes.map((c) => aws.changeStatus(c.changeId)))).toEqual(['INSYNC', 'INSYNC']);
     expect(await aws.readWeights([recordOf('search.example.com', 'us-west-2'), recordOf('search.example.com', 'eu-west-1')])).toEqual([90, 110]);
-    console.info(`[proxy] 2 changes PENDING, both INSYNC after ${tookMs} ms (configured 1500 ms)`);
   });
 });
 
@@ -250,22 +264,20 @@ describe('AWS proxy: a region that stops answering', () => {
     proxy.setProfile({ unreachable: [{ region: 'eu-west-1', mode: 'hang' }] });
     const aws = cloud({ maxAttempts: 2, requestTimeoutMs: 400 });
 
-    const started = Date.now();
     const error = await aws.readGroups('eu-west-1', ['api-eu-west-1']).then(
       () => undefined,
       (e: unknown) => e as { code?: string; details?: Record<string, unknown> },
     );
-    const tookMs = Date.now() - started;
     expect(error?.code).toBe('LB_ERR_AWS_UNAVAILABLE');
-    expect(error?.details).toMatchObject({ region: 'eu-west-1', attempts: 2 });
-    expect(tookMs).toBeGreaterThanOrEqual(800);
+    // Both attempts reached the proxy, which held them unanswered, and each ended at the request timeout.
+    expect(error?.details).toMatchObject({ region: 'eu-west-1', attempts: 2, awsCode: 'ETIMEDOUT' });
+    expect(counted({ region: 'eu-west-1', outcome: 'dropped' })).toBe(2);
 
     const fleet = await aws.readFleet();
     expect(fleet.warnings?.map((w) => [w.code, w.region])).toEqual([['REGION_UNREADABLE', 'eu-west-1']]);
     expect(new Set(fleet.groups.map((g) => g.region))).toEqual(new Set(['us-east-1', 'us-west-2']));
     expect(fleet.zones).toHaveLength(1);
     expect(counted({ region: 'eu-west-1', outcome: 'dropped' })).toBe(4);
-    console.info(`[proxy] hanging eu-west-1: LB_ERR_AWS_UNAVAILABLE after 2 attempts in ${tookMs} ms (timeout 400 ms each)`);
   });
 
   it('resets the connections of a region: AwsCloud fails its calls with LB_ERR_AWS_UNAVAILABLE at once', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import type { TestApi } from '../support/api-client';
 import { startApi } from '../support/api-client';
@@ -14,13 +14,15 @@ import { TEST_TOKENS, testLifeboat } from '../support/harness';
  */
 
 const STREAMS = 60;
+// A lifeboat for each test: the shared reader one test opens, and the streams a token holds,
+// are not there for the next test to find (the tests run in a shuffled order).
 let lb: TestLifeboat;
 let api: TestApi;
-beforeAll(async () => {
+beforeEach(async () => {
   lb = testLifeboat(new DryRunCloud(fleetReading(apiInThreeRegions())), { LIFEBOAT_SSE_STREAMS_PER_TOKEN: String(STREAMS) });
   api = await startApi(lb);
 });
-afterAll(async () => {
+afterEach(async () => {
   await api.close();
   await lb.close();
 });

@@ -41,26 +41,45 @@ const DAILY = (slot: number) => (slot === 23 ? 900 : slot === 2 ? 2400 : 1500);
 /** A week and an hour, and one more hour in case the read comes a minute or two after the write. */
 const HOURS = 7 * 24 + 2;
 
+interface MeasuredFleet {
+  fleet: MotoFleet;
+  histories: GroupHistory[];
+  lb: TestLifeboat;
+}
+
+/** A moto fleet seeded with SPEC and a week of the history above, and a lifeboat reading it. */
+async function measuredFleet(): Promise<MeasuredFleet> {
+  const fleet = await startMotoFleet(SPEC);
+  const now = Math.floor(Date.now() / 60_000) * 60;
+  const sizes = (service: string, region: string) => SPEC.services.find((s) => s.name === service)!.regions[region]!.desired;
+  const histories = ['api', 'web'].flatMap((service) => REGIONS.map((region) => cpuHistory(region, `${service}-${region}`, now, HOURS, (slot) => DAILY(slot) / 3, sizes(service, region))));
+  await writeHistories(fleet.endpoint, histories);
+  return { fleet, histories, lb: testLifeboat(cloudOf(fleet)) };
+}
+
+async function stop(m: MeasuredFleet | undefined) {
+  await m?.lb.close();
+  await m?.fleet.stop();
+}
+
+// The fleet the read and the plans below only read; the ratchet, which changes its fleet, has its own.
 let fleet: MotoFleet;
 let histories: GroupHistory[];
 let lb: TestLifeboat;
+let shared: MeasuredFleet | undefined;
 
 beforeAll(async () => {
-  fleet = await startMotoFleet(SPEC);
-  const now = Math.floor(Date.now() / 60_000) * 60;
-  const sizes = (service: string, region: string) => SPEC.services.find((s) => s.name === service)!.regions[region]!.desired;
-  histories = ['api', 'web'].flatMap((service) => REGIONS.map((region) => cpuHistory(region, `${service}-${region}`, now, HOURS, (slot) => DAILY(slot) / 3, sizes(service, region))));
-  await writeHistories(fleet.endpoint, histories);
-  lb = testLifeboat(cloud());
+  shared = await measuredFleet();
+  ({ fleet, histories, lb } = shared);
 }, 60_000);
 
 afterAll(async () => {
-  await lb?.close();
-  await fleet?.stop();
+  await stop(shared);
 });
 
 /** moto answers GetMetricData in time proportional to periods × points, slower still on a busy machine: a generous deadline. */
-const cloud = () => new AwsCloud({ regions: REGIONS, endpoint: fleet.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 3, loadMetrics: { timeoutMs: 60_000 } });
+const cloudOf = (f: MotoFleet) => new AwsCloud({ regions: REGIONS, endpoint: f.endpoint, credentials: DUMMY_CREDENTIALS, maxAttempts: 3, loadMetrics: { timeoutMs: 60_000 } });
+const cloud = () => cloudOf(fleet);
 
 const evacuate = { kind: 'evacuate' as const, region: 'us-east-1' };
 const servicePlan = (p: Plan, service: string) => p.services.find((s) => s.service === service)!;
@@ -157,8 +176,19 @@ describe('planning with measured demand, against moto', () => {
   });
 });
 
+// One story in one test: the order (evacuate, restore, evacuate) is the behaviour under test. It changes
+// its fleet's sizes, so it runs against a fleet of its own, not the one the plans above read.
 describe('the ratchet sequence, as operations against moto: evacuate, restore (survivors keep their instances), evacuate', () => {
+  let own: MeasuredFleet | undefined;
+  beforeAll(async () => {
+    own = await measuredFleet();
+  }, 60_000);
+  afterAll(async () => {
+    await stop(own);
+  });
+
   async function run(body: Record<string, unknown>) {
+    const { lb } = own!;
     const submitted = await submitOperation(body, { actor: 'test' }, lb.deps);
     if (submitted.dryRun) throw new Error('not a dry run');
     const done = await lb.waitFor(submitted.operation.id, undefined, 60_000);
@@ -169,10 +199,10 @@ describe('the ratchet sequence, as operations against moto: evacuate, restore (s
   const survivors = (p: Plan, service: string) => Object.fromEntries(servicePlan(p, service).regions.filter((r) => r.region !== 'us-east-1').map((r) => [r.region, r.target]));
 
   it('plans the same survivor targets the second time as the first; the service sized from counts ratchets up', async () => {
-    lb.startWorker();
+    own!.lb.startWorker();
     const first = await run(evacuate);
     await run({ kind: 'restore', region: 'us-east-1' });
-    const state = await fleet.state();
+    const state = await own!.fleet.state();
     expect(state.groups['us-west-2/api-us-west-2']).toEqual([2, 22, 30]);
     const second = await run(evacuate);
 

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from '../../src/cli/cli';
 import { DryRunCloud } from '../../src/cloud/dry-run/dry-run-cloud';
 import { signTrigger } from '../../src/operations/trigger-signature';
@@ -16,14 +16,16 @@ import { testLifeboat } from '../support/harness';
  */
 
 const SECRET = 'a-trigger-secret-of-some-length';
+// A lifeboat for each test: the runs one test triggers, the trigger ids it used and the minimum
+// interval it claimed are not there for another to count (the tests run in a shuffled order).
 let lb: TestLifeboat;
 let api: TestApi;
-beforeAll(async () => {
+beforeEach(async () => {
   // No worker: a triggered run stays queued, which is all these tests look at.
   lb = testLifeboat(new DryRunCloud(fleetReading(apiInThreeRegions())), { LIFEBOAT_TRIGGER_SECRET: SECRET, LIFEBOAT_TRIGGER_MIN_INTERVAL: '600' });
   api = await startApi(lb);
 });
-afterAll(async () => {
+afterEach(async () => {
   await api.close();
   await lb.close();
 });

@@ -22,6 +22,7 @@ import {
   Route53Client,
   Route53ServiceException,
 } from '@aws-sdk/client-route-53';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scalingProblemReason } from '../../src/cloud/aws/aws-auto-scaling';
@@ -98,13 +99,21 @@ async function rejection(promise: Promise<unknown>): Promise<LifeboatError> {
 }
 
 describe('AwsCloud requests (mocked SDK clients)', () => {
-  const autoScaling = mockClient(AutoScalingClient);
-  const route53 = mockClient(Route53Client);
+  // Mocked from this block's beforeAll to its afterAll, not from when the file is collected: the
+  // block after this one runs the real SDK, before or after this one (the tests run shuffled).
+  let autoScaling: AwsClientStub<AutoScalingClient>;
+  let route53: AwsClientStub<Route53Client>;
   // The load read with the fleet (aws-load-metrics.test.ts tests it): no metrics here.
-  const cloudWatch = mockClient(CloudWatchClient);
-  const ec2 = mockClient(EC2Client);
+  let cloudWatch: AwsClientStub<CloudWatchClient>;
+  let ec2: AwsClientStub<EC2Client>;
   let cloud: AwsCloud;
 
+  beforeAll(() => {
+    autoScaling = mockClient(AutoScalingClient);
+    route53 = mockClient(Route53Client);
+    cloudWatch = mockClient(CloudWatchClient);
+    ec2 = mockClient(EC2Client);
+  });
   beforeEach(() => {
     autoScaling.reset();
     route53.reset();

@@ -2,8 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GetMetricDataCommandInput, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../src/cloud/aws/aws-clients';
 import { METRICS_PER_CALL, readFleetLoad } from '../../src/cloud/aws/aws-load-metrics';
 import type { AwsService, CallLimiter } from '../../src/cloud/aws/rate-limiter';
@@ -37,9 +38,14 @@ async function regionOf(getClient: () => unknown): Promise<string> {
 }
 
 describe('reading the fleet’s load from CloudWatch (mocked SDK client)', () => {
-  const cloudWatch = mockClient(CloudWatchClient);
+  // Mocked from this block's beforeAll to its afterAll, not from when the file is collected: the
+  // block over HTTP runs the real SDK, before or after this one (the tests run shuffled).
+  let cloudWatch: AwsClientStub<CloudWatchClient>;
   let clients: AwsClients;
 
+  beforeAll(() => {
+    cloudWatch = mockClient(CloudWatchClient);
+  });
   beforeEach(() => {
     cloudWatch.reset();
     clients = new AwsClients({ regions: ['us-east-1', 'us-west-2'], credentials: CREDENTIALS });
