@@ -96,6 +96,23 @@ describe('load per stage', () => {
     expect(load(1, W)).toMatchObject({ share: 0.5, instances: 15, needed: 15, loadFactor: 1 });
   });
 
+  it('never rounds a survivor whose instances serve less than its stage share above that share', () => {
+    // Weights 1/1/1 leave no scale to keep, so each stage is rounded afresh. us-west-2 runs 8 instances:
+    // 8 × 100 × 0.6 / 1800 = 4/15 ≈ 0.267 of api, less than any share it is meant to carry, so whole
+    // weights may round it down but never up. eu-west-1's 40 instances serve all of it.
+    const snapshot1 = fleet([{ ...services[0]!, regions: Object.fromEntries([F, W, E].map((r) => [r, { desired: 10, min: 1, max: 100, weight: 1 }])) }]);
+    const index = indexFleet(snapshot1);
+    const before = new Map([[NAME, new Map(index.sharesOf.get(NAME)!)]]);
+    const percents = [33.3, 100];
+    const stages = buildStages({ index, before, after: evacuated, percents, services: contexts, serviceShares: new Map(), instances: new Map([['api', [10, 8, 40]]]) });
+    expect(stages.map((s) => s.percent)).toEqual(percents);
+    for (const stage of stages) {
+      // us-west-2 is meant to carry 1/3 + (1/2 − 1/3) × the percentage: 0.38883… at 33.3 %, 1/2 at 100 %.
+      const meant = 1 / 3 + (1 / 2 - 1 / 3) * (stage.percent / 100);
+      expect(stage.traffic.find((t) => t.region === W)!.share).toBeLessThanOrEqual(meant + 1e-12);
+    }
+  });
+
   it('moves a service without traffic records in step with the stage percentage', () => {
     const withWorker: ServiceSpec[] = [...apiInThreeRegions(), { name: 'worker', regions: { [F]: { desired: 4 }, [W]: { desired: 4 }, [E]: { desired: 4 } } }];
     const p = plan(fleet(withWorker), { kind: 'evacuate', region: F }, ctx);
