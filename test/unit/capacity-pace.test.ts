@@ -304,4 +304,41 @@ describe('capacity pacing', () => {
     const past = new Map([['F', 0.5], ['A', 0.25 + 1e-8], ['B', 0.25 + 1e-8]]);
     expect(overCapacity(past, before, servable, 'F').map((o) => o.region)).toEqual(['A', 'B']);
   });
+
+  it('still moves when whole weights are tight (1/29/1): it lowers the failing region below its 1/31 instead of stalling', () => {
+    // 4 instances of 20 per region serve exactly a third; each survivor now runs 5, which serve
+    // 5 × 20 × 0.6 / (3 × 4 × 20 × 0.6) = 5/12 of the service.
+    const four = { 'us-east-1': 4, 'us-west-2': 4, 'eu-west-1': 4 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 20, demand: 3 * 4 * 20 * UTILIZATION, desired: four, weight: { 'us-east-1': 1, 'us-west-2': 29, 'eu-west-1': 1 } };
+    const { index, contexts, finalWeights } = pacedWorld([s]);
+    const name = 'api.example.com';
+    const weightsNow = index.weightsOf.get(name)!;
+    const stage = nextPacedStage({ name, failing: FAILING, before: index.sharesOf.get(name)!, weightsNow, finalWeights: finalWeights(name), services: contexts.get(name)!, inService: new Map([['api', [4, 5, 5]]]) });
+    expect(stage.changes).toBe(true);
+    const shares = sharesOf(stage.weights);
+    expect(shares.get(FAILING)!).toBeGreaterThan(0);
+    expect(shares.get(FAILING)!).toBeLessThan(1 / 31);
+    expect(shares.get('eu-west-1')!).toBeGreaterThan(1 / 31);
+    for (const r of ['us-west-2', 'eu-west-1']) expect(shares.get(r)!).toBeLessThanOrEqual(Math.max(sharesOf(weightsNow).get(r)!, servedBy(s, 5)) + 1e-9);
+  });
+
+  it('moves a survivor’s headroom although another survivor has neither a share nor capacity yet', () => {
+    // No headroom world: n instances serve n/30. us-west-2 runs 20 (serves 2/3); eu-west-1 has weight 0 and none in service.
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 3 * 10 * 100 * UTILIZATION, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    const weightsNow = new Map([['us-east-1', 100], ['us-west-2', 100], ['eu-west-1', 0]]);
+    // The move ends on 0 : 2/3 : 1/3.
+    const finalWeights = new Map([['us-east-1', 0], ['us-west-2', 200], ['eu-west-1', 100]]);
+    const stage = nextPacedStage({ name, failing: FAILING, before: sharesOf(weightsNow), weightsNow, finalWeights, services: contexts.get(name)!, inService: new Map([['api', [10, 20, 0]]]) });
+    expect(stage.changes).toBe(true);
+    const shares = sharesOf(stage.weights);
+    // us-west-2 goes from 1/2 to its final 2/3, which its 20 instances serve; eu-west-1 stays at 0; us-east-1 keeps the 1/3 left.
+    expect(shares.get('us-west-2')!).toBeCloseTo(2 / 3, 2);
+    expect(shares.get('us-west-2')!).toBeLessThanOrEqual(2 / 3 + 1e-9);
+    expect(shares.get('eu-west-1')).toBe(0);
+    expect(shares.get(FAILING)!).toBeCloseTo(1 / 3, 2);
+    expect(stage.done).toBe(false);
+  });
 });
