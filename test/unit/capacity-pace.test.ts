@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadModels } from '../../src/app/loaders/load-models';
 import type { EvacuateIntent } from '../../src/core/intents';
-import { nextPacedStage, pacedContexts, pacedFallback, paceOf } from '../../src/core/planner/capacity-pace';
+import { nextPacedStage, overCapacity, pacedCeilings, pacedContexts, pacedFallback, paceOf, servableOfName } from '../../src/core/planner/capacity-pace';
 import { indexFleet } from '../../src/core/planner/fleet-index';
 import { DEFAULT_PLAN_CONTEXT, plan } from '../../src/core/planner/plan';
 import type { ServiceSpec } from '../support/fleet-fixture';
@@ -209,5 +209,136 @@ describe('capacity pacing', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('moves in the planned stages when the evacuation falls back to a switch', () => {
+    expect(paceOf({ kind: 'evacuate', fallback: 'switch' })).toBe('stages');
+    expect(paceOf({ kind: 'evacuate', fallback: 'none' })).toBe('capacity');
+  });
+
+  it('moves a name no service model rides on at once to its final weights', () => {
+    // No model judges the name: the whole move in one step, even for a survivor whose weight stays.
+    const weightsNow = new Map([['us-east-1', 100], ['us-west-2', 100], ['eu-west-1', 100]]);
+    const finalWeights = new Map([['us-east-1', 0], ['us-west-2', 100], ['eu-west-1', 200]]);
+    const step = nextPacedStage({ name: 'blind.example.com', failing: FAILING, before: sharesOf(weightsNow), weightsNow, finalWeights, services: [], inService: new Map() });
+    expect(step.weights).toEqual(finalWeights);
+    expect(step.capacity).toEqual([]);
+    // us-west-2 keeps 100: one weight changing is a change.
+    expect(step.changes).toBe(true);
+    expect(step.done).toBe(true);
+  });
+
+  it('is not done while the failing region keeps a weight', () => {
+    // A blind name whose final weights keep us-east-1 at 50 of 300.
+    const weightsNow = new Map([['us-east-1', 100], ['us-west-2', 100], ['eu-west-1', 100]]);
+    const finalWeights = new Map([['us-east-1', 50], ['us-west-2', 125], ['eu-west-1', 125]]);
+    const step = nextPacedStage({ name: 'blind.example.com', failing: FAILING, before: sharesOf(weightsNow), weightsNow, finalWeights, services: [], inService: new Map() });
+    expect(step.done).toBe(false);
+    expect(step.shares.get(FAILING)).toBeCloseTo(50 / 300, 12);
+  });
+
+  it('sets the final weights exactly as planned once every survivor serves its final share, taking no more than that share', () => {
+    // No headroom: each region's 10 instances serve exactly its third (servable = n / 30).
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 3 * 10 * 100 * UTILIZATION, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { index, contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    // 40 instances serve 40/30 of the service: far more than the half each survivor ends on.
+    expect(servedBy(s, 40)).toBeGreaterThan(1);
+    // Final weights on a scale (1:1) other than the operator's 300, so a recomputed stage would differ.
+    const finalWeights = new Map([['us-east-1', 0], ['us-west-2', 1], ['eu-west-1', 1]]);
+    const step = nextPacedStage({ name, failing: FAILING, before: index.sharesOf.get(name)!, weightsNow: index.weightsOf.get(name)!, finalWeights, services: contexts.get(name)!, inService: new Map([['api', [10, 40, 40]]]) });
+    expect(step.weights).toEqual(finalWeights);
+    expect(step.shares.get('us-west-2')).toBe(0.5);
+    expect(step.done).toBe(true);
+  });
+
+  it('judges only the survivors: the failing region has neither a servable share nor a capacity line', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 3 * 10 * 100 * UTILIZATION, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const { servable, capacity } = servableOfName({ services: contexts.get('api.example.com')!, inService: new Map([['api', [10, 12, 15]]]), failing: FAILING });
+    expect([...servable.keys()].sort()).toEqual(['eu-west-1', 'us-west-2']);
+    // 12 and 15 instances of 100 at 60 % against a demand of 1800: 12/30 and 15/30.
+    expect(servable.get('us-west-2')).toBeCloseTo(12 / 30, 9);
+    expect(servable.get('eu-west-1')).toBeCloseTo(15 / 30, 9);
+    expect(capacity.map((c) => [c.region, c.inService])).toEqual([
+      ['us-west-2', 12],
+      ['eu-west-1', 15],
+    ]);
+  });
+
+  it('bounds each survivor by max(its share now, what it serves), and never the failing region', () => {
+    const now = new Map([['us-east-1', 0.5], ['us-west-2', 0.25], ['eu-west-1', 0.25]]);
+    // us-west-2 serves 0.4 (more than it has); eu-west-1 serves 0.1 (less); us-east-1's 0.9 must not count.
+    const servable = new Map([['us-east-1', 0.9], ['us-west-2', 0.4], ['eu-west-1', 0.1]]);
+    expect(pacedCeilings(now, servable, FAILING)).toEqual(new Map([['us-west-2', 0.4], ['eu-west-1', 0.25]]));
+    // A survivor without a servable share keeps what it has as its bound.
+    expect(pacedCeilings(now, new Map(), FAILING)).toEqual(new Map([['us-west-2', 0.25], ['eu-west-1', 0.25]]));
+  });
+
+  it('reports a survivor over capacity only when it carries more than both its share before and what it serves', () => {
+    const before = new Map([['F', 0.2], ['over', 0.2], ['served', 0.2], ['had', 0.4], ['atBefore', 0.3], ['atServable', 0.1], ['unknown', 0.1]]);
+    const servable = new Map([['F', 0.1], ['over', 0.25], ['served', 0.35], ['had', 0.1], ['atBefore', 0.1], ['atServable', 0.3]]);
+    const shares = new Map([
+      ['F', 0.5], // the failing region is never reported, though above both
+      ['over', 0.3], // above 0.2 before and 0.25 servable: reported
+      ['served', 0.3], // above before, within what it serves
+      ['had', 0.3], // above what it serves, within what it had
+      ['atBefore', 0.3], // exactly what it had
+      ['atServable', 0.3], // exactly what it serves
+      ['unknown', 0.3], // no servable share known: judged as serving nothing
+    ]);
+    expect(overCapacity(shares, before, servable, 'F')).toEqual([
+      { region: 'over', share: 0.3, servable: 0.25 },
+      { region: 'unknown', share: 0.3, servable: 0 },
+    ]);
+  });
+
+  it('tolerates 1e-9 above each bound before reporting a survivor over capacity', () => {
+    // A is bound by its share before (it serves nothing), B by what it serves (it had nothing).
+    const before = new Map([['F', 0.5], ['A', 0.25], ['B', 0]]);
+    const servable = new Map([['A', 0], ['B', 0.25]]);
+    const at = new Map([['F', 0.5], ['A', 0.25 + 1e-9], ['B', 0.25 + 1e-9]]);
+    expect(overCapacity(at, before, servable, 'F')).toEqual([]);
+    const past = new Map([['F', 0.5], ['A', 0.25 + 1e-8], ['B', 0.25 + 1e-8]]);
+    expect(overCapacity(past, before, servable, 'F').map((o) => o.region)).toEqual(['A', 'B']);
+  });
+
+  it('still moves when whole weights are tight (1/29/1): it lowers the failing region below its 1/31 instead of stalling', () => {
+    // 4 instances of 20 per region serve exactly a third; each survivor now runs 5, which serve
+    // 5 × 20 × 0.6 / (3 × 4 × 20 × 0.6) = 5/12 of the service.
+    const four = { 'us-east-1': 4, 'us-west-2': 4, 'eu-west-1': 4 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 20, demand: 3 * 4 * 20 * UTILIZATION, desired: four, weight: { 'us-east-1': 1, 'us-west-2': 29, 'eu-west-1': 1 } };
+    const { index, contexts, finalWeights } = pacedWorld([s]);
+    const name = 'api.example.com';
+    const weightsNow = index.weightsOf.get(name)!;
+    const stage = nextPacedStage({ name, failing: FAILING, before: index.sharesOf.get(name)!, weightsNow, finalWeights: finalWeights(name), services: contexts.get(name)!, inService: new Map([['api', [4, 5, 5]]]) });
+    expect(stage.changes).toBe(true);
+    const shares = sharesOf(stage.weights);
+    expect(shares.get(FAILING)!).toBeGreaterThan(0);
+    expect(shares.get(FAILING)!).toBeLessThan(1 / 31);
+    expect(shares.get('eu-west-1')!).toBeGreaterThan(1 / 31);
+    for (const r of ['us-west-2', 'eu-west-1']) expect(shares.get(r)!).toBeLessThanOrEqual(Math.max(sharesOf(weightsNow).get(r)!, servedBy(s, 5)) + 1e-9);
+  });
+
+  it('moves a survivor’s headroom although another survivor has neither a share nor capacity yet', () => {
+    // No headroom world: n instances serve n/30. us-west-2 runs 20 (serves 2/3); eu-west-1 has weight 0 and none in service.
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 3 * 10 * 100 * UTILIZATION, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    const weightsNow = new Map([['us-east-1', 100], ['us-west-2', 100], ['eu-west-1', 0]]);
+    // The move ends on 0 : 2/3 : 1/3.
+    const finalWeights = new Map([['us-east-1', 0], ['us-west-2', 200], ['eu-west-1', 100]]);
+    const stage = nextPacedStage({ name, failing: FAILING, before: sharesOf(weightsNow), weightsNow, finalWeights, services: contexts.get(name)!, inService: new Map([['api', [10, 20, 0]]]) });
+    expect(stage.changes).toBe(true);
+    const shares = sharesOf(stage.weights);
+    // us-west-2 goes from 1/2 to its final 2/3, which its 20 instances serve; eu-west-1 stays at 0; us-east-1 keeps the 1/3 left.
+    expect(shares.get('us-west-2')!).toBeCloseTo(2 / 3, 2);
+    expect(shares.get('us-west-2')!).toBeLessThanOrEqual(2 / 3 + 1e-9);
+    expect(shares.get('eu-west-1')).toBe(0);
+    expect(shares.get(FAILING)!).toBeCloseTo(1 / 3, 2);
+    expect(stage.done).toBe(false);
   });
 });
