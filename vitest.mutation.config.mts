@@ -12,6 +12,7 @@ export default defineConfig({
       'test/unit/erlang-simulation.test.ts',
       'test/unit/error-catalog.test.ts',
       'test/unit/fleet-checks.test.ts',
+      'test/unit/group-sizing.test.ts',
       'test/unit/measured-model.test.ts',
       'test/unit/model-math.test.ts',
       'test/unit/partial-plan.test.ts',
