@@ -22,6 +22,7 @@ export default defineConfig({
       'test/unit/redistribution.test.ts',
       'test/unit/relief.test.ts',
       'test/unit/runbook-format.test.ts',
+      'test/unit/scale-plan.test.ts',
       'test/unit/snapshot.test.ts',
       'test/unit/suggest.test.ts',
       'test/unit/switch-plan.test.ts',
