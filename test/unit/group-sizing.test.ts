@@ -52,6 +52,11 @@ describe('spreading a region target over its groups', () => {
     expect(distributeAcrossGroups([group('a', 6, 10), group('b', 2, 4)], 100, 1)).toEqual([10, 4]);
   });
 
+  it('adds nothing to a group that already runs at its MaxSize', () => {
+    // a runs 8 with MaxSize 8: no room, so a target of 48 leaves it at 8.
+    expect(distributeAcrossGroups([group('a', 8, 8)], 48, 1)).toEqual([8]);
+  });
+
   it('never shrinks a group that already runs above its ceiling', () => {
     // a runs 12 with MaxSize 10 (lowered under it), b 2: target 20 → extra 6 all to b, a keeps 12.
     expect(distributeAcrossGroups([group('a', 12, 10), group('b', 2, 100)], 20, 1)).toEqual([12, 8]);
