@@ -85,8 +85,12 @@ export class RedisTokenBuckets implements CallLimiter {
     const now = this.options.useClockForTime ? String(this.clock.now()) : '';
     const answer = this.redis.eval(RESERVE_SLOT, 1, key, String(1000 / limits.refillPerSecond), String(limits.burst), now);
     let timer: NodeJS.Timeout | undefined;
+    // The timer is checked only after the event loop has also read the sockets (setImmediate runs
+    // after the poll phase): when this process stalls longer than the limit, the timer and Redis's
+    // answer are both due, and the answer must win. Otherwise every stall of a busy process would
+    // fall back to its own full buckets and burst past the quota the processes share.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Redis did not answer the rate limiter in time')), this.options.fallbackAfterMs ?? 500);
+      timer = setTimeout(() => setImmediate(() => reject(new Error('Redis did not answer the rate limiter in time'))), this.options.fallbackAfterMs ?? 500);
     });
     try {
       return Math.ceil(Number(await Promise.race([answer, timeout])));

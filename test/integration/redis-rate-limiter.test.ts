@@ -108,3 +108,19 @@ describe('AWS quota buckets shared through Redis', () => {
     }
   });
 });
+
+describe('AWS quota buckets shared through Redis: a busy process', () => {
+  it('keeps to the shared bucket when its own event loop stalls past the fallback limit while Redis has answered', async () => {
+    await redis.ping();
+    const fallbacks: unknown[] = [];
+    const limiter = new RedisTokenBuckets(redis, { prefix: newPrefix(), fallbackAfterMs: 50, onFallback: (e) => fallbacks.push(e) });
+    const taken = limiter.take('autoscaling', 'us-east-1');
+    // The process is busy for four times the limit: Redis's answer and the timer are both due when it looks again.
+    const busyUntil = Date.now() + 200;
+    while (Date.now() < busyUntil) {
+      /* a stall, as a loaded process has them */
+    }
+    await taken;
+    expect(fallbacks).toEqual([]);
+  });
+});
