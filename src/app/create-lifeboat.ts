@@ -7,6 +7,7 @@ import type { ProcessChecks } from '../api/process-checks';
 import { redisCheck, workersCheck } from '../api/process-checks';
 import { AwsReachability } from '../operations/aws-reachability';
 import { AwsCloud } from '../cloud/aws/aws-cloud';
+import { DEFAULT_RATE_LIMITS, withBurstMargin } from '../cloud/aws/rate-limiter';
 import type { AwsCredentials } from '../cloud/aws/aws-clients';
 import type { CloudPort, SwitchBoard } from '../cloud/ports';
 import { LifeboatError } from '../core/errors';
@@ -325,10 +326,14 @@ async function redisAnswers(redis: Redis, url: string, timeoutMs: number): Promi
   if (!answered) throw new LifeboatError('LB_ERR_DEPENDENCY_DOWN', `Redis does not answer at ${url}`, { dependency: 'redis' });
 }
 
+/** Share of each AWS burst lifeboat leaves unused, for calls that arrive at AWS together after a delay on the way. */
+const AWS_BURST_MARGIN = 0.2;
+
 /** AWS's quotas count every caller in the account: every lifeboat process draws on the same buckets. */
 function sharedAwsLimiter(redis: Redis, prefix: string): RedisTokenBuckets {
   return new RedisTokenBuckets(redis, {
     prefix,
+    limits: withBurstMargin(DEFAULT_RATE_LIMITS, AWS_BURST_MARGIN),
     onFallback: (error) =>
       logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'AWS rate limiter: Redis did not answer; using this process’s own quota buckets until it does'),
   });

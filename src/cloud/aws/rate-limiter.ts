@@ -106,6 +106,22 @@ class TokenBucket {
 }
 
 /** The defaults with the given overrides, checked. */
+/**
+ * The limits with part of each burst held back. A bucket on the client counts a call when it
+ * is sent; AWS counts it when it arrives. Calls held up on the way (a stalled process, a slow
+ * network) arrive together, and AWS's bucket, capped at its burst, did not save the refill of
+ * that wait for them: with the whole burst taken, those calls are throttled. The margin
+ * absorbs such a clump; the sustained rate stays the quota's.
+ */
+export function withBurstMargin(limits: Record<AwsService, Required<BucketLimits>>, share: number): RateLimits {
+  const kept = {} as RateLimits;
+  for (const service of Object.keys(limits) as AwsService[]) {
+    const l = limits[service];
+    kept[service] = { ...l, burst: Math.max(1, Math.floor(l.burst * (1 - share))) };
+  }
+  return kept;
+}
+
 export function resolveRateLimits(limits: RateLimits = {}): Record<AwsService, Required<BucketLimits>> {
   const merged = {} as Record<AwsService, Required<BucketLimits>>;
   for (const service of Object.keys(DEFAULT_RATE_LIMITS) as AwsService[]) {
