@@ -19,10 +19,22 @@ export interface GroupSizeUpdate {
   minSize: number;
   desiredCapacity: number;
   maxSize: number;
-  /** Record on the group, before resizing it, that lifeboat pins it (core/pins.ts): AWS keeps what Redis may lose. */
+  /**
+   * Record on the group, before resizing it, that lifeboat pins it (core/pins.ts): AWS keeps
+   * what Redis may lose. setGroupSize does not write it: the step writes every pin it holds
+   * with recordPins first (operations/steps/group-sizes.ts writeSizes).
+   */
   pin?: PinRecord;
-  /** Remove that record once the group is resized: lifeboat lets go of it. */
+  /** Remove that record once the group is resized (erasePins, after every resize): lifeboat lets go of it. */
   release?: boolean;
+}
+
+/** A pin record (core/pins.ts) to write on one group. */
+export interface GroupPin {
+  region: RegionCode;
+  group: string;
+  account?: string;
+  pin: PinRecord;
 }
 
 /** Auto Scaling processes to suspend or resume on one group (ScheduledActions, ...). */
@@ -116,8 +128,16 @@ export interface FleetReader {
 }
 
 interface CapacityProvider {
-  /** Set absolute sizes; refuses desired > max (LB_ERR_DESIRED_ABOVE_MAX) before any call. */
+  /** Set absolute sizes; refuses desired > max (LB_ERR_DESIRED_ABOVE_MAX) before any call. Writes no pin: see recordPins. */
   setGroupSize(update: GroupSizeUpdate): Promise<void>;
+  /**
+   * Record the pins of many groups in as few requests as AWS allows (each tag names its
+   * group; per region and account). Resolves once every record is written: a group is never
+   * resized before its pin is recorded. Absolute values: writing a record twice is harmless.
+   */
+  recordPins(pins: readonly GroupPin[]): Promise<void>;
+  /** Remove the pin records of many groups, batched the same way: after they are resized, when lifeboat lets go. */
+  erasePins(groups: readonly GroupRef[]): Promise<void>;
   /**
    * Current sizes and instances of the named groups in one region (and account): read-back
    * and awaiting. InService instances whose EC2 status checks are impaired are marked so,

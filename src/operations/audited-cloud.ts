@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, SwitchBoard, WarmPoolUpdate, WeightUpdate } from '../cloud/ports';
+import type { CloudPort, GroupPin, GroupProcessUpdate, GroupRef, GroupSizeUpdate, SwitchBoard, WarmPoolUpdate, WeightUpdate } from '../cloud/ports';
 import type { AuditLog } from './ports/audit-log';
 import { logger } from './logger';
 import type { Clock } from './ports/clock';
@@ -60,6 +60,8 @@ export function auditedCloud(cloud: CloudPort, audit: AuditLog, clock: Clock, on
     changeStatus: (id) => cloud.changeStatus(id),
     readWeights: (records) => cloud.readWeights(records),
     setGroupSize: (u: GroupSizeUpdate) => audited('aws.setGroupSize', [u.region], u, () => cloud.setGroupSize(u)),
+    recordPins: (pins: readonly GroupPin[]) => audited('aws.recordPins', [...new Set(pins.map((p) => p.region))], pins, () => cloud.recordPins(pins)),
+    erasePins: (groups: readonly GroupRef[]) => audited('aws.erasePins', [...new Set(groups.map((g) => g.region))], groups, () => cloud.erasePins(groups)),
     setWeights: (updates: readonly WeightUpdate[]) =>
       audited(
         'aws.setWeights',

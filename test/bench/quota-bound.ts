@@ -48,6 +48,8 @@ const NAMES_PER_DESCRIBE = 50;
 const GROUPS_PER_PAGE = 100;
 const RECORDS_PER_PAGE = 300;
 const CHANGES_PER_BATCH = 1000;
+/** Groups whose pins one CreateOrUpdateTags (or DeleteTags) carries: 25 tags a request, 3 a pin (aws-auto-scaling.ts PINS_PER_REQUEST). */
+const PINS_PER_TAG_REQUEST = 8;
 
 function bucket(name: string, quota: { burst: number; refillPerSecond: number }, actions: Record<string, number>): Bucket {
   const kept = Object.fromEntries(Object.entries(actions).filter(([, n]) => n > 0));
@@ -61,7 +63,8 @@ function bucket(name: string, quota: { burst: number; refillPerSecond: number },
  *   their tags and record pages) and the instance refreshes of the groups the plan grows
  *   (one call per group). The guard plans on that read and those refreshes (steps/guard.ts).
  * - prescale: the changed groups read (sizes only), per group SuspendProcesses
- *   (ScheduledActions), the pin record (CreateOrUpdateTags) and UpdateAutoScalingGroup.
+ *   (ScheduledActions) and UpdateAutoScalingGroup, and before the resizes the pin records,
+ *   8 groups a CreateOrUpdateTags.
  * - await-capacity: one read of the changed groups with their instances' status (the fewest:
  *   every group at capacity on the first read).
  * - per stage: one change batch per 1000 changes and its read-back, one GetChange per batch
@@ -82,7 +85,7 @@ export function evacuationBuckets(shape: EvacuationShape): Bucket[] {
         DescribeScheduledActions: r.groups > 0 ? 1 : 0,
         DescribeInstanceRefreshes: r.changed,
         SuspendProcesses: r.changed,
-        CreateOrUpdateTags: r.changed,
+        CreateOrUpdateTags: Math.ceil(r.changed / PINS_PER_TAG_REQUEST),
         UpdateAutoScalingGroup: r.changed,
       }),
     );

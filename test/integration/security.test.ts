@@ -101,6 +101,8 @@ describe('the audit trail', () => {
       // The survivors' scheduled actions stop while they are pinned.
       ['aws.suspendProcesses', 'succeeded', 'api:operator'],
       ['aws.suspendProcesses', 'succeeded', 'api:operator'],
+      // Both survivors' pins in one write, before either is resized.
+      ['aws.recordPins', 'succeeded', 'api:operator'],
       ['aws.setGroupSize', 'succeeded', 'api:operator'],
       ['aws.setGroupSize', 'succeeded', 'api:operator'],
       ['aws.setWeights', 'succeeded', 'api:operator'],
@@ -114,11 +116,14 @@ describe('the audit trail', () => {
     expect(restTrail.map((r) => r.action)).toEqual([
       'operation.submit',
       'aws.suspendProcesses',
+      'aws.recordPins',
       'aws.setGroupSize',
       'aws.setWeights',
       'aws.setGroupSize',
       'aws.setGroupSize',
       'aws.setGroupSize',
+      // The groups back at their own bounds lose their pin records, after their resizes.
+      'aws.erasePins',
       // What lifeboat suspended, on the restored region and the survivors, runs again.
       'aws.resumeProcesses',
       'aws.resumeProcesses',

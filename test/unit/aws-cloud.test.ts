@@ -4,6 +4,8 @@ import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import {
   AutoScalingClient,
   AutoScalingServiceException,
+  CreateOrUpdateTagsCommand,
+  DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   DescribeScheduledActionsCommand,
@@ -172,6 +174,43 @@ describe('AwsCloud requests (mocked SDK clients)', () => {
     });
   });
 
+
+  describe('recordPins and erasePins', () => {
+    const pin = (k: number) => ({ operationId: 'op_1', from: { minSize: k, desiredCapacity: k + 1, maxSize: k + 2 }, weightsBefore: { 'us-east-1': 100, 'us-west-2': 100 } });
+    const groups = (region: string, n: number) => Array.from({ length: n }, (_, k) => ({ region, group: `g${k}`, pin: pin(k) }));
+
+    it('writes the pins of a region’s groups 8 a CreateOrUpdateTags (25 tags at most), each group’s record whole in one request', async () => {
+      const sent: Array<{ region: string; tags: Array<{ ResourceId?: string; Key?: string; Value?: string }> }> = [];
+      autoScaling.on(CreateOrUpdateTagsCommand).callsFake(async (input: { Tags: Array<{ ResourceId?: string; Key?: string; Value?: string }> }, getClient) => {
+        sent.push({ region: await regionOf(getClient), tags: input.Tags });
+        return {};
+      });
+      await cloud.recordPins([...groups('us-west-2', 20), ...groups('eu-west-1', 3)]);
+      // 20 groups: 8 + 8 + 4; 3 groups: one request.
+      expect(sent.filter((s) => s.region === 'us-west-2').map((s) => s.tags.length).sort((a, b) => a - b)).toEqual([12, 24, 24]);
+      expect(sent.filter((s) => s.region === 'eu-west-1').map((s) => s.tags.length)).toEqual([9]);
+      for (const s of sent) {
+        expect(s.tags.length).toBeLessThanOrEqual(25);
+        const byGroup = new Map<string, string[]>();
+        for (const t of s.tags) byGroup.set(t.ResourceId!, [...(byGroup.get(t.ResourceId!) ?? []), t.Key!]);
+        for (const keys of byGroup.values()) expect(keys.sort()).toEqual(['lifeboat:pinned-by', 'lifeboat:pinned-from', 'lifeboat:weights-before']);
+      }
+      const g7 = sent.flatMap((s) => (s.region === 'us-west-2' ? s.tags : [])).filter((t) => t.ResourceId === 'g7');
+      expect(g7.find((t) => t.Key === 'lifeboat:pinned-from')!.Value).toBe('min=7,desired=8,max=9');
+      expect(autoScaling.commandCalls(UpdateAutoScalingGroupCommand)).toHaveLength(0);
+    });
+
+    it('removes the pin records of a region’s groups 8 a DeleteTags', async () => {
+      const sent: Array<Array<{ ResourceId?: string; Key?: string }>> = [];
+      autoScaling.on(DeleteTagsCommand).callsFake((input: { Tags: Array<{ ResourceId?: string; Key?: string }> }) => {
+        sent.push(input.Tags);
+        return {};
+      });
+      await cloud.erasePins(groups('us-west-2', 17).map(({ region, group }) => ({ region, group })));
+      expect(sent.map((t) => t.length).sort((a, b) => a - b)).toEqual([3, 24, 24]);
+      expect(new Set(sent.flat().map((t) => t.ResourceId)).size).toBe(17);
+    });
+  });
   describe('readFleet', () => {
     it('asks every region only for groups tagged lifeboat:service and follows NextToken to the last page', async () => {
       // Five groups per region served two a page: pages end after groups 2 and 4.

@@ -6,6 +6,7 @@ import {
   paginateDescribeAutoScalingGroups,
   paginateDescribeScalingActivities,
 } from '@aws-sdk/client-auto-scaling';
+import type { PinRecord } from '../../core/pins';
 import { PIN_TAGS, pinTags } from '../../core/pins';
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading, GroupDetails, RegionCode } from '../../core/fleet';
@@ -136,18 +137,57 @@ function checkGroupSize(update: GroupSizeUpdate): void {
 }
 
 /**
- * Sets MinSize, MaxSize and DesiredCapacity together, absolutely. A pin is recorded on the
- * group (tags) before it is resized, and a release removes the record after: the record
- * never claims less than lifeboat did.
+ * Tags per CreateOrUpdateTags or DeleteTags request. The API reference states no limit (its
+ * Tags.member.N is "one or more tags", each naming its own group), but one request naming 143
+ * groups was refused in practice (cloud-custodian issue #4047, "ASG tagging fails when >25 ASGs
+ * matched", one tag a group): lifeboat stays at 25 tags a request.
+ */
+export const TAGS_PER_REQUEST = 25;
+/** Whole pin records per request: a group's record is never split across two requests (8 groups of 3 tags). */
+export const PINS_PER_REQUEST = Math.floor(TAGS_PER_REQUEST / PIN_TAGS.length);
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/**
+ * Records the pins (core/pins.ts) of groups in one region, PINS_PER_REQUEST groups a
+ * CreateOrUpdateTags: each tag names its group. Absolute values, so writing a record twice
+ * is harmless. Resolves once every request has succeeded: only then may the groups be resized.
+ */
+export async function writePins(clients: AwsClients, region: RegionCode, pins: ReadonlyArray<{ group: string; pin: PinRecord }>): Promise<void> {
+  const client = clients.autoScaling(region);
+  await Promise.all(
+    chunked(pins, PINS_PER_REQUEST).map((chunk) => {
+      const tags = chunk.flatMap(({ group, pin }) =>
+        Object.entries(pinTags(pin)).map(([Key, Value]) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key, Value, PropagateAtLaunch: false })),
+      );
+      return awsCall({ service: 'autoscaling', region, action: 'CreateOrUpdateTags' }, () => client.send(new CreateOrUpdateTagsCommand({ Tags: tags })));
+    }),
+  );
+}
+
+/** Removes the pin records of groups in one region (after they are resized), PINS_PER_REQUEST groups a DeleteTags. */
+export async function erasePins(clients: AwsClients, region: RegionCode, groups: readonly string[]): Promise<void> {
+  const client = clients.autoScaling(region);
+  await Promise.all(
+    chunked([...new Set(groups)], PINS_PER_REQUEST).map((chunk) => {
+      const tags = chunk.flatMap((group) => PIN_TAGS.map((Key) => ({ ResourceId: group, ResourceType: 'auto-scaling-group', Key })));
+      return awsCall({ service: 'autoscaling', region, action: 'DeleteTags' }, () => client.send(new DeleteTagsCommand({ Tags: tags })));
+    }),
+  );
+}
+
+/**
+ * Sets MinSize, MaxSize and DesiredCapacity together, absolutely. The pin record is not this
+ * call's: writePins records it before (for every group a step resizes, in batches), and
+ * erasePins removes it after, so the record never claims less than lifeboat did.
  */
 export async function updateGroupSize(clients: AwsClients, update: GroupSizeUpdate): Promise<void> {
   checkGroupSize(update);
   const client = clients.autoScaling(update.region);
-  const group = { ResourceId: update.group, ResourceType: 'auto-scaling-group' };
-  if (update.pin) {
-    const tags = Object.entries(pinTags(update.pin)).map(([Key, Value]) => ({ ...group, Key, Value, PropagateAtLaunch: false }));
-    await awsCall({ service: 'autoscaling', region: update.region, action: 'CreateOrUpdateTags' }, () => client.send(new CreateOrUpdateTagsCommand({ Tags: tags })));
-  }
   await awsCall({ service: 'autoscaling', region: update.region, action: 'UpdateAutoScalingGroup' }, () =>
     client.send(
       new UpdateAutoScalingGroupCommand({
@@ -158,11 +198,6 @@ export async function updateGroupSize(clients: AwsClients, update: GroupSizeUpda
       }),
     ),
   );
-  if (update.release) {
-    await awsCall({ service: 'autoscaling', region: update.region, action: 'DeleteTags' }, () =>
-      client.send(new DeleteTagsCommand({ Tags: PIN_TAGS.map((Key) => ({ ...group, Key })) })),
-    );
-  }
 }
 
 /** Error codes EC2 and Auto Scaling put into scaling activity messages, most specific first. */

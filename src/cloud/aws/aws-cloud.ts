@@ -1,14 +1,14 @@
 import type { AutoScalingGroupReading, FleetReading, HostedZoneReading, LoadReading, RegionCode, SnapshotWarning, WeightedRecord } from '../../core/fleet';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { GetHostedZoneCountCommand } from '@aws-sdk/client-route-53';
-import type { ChangeStatus, CloudPort, FleetReadOptions, HealthCheckAttachment, SwitchBoard, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WarmPoolUpdate, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, FleetReadOptions, HealthCheckAttachment, SwitchBoard, GroupPin, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WarmPoolUpdate, WeightUpdate } from '../ports';
 import type { Problem } from '../../core/errors';
 import type { AlarmState, SwitchDesign, SwitchReading } from '../../core/switches';
 import * as switches from './aws-switches';
 import { LifeboatError } from '../../core/errors';
 import type { AccountAccess } from './aws-accounts';
 import { AwsAccounts } from './aws-accounts';
-import { AUTO_SCALING_MAX_RECORDS, readScalingProblems, updateGroupSize } from './aws-auto-scaling';
+import { AUTO_SCALING_MAX_RECORDS, erasePins, readScalingProblems, updateGroupSize, writePins } from './aws-auto-scaling';
 import type { AwsCallStats, AwsClients, AwsCredentials } from './aws-clients';
 import { ROUTE53_REGION } from './aws-clients';
 import { readInstanceRefreshes, readLiveGroups, readRegionGroups, resumeProcesses, suspendProcesses } from './aws-group-details';
@@ -169,6 +169,14 @@ export class AwsCloud implements CloudPort, SwitchBoard {
     return updateGroupSize(this.accounts.of(update.account), update);
   }
 
+  async recordPins(pins: readonly GroupPin[]): Promise<void> {
+    await Promise.all([...byPlace(pins)].map(([, place]) => writePins(this.accounts.of(place.account), place.region, place.items)));
+  }
+
+  async erasePins(groups: readonly GroupRef[]): Promise<void> {
+    await Promise.all([...byPlace(groups)].map(([, place]) => erasePins(this.accounts.of(place.account), place.region, place.items.map((g) => g.group))));
+  }
+
   readGroups(region: RegionCode, groups: readonly string[], account?: string, options?: { sizesOnly?: boolean }): Promise<AutoScalingGroupReading[]> {
     return readLiveGroups(this.accounts.of(account), region, groups, this.autoScalingPageSize, options?.sizesOnly);
   }
@@ -303,4 +311,15 @@ function messageOf(e: unknown): string {
 
 function problemOf(e: unknown): Problem {
   return e instanceof LifeboatError ? e.toProblem() : { code: 'LB_ERR_AWS_UNAVAILABLE', message: messageOf(e) };
+}
+
+/** Items grouped by account and region: one batch of requests per place. */
+function byPlace<T extends { region: RegionCode; account?: string }>(items: readonly T[]): Map<string, { region: RegionCode; account: string | undefined; items: T[] }> {
+  const places = new Map<string, { region: RegionCode; account: string | undefined; items: T[] }>();
+  for (const item of items) {
+    const key = `${item.account ?? ''}/${item.region}`;
+    if (!places.has(key)) places.set(key, { region: item.region, account: item.account, items: [] });
+    places.get(key)!.items.push(item);
+  }
+  return places;
 }

@@ -3,10 +3,12 @@ import type { AutoScalingGroupReading, FleetReading, RegionCode, WeightedRecord 
 import { normalizeDnsName } from '../../core/snapshot';
 import { TAG_WARM_POOL, WARM_POOL_CREATED } from '../../core/fleet';
 import { PIN_TAGS, pinTags } from '../../core/pins';
-import type { ChangeStatus, CloudPort, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WarmPoolUpdate, WeightUpdate } from '../ports';
+import type { ChangeStatus, CloudPort, GroupPin, GroupProcessUpdate, GroupRef, GroupSizeUpdate, InstanceRefreshReading, ReachabilityCheck, ScalingProblem, TrafficChange, WarmPoolUpdate, WeightUpdate } from '../ports';
 
 type DryRunCall =
   | { action: 'setGroupSize'; update: GroupSizeUpdate }
+  | { action: 'recordPins'; pins: GroupPin[] }
+  | { action: 'erasePins'; groups: GroupRef[] }
   | { action: 'suspendProcesses' | 'resumeProcesses'; update: GroupProcessUpdate }
   | { action: 'setWarmPool'; update: WarmPoolUpdate }
   | { action: 'deleteWarmPool'; group: GroupRef }
@@ -52,17 +54,27 @@ export class DryRunCloud implements CloudPort {
     }
     const group = this.group(update.region, update.group, update.account);
     this.calls.push({ action: 'setGroupSize', update: { ...update } });
-    if (update.pin) group.tags = { ...group.tags, ...pinTags(update.pin) };
     group.minSize = update.minSize;
     group.maxSize = update.maxSize;
     group.desiredCapacity = update.desiredCapacity;
-    if (update.release) group.tags = Object.fromEntries(Object.entries(group.tags).filter(([k]) => !(PIN_TAGS as readonly string[]).includes(k)));
     const live = group.instances.filter((i) => i.lifecycleState !== 'Terminated');
     let serial = group.instances.length;
     while (live.length < update.desiredCapacity) {
       live.push({ instanceId: `i-dry-${update.group}-${serial++}`, availabilityZone: `${update.region}a`, lifecycleState: 'InService', healthStatus: 'Healthy' });
     }
     group.instances = live.slice(0, update.desiredCapacity);
+  }
+
+  async recordPins(pins: readonly GroupPin[]): Promise<void> {
+    const groups = pins.map((p) => this.group(p.region, p.group, p.account));
+    this.calls.push({ action: 'recordPins', pins: structuredClone([...pins]) });
+    pins.forEach((p, i) => (groups[i]!.tags = { ...groups[i]!.tags, ...pinTags(p.pin) }));
+  }
+
+  async erasePins(refs: readonly GroupRef[]): Promise<void> {
+    const groups = refs.map((r) => this.group(r.region, r.group, r.account));
+    this.calls.push({ action: 'erasePins', groups: refs.map((r) => ({ ...r })) });
+    for (const g of groups) g.tags = Object.fromEntries(Object.entries(g.tags).filter(([k]) => !(PIN_TAGS as readonly string[]).includes(k)));
   }
 
   async readGroups(region: RegionCode, groups: readonly string[], account?: string): Promise<AutoScalingGroupReading[]> {

@@ -5,7 +5,7 @@ type AuditOutcome = 'accepted' | 'refused' | 'attempted' | 'succeeded' | 'failed
 export interface AuditEntry {
   at: string;
   actor: string;
-  /** What was done: operation.submit, operation.cancel, run.start, run.approve, run.trigger, aws.setGroupSize, aws.setWeights, auth.denied. */
+  /** What was done: operation.submit, operation.cancel, run.start, run.approve, run.trigger, aws.recordPins, aws.setGroupSize, aws.erasePins, aws.setWeights, auth.denied. */
   action: string;
   outcome: AuditOutcome;
   operationId?: string;

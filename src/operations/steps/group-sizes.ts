@@ -1,7 +1,7 @@
 import type { GroupSizeUpdate } from '../../cloud/ports';
 import { LifeboatError } from '../../core/errors';
 import type { AutoScalingGroupReading } from '../../core/fleet';
-import { keyOfGroup } from '../../core/fleet';
+import { accountOf, keyOfGroup } from '../../core/fleet';
 import { sameSize, sizeOf } from '../../core/planner/group-sizing';
 import { pinOf } from '../../core/pins';
 import type { StepContext } from './step-context';
@@ -32,12 +32,28 @@ export async function readLive(
 }
 
 /**
- * Set absolute sizes on every group at once, then read them back: a write counts when the
- * world shows it. A prescale leaves the read-back to the wait that follows it, which reads
- * the same groups anyway (one describe per 50 groups less against Auto Scaling's quota).
+ * Set absolute sizes on every group at once, with their pin records: first the pins of every
+ * group that carries one (batched: a few CreateOrUpdateTags for a region's groups, not one a
+ * group), and only once they are all written the resizes; then the records of the groups
+ * lifeboat lets go (batched DeleteTags), after their resizes. A crash between the two leaves
+ * pins recorded on groups not yet resized: harmless, the record never claims less than
+ * lifeboat did, and running the step again writes the same absolute values.
+ */
+export async function writeSizes(ctx: StepContext, updates: readonly GroupSizeUpdate[]): Promise<void> {
+  const pins = updates.flatMap((u) => (u.pin ? [{ ...accountOf(u), region: u.region, group: u.group, pin: u.pin }] : []));
+  if (pins.length > 0) await ctx.cloud.recordPins(pins);
+  await Promise.all(updates.map(({ pin: _pin, release: _release, ...size }) => ctx.cloud.setGroupSize(size)));
+  const released = updates.filter((u) => u.release).map((u) => ({ ...accountOf(u), region: u.region, group: u.group }));
+  if (released.length > 0) await ctx.cloud.erasePins(released);
+}
+
+/**
+ * Set absolute sizes on every group at once (writeSizes), then read them back: a write counts
+ * when the world shows it. A prescale leaves the read-back to the wait that follows it, which
+ * reads the same groups anyway (one describe per 50 groups less against Auto Scaling's quota).
  */
 export async function applySizes(ctx: StepContext, updates: GroupSizeUpdate[], readBack = true): Promise<void> {
-  await Promise.all(updates.map((u) => ctx.cloud.setGroupSize(u)));
+  await writeSizes(ctx, updates);
   if (!readBack) return;
   const live = await readLive(ctx, updates, { sizesOnly: true });
   const wrong = updates.filter((u) => {

@@ -8,7 +8,7 @@ import { countInService } from '../../core/snapshot';
 import type { GroupSizeUpdate } from '../../cloud/ports';
 import { planContextOf } from '../deps';
 import type { ServedRegion } from '../operation-types';
-import { readLive } from './group-sizes';
+import { readLive, writeSizes } from './group-sizes';
 import type { ShortRegion } from './stage-capacity';
 import { describeShort } from './stage-capacity';
 import { awaitInSync, setAndVerifyWeights } from './stage-weights';
@@ -94,7 +94,7 @@ export async function repin(ctx: StepContext, live: ReadonlyMap<string, AutoScal
     const g = live.get(keyOfGroup(p))!;
     return { ...p, maxSize: Math.max(p.maxSize, g.maxSize) };
   });
-  await Promise.all(updates.map((u) => ctx.cloud.setGroupSize(u)));
+  await writeSizes(ctx, updates);
   return updates;
 }
 
