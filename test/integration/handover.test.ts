@@ -10,6 +10,7 @@ import type { AwsState, MotoFleet } from '../support/moto-fleet';
 import { startMotoFleet } from '../support/moto-fleet';
 import type { WorkerProcess } from '../support/worker-process';
 import { WorkerPool, workerEnvFor } from '../support/worker-process';
+import { eventually } from '../support/eventually';
 
 /**
  * SIGTERM (a deploy) stops a worker process at its next safe point and hands its operation
@@ -37,11 +38,21 @@ beforeAll(async () => {
     LIFEBOAT_RUNBOOKS_DIR: FIXTURE_RUNBOOKS,
   });
   workerEnv = workerEnvFor(lb.deps.settings, fleet.awsEnv(), { LIFEBOAT_RUNBOOKS_DIR: FIXTURE_RUNBOOKS, LIFEBOAT_RUNBOOK_POLL_MS: '100', LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
-  workers.start(workerEnv);
-  workers.start(workerEnv);
-  await workers.untilConnected(lb, 2);
-  // moto and two worker processes (ts-node) starting at once on a busy machine take a while.
 }, 180_000);
+
+/**
+ * Two worker processes of this test's own, and only them: the tests run in either order, and a
+ * worker another test started (or one still closing) must not pick up this test's job.
+ */
+async function freshPair(): Promise<WorkerProcess[]> {
+  await workers.killAll('SIGKILL');
+  await eventually('no worker connected', async () => (await lb.deps.queue.workersCount()) === 0, { timeoutMs: 60_000 });
+  workers.start(workerEnv);
+  workers.start(workerEnv);
+  // Two worker processes starting at once on a busy machine take a while.
+  await workers.untilConnected(lb, 2, 120_000);
+  return running();
+}
 
 afterAll(async () => {
   await workers.killAll('SIGKILL');
@@ -81,13 +92,13 @@ async function lastEventId(lb: TestLifeboat, id: string): Promise<string> {
 describe('a worker process stopped with SIGTERM in the middle of an operation', () => {
   it('hands the operation back at once: the other worker resumes the dwell well within the job lock, no attempt counted, AWS as an undisturbed run leaves it', async () => {
     // An undisturbed run first, to know what AWS should look like afterwards.
+    const pair = await freshPair();
     const calmId = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 2, dwellSeconds: 3 });
     expect((await lb.waitFor(calmId, undefined, 60_000)).state).toBe('succeeded');
     const undisturbed: AwsState = await fleet.state();
     await fleet.reset();
     await lb.forgetEvacuations();
 
-    const pair = running();
     const id = await submit(lb, { kind: 'evacuate', pace: 'stages', region: 'us-east-1', stages: 2, dwellSeconds: 3 });
     await untilStep(lb, id, 'stage-1/dwell', 'running', 30_000);
     const holder = await holderOf(lb, 'queue', id, pair);
@@ -127,10 +138,7 @@ describe('a worker process stopped with SIGTERM in the middle of an operation', 
   }, 180_000);
 
   it('a runbook run is handed over too: the other worker resumes the step that was waiting, no attempt counted', async () => {
-    // A second worker in place of the one stopped above.
-    workers.start(workerEnv);
-    await workers.untilConnected(lb, 2);
-    const pair = running();
+    const pair = await freshPair();
     const run = await startRun('slow', {}, { actor: 'test' }, lb.deps);
     await untilStep(lb, run.id, 'long', 'running', 30_000);
     const holder = await holderOf(lb, 'runs', run.id, pair);
