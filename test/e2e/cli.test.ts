@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProgressPrinter, reportFinished } from '../../src/cli/follow';
 import { Output } from '../../src/cli/output';
 import { freePort } from '../../src/sandbox/free-port';
@@ -336,17 +336,19 @@ describe('npx lifeboat dark-capacity', () => {
   let own: TestLifeboat;
   let ownApi: TestApi;
   let cloud: DryRunCloud;
-  const reading = fleetReading(SERVICES);
-  reading.groups.find((g) => g.name === 'api-eu-west-1')!.warmPool = OTHERS_POOL;
 
-  beforeAll(async () => {
+  // A fleet, lifeboat and API per test: the tests run in either order, and one prepares pools the
+  // other must not find.
+  beforeEach(async () => {
+    const reading = fleetReading(SERVICES);
+    reading.groups.find((g) => g.name === 'api-eu-west-1')!.warmPool = { ...OTHERS_POOL };
     cloud = new DryRunCloud(reading);
     own = testLifeboat(cloud);
     own.startWorker();
     ownApi = await startApi(own);
   }, 60_000);
 
-  afterAll(async () => {
+  afterEach(async () => {
     await ownApi?.close();
     await own?.close();
   });
