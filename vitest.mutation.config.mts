@@ -33,7 +33,10 @@ export default defineConfig({
       'test/unit/vector-compiler.test.ts',
       'test/unit/weights.test.ts',
     ],
-    setupFiles: ['test/support/assertions-required.ts'],
+    // A fixed seed for the property tests: a mutant is killed or survives the same way on every
+    // run, and a report can be compared with the next one.
+    env: { LIFEBOAT_TEST_SEED: process.env.LIFEBOAT_TEST_SEED ?? '1' },
+    setupFiles: ['test/support/assertions-required.ts', 'test/support/property-seed.ts'],
     testTimeout: 30_000,
   },
 });
