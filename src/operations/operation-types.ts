@@ -67,6 +67,7 @@ export type StepKind =
   | 'dwell'
   | 'verify'
   | 'finalize'
+  | 'rollback-switch'
   | 'rollback-weights'
   | 'rollback-dns'
   | 'rollback-capacity'

@@ -26,7 +26,7 @@ import { rollbackCapacity } from './steps/rollback-capacity';
 import { rollbackDns } from './steps/rollback-dns';
 import { rollbackWeights } from './steps/rollback-weights';
 import { verify } from './steps/verify';
-import { prepareSwitches, switchOn } from './steps/region-switch';
+import { prepareSwitches, switchBackOff, switchOn } from './steps/region-switch';
 import { setWarmPools } from './steps/set-warm-pools';
 import type { StepContext, StepHandler } from './steps/step-context';
 
@@ -40,6 +40,7 @@ const HANDLERS: Record<StepKind, StepHandler> = {
   dwell,
   verify,
   finalize,
+  'rollback-switch': switchBackOff,
   'rollback-weights': rollbackWeights,
   'rollback-dns': rollbackDns,
   'rollback-capacity': rollbackCapacity,
@@ -154,7 +155,7 @@ class OperationRun implements CheckpointedRun<OperationData> {
       }
     }
     const didSomething = cp.steps.some((s) => s.kind !== 'guard' && s.state === 'succeeded');
-    if (request.rollback && didSomething) cp.steps.push(...rollbackSteps());
+    if (request.rollback && didSomething) cp.steps.push(...rollbackSteps(cp.steps, cp.plan));
     else if (this.unpinsOnFailure()) cp.steps.push(releasePinsStep());
   }
 

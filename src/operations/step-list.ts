@@ -43,9 +43,16 @@ export function stageSteps(plan: Plan): StepRecord[] {
   ]);
 }
 
-/** Undo what was done, in the safe order: traffic back first, capacity last. */
-export function rollbackSteps(): StepRecord[] {
+/**
+ * Undo what was done, in the safe order: traffic back first, capacity last. A restore that had
+ * turned its region's switch back on turns it off first: the weights it puts back are those the
+ * region kept while its switch held it out, so with the switch on they would send it traffic.
+ */
+export function rollbackSteps(done: readonly StepRecord[], plan: Plan | undefined): StepRecord[] {
+  const switchTurned = done.some((s) => s.kind === 'switch-on' && (s.state === 'succeeded' || s.attempts > 0));
+  const switchOff = plan?.switchOn && switchTurned ? [{ ...step('rollback-switch', `Roll back: turn the switch of ${plan.switchOn.region} off again`), id: 'rollback/switch' }] : [];
   return [
+    ...switchOff,
     { ...step('rollback-weights', 'Roll back: put the weights back as they were'), id: 'rollback/weights' },
     { ...step('rollback-dns', 'Roll back: wait until Route 53 is in sync'), id: 'rollback/await-dns' },
     { ...step('dwell', 'Roll back: dwell at least the record TTL'), id: 'rollback/dwell' },

@@ -171,4 +171,48 @@ describe('region switches', { shuffle: false }, () => {
       restoreMs: operationMs(restored),
     });
   }, 180_000);
+
+  it('a restore cancelled with rollback after its switch went back on turns the switch off again before the weights go back', async () => {
+    await prepareSwitches();
+    const weightsBefore = (await pf.fleet.state()).weights;
+    pf.proxy.patchProfile({ unreachable: [{ region: 'us-east-1', service: 'route53', actions: ['ChangeResourceRecordSets'], mode: 'hang' }] });
+    const accepted = await api!.call('POST', '/v1/operations', { body: { kind: 'evacuate', region: EVACUATED, fallback: 'switch', dwellSeconds: 0 } });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    const done = await lb!.waitFor(accepted.body.operation.id, undefined, 90_000);
+    expect(done.result?.switchUsed).toMatchObject({ region: EVACUATED, alarmState: 'ALARM' });
+    pf.proxy.patchProfile({ unreachable: [] });
+
+    // The restore's first stage dwells long enough to be cancelled in, after the switch is back on.
+    const restore = await api!.call('POST', '/v1/operations', { body: { kind: 'restore', region: EVACUATED, dwellSeconds: 60 } });
+    expect(restore.status, JSON.stringify(restore.body)).toBe(202);
+    const id = restore.body.operation.id;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const view = await lb!.waitFor(id, ['running', 'succeeded', 'failed', 'cancelled']);
+      expect(view.state).toBe('running');
+      if (view.steps.some((s) => s.kind === 'switch-on' && s.state === 'succeeded')) break;
+      if (Date.now() > deadline) throw new Error(`the restore never turned the switch on: ${JSON.stringify(view.steps.map((s) => [s.id, s.state]))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await alarmInMoto(EVACUATED)).toBe('OK');
+
+    const cancel = await api!.call('POST', `/v1/operations/${id}/cancel`, { body: { rollback: true } });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(202);
+    const cancelled = await lb!.waitFor(id, ['cancelled', 'failed', 'succeeded'], 90_000);
+    expect(cancelled.state, JSON.stringify(cancelled.error ?? cancelled.steps.map((s) => [s.id, s.state, s.outcome]))).toBe('cancelled');
+    // Out through the switch again, as the evacuation left it. The weights go back to those the
+    // restore planned from, where a switched-off region serves nothing: the survivors' as before,
+    // us-east-1's at 0 (its records held 100 behind the switch). Either way it serves nothing.
+    expect(await alarmInMoto(EVACUATED)).toBe('ALARM');
+    const expected = Object.fromEntries(
+      Object.entries(weightsBefore).map(([name, byRegion]) => [name, { ...byRegion, [EVACUATED]: 0 }]),
+    );
+    expect(Object.values(weightsBefore).every((byRegion) => byRegion[EVACUATED]! > 0)).toBe(true);
+    expect((await pf.fleet.state()).weights).toEqual(expected);
+    const order = cancelled.steps.map((s) => s.id);
+    expect(cancelled.steps.find((s) => s.id === 'rollback/switch')).toMatchObject({ state: 'succeeded' });
+    expect(order.indexOf('rollback/switch')).toBeLessThan(order.indexOf('rollback/weights'));
+    const switches = await api!.call('GET', '/v1/switches');
+    expect(switches.body.switches.find((s: { region: string }) => s.region === EVACUATED)).toMatchObject({ position: 'off', alarmState: 'ALARM' });
+  }, 240_000);
 });

@@ -60,6 +60,17 @@ export const switchOn: StepHandler = async (ctx) => {
 };
 
 /**
+ * A restore cancelled with rollback after its switch went back on: the region leaves through
+ * the switch again, as before the restore. Turning a switch is absolute, so a second run is the same.
+ */
+export const switchBackOff: StepHandler = async (ctx) => {
+  const design = planOf(ctx).plan.switchOn;
+  if (!design) return { outcome: 'no switch to turn off' };
+  const state = await turn(ctx, design, 'off', `lifeboat ${ctx.op.id}: restore of ${design.region} rolled back`);
+  return { outcome: `switch of ${design.region} turned off again (alarm ${design.alarm.name} in ${design.alarm.region}: ${state}); the region is out as before the restore` };
+};
+
+/**
  * Carry out a switch plan in its order: alarms (and a new switch on), health checks (found by
  * their CallerReference or created), then every record upserted with its region's health
  * check. Each write is idempotent, so a step run twice changes nothing more.
