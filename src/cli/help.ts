@@ -36,13 +36,17 @@ const GROUPS: Array<[string, string[]]> = [
   ['Runbooks', ['runbook list', 'runbook validate', 'runbook run', 'runbook trigger']],
   ['Operations', ['plan', 'evacuate', 'restore', 'shift', 'scale', 'ops', 'op', 'op approve', 'op cancel', 'op wait']],
   ['Fleet', ['readiness', 'fleet']],
+  ['Region switches (leave a region without Route 53\'s change API)', ['switches', 'switches prepare']],
   ['Dark capacity (warm pools)', ['dark-capacity', 'dark-capacity prepare', 'dark-capacity release']],
 ];
 
 export function generalHelp(commands: Command[], version: string): string {
   const byName = new Map(commands.map((c) => [commandName(c), c]));
   const lines = [`lifeboat ${version} — the command line for the lifeboat API (regional failover for AWS)`, '', 'Usage: lifeboat <command> [options]', ''];
-  for (const [group, names] of GROUPS) {
+  // A command no group names still shows, so a new command cannot go missing from the overview.
+  const grouped = new Set(GROUPS.flatMap(([, names]) => names));
+  const ungrouped = commands.map(commandName).filter((n) => !grouped.has(n));
+  for (const [group, names] of [...GROUPS, ...(ungrouped.length ? [['Other commands', ungrouped] as [string, string[]]] : [])]) {
     lines.push(group);
     const rows = names.map((n) => byName.get(n)).filter((c): c is Command => !!c);
     const width = Math.max(...rows.map((c) => shortUsage(c).length));

@@ -131,6 +131,8 @@ describe('npx lifeboat', () => {
     const help = await lifeboat(['--help']);
     expect(help.code, transcript(help)).toBe(0);
     expect(help.stdout).toContain('runbook run <name>');
+    // Every command, in its group: the switches were once missing from the overview.
+    for (const command of ['switches', 'switches prepare', 'dark-capacity prepare', 'dark-capacity release', 'op <id> cancel']) expect(help.stdout).toContain(`  ${command}`);
     expect(help.stdout).toMatch(/Exit codes\n\s+0 /);
     expect(help.stdout).toMatch(/^\s+4\s+the API could not be reached/m);
     const version = await lifeboat(['--version']);
