@@ -10,7 +10,7 @@ import { formatLifeboatError, isRefusal } from './refusals';
  * methods still work, and say how to hold the handle itself next time. A refusal nobody
  * awaits is printed as a refusal, not as an unhandled rejection's stack trace.
  */
-export type PendingOperation = Promise<OperationHandle> & Pick<OperationHandle, 'wait' | 'refresh' | 'cancel'>;
+export type PendingOperation = Promise<OperationHandle> & Pick<OperationHandle, 'wait' | 'refresh' | 'cancel'> & { readonly id: string | undefined };
 
 export function pendingOperation(submitted: Promise<OperationHandle>, call: string, out: (text: string) => void): PendingOperation {
   let observed = false;
@@ -21,8 +21,12 @@ export function pendingOperation(submitted: Promise<OperationHandle>, call: stri
     note(method);
     return submitted.then(use);
   };
+  let submittedHandle: OperationHandle | undefined;
   const pending = submitted.then(
-    (handle) => handle,
+    (handle) => {
+      submittedHandle = handle;
+      return handle;
+    },
     (e: unknown) => {
       // Nobody awaited it: say what was refused here, since no prompt will.
       if (!observed) out(isRefusal(e) ? formatLifeboatError(e) : `${call} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -45,6 +49,16 @@ export function pendingOperation(submitted: Promise<OperationHandle>, call: stri
     wait: (options?: WaitOptions): Promise<OperationView> => later('wait', (h) => h.wait(options)),
     refresh: (): Promise<OperationView> => later('refresh', (h) => h.refresh()),
     cancel: (options?: { rollback?: boolean }): Promise<OperationView> => later('cancel', (h) => h.cancel(options)),
+  });
+  // `ev.id` on the promise: the id once the submission is in (it takes milliseconds), and until
+  // then, or after a refusal, a line saying how to get it instead of a bare undefined.
+  Object.defineProperty(pending, 'id', {
+    enumerable: false,
+    get: () => {
+      if (submittedHandle) return submittedHandle.id;
+      out(`(${call} was not awaited and has no id yet: const op = await ${call}; then op.id)`);
+      return undefined;
+    },
   });
   Object.defineProperty(pending, inspect.custom, { enumerable: false, value: () => `Promise { ${call} — not awaited: const op = await ${call} gives the operation }` });
   return pending;

@@ -285,6 +285,10 @@ describe('the REPL itself (startRepl) at a terminal, on the dry-run cloud', () =
     const repl = terminalRepl(cloud);
     repl.type(`const ev = evacuate('us-east-1')\n`);
     await until(() => /submitted op_\S+: evacuate us-east-1/.test(repl.shown()), 'the evacuation submitted');
+    // The id answers on the promise too, the one the submission printed.
+    const submittedId = /submitted (op_\S+): evacuate us-east-1/.exec(repl.shown())![1]!;
+    repl.type(`'id=' + ev.id\n`);
+    await until(() => repl.shown().includes(`'id=${submittedId}'`), 'ev.id answering with the submitted id');
     repl.type('ev.wait()\n');
     await until(() => /\[########--\] 12\/16 api-us-west-2/.test(repl.shown()), 'the watch showing capacity arriving', 20_000);
     expect(repl.shown()).toContain(`(evacuate('us-east-1') returns a promise: it was not awaited, so .wait() waits for the submission first. Next time: const op = await evacuate('us-east-1'))`);
