@@ -232,6 +232,14 @@ describe('interpreting a group through its tags', () => {
     expect(s.warnings[0]!.message).toContain('a in us-east-1');
   });
 
+  it('manages no group that has no service tag at all', () => {
+    const g = group('us-east-1', 'a', 'api');
+    delete g.tags['lifeboat:service'];
+    const s = assembleSnapshot(readingOf([g], []));
+    expect(s.groups).toEqual([]);
+    expect(s.warnings.map((w) => [w.code, w.group])).toEqual([['TAG_INVALID', 'a']]);
+  });
+
   it('takes the service name trimmed', () => {
     expect(groupIn(group('us-east-1', 'a', ' api '))?.service).toBe('api');
   });
@@ -358,6 +366,13 @@ describe('weighted records', () => {
     expect(s.records).toEqual([]);
     expect(s.warnings.map((w) => w.code)).toEqual(['RECORD_NOT_WEIGHTED', 'TRAFFIC_NAME_UNKNOWN']);
     expect(s.warnings[0]!.message).not.toContain('(set');
+  });
+
+  it('an unweighted record whose set identifier is a managed region, at a name nothing steers, is not lifeboat’s to report', () => {
+    // A latency record, say: a set identifier but no weight.
+    const s = assembleSnapshot(readingOf([], [{ ...ZONE, name: 'latency.example.com.', type: 'A', setIdentifier: 'us-east-1' }]));
+    expect(s.warnings).toEqual([]);
+    expect(s.records).toEqual([]);
   });
 
   it('an unweighted record at a name that has only weights of unmanaged set identifiers is not lifeboat’s to report', () => {
