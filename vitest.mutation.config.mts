@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'test/unit/canonical-json.test.ts',
       'test/unit/capacity-models.test.ts',
       'test/unit/capacity-pace.test.ts',
       'test/unit/dark-capacity-plan.test.ts',
@@ -12,7 +13,9 @@ export default defineConfig({
       'test/unit/erlang-simulation.test.ts',
       'test/unit/error-catalog.test.ts',
       'test/unit/fleet-checks.test.ts',
+      'test/unit/fleet-keys.test.ts',
       'test/unit/group-sizing.test.ts',
+      'test/unit/intents.test.ts',
       'test/unit/measured-model.test.ts',
       'test/unit/model-math.test.ts',
       'test/unit/partial-plan.test.ts',
