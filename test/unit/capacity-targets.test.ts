@@ -84,6 +84,22 @@ describe('gathering what sizes a service', () => {
     expect(serviceContext(idle, 'worker', {}, proportional).inputs.share).toEqual([0, 0]);
   });
 
+  it('gives a service whose traffic name has no records share 0 everywhere', () => {
+    const unrouted = indexFleet(fleet([{ name: 'api', dns: 'api.example.com', regions: { 'us-east-1': { desired: 4 }, 'us-west-2': { desired: 4 } } }], ['us-east-1', 'us-west-2']));
+    const c = serviceContext(unrouted, 'api', {}, proportional);
+    expect(c.trafficName).toBe('api.example.com');
+    expect(c.inputs.share).toEqual([0, 0]);
+  });
+
+  it('gives a service no group serves zero of everything', () => {
+    const c = serviceContext(index, 'ghost', {}, proportional);
+    expect(c.inputs.current).toEqual([0, 0, 0]);
+    expect(c.inputs.maxSize).toEqual([0, 0, 0]);
+    expect(c.inputs.share).toEqual([0, 0, 0]);
+    expect(c.ceilings).toEqual([0, 0, 0]);
+    expect(c.groups.size).toBe(0);
+  });
+
   it('adds each group’s ceiling, raised by the MaxSize growth allowed', () => {
     // Groups of MaxSize 8 and 7: × 1.5 → 12 and ceil(10.5) = 11.
     const c = serviceContext(index, 'img', {}, { ...proportional, maxSizeGrowth: 1.5 });
@@ -185,7 +201,9 @@ describe('the verdict per region at a target share', () => {
     // throughput at demand 1000: a quarter of it needs 1000 × 0.25 ÷ (50 × 0.5) = 10 instances; eu-west-1 runs 4 and its share stays.
     const t = capacityTargets({ ...api, model: models.get('throughput')!, parameters: { demand: 1000, utilization: 0.5 } }, [0, 0.75, 0.25]);
     expect(t[2]).toMatchObject({ share: 0.25, targetShare: 0.25, required: 10, target: 4, shortfall: 0 });
-    // Float dust above the share (1e-13) is not a gain either.
+    // Float dust above the share, up to 1e-12, is not a gain either.
+    const edge = capacityTargets({ ...api, model: models.get('throughput')!, parameters: { demand: 1000, utilization: 0.5 } }, [0, 0.75 - 1e-12, 0.25 + 1e-12]);
+    expect(edge[2]).toMatchObject({ target: 4, shortfall: 0 });
     const dust = capacityTargets({ ...api, model: models.get('throughput')!, parameters: { demand: 1000, utilization: 0.5 } }, [0, 0.75 - 1e-13, 0.25 + 1e-13]);
     expect(dust[2]).toMatchObject({ target: 4, shortfall: 0 });
   });

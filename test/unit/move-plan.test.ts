@@ -155,6 +155,16 @@ describe('what moves', () => {
     expect(p.warnings).toEqual([]);
   });
 
+  it('does not move a name the region has no record for', () => {
+    const elsewhere = (r: FleetReading) => {
+      for (const region of ['us-west-2', 'eu-west-1']) r.zones[0]!.records.push({ ...ZONE, name: 'static.example.com.', type: 'A', setIdentifier: region, weight: 1, ttl: 60, resourceRecords: ['192.0.2.20'] });
+    };
+    const p = planMove(indexOf(fleetSpec().slice(0, 3), elsewhere), evacuate(), ctx);
+    expect(p.blockers).toEqual([]);
+    expect(p.names).toEqual(['api.example.com', 'img.example.com']);
+    expect(p.warnings).toEqual([]);
+  });
+
   it('lists names in order, whatever order their services come in', () => {
     // Services are taken alphabetically: alpha (on zzz.example.com) before beta (on aaa.example.com).
     const services: ServiceSpec[] = [
@@ -268,6 +278,30 @@ describe('sizing the services that move', () => {
     const after = new Map([['img.example.com', new Map([['us-east-1', 0.25 - 1e-13], ['us-west-2', 0.75], ['eu-west-1', 0.25 + 1e-13]])]]);
     const got = sizeServicesForMove(index, [img], after, new Map(), 1);
     expect(got.groupChanges.map((c) => c.group)).toEqual(['img-us-west-2']);
+  });
+
+  it('leaves a region alone whose share grows by exactly the float dust allowed (1e-12)', () => {
+    const after = new Map([['img.example.com', new Map([['us-east-1', 0.25 - 1e-12], ['us-west-2', 0.5], ['eu-west-1', 0.25 + 1e-12]])]]);
+    const got = sizeServicesForMove(index, [img], after, new Map(), 1);
+    expect(got.groupChanges).toEqual([]);
+  });
+
+  it('has nothing to pin in a gaining region where the service has no group', () => {
+    const noEu = { ...img, groups: new Map([...img.groups].filter(([region]) => region !== 'eu-west-1')) };
+    const after = new Map([['img.example.com', new Map([['us-east-1', 0], ['us-west-2', 2 / 3], ['eu-west-1', 1 / 3]])]]);
+    const got = sizeServicesForMove(index, [noEu], after, new Map(), 1);
+    expect(got.groupChanges.map((c) => c.group)).toEqual(['img-us-west-2']);
+  });
+
+  it('changes no group already pinned where it needs to be', () => {
+    // img pinned at MinSize = DesiredCapacity = 6 in us-west-2; throughput at 1 request/s with 1 per instance asks at most 1 instance.
+    const pinned = indexOf([{ name: 'img', dns: 'img.example.com', regions: { 'us-east-1': { desired: 3, min: 3, max: 20, weight: 1 }, 'us-west-2': { desired: 6, min: 6, max: 40, weight: 2 } } }]);
+    const c = serviceContext(pinned, 'img', { parameters: { demand: 1, utilization: 1 } }, { model: models.get('throughput')!, models, maxSizeGrowth: 1 });
+    const given = { ...c, inputs: { ...c.inputs, capacityPerInstance: [1, 1, 1] } };
+    const after = new Map([['img.example.com', new Map([['us-east-1', 0], ['us-west-2', 1]])]]);
+    const got = sizeServicesForMove(pinned, [given], after, new Map(), 1);
+    expect(got.services[0]!.regions[1]).toMatchObject({ region: 'us-west-2', required: 1, target: 6 });
+    expect(got.groupChanges).toEqual([]);
   });
 
   it('counts what a gaining region cannot reach under its ceiling', () => {

@@ -22,7 +22,7 @@ const third = 1 / 3;
 const base = { share: [third, third, third], inService: [10, 10, 10] };
 
 /** A model that reads load (so measures), with the given fallback and defaults, compiled from YAML. */
-function loadModel(name: string, extra: { fallback?: string; historyDays?: number } = {}): CapacityModel {
+function loadModel(name: string, extra: { fallback?: string; historyDays?: number; slack?: boolean } = {}): CapacityModel {
   const text = [
     `name: ${name}`,
     'description: reads load',
@@ -30,8 +30,9 @@ function loadModel(name: string, extra: { fallback?: string; historyDays?: numbe
     'parameters:',
     '  headroom: {description: h, unit: fraction, default: 0, min: 0, max: 4}',
     ...(extra.historyDays ? [`  historyDays: {description: d, unit: days, default: ${extra.historyDays}, min: 1, max: 14}`, '  horizon: {description: h, unit: hours, default: 4, min: 0, max: 24}'] : []),
+    ...(extra.slack ? ['  slack: {description: s, unit: instances, default: 0, min: 0}'] : []),
     'expressions:',
-    '  required: "wholeInstances(sum(load) * targetShare ./ loadCapacity * (1 + headroom))"',
+    `  required: "wholeInstances(sum(load) * targetShare ./ loadCapacity * (1 + headroom)${extra.slack ? ' + slack' : ''})"`,
     '',
   ].join('\n');
   return compileModel(`models/${name}.yaml`, text);
@@ -120,8 +121,9 @@ describe('a model that reads load but finds none usable', () => {
     // ceil(7/2) = 4, and each names the window it asked for (7 days, then 14). The first reason is the one reported.
     const recent = steadyLoad((g: AutoScalingGroupReading, t: number) => (t >= Date.parse('2026-11-22T11:00:00Z') / 1000 ? cpuFor(() => 500)(g, t) : undefined));
     const catalog = new Map([...models, ['wide', loadModel('wide', { fallback: 'proportional', historyDays: 14 })]]);
-    const narrow = loadModel('narrow', { fallback: 'wide', historyDays: 7 });
-    const sizing = sizingOf(indexFleet(recent), 'api', narrow, catalog, { headroom: 0.2 }, base);
+    // slack is narrow's own parameter: wide and proportional, which do not declare it, take only headroom.
+    const narrow = loadModel('narrow', { fallback: 'wide', historyDays: 7, slack: true });
+    const sizing = sizingOf(indexFleet(recent), 'api', narrow, catalog, { headroom: 0.2, slack: 1 }, base);
     expect(sizing.model.name).toBe('proportional');
     expect(sizing.parameters).toEqual({ headroom: 0.2 });
     expect(sizing.fellBack!.from).toBe('narrow');
@@ -153,7 +155,7 @@ describe('a model that reads load and finds it', () => {
 
   it('reads horizon and history from the intent when the model declares them', () => {
     const sizing = sizingOf(indexFleet(steadyLoad()), 'api', model('measured'), models, { horizon: 0, historyDays: 3 }, base);
-    expect(sizing.demand).toMatchObject({ how: 'measured', horizonHours: 0, source: 'now' });
+    expect(sizing.demand).toMatchObject({ how: 'measured', horizonHours: 0, historyDays: 3, source: 'now' });
   });
 
   it('sizes for the demand now, over seven days of history, when the model declares neither horizon nor history', () => {
