@@ -221,9 +221,10 @@ describe('a service’s verdict as the plan shows it', () => {
 
   it('names the model that sized it, its demand and parameters, and its traffic name when it has one', () => {
     const api = serviceContext(index, 'api', {}, proportional);
-    expect(servicePlan(api, regions)).toEqual({ service: 'api', trafficName: 'api.example.com', model: 'proportional', demand: { how: 'counts' }, parameters: { headroom: 0.1 }, regions });
+    expect(servicePlan(api, regions)).toStrictEqual({ service: 'api', trafficName: 'api.example.com', model: 'proportional', demand: { how: 'counts' }, parameters: { headroom: 0.1 }, regions });
+    // Strictly: no trafficName or fellBack key at all, not one set to undefined.
     const worker = serviceContext(index, 'worker', {}, proportional);
-    expect(servicePlan(worker, regions)).toEqual({ service: 'worker', model: 'proportional', demand: { how: 'counts' }, parameters: { headroom: 0.1 }, regions });
+    expect(servicePlan(worker, regions)).toStrictEqual({ service: 'worker', model: 'proportional', demand: { how: 'counts' }, parameters: { headroom: 0.1 }, regions });
   });
 
   it('says which model it fell back from, and why', () => {
