@@ -46,7 +46,8 @@ export function sizingOf(index: FleetIndex, service: string, asked: CapacityMode
   }
   const parameters = resolveParameters(model, model === asked ? overrides : ownParameters(model, overrides), service);
   const demand: ServiceDemand = 'demand' in model.parameters ? { how: 'given', sizedFor: parameters.demand!, unit: model.parameters.demand!.unit } : { how: 'counts' };
-  return { model, parameters, demand, ...(model !== asked ? { fellBack: { from: asked.name, reason: reasons[0] ?? `${asked.name} could not size it` } } : {}) };
+  // model differs from asked only once the loop has pushed the reason asked could not size it: reasons[0] is there.
+  return { model, parameters, demand, ...(model !== asked ? { fellBack: { from: asked.name, reason: reasons[0]! } } : {}) };
 }
 
 /** The warning a plan carries for a service sized by a fallback model. */
