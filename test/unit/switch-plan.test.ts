@@ -100,6 +100,19 @@ describe('the switch planner', () => {
     expect(plan.regions[0]).toMatchObject({ position: 'off', prepared: false });
   });
 
+  it('repairs an alarm whose period or evaluation periods would make the switch slow to turn off', () => {
+    // The design: one period of 60 s. An alarm over 5 periods of an hour would take the region out hours late.
+    const reading = prepared();
+    reading.alarms[0] = { ...alarmFor('us-east-1'), periodSeconds: 3600, evaluationPeriods: 5 };
+    const plan = planSwitches(REGIONS, CONTROL, reading);
+    expect(plan.changes).toEqual([{ kind: 'put-alarm', region: 'us-east-1', alarm: switchDesign('us-east-1', CONTROL).alarm, why: 'differs' }]);
+    expect(plan.regions[0]!.problems).toEqual(['alarm lifeboat-switch-us-east-1 differs: period 3600, evaluationPeriods 5']);
+    expect(plan.regions[0]!.prepared).toBe(false);
+    // The design's own period and evaluation periods, read back, are no difference.
+    reading.alarms[0] = { ...alarmFor('us-east-1'), periodSeconds: 60, evaluationPeriods: 1 };
+    expect(planSwitches(REGIONS, CONTROL, reading).regions[0]).toMatchObject({ prepared: true, problems: [] });
+  });
+
   it('reports a switch that is off as prepared and off', () => {
     const reading = prepared();
     reading.alarms[0] = alarmFor('us-east-1', 'ALARM');
