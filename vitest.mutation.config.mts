@@ -25,6 +25,7 @@ export default defineConfig({
       'test/unit/pins.test.ts',
       'test/unit/plan.test.ts',
       'test/unit/planner.test.ts',
+      'test/unit/readiness.test.ts',
       'test/unit/reconcile-plan.test.ts',
       'test/unit/redistribution.test.ts',
       'test/unit/relief.test.ts',

@@ -134,6 +134,8 @@ function alarmDiffers(a: SwitchAlarmReading, region: RegionCode): string | undef
   if (a.metric !== undefined && a.metric !== s.metric) wrong.push(`metric ${a.metric}`);
   if (a.dimensions !== undefined && !(dims.length === 1 && dims[0]!.name === SWITCH_DIMENSION && dims[0]!.value === region)) wrong.push('dimensions');
   if (a.statistic !== undefined && a.statistic !== s.statistic) wrong.push(`statistic ${a.statistic}`);
+  if (a.periodSeconds !== undefined && a.periodSeconds !== s.periodSeconds) wrong.push(`period ${a.periodSeconds}`);
+  if (a.evaluationPeriods !== undefined && a.evaluationPeriods !== s.evaluationPeriods) wrong.push(`evaluationPeriods ${a.evaluationPeriods}`);
   if (a.threshold !== undefined && a.threshold !== s.threshold) wrong.push(`threshold ${a.threshold}`);
   if (a.comparison !== undefined && a.comparison !== s.comparison) wrong.push(`comparison ${a.comparison}`);
   if (a.treatMissingData !== undefined && a.treatMissingData !== s.treatMissingData) wrong.push(`treatMissingData ${a.treatMissingData}`);

@@ -197,6 +197,54 @@ describe('moving traffic: the edges (each value worked out by hand)', () => {
     expect(interpolateShares(new Map([['a', 0.3]]), new Map([['a', 0.9]]), 1).get('a')).toBe(0.9);
   });
 
+  it('moving from a region the shares do not list moves nothing and leaves nothing unplaced', () => {
+    const moved = moveShare({ shares: new Map([['b', 0.6], ['c', 0.4]]), from: 'a', fraction: 1, mode: 'proportional' });
+    expect(moved).toEqual({ shares: new Map([['b', 0.6], ['c', 0.4]]), unplaced: 0, recipients: ['b', 'c'] });
+  });
+
+  it('a recipient named explicitly but absent from the shares starts from nothing and takes its part', () => {
+    // c is not in the shares: it serves nothing, so the recipients (only c) gain equally: c takes all 0.5.
+    const moved = moveShare({ shares: new Map([['a', 0.5], ['b', 0.5]]), from: 'a', fraction: 1, to: ['c'], mode: 'capacity-aware' });
+    expect(moved.unplaced).toBe(0);
+    expect(moved.shares.get('a')).toBe(0);
+    expect(moved.shares.get('b')).toBeCloseTo(0.5, 12);
+    expect(moved.shares.get('c')).toBeCloseTo(0.5, 12);
+  });
+
+  it('explicit recipients of which one serves nothing yet all gain equally, not in proportion', () => {
+    // b serves 0.5, c nothing: a's 0.5 is split 0.25 / 0.25 (in proportion, c would get none).
+    const moved = moveShare({ shares: new Map([['a', 0.5], ['b', 0.5], ['c', 0]]), from: 'a', fraction: 1, to: ['b', 'c'], mode: 'proportional' });
+    expect(moved.shares.get('a')).toBe(0);
+    expect(moved.shares.get('b')).toBeCloseTo(0.75, 12);
+    expect(moved.shares.get('c')).toBeCloseTo(0.25, 12);
+  });
+
+  it('capacity-aware: a recipient already above its ceiling keeps its share and takes nothing', () => {
+    // b serves 0.3 over its ceiling 0.2: it is not cut back, it gets nothing; c takes all 0.5 → 0.7.
+    const moved = moveShare({ shares: abc(), from: 'a', fraction: 1, mode: 'capacity-aware', ceilings: new Map([['b', 0.2]]) });
+    expect(moved.unplaced).toBe(0);
+    expect(moved.shares.get('b')).toBeCloseTo(0.3, 12);
+    expect(moved.shares.get('c')).toBeCloseTo(0.7, 12);
+  });
+
+  it('an evacuation leaves the region at exactly 0 and nothing unplaced, whatever the rounding of its parts', () => {
+    // 1/12, 1/12, 10/12: b gets 1/12 × 1/11 → 1/11, c gets 1/12 × 10/11 → 10/11. The two parts do not add
+    // back to 1/12 exactly in floating point; the dust must not show as traffic left on a or as unplaced.
+    const moved = moveShare({ shares: new Map([['a', 1 / 12], ['b', 1 / 12], ['c', 10 / 12]]), from: 'a', fraction: 1, mode: 'capacity-aware' });
+    expect(moved.unplaced).toBe(0);
+    expect(moved.shares.get('a')).toBe(0);
+    expect(moved.shares.get('b')).toBeCloseTo(1 / 11, 12);
+    expect(moved.shares.get('c')).toBeCloseTo(10 / 11, 12);
+  });
+
+  it('rescales the result to a distribution when the shares given do not sum to 1', () => {
+    // Given 2 : 1 : 1 (as weights), move half of a: a keeps 1, b and c gain 0.5 each → 1 : 1.5 : 1.5 of 4.
+    const moved = moveShare({ shares: new Map([['a', 2], ['b', 1], ['c', 1]]), from: 'a', fraction: 0.5, mode: 'proportional' });
+    expect(moved.shares.get('a')).toBeCloseTo(0.25, 12);
+    expect(moved.shares.get('b')).toBeCloseTo(0.375, 12);
+    expect(moved.shares.get('c')).toBeCloseTo(0.375, 12);
+  });
+
   it('target weights: a negative weight counts as none, and all-zero weights give every region nothing', () => {
     expect([...sharesFromTargetWeights(['a', 'b'], { a: -3, b: 1 }).values()]).toEqual([0, 1]);
     expect([...sharesFromTargetWeights(['a', 'b'], { a: 0 }).values()]).toEqual([0, 0]);
