@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'test/unit/assemble-load.test.ts',
       'test/unit/capacity-models.test.ts',
       'test/unit/capacity-pace.test.ts',
       'test/unit/dark-capacity-plan.test.ts',
