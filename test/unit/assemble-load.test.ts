@@ -411,3 +411,13 @@ describe('what the reading cannot say', () => {
     expect(assemble(reading([]), [g]).web.unusable).toBe(`web-a in a has no ${CPU} values in the last 3 hours`);
   });
 });
+
+describe('adding up more than two groups', () => {
+  it('keeps a period without a total once one group lacks it, whatever the groups after it have', () => {
+    const gs = ['web-a1', 'web-a2', 'web-a3'].map((n) => group(n, 'a', { desiredCapacity: 1, inService: 1 }));
+    const counts = points([0, 1], [1, 1], [2, 1]);
+    const r = reading([read(gs[0]!, points([0, 10], [1, 10], [2, 10]), counts), read(gs[1]!, points([0, 20], [2, 20]), counts), read(gs[2]!, points([0, 30], [1, 30], [2, 30]), counts)]);
+    // 10 + 20 + 30 = 60 where all three have a value; period 1 lacks web-a2’s.
+    expect(assemble(r, gs).web.demand[0]).toEqual([60, null, 60]);
+  });
+});

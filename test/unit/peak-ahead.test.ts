@@ -262,3 +262,46 @@ describe('a region whose CloudWatch did not answer', () => {
     expect(unusableOf(loadOf(1), web([[300], null], { unmeasured: ['b'] }), [0, 0], ['a', 'b'], { horizonHours: 0, historyDays: 0 })).toContain('the last hour');
   });
 });
+
+describe('edges of the peak ahead', () => {
+  it('sizes for now when a past day expects exactly as much', () => {
+    // Day 1: level 200 → ratio 2; its hours ahead peak at 200 (k = 25) → 400, the demand now.
+    const even = seriesOf(K, 50, { 0: 350, 24: 150, 25: 150, 48: 300 });
+    const d = demandOf(loadOf(K), web([even, b]), [0.5, 0.5], ['a', 'b'], { horizonHours: 3, historyDays: 1 });
+    expect(d).toMatchObject({ now: 400, sizedFor: 400, source: 'now', daysUsed: 1 });
+  });
+
+  it('with no demand now nor in the hour compared, still reads the day', () => {
+    // A count at night, yesterday too: ratio 1, day 1 peaks at 500 (k = 26).
+    const quiet = (s: Array<number | null>) => s.map((v, k) => (k === 48 || k === 24 ? 0 : v));
+    const d = demandOf(loadOf(K), web([quiet(a), quiet(b)]), [0.5, 0.5], ['a', 'b'], { horizonHours: 3, historyDays: 1 });
+    expect(d).toMatchObject({ now: 0, sizedFor: 500, daysUsed: 1, source: { daysAgo: 1, ratio: 1 } });
+  });
+
+  it('says when a peak two days ago is expected again: the same time today', () => {
+    // Day 1’s level hour read 0 while today reads 400: day 2 alone, its peak at k = 2 (13:00 on 29 November).
+    const quiet = (s: Array<number | null>) => s.map((v, k) => (k === 24 ? 0 : v));
+    const d = demandOf(loadOf(K), web([quiet(a), quiet(b)]), [0.5, 0.5], ['a', 'b'], { horizonHours: 3, historyDays: 2 });
+    expect(d.source).toEqual({ daysAgo: 2, observedAt: '2026-11-29T13:00:00.000Z', expectedAt: '2026-12-01T13:00:00.000Z', observed: 700, ratio: 1 });
+  });
+
+  it('reads a horizon beyond a day only up to now, and wants half of those periods', () => {
+    // One day, horizon 30 h: the window is k = 25..48 (24 periods, not 30). 13 values (k = 25..36 and 48):
+    // 13 of 24 is more than half; 13 of 30 would not be.
+    const s = seriesOf(K, null, { 24: 100, 48: 100, ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [25 + i, 100 + i])) });
+    const d = demandOf(loadOf(K), web([s]), [1], ['a'], { horizonHours: 30, historyDays: 1 });
+    // The highest of k = 25..36 is 111 (k = 36), ratio 100 ÷ 100.
+    expect(d).toMatchObject({ sizedFor: 111, daysUsed: 1 });
+  });
+
+  it('takes a period longer than an hour for the last hour', () => {
+    // Three-hour periods: the last hour is the last period, 90.
+    expect(demandOf(loadOf(3, 3 * HOURLY), web([[30, 60, 90]]), [1], ['a'], { horizonHours: 0, historyDays: 1 }).now).toBe(90);
+  });
+
+  it('reads a region without a share as serving none', () => {
+    // Shares given for a only: b counts as share 0, a’s share is all, 400 × 1 ÷ 1; b is measured, not estimated.
+    const d = demandOf(loadOf(1), web([[300], [100]]), [1], ['a', 'b'], { horizonHours: 0, historyDays: 0 });
+    expect(d).toMatchObject({ now: 400, estimated: [], byRegion: [300, 100] });
+  });
+});
