@@ -305,3 +305,40 @@ describe('edges of the peak ahead', () => {
     expect(d).toMatchObject({ now: 400, estimated: [], byRegion: [300, 100] });
   });
 });
+
+describe('choosing among the past days', () => {
+  /**
+   * Totals: k = 0: 200, 2: 600, 24: 200, 26: 500, 48: 400 (a 300, b 100), every other period 100.
+   * Day 1: ratio 400 ÷ 200 = 2, peak 500 → 1000. Day 2: ratio 400 ÷ 200 = 2, peak 600 → 1200.
+   */
+  const later = seriesOf(K, 50, { 0: 150, 2: 550, 24: 150, 26: 450, 48: 300 });
+
+  it('takes a day further back when it expects more', () => {
+    const d = demandOf(loadOf(K), web([later, b]), [0.5, 0.5], ['a', 'b'], { horizonHours: 3, historyDays: 2 });
+    expect(d).toMatchObject({ sizedFor: 1200, source: { daysAgo: 2, observed: 600, ratio: 2 } });
+  });
+
+  it('keeps the nearer day when two expect the same', () => {
+    // Day 2’s peak 500 × 2 = 1000, as day 1’s.
+    const tie = [...later];
+    tie[2] = 450;
+    const d = demandOf(loadOf(K), web([tie, b]), [0.5, 0.5], ['a', 'b'], { horizonHours: 3, historyDays: 2 });
+    expect(d).toMatchObject({ sizedFor: 1000, source: { daysAgo: 1 } });
+  });
+
+  it('counts only whole days before the last hour', () => {
+    // 48 hourly periods: 47 before the last hour, one whole day (the second would start before the reading).
+    const d = demandOf(loadOf(48), web([seriesOf(48, 100)]), [1], ['a'], { horizonHours: 1, historyDays: 7 });
+    expect(d).toMatchObject({ historyDays: 1, daysUsed: 1 });
+  });
+
+  it('judges a region sparse over the days before the last hour only', () => {
+    // Three days (K = 73). a has only the last hour; b has 36 values, k = 2..37: half of the 72 periods
+    // before the last hour, so not sparse. Days usable: day 2 alone (level k = 24, ahead k = 25), 1 of 3.
+    const a3 = seriesOf(73, null, { 72: 100 });
+    const b3 = seriesOf(73, null, Object.fromEntries(Array.from({ length: 36 }, (_, i) => [2 + i, 100])));
+    expect(unusableOf(loadOf(73), web([a3, b3]), [0.5, 0.5], ['a', 'b'], { horizonHours: 1, historyDays: 3 })).toBe(
+      'web-a, web-a-b in a: AWS/EC2 CPUUtilization (Average) has too few values in the same hours of the last 3 days (1 usable)',
+    );
+  });
+});

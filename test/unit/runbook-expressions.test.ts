@@ -90,3 +90,10 @@ describe('what a value’s templates read', () => {
     expect(scopeNamesRead('fleet.ready +')).toEqual(new Set());
   });
 });
+
+describe('lists in text', () => {
+  it('writes a list holding an object as JSON', () => {
+    const mixed = { params: { mixed: ['a', { b: 1 }] } };
+    expect(resolveTemplates('got ${params.mixed}', mixed, 'x')).toBe('got ["a",{"b":1}]');
+  });
+});

@@ -165,3 +165,17 @@ describe('references between steps, parameters and outputs', () => {
     expect(parseRunbook('runbooks/demo.yaml', text).steps[0]!.onFailure).toBe('goto:second');
   });
 });
+
+describe('lines of problems inside lists', () => {
+  it('gives the line of a step that is not a map', () => {
+    expect(problem(lines(...HEAD, 'steps:', '  - id: first', '    action: wait', '  - oops')).message).toMatch(/^runbooks\/demo\.yaml:6: steps\.1: /);
+  });
+
+  it('says the YAML problem once, with its line in the place and not again in the reason', () => {
+    const e = problem(lines(...HEAD, 'steps:', '  - id: [first', '    action: wait'));
+    const reason = String(e.details?.reason);
+    expect(reason).not.toMatch(/line \d+/);
+    // A sentence, not a character of one.
+    expect(reason.split(' ').length).toBeGreaterThan(2);
+  });
+});
