@@ -14,6 +14,8 @@ export default defineConfig({
       'test/unit/fleet-checks.test.ts',
       'test/unit/group-sizing.test.ts',
       'test/unit/measured-model.test.ts',
+      'test/unit/model-evaluation.test.ts',
+      'test/unit/model-files.test.ts',
       'test/unit/model-math.test.ts',
       'test/unit/partial-plan.test.ts',
       'test/unit/pins.test.ts',
