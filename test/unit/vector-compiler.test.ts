@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadModels } from '../../src/app/loaders/load-models';
 import { compileModel } from '../../src/core/models/capacity-model';
+import { requiredInstances } from '../../src/core/models/evaluate-model';
 import { compileExpression, parseExpression } from '../../src/core/models/model-math';
 import { Fallback, compileVector } from '../../src/core/models/vector-compiler';
 
@@ -175,5 +176,25 @@ describe('the fast path, case by case against mathjs', () => {
     ['a branch over an unknown function', '1 ? det([[1]]) : 2'],
   ])('leaves %s to mathjs entirely', (_what, source) => {
     expect(compileVector(parseExpression(source))).toBeUndefined();
+  });
+});
+
+describe('the fast path does not answer what mathjs refuses', () => {
+  // mathjs reads `s / v` as s × inv(v) ("Matrix must be square" for a vector of 2 or more),
+  // refuses sqrt and exp of a vector, and takes the square root of a negative number as complex.
+  // A model must not work or fail depending on whether its expression took the fast path.
+  it.each([
+    ['a number divided by a vector', '2 / [1, 4]'],
+    ['the square root of a vector', 'sqrt([4, 9])'],
+    ['exp of a vector', 'exp([0, 1])'],
+    ['the square root of a negative number', 'sqrt(-4)'],
+  ])('hands %s to mathjs', (_what, source) => {
+    expect(() => viaFastPath(source, new Map())).toThrow(Fallback);
+  });
+
+  it('so a model dividing a number by a vector is refused as mathjs refuses it, not sized element by element', () => {
+    const m = compileModel('models/custom.yaml', 'name: custom\ndescription: d\nexpressions:\n  required: "wholeInstances(100 / current)"\n');
+    const inputs = { service: 'api', regions: ['us-east-1', 'us-west-2'], current: [10, 20], inService: [10, 20], minSize: [0, 0], maxSize: [50, 50], share: [0.5, 0.5], targetShare: [0.5, 0.5], capacityPerInstance: [NaN, NaN] };
+    expect(() => requiredInstances(m, inputs, {})).toThrow(/expressions\.required failed: Matrix must be square/);
   });
 });
