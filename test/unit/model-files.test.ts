@@ -114,15 +114,15 @@ describe('model files that are wrong, each refused naming the file and the field
   });
 
   it.each([
-    ['a parameter name that starts with a digit', file({ required: 'current' }, '  2x: {description: h, unit: u}\n'), /parameters\.2x: Invalid key in record$/],
-    ['a parameter name with a dash', file({ required: 'current' }, '  x-y: {description: h, unit: u}\n'), /parameters\.x-y: Invalid key in record$/],
-    ['an expression name that starts with a digit', file({ required: 'current', '2x': 'current' }), /expressions\.2x: Invalid key in record$/],
-    ['an expression name with a dash', file({ required: 'current', 'x-y': 'current' }), /expressions\.x-y: Invalid key in record$/],
+    ['a parameter name that starts with a digit', file({ required: 'current' }, '  2x: {description: h, unit: u}\n'), /parameters\.2x: a parameter name is a mathjs symbol: letters and digits$/],
+    ['a parameter name with a dash', file({ required: 'current' }, '  x-y: {description: h, unit: u}\n'), /parameters\.x-y: a parameter name is a mathjs symbol: letters and digits$/],
+    ['an expression name that starts with a digit', file({ required: 'current', '2x': 'current' }), /expressions\.2x: an expression name is a mathjs symbol: letters and digits$/],
+    ['an expression name with a dash', file({ required: 'current', 'x-y': 'current' }), /expressions\.x-y: an expression name is a mathjs symbol: letters and digits$/],
     ['an empty expression', file({ required: '' }), /expressions\.required:/],
     ['an empty description', file({ required: 'current' }).replace('description: d', 'description: ""'), /: description:/],
     ['a parameter without a description', file({ required: 'current' }, '  h: {description: "", unit: u}\n'), /parameters\.h\.description:/],
     ['a parameter with an unknown field', file({ required: 'current' }, '  h: {description: h, unit: u, step: 1}\n'), /parameters\.h: Unrecognized key/],
-  ])('refuses %s', (_what, text, message) => {
+  ])('refuses %s, saying what is wrong with it', (_what, text, message) => {
     expect(thrown(() => compileModel('models/demo.yaml', text)).message).toMatch(message);
   });
 
