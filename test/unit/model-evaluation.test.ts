@@ -172,6 +172,18 @@ describe('share given instances can serve', () => {
     expect(servableShare(m, inputs({ regions: ['a'], current: [10], targetShare: [1] }), [5], {})).toEqual([0.5]);
   });
 
+  it('does not evaluate required while answering servable, even a required that reads no targetShare', () => {
+    // required would fail (10.5 servers); servable is 5 ÷ 10 = 0.5.
+    const m = model({ required: 'erlangC(current + 0.5, 1)', servable: 'instances ./ current' });
+    expect(servableShare(m, inputs({ regions: ['a'], current: [10] }), [5], {})).toEqual([0.5]);
+  });
+
+  it('does not evaluate what reads required while answering servable', () => {
+    // later reads required, which is not computed for servable: evaluating it would fail.
+    const m = model({ required: 'current', later: 'required + 1', servable: 'instances ./ current' });
+    expect(servableShare(m, inputs({ regions: ['a'], current: [10] }), [5], {})).toEqual([0.5]);
+  });
+
   it('bisects required when the model has no servable: what share fits in the instances given', () => {
     // required = ⌈100 × share⌉. 50 instances fit share 0.5 exactly (⌈50⌉ = 50 ≤ 50), 33 fit 0.33,
     // 100 fit the whole traffic (1, not 1 − 2⁻⁴⁰), 0 fit nothing (up to the 1e-9 float forgiveness of wholeInstances).
