@@ -20,6 +20,8 @@ export default defineConfig({
       'test/unit/intents.test.ts',
       'test/unit/load-metric.test.ts',
       'test/unit/measured-model.test.ts',
+      'test/unit/model-evaluation.test.ts',
+      'test/unit/model-files.test.ts',
       'test/unit/model-math.test.ts',
       'test/unit/move-plan.test.ts',
       'test/unit/move-traffic.test.ts',

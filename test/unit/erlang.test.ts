@@ -139,3 +139,41 @@ describe('Erlang: the edges of the inputs (each answer by definition or by hand)
     expect(erlangServersFor(10, { maxWaitProbability: 1, serviceLevel: 0.8, answerWithin: 60, serviceRate: 1 / 180 })).toBe(13);
   });
 });
+
+describe('Erlang: the edges the target search and the service level must keep', () => {
+  const target = (maxWaitProbability: number) => ({ maxWaitProbability, serviceLevel: 0, answerWithin: 0, serviceRate: 1 });
+
+  it('waits always with no server, even at no load: C(c, A) = 1 whenever c ≤ A, here 0 ≤ 0', () => {
+    expect(erlangC(0, 0)).toBe(1);
+  });
+
+  it('answers nobody in time when the servers only just match the load, however long the wait allowed', () => {
+    // c = A is the unstable edge: by definition SL = 0 there (not 1 − 1·e^(−0·∞), which is NaN).
+    expect(erlangServiceLevel(5, 5, 1, Number.POSITIVE_INFINITY)).toBe(0);
+  });
+
+  it('never sizes a whole load at as many servers as erlangs: A + 1 for every A from 1 to 20 at the loosest target', () => {
+    // With P(wait) ≤ 1 and no service level, only stability binds: the smallest c > A is A + 1.
+    const loads = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(loads.map((a) => erlangServersFor(a, target(1)))).toEqual(loads.map((a) => a + 1));
+  });
+
+  it('reads neither the answer time nor the service rate when no service level is asked for', () => {
+    // A negative answer time would make 1 − C·e^(+(c−A)·t) negative, but with serviceLevel 0 nothing
+    // reads it: 7.5 erlangs at P(wait) ≤ 1 needs the smallest c > 7.5, which is 8.
+    expect(erlangServersFor(7.5, { maxWaitProbability: 1, serviceLevel: 0, answerWithin: -1, serviceRate: 1 })).toBe(8);
+  });
+
+  it('a service level met exactly counts as met', () => {
+    // answerWithin 0: SL(c) = 1 − C(c, A). Asking for exactly SL(3) = 1 − C(3, 2) = 5/9 at 2 erlangs needs 3.
+    const exactly = 1 - erlangC(3, 2);
+    expect(exactly).toBeCloseTo(5 / 9, 12);
+    expect(erlangServersFor(2, { maxWaitProbability: 1, serviceLevel: exactly, answerWithin: 0, serviceRate: 1 })).toBe(3);
+  });
+
+  it('refuses a target no count up to MAX_SERVERS meets, rather than answering MAX_SERVERS', () => {
+    // 99,999 erlangs leave c − A ≤ 1 below the cap; Halfin–Whitt, β = (c − A)/√A ≤ 1/316:
+    // C ≈ 1/(1 + β·Φ(β)/φ(β)) ≈ 1/(1 + 0.0032·0.5/0.4) ≈ 0.996, far above 1e-6.
+    expect(() => erlangServersFor(99_999, target(1e-6))).toThrow(/no number of servers up to 100000 meets the target for 99999 erlangs/);
+  });
+});

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadModels } from '../../src/app/loaders/load-models';
 import { compileModel } from '../../src/core/models/capacity-model';
+import { requiredInstances } from '../../src/core/models/evaluate-model';
 import { compileExpression, parseExpression } from '../../src/core/models/model-math';
 import { Fallback, compileVector } from '../../src/core/models/vector-compiler';
 
@@ -105,5 +106,95 @@ describe('the vector fast path for model expressions', () => {
     expect(compileVector(parseExpression('det([[1, 2], [3, 4]])'))).toBeUndefined();
     const custom = compileModel('models/custom.yaml', 'name: custom\ndescription: d\nexpressions:\n  required: "wholeInstances(current .* 2)"\n');
     expect(custom.name).toBe('custom');
+  });
+});
+
+describe('the fast path, case by case against mathjs', () => {
+  // mathjs is the reference: each case is evaluated by both, and must give the same value.
+  const scope = () =>
+    new Map<string, unknown>([
+      ['v', [1, -2, 3]],
+      ['w', [2, 2, 2]],
+      ['s', 2],
+      ['b', [true, false, true]],
+    ]);
+
+  it.each([
+    // arithmetic, element-wise and with a scalar on either side
+    'v + w', 'v - s', 's - v', 'v * s', 's * v', 'v / s', 'v .* w', 'v ./ w', 'v .^ 2', '2 .^ v', 's ^ 3', '-v', '+v', 'b .* 2', 'true + 1',
+    // comparisons, tolerant like mathjs: within 1e-12 relative or 1e-15 absolute is equal
+    'v > w', 'v >= [1, -1, 4]', 'v < w', 'v <= [1, -3, 3]', 'v == [1, -2, 3.0000000000001]', 'v != [1, 2, 3]',
+    '1 == 1 + 1e-13', '1e-16 == 0', '1e-14 == 0', '1 > 1 - 1e-13', '1 - 1e-13 < 1', '1 >= 1 + 1e-13', '1 + 1e-13 <= 1', '1 > 0.5', '0.5 < 1',
+    'NaN == NaN', 'NaN != NaN', 'Infinity == Infinity', 'Infinity > 1e308', '-Infinity < -1e308', 'Infinity != -Infinity',
+    '"a" != "b"', '"a" == "b"', '"a" != "a"',
+    // logic
+    'b and [true, true, false]', 'b or [false, false, false]', 'not b', '0 and 1', '0 or 0',
+    // functions
+    'abs(v)', 'sqrt(9)', 'sqrt(0)', 'exp(1)', 'exp(0)', 'sum(v)', 'sum(5)', 'sum(b)', 'where(v > 0, v, 0)', 'where(1, v, w)', 'atLeast(v, 0)', 'atMost(v, 0)',
+    'wholeInstances([1.2, 0, -3, 2.9999999999])', 'erlangC([3, 5], 2)', 'erlangServers([10, 20], 0.2, 1, 0, 0)',
+    'ceil(v / 2)', 'floor(v / 2)', 'ceil(2.0000000000001)', 'floor(2.9999999999999)', 'ceil(-2.9999999999999)', 'floor(-2.0000000000001)',
+    'ceil(-2.5)', 'floor(-2.5)', 'ceil(1e12 + 0.3)', 'floor(1e12 + 0.7)', 'ceil(1e-16)', 'floor(-1e-16)', 'ceil(2)', 'floor(2)',
+    // conditionals, literals, constants
+    's > 1 ? v : w', 's < 1 ? v : w', '0 ? 1 : 2', '[1, s, 3]', 'true', 'false', 'NaN', 'Infinity', '"text"', '(v + 1) .* 2',
+  ])('%s', (source) => {
+    sameValue(viaFastPath(source, scope()), viaMathjs(source, scope()));
+  });
+
+  it.each([
+    ['a matrix power', '[1, 2] ^ 2'],
+    ['a matrix product', 'v * w'],
+    ['a matrix division', 'v / w'],
+    ['sum over a dimension', 'sum(v, 1)'],
+    ['a matrix literal', 'sum([v, w])'],
+    ['a sum of nested vectors', 'sum(m)'],
+    ['vectors of different lengths', 'v + [1, 2]'],
+    ['vectors of different lengths in where', 'where(b, [1, 2], 0)'],
+    ['a symbol not in the scope', 'nowhere + 1'],
+    ['a vector condition', 'b ? 1 : 2'],
+    ['text in arithmetic', '"a" + 1'],
+  ])('falls back to mathjs on %s', (_what, source) => {
+    const withNested = scope();
+    withNested.set('m', [[1], [2]]);
+    expect(() => viaFastPath(source, withNested)).toThrow(Fallback);
+  });
+
+  it.each([
+    ['ceil to decimals', 'ceil(v, 1)'],
+    ['floor to decimals', 'floor(v, 1)'],
+    ['a function definition', 'f(x) = x'],
+    ['an assignment', 'a = 1'],
+    ['null', 'null'],
+    ['an index', 'v[1]'],
+    ['a range', '1:3'],
+    ['an operator it does not know', 'v mod 2'],
+    ['a unary operator it does not know', '5!'],
+    ['a function it does not know', 'det([[1, 2], [3, 4]])'],
+    ['a known function over an unknown one', 'ceil(det([[1]]))'],
+    ['an operator over an unknown function', '1 + det([[1]])'],
+    ['a literal holding an unknown function', '[1, det([[1]])]'],
+    ['a condition over an unknown function', 'det([[1]]) ? 1 : 2'],
+    ['a branch over an unknown function', '1 ? det([[1]]) : 2'],
+  ])('leaves %s to mathjs entirely', (_what, source) => {
+    expect(compileVector(parseExpression(source))).toBeUndefined();
+  });
+});
+
+describe('the fast path does not answer what mathjs refuses', () => {
+  // mathjs reads `s / v` as s × inv(v) ("Matrix must be square" for a vector of 2 or more),
+  // refuses sqrt and exp of a vector, and takes the square root of a negative number as complex.
+  // A model must not work or fail depending on whether its expression took the fast path.
+  it.each([
+    ['a number divided by a vector', '2 / [1, 4]'],
+    ['the square root of a vector', 'sqrt([4, 9])'],
+    ['exp of a vector', 'exp([0, 1])'],
+    ['the square root of a negative number', 'sqrt(-4)'],
+  ])('hands %s to mathjs', (_what, source) => {
+    expect(() => viaFastPath(source, new Map())).toThrow(Fallback);
+  });
+
+  it('so a model dividing a number by a vector is refused as mathjs refuses it, not sized element by element', () => {
+    const m = compileModel('models/custom.yaml', 'name: custom\ndescription: d\nexpressions:\n  required: "wholeInstances(100 / current)"\n');
+    const inputs = { service: 'api', regions: ['us-east-1', 'us-west-2'], current: [10, 20], inService: [10, 20], minSize: [0, 0], maxSize: [50, 50], share: [0.5, 0.5], targetShare: [0.5, 0.5], capacityPerInstance: [NaN, NaN] };
+    expect(() => requiredInstances(m, inputs, {})).toThrow(/expressions\.required failed: Matrix must be square/);
   });
 });

@@ -114,7 +114,9 @@ function parseModelFile(file: string, text: string): ModelFile {
   const parsed = modelFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw invalid(file, issue.path.join('.') || '(top level)', issue.message);
+    // A record key that fails its pattern comes as "Invalid key in record", the pattern's own message inside.
+    const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    throw invalid(file, issue.path.join('.') || '(top level)', message);
   }
   const def = parsed.data;
   // The catalog is keyed by name and people look for the file by it: one name for both.

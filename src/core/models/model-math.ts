@@ -37,9 +37,8 @@ function toPlain(v: unknown): unknown {
 /** Tolerance for float noise before rounding up: 15 × 1.1 must not become 17 instances. */
 const INSTANCE_EPSILON = 1e-9;
 
-/** Smallest whole number of instances ≥ x, forgiving float noise; NaN stays NaN. */
+/** Smallest whole number of instances ≥ x, forgiving float noise; NaN stays NaN (Math.max of NaN is NaN). */
 export function wholeInstances(x: number): number {
-  if (Number.isNaN(x)) return NaN;
   return Math.max(0, Math.ceil(x - INSTANCE_EPSILON));
 }
 

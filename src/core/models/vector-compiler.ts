@@ -76,6 +76,12 @@ function map2(a: Value, b: Value, f: (x: number, y: number) => Value): Value {
   return f(num(a), num(b));
 }
 
+/** The number a scalar-only function is given; a vector is mathjs's to refuse. */
+function scalarArgument(a: Value): number {
+  if (isArray(a)) throw new Fallback('not element-wise in mathjs');
+  return num(a);
+}
+
 function map1(a: Value, f: (x: number) => Value): Value {
   if (isArray(a)) {
     const out = new Array<Value>(a.length);
@@ -102,7 +108,10 @@ function mapN(args: Value[], f: (...xs: number[]) => Value): Value {
   return out;
 }
 
-/** `*` and `/` are element-wise only when a side is a scalar; vector by vector is a matrix product in mathjs. */
+/**
+ * `*` is element-wise only when a side is a scalar; vector by vector is a matrix product in mathjs.
+ * `/` is element-wise only for a scalar divisor: mathjs reads `a / v` as a × inv(v).
+ */
 function scalarOnly(a: Value, b: Value, f: (x: number, y: number) => Value): Value {
   if (isArray(a) && isArray(b)) throw new Fallback('matrix product');
   return map2(a, b, f);
@@ -112,7 +121,10 @@ const OPERATORS: Record<string, (a: Value, b: Value) => Value> = {
   add: (a, b) => map2(a, b, (x, y) => x + y),
   subtract: (a, b) => map2(a, b, (x, y) => x - y),
   multiply: (a, b) => scalarOnly(a, b, (x, y) => x * y),
-  divide: (a, b) => scalarOnly(a, b, (x, y) => x / y),
+  divide: (a, b) => {
+    if (isArray(b)) throw new Fallback('matrix inverse');
+    return map2(a, b, (x, y) => x / y);
+  },
   dotMultiply: (a, b) => map2(a, b, (x, y) => x * y),
   dotDivide: (a, b) => map2(a, b, (x, y) => x / y),
   dotPow: (a, b) => map2(a, b, (x, y) => x ** y),
@@ -140,8 +152,13 @@ const FUNCTIONS: Record<string, (...args: Value[]) => Value> = {
   ceil: (a) => map1(a, tolerantCeil),
   floor: (a) => map1(a, tolerantFloor),
   abs: (a) => map1(a, Math.abs),
-  sqrt: (a) => map1(a, (x) => (x < 0 ? NaN : Math.sqrt(x))),
-  exp: (a) => map1(a, Math.exp),
+  // mathjs takes sqrt and exp of numbers only (not of a vector), and a negative number's root is complex.
+  sqrt: (a) => {
+    const x = scalarArgument(a);
+    if (x < 0) throw new Fallback('complex root');
+    return Math.sqrt(x);
+  },
+  exp: (a) => Math.exp(scalarArgument(a)),
   sum: (...args) => {
     if (args.length !== 1) throw new Fallback('sum arity');
     const a = args[0];
