@@ -481,4 +481,19 @@ describe('capacity pacing', () => {
     expect(step.weights).toEqual(new Map());
     expect(step.changes).toBe(false);
   });
+
+  it('does not jump to final weights that give a share to a region without a record now', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    // eu-west-1 has no record in force, so nothing bounds what it may take: the final weights give it
+    // half. us-west-2 already carries its final half (its 20 instances serve 2/3), so only eu-west-1's
+    // half would move, and it may not: the weights in force stay.
+    const weightsNow = new Map([['us-east-1', 100], ['us-west-2', 100]]);
+    const finalWeights = new Map([['us-east-1', 0], ['us-west-2', 100], ['eu-west-1', 100]]);
+    const step = nextPacedStage({ name, failing: FAILING, before: sharesOf(weightsNow), weightsNow, finalWeights, services: contexts.get(name)!, inService: new Map([['api', [10, 20, 20]]]) });
+    expect(step.weights).toEqual(weightsNow);
+    expect(step.changes).toBe(false);
+  });
 });
