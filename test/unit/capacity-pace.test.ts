@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadModels } from '../../src/app/loaders/load-models';
 import type { EvacuateIntent } from '../../src/core/intents';
-import { nextPacedStage, overCapacity, pacedCeilings, pacedContexts, pacedFallback, paceOf, servableOfName } from '../../src/core/planner/capacity-pace';
+import { nextPacedStage, overCapacity, pacedCeilings, pacedContexts, pacedFallback, paceOf, servableOfName, servedOfName } from '../../src/core/planner/capacity-pace';
 import { indexFleet } from '../../src/core/planner/fleet-index';
 import { DEFAULT_PLAN_CONTEXT, plan } from '../../src/core/planner/plan';
 import type { ServiceSpec } from '../support/fleet-fixture';
@@ -340,5 +340,160 @@ describe('capacity pacing', () => {
     expect(shares.get('eu-west-1')).toBe(0);
     expect(shares.get(FAILING)!).toBeCloseTo(1 / 3, 2);
     expect(stage.done).toBe(false);
+  });
+
+  it('gives a survivor no unit when one would be more than its capacity serves, and still moves the others', () => {
+    // 200 instances of 1 per region against a demand of 240: each instance serves 1 × 0.6 / 240 = 1/400.
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 1, demand: 240, desired: { 'us-east-1': 200, 'us-west-2': 200, 'eu-west-1': 200 }, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    // us-west-2 has no weight yet and 1 instance in service, which serves 1/400; eu-west-1 has 75 of
+    // 300 and 280 instances, which serve 280/400 = 0.7, more than the 2/3 the move ends on.
+    const weightsNow = new Map([['us-east-1', 225], ['us-west-2', 0], ['eu-west-1', 75]]);
+    const finalWeights = new Map([['us-east-1', 0], ['us-west-2', 1], ['eu-west-1', 2]]);
+    const stage = nextPacedStage({ name, failing: FAILING, before: sharesOf(weightsNow), weightsNow, finalWeights, services: contexts.get(name)!, inService: new Map([['api', [200, 1, 280]]]) });
+    // One unit for us-west-2 is at most 1/400 only if the weights add up to 400 or more, and then
+    // eu-west-1's 2/3 would need 2/3 × 400 = 266.7 > 255: no whole weights give us-west-2 its 1/400.
+    // So us-west-2 stays at 0, eu-west-1 goes to its final 2/3 and us-east-1 keeps 1/3: on the
+    // operator's scale of 300, 100 : 0 : 200.
+    expect(stage.weights).toEqual(new Map([['us-east-1', 100], ['us-west-2', 0], ['eu-west-1', 200]]));
+    expect(stage.changes).toBe(true);
+    expect(stage.done).toBe(false);
+  });
+
+  it('reads the instances in service from the snapshot for a service given no count', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 3 * 10 * 100 * UTILIZATION, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const { servable, capacity } = servableOfName({ services: contexts.get('api.example.com')!, inService: new Map(), failing: FAILING });
+    // The fleet runs 10 in service per region: 10 × 100 × 0.6 / 1800 = 1/3 each.
+    expect(servable.get('us-west-2')).toBeCloseTo(1 / 3, 9);
+    expect(servable.get('eu-west-1')).toBeCloseTo(1 / 3, 9);
+    expect(capacity.map((c) => c.inService)).toEqual([10, 10]);
+  });
+
+  it('judges a name that several services ride on by the tightest of them, region by region, with a capacity line per service', () => {
+    const evenly = { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 };
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    // api: n instances serve n/30 (1800 at 60 of 100 each); web: n instances serve n/20 (600 at 30 of 50 each).
+    const api: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: evenly };
+    const web: ServiceShape = { name: 'web', dns: 'www.example.com', capacityPerInstance: 50, demand: 600, desired: ten, weight: evenly };
+    const { contexts } = pacedWorld([api, web]);
+    const services = [...contexts.get('api.example.com')!, ...contexts.get('www.example.com')!];
+    expect(services.map((c) => c.service)).toEqual(['api', 'web']);
+    const { servable, capacity } = servableOfName({ services, inService: new Map([['api', [10, 12, 3]], ['web', [10, 4, 9]]]), failing: FAILING });
+    // us-west-2: api 12/30 = 0.4, web 4/20 = 0.2 → 0.2. eu-west-1: api 3/30 = 0.1, web 9/20 = 0.45 → 0.1.
+    expect(servable.get('us-west-2')).toBeCloseTo(0.2, 9);
+    expect(servable.get('eu-west-1')).toBeCloseTo(0.1, 9);
+    expect(capacity.map((c) => [c.service, c.region, c.inService, Math.round(c.servable * 1000) / 1000])).toEqual([
+      ['api', 'us-west-2', 12, 0.4],
+      ['api', 'eu-west-1', 3, 0.1],
+      ['web', 'us-west-2', 4, 0.2],
+      ['web', 'eu-west-1', 9, 0.45],
+    ]);
+  });
+
+  it('says per survivor with a share whether its instances in service serve it, and how many it needs', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const services = contexts.get('api.example.com')!;
+    // Half of 1800 at 60 per instance needs 900 / 60 = 15 instances: us-west-2 runs 15, eu-west-1 12.
+    const shares = new Map([['us-east-1', 0], ['us-west-2', 0.5], ['eu-west-1', 0.5]]);
+    expect(servedOfName({ services, inService: new Map([['api', [10, 15, 12]]]), failing: FAILING, shares })).toEqual([
+      { service: 'api', region: 'us-west-2', share: 0.5, inService: 15, needed: 15, served: true },
+      { service: 'api', region: 'eu-west-1', share: 0.5, inService: 12, needed: 15, served: false },
+    ]);
+    // The failing region is never listed, though it keeps a share; a survivor without a share is not
+    // listed either. Without a count the snapshot's 10 in service count: 0.6 of 1800 needs 1080 / 60 = 18.
+    const kept = new Map([['us-east-1', 0.4], ['us-west-2', 0.6], ['eu-west-1', 0]]);
+    expect(servedOfName({ services, inService: new Map(), failing: FAILING, shares: kept })).toEqual([
+      { service: 'api', region: 'us-west-2', share: 0.6, inService: 10, needed: 18, served: false },
+    ]);
+  });
+
+  it('gathers no model contexts for a plan whose model the catalog lacks, and none for a service without a traffic name', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const evenly = { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 };
+    const api: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: evenly };
+    const snapshot = fleet([specOf(api), { name: 'worker', capacityPerInstance: 100, regions: Object.fromEntries(REGIONS.map((r) => [r, { desired: 4 }])) }]);
+    const intent: EvacuateIntent = { kind: 'evacuate', region: FAILING, model: 'throughput', serviceParameters: { api: { demand: 1800 }, worker: { demand: 720 } } };
+    const p = plan(snapshot, intent, ctx);
+    expect(p.services.map((s) => s.service).sort()).toEqual(['api', 'worker']);
+    const contexts = pacedContexts(snapshot, intent, p, ctx);
+    expect([...contexts.keys()]).toEqual(['api.example.com']);
+    expect(contexts.get('api.example.com')!.map((c) => c.service)).toEqual(['api']);
+    const withoutModel = pacedContexts(snapshot, intent, p, { ...ctx, models: new Map() });
+    expect([...withoutModel]).toEqual([['api.example.com', []]]);
+  });
+
+  it('has no fallback for a name no service model rides on', () => {
+    const weightsNow = new Map([['us-east-1', 0], ['us-west-2', 100], ['eu-west-1', 100]]);
+    expect(pacedFallback({ name: 'blind.example.com', failing: FAILING, before: new Map([['us-east-1', 1 / 3], ['us-west-2', 1 / 3], ['eu-west-1', 1 / 3]]), weightsNow, services: [], inService: new Map() })).toBeUndefined();
+  });
+
+  it('falls back by bringing an over-capacity survivor down to its share before, the others keeping theirs and the failing region taking the rest', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { index, contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    // The move is over (halves); us-west-2 is down to 6 instances, which serve 6/30 = 0.2: its bound is
+    // max(1/3 before, 0.2) = 1/3. eu-west-1's 15 serve 1/2, all it carries. us-east-1 takes back
+    // 1/2 − 1/3 = 1/6. On the scale of 300: 50, 100, 150.
+    const step = pacedFallback({ name, failing: FAILING, before: index.sharesOf.get(name)!, weightsNow: new Map([['us-east-1', 0], ['us-west-2', 150], ['eu-west-1', 150]]), services: contexts.get(name)!, inService: new Map([['api', [10, 6, 15]]]) });
+    expect(step!.weights).toEqual(new Map([['us-east-1', 50], ['us-west-2', 100], ['eu-west-1', 150]]));
+    expect(step!.changes).toBe(true);
+    expect(step!.done).toBe(false);
+  });
+
+  it('sets nothing in a fallback when the failing region has no record to take back the rest', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { index, contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    // us-west-2 carries 1/2 and may carry 1/3 (6 instances serve 0.2); without a us-east-1 record the
+    // two survivors' weights always add up to the whole name, so no weights keep it within 1/3 beside eu-west-1's 1/2.
+    const weightsNow = new Map([['us-west-2', 150], ['eu-west-1', 150]]);
+    const step = pacedFallback({ name, failing: FAILING, before: index.sharesOf.get(name)!, weightsNow, services: contexts.get(name)!, inService: new Map([['api', [10, 6, 15]]]) });
+    expect(step!.weights).toEqual(weightsNow);
+    expect(step!.changes).toBe(false);
+  });
+
+  it('sets nothing in a fallback when no survivor may carry anything and the failing region has no record', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    // All of the name was in us-east-1 before; the survivors carry halves on no instance in service:
+    // each may carry max(0 before, 0 served) = 0, and no record is left to take the name back.
+    const weightsNow = new Map([['us-west-2', 100], ['eu-west-1', 100]]);
+    const before = new Map([['us-east-1', 1], ['us-west-2', 0], ['eu-west-1', 0]]);
+    const step = pacedFallback({ name, failing: FAILING, before, weightsNow, services: contexts.get(name)!, inService: new Map([['api', [10, 0, 0]]]) });
+    expect(step!.weights).toEqual(weightsNow);
+    expect(step!.changes).toBe(false);
+  });
+
+  it('sets nothing for a name with no record now, whatever its final weights', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const step = nextPacedStage({ name: 'api.example.com', failing: FAILING, before: new Map(), weightsNow: new Map(), finalWeights: new Map([['us-east-1', 0], ['us-west-2', 1], ['eu-west-1', 1]]), services: contexts.get('api.example.com')!, inService: new Map([['api', [10, 20, 20]]]) });
+    expect(step.weights).toEqual(new Map());
+    expect(step.changes).toBe(false);
+  });
+
+  it('does not jump to final weights that give a share to a region without a record now', () => {
+    const ten = { 'us-east-1': 10, 'us-west-2': 10, 'eu-west-1': 10 };
+    const s: ServiceShape = { name: 'api', dns: 'api.example.com', capacityPerInstance: 100, demand: 1800, desired: ten, weight: { 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 100 } };
+    const { contexts } = pacedWorld([s]);
+    const name = 'api.example.com';
+    // eu-west-1 has no record in force, so nothing bounds what it may take: the final weights give it
+    // half. us-west-2 already carries its final half (its 20 instances serve 2/3), so only eu-west-1's
+    // half would move, and it may not: the weights in force stay.
+    const weightsNow = new Map([['us-east-1', 100], ['us-west-2', 100]]);
+    const finalWeights = new Map([['us-east-1', 0], ['us-west-2', 100], ['eu-west-1', 100]]);
+    const step = nextPacedStage({ name, failing: FAILING, before: sharesOf(weightsNow), weightsNow, finalWeights, services: contexts.get(name)!, inService: new Map([['api', [10, 20, 20]]]) });
+    expect(step.weights).toEqual(weightsNow);
+    expect(step.changes).toBe(false);
   });
 });

@@ -72,3 +72,21 @@ describe('shares to Route 53 weights: the edges', () => {
   });
 });
 
+
+describe('shares to Route 53 weights under ceilings', () => {
+  const withCeilings = (shares: Record<string, number>, current: Record<string, number>, ceilings: Record<string, number>) =>
+    Object.fromEntries(sharesToWeights(new Map(Object.entries(shares)), new Map(Object.entries(current)), new Map(Object.entries(ceilings))));
+
+  it('never rounds a region above its ceiling: the unit left goes to a region below its own', () => {
+    // On the operator's scale of 200: 0.4004 × 200 = 80.08 and 0.5996 × 200 = 119.92, floors 80 and 119.
+    // Without a ceiling the unit left goes to the larger remainder, b: 80 and 120.
+    expect(weights({ a: 0.4004, b: 0.5996 }, { a: 100, b: 100 })).toEqual({ a: 80, b: 120 });
+    // b may carry at most 0.5996 of the name, 119.92 of 200: it keeps 119 and a takes the unit, 81.
+    expect(withCeilings({ a: 0.4004, b: 0.5996 }, { a: 100, b: 100 }, { b: 0.5996 })).toEqual({ a: 81, b: 119 });
+  });
+
+  it('lets a region reach a ceiling that falls on a whole weight', () => {
+    // A ceiling of 0.6 is 0.6 × 200 = 120 units exactly: b may take the unit left, 80 and 120.
+    expect(withCeilings({ a: 0.4004, b: 0.5996 }, { a: 100, b: 100 }, { b: 0.6 })).toEqual({ a: 80, b: 120 });
+  });
+});

@@ -33,20 +33,10 @@ export function distributeAcrossGroups(groups: readonly ManagedGroup[], target: 
         given++;
       }
     }
-    if (given === 0) {
-      // Every open group's portion rounds to 0: hand out single instances in order.
-      for (const i of open) {
-        if (extra === 0) break;
-        desired[i]!++;
-        room[i]!--;
-        extra--;
-      }
-    } else {
-      for (const w of whole) {
-        desired[w.i]! += w.n;
-        room[w.i]! -= w.n;
-        extra -= w.n;
-      }
+    for (const w of whole) {
+      desired[w.i]! += w.n;
+      room[w.i]! -= w.n;
+      extra -= w.n;
     }
     open = open.filter((i) => room[i]! > 0);
   }
