@@ -165,6 +165,24 @@ describe('instance types the zones of a growing group do not offer', () => {
     ]);
   });
 
+  it('warns, not blocks, when one type is offered nowhere but another is offered somewhere', () => {
+    const index = indexWith({
+      'api-us-west-2': { availabilityZones: zones, instanceTypes: [{ type: 'p5.48xlarge', offeredIn: [] }, { type: 'c7g.large', offeredIn: zones }] },
+    });
+    const p = planOf({ groupChanges: [change('us-west-2', 10, 15)] });
+    checkFleetHazards(index, p, { timing: TIMING });
+    expect(p.blockers).toEqual([]);
+    expect(p.warnings.map((w) => [w.code, w.details!.instanceType, w.details!.missingZones])).toEqual([['INSTANCE_TYPE_NOT_IN_ZONE', 'p5.48xlarge', zones]]);
+  });
+
+  it('says nothing of a growing group whose zones were read but not its instance types', () => {
+    const index = indexWith({ 'api-us-west-2': { availabilityZones: zones } });
+    const p = planOf({ groupChanges: [change('us-west-2', 10, 15)] });
+    checkFleetHazards(index, p, { timing: TIMING });
+    expect(p.blockers).toEqual([]);
+    expect(p.warnings).toEqual([]);
+  });
+
   it('says nothing without the group’s zones, or for a group that does not grow', () => {
     const types = [{ type: 'p5.48xlarge', offeredIn: [] }];
     const index = indexWith({
