@@ -32,16 +32,16 @@ function snapshot() {
 }
 
 describe('indexFleet', () => {
-  const s = snapshot();
-  const index = indexFleet(s);
-
   it('keeps the snapshot and its regions, and lists the services sorted', () => {
+    const s = snapshot();
+    const index = indexFleet(s);
     expect(index.snapshot).toBe(s);
     expect(index.regions).toEqual(['us-east-1', 'us-west-2', 'eu-west-1']);
     expect(index.services).toEqual(['api', 'api-canary', 'batch', 'web']);
   });
 
   it('groups the groups by service, then region, every group of a region kept', () => {
+    const index = indexFleet(snapshot());
     expect([...index.groups.get('api')!.keys()].sort()).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
     expect(index.groups.get('api')!.get('us-west-2')!.map((g) => g.name)).toEqual(['api-us-west-2-1', 'api-us-west-2-2']);
     expect(index.groups.get('api')!.get('us-east-1')!.map((g) => g.name)).toEqual(['api-us-east-1']);
@@ -50,6 +50,7 @@ describe('indexFleet', () => {
   });
 
   it('indexes each service’s capacity by region', () => {
+    const index = indexFleet(snapshot());
     expect([...index.capacity.get('api')!.keys()].sort()).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
     expect(index.capacity.get('api')!.get('us-west-2')).toMatchObject({ service: 'api', region: 'us-west-2', groups: ['api-us-west-2-1', 'api-us-west-2-2'] });
     expect(index.capacity.get('web')!.get('eu-west-1')).toMatchObject({ service: 'web', region: 'eu-west-1', groups: ['web-eu-west-1'] });
@@ -57,11 +58,13 @@ describe('indexFleet', () => {
   });
 
   it('takes the first traffic name (sorted) a service’s groups carry, and lists the services of each name', () => {
+    const index = indexFleet(snapshot());
     expect(Object.fromEntries(index.trafficNameOf)).toEqual({ api: 'api.example.com', 'api-canary': 'api.example.com', web: 'a-web.example.com' });
     expect(Object.fromEntries(index.servicesOfName)).toEqual({ 'api.example.com': ['api', 'api-canary'], 'a-web.example.com': ['web'] });
   });
 
   it('indexes weights, shares and records by name and region', () => {
+    const index = indexFleet(snapshot());
     // api: 100 + 100 + 200 = 400 → 1/4, 1/4, 1/2; www: 1 + 3 = 4 → 1/4, 3/4.
     expect(Object.fromEntries(index.weightsOf.get('api.example.com')!)).toEqual({ 'us-east-1': 100, 'us-west-2': 100, 'eu-west-1': 200 });
     expect(Object.fromEntries(index.sharesOf.get('api.example.com')!)).toEqual({ 'us-east-1': 0.25, 'us-west-2': 0.25, 'eu-west-1': 0.5 });
