@@ -109,6 +109,18 @@ describe('nextFiring: time zones', () => {
     expect(nextFiring('45 22 * * *', t('2026-11-30T13:40:00Z'), t('2026-11-30T13:50:00Z'), 'Asia/Tokyo')).toBe(t('2026-11-30T13:45:00Z'));
   });
 
+  it('reads an action without a time zone in UTC, whatever the machine’s own zone', () => {
+    const machineZone = process.env.TZ;
+    process.env.TZ = 'Asia/Tokyo';
+    try {
+      // 02:00 UTC; in the machine's zone (Tokyo) it would be 17:00Z the day before.
+      expect(nextFiring('0 2 * * *', t('2026-12-07T01:30:00Z'), t('2026-12-07T03:30:00Z'))).toBe(t('2026-12-07T02:00:00Z'));
+    } finally {
+      if (machineZone === undefined) delete process.env.TZ;
+      else process.env.TZ = machineZone;
+    }
+  });
+
   it('reads UTC and Etc/UTC as UTC', () => {
     expect(nextFiring('0 2 * * *', t('2026-12-07T01:30:00Z'), t('2026-12-07T03:30:00Z'), 'UTC')).toBe(t('2026-12-07T02:00:00Z'));
     expect(nextFiring('0 2 * * *', t('2026-12-07T01:30:00Z'), t('2026-12-07T03:30:00Z'), 'Etc/UTC')).toBe(t('2026-12-07T02:00:00Z'));
