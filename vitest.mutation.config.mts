@@ -21,6 +21,8 @@ export default defineConfig({
       'test/unit/reconcile-plan.test.ts',
       'test/unit/redistribution.test.ts',
       'test/unit/relief.test.ts',
+      'test/unit/restore-capacity.test.ts',
+      'test/unit/restore-plan.test.ts',
       'test/unit/runbook-format.test.ts',
       'test/unit/scale-plan.test.ts',
       'test/unit/snapshot.test.ts',
