@@ -19,6 +19,7 @@ export default defineConfig({
       'test/unit/pins.test.ts',
       'test/unit/planner.test.ts',
       'test/unit/reconcile-plan.test.ts',
+      'test/unit/reconcile-target.test.ts',
       'test/unit/redistribution.test.ts',
       'test/unit/relief.test.ts',
       'test/unit/restore-capacity.test.ts',
