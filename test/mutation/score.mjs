@@ -1,12 +1,16 @@
-// Adds up the mutation reports in reports/mutation/*.json (one per `npm run mutation` part, see
+// Adds up the mutation reports in reports/mutation/*.json (or --from <dir>) (one per `npm run mutation` part, see
 // stryker.config.mjs): per file the newest report that holds it, then the score of src/core as
 // Stryker counts it, (killed + timed out) / (killed + timed out + survived + no coverage); mutants
 // that do not compile are left out. `--survivors [path-prefix]` lists the survivors, one a line.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dir = 'reports/mutation';
-const args = process.argv.slice(2);
+// --from <dir> reads another folder of reports, e.g. test/mutation/incremental (the committed
+// incremental files have the report's format, and hold every mutant a run reached, even one stopped).
+const argv = process.argv.slice(2);
+const fromAt = argv.indexOf('--from');
+const dir = fromAt >= 0 ? argv[fromAt + 1] : 'reports/mutation';
+const args = fromAt >= 0 ? argv.filter((_, i) => i !== fromAt && i !== fromAt + 1) : argv;
 const listSurvivors = args[0] === '--survivors';
 const survivorPrefix = listSurvivors ? (args[1] ?? '') : '';
 
