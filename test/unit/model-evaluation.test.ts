@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { LifeboatError } from '../../src/core/errors';
+import { thrownLifeboatError } from '../support/thrown';
 import { compileModel } from '../../src/core/models/capacity-model';
 import type { ServiceModelInputs } from '../../src/core/models/evaluate-model';
 import { requiredInstances, resolveParameters, servableShare } from '../../src/core/models/evaluate-model';
 
-/** The error a call throws (it must throw one). */
-function thrown(fn: () => unknown): LifeboatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LifeboatError);
-    return e as LifeboatError;
-  }
-  throw new Error('expected an error, none thrown');
-}
+const thrown = thrownLifeboatError;
 
 /** A model named demo with these expressions and parameters (YAML flow lines). */
 const model = (expressions: Record<string, string>, parameters: Record<string, string> = {}) =>

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { thrownLifeboatError } from '../support/thrown';
 import { loadModels } from '../../src/app/loaders/load-models';
-import { LifeboatError } from '../../src/core/errors';
 import type { CapacityModel } from '../../src/core/models/capacity-model';
 import { checkFallbacks, compileModel } from '../../src/core/models/capacity-model';
 
-/** The error a call throws (it must throw one). */
-function thrown(fn: () => unknown): LifeboatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(LifeboatError);
-    return e as LifeboatError;
-  }
-  throw new Error('expected an error, none thrown');
-}
+const thrown = thrownLifeboatError;
 
 /** A model file named demo with these expressions (and optionally parameters), each a YAML line. */
 const file = (expressions: Record<string, string>, parameters = '', name = 'demo') =>

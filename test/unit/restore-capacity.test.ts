@@ -16,29 +16,15 @@ import {
   servedBefore,
   sizeServicesForRestore,
 } from '../../src/core/planner/restore-capacity';
-import type { RegionSpec, ServiceSpec } from '../support/fleet-fixture';
 import { fleet } from '../support/fleet-fixture';
+import { EAST, EU, WEST, api, fleetBeforeEvacuation } from '../support/restore-fixture';
 
 const models = loadModels();
 const proportional = models.get('proportional')!;
 const sizing = { model: proportional, models, maxSizeGrowth: 1 };
 
-const EAST = 'us-east-1';
-const WEST = 'us-west-2';
-const EU = 'eu-west-1';
 
-/** api with the given groups per region, behind api.example.com. */
-const api = (regions: Record<string, RegionSpec>): ServiceSpec => ({ name: 'api', dns: 'api.example.com', regions });
-
-/** Before the evacuation: api ran {MinSize 2, Desired 10, MaxSize 20} with weight 100 in each region. */
-const before = (): FleetSnapshot =>
-  fleet([
-    api({
-      [EAST]: { desired: 10, min: 2, max: 20, weight: 100 },
-      [WEST]: { desired: 10, min: 2, max: 20, weight: 100 },
-      [EU]: { desired: 10, min: 2, max: 20, weight: 100 },
-    }),
-  ]);
+const before = fleetBeforeEvacuation;
 
 /**
  * After it: us-east-1 scaled in by its own policy to {0, 4, 8} (MaxSize lowered too) at weight 0; us-west-2 pinned at

@@ -4,28 +4,15 @@ import type { FleetSnapshot } from '../../src/core/fleet';
 import type { RestoreIntent } from '../../src/core/intents';
 import { DEFAULT_PLAN_CONTEXT, plan } from '../../src/core/planner/plan';
 import type { Plan } from '../../src/core/planner/plan-types';
-import type { RegionSpec, ServiceSpec } from '../support/fleet-fixture';
 import { fleet } from '../support/fleet-fixture';
+import { API_NAME, EAST, EU, WEST, api, fleetBeforeEvacuation } from '../support/restore-fixture';
 
 const ctx = { ...DEFAULT_PLAN_CONTEXT, models: loadModels() };
 
-const EAST = 'us-east-1';
-const WEST = 'us-west-2';
-const EU = 'eu-west-1';
 const AP = 'ap-south-1';
-const NAME = 'api.example.com';
+const NAME = API_NAME;
 
-const api = (regions: Record<string, RegionSpec>): ServiceSpec => ({ name: 'api', dns: NAME, regions });
-
-/** The doc's worked example: api ran {MinSize 2, Desired 10, MaxSize 20} with weight 100 in each of three regions. */
-const before = (): FleetSnapshot =>
-  fleet([
-    api({
-      [EAST]: { desired: 10, min: 2, max: 20, weight: 100 },
-      [WEST]: { desired: 10, min: 2, max: 20, weight: 100 },
-      [EU]: { desired: 10, min: 2, max: 20, weight: 100 },
-    }),
-  ]);
+const before = fleetBeforeEvacuation;
 
 /** After evacuating us-east-1: weights 0/150/150, survivors pinned at {16, 16, 20}, us-east-1 still runs 10. */
 const evacuated = (): FleetSnapshot =>
