@@ -44,12 +44,12 @@ export function stageSteps(plan: Plan): StepRecord[] {
 }
 
 /**
- * Undo what was done, in the safe order: traffic back first, capacity last. A restore that had
- * turned its region's switch back on turns it off first: the weights it puts back are those the
- * region kept while its switch held it out, so with the switch on they would send it traffic.
+ * Undo what was done, in the safe order: traffic back first, capacity last. A restore whose
+ * switch-on step ran (even an attempt that failed may have turned it) turns the switch off first,
+ * so the region is out through its switch again, as the evacuation record says.
  */
 export function rollbackSteps(done: readonly StepRecord[], plan: Plan | undefined): StepRecord[] {
-  const switchTurned = done.some((s) => s.kind === 'switch-on' && (s.state === 'succeeded' || s.attempts > 0));
+  const switchTurned = done.some((s) => s.kind === 'switch-on' && s.attempts > 0);
   const switchOff = plan?.switchOn && switchTurned ? [{ ...step('rollback-switch', `Roll back: turn the switch of ${plan.switchOn.region} off again`), id: 'rollback/switch' }] : [];
   return [
     ...switchOff,
